@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: Apache-2.0
+# The two quick-start commands: `make run` and `make test`. Both install what they need.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+LISTEN ?= 127.0.0.1:8443
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CERTS = $(BUILD)/dev-certs
+
+.PHONY: all deps build run test test-release test-asan clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh test
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMG_WERROR=ON >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+$(CERTS)/tls.crt: build
+	@$(BUILD)/cli/migguard certs create --out $(CERTS) --ip 127.0.0.1 --ip ::1 --dns localhost \
+		--service migguard --namespace migguard
+
+# Runs the webhook on loopback with the embedded default configuration.
+run: build $(CERTS)/tls.crt
+	@echo "Send it a review (in another shell):"
+	@echo "  curl --cacert $(CERTS)/ca.crt -H 'Content-Type: application/json' \\"
+	@echo "       --data @tests/data/migrationpolicy-create.review.json https://$(LISTEN)/validate"
+	@echo "Or offline: $(BUILD)/cli/migguard review tests/data/migrationpolicy-create.review.json"
+	@exec $(BUILD)/cli/migguard serve --listen $(LISTEN) \
+		--tls-cert $(CERTS)/tls.crt --tls-key $(CERTS)/tls.key
+
+# The whole suite: a -Werror build, then again under AddressSanitizer + UBSan.
+test: test-release test-asan
+
+test-release: build
+	@ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
+
+test-asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMG_WERROR=ON \
+		-DMG_SANITIZE=address,undefined >/dev/null
+	@cmake --build $(ASAN_BUILD) -j$(JOBS)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --test-dir $(ASAN_BUILD) --output-on-failure -j$(JOBS)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* engine.c - one review, read top to bottom like the diagram: parse, early allow,
+ * look up, validate or mutate, render. Policies admitted by /validate enter the view
+ * at once (RULES.md section 3), under the write lock, so two conflicting policies
+ * sent back to back are caught. */
+#include "engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mutate.h"
+#include "response.h"
+#include "review.h"
+#include "validate.h"
+
+struct mg_engine {
+    struct mg_config cfg;
+    struct mg_store *store;
+};
+
+int mg_engine_new(struct mg_engine **out, const struct mg_config *cfg, struct mg_store *store,
+                  struct mg_err *err)
+{
+    struct mg_engine *e = calloc(1, sizeof(*e));
+
+    *out = NULL;
+    if (!e) {
+        mg_store_free(store);
+        return mg_err_set(err, MG_ENOMEM, "out of memory creating the engine");
+    }
+    e->cfg = *cfg;
+    e->store = store ? store : mg_store_new();
+    if (!e->store) {
+        free(e);
+        return mg_err_set(err, MG_ENOMEM, "out of memory creating the cluster view");
+    }
+    *out = e;
+    return 0;
+}
+
+void mg_engine_free(struct mg_engine *e)
+{
+    if (!e)
+        return;
+    mg_store_free(e->store);
+    free(e);
+}
+
+struct mg_store *mg_engine_store(struct mg_engine *e)
+{
+    return e->store;
+}
+
+const struct mg_config *mg_engine_config(const struct mg_engine *e)
+{
+    return &e->cfg;
+}
+
+void mg_reply_free(struct mg_reply *r)
+{
+    if (!r)
+        return;
+    free(r->body);
+    r->body = NULL;
+    r->len = 0;
+}
+
+static int set_body(struct mg_reply *out, char *body, int status, bool allowed, struct mg_err *err)
+{
+    out->http_status = status;
+    out->allowed = allowed;
+    out->body = body;
+    out->len = body ? strlen(body) : 0;
+    if (!body)
+        return mg_err_set(err, MG_ENOMEM, "out of memory rendering the response");
+    return 0;
+}
+
+/* Kinds whose admission changes the view before the watch reports it. */
+static bool writes_view(const struct mg_request *req, enum mg_endpoint ep)
+{
+    return ep == MG_EP_VALIDATE && !req->dry_run &&
+           strcmp(req->group, "migrations.kubevirt.io") == 0 &&
+           strcmp(req->kind, "MigrationPolicy") == 0;
+}
+
+static void apply_to_view(struct mg_store *s, const struct mg_request *req)
+{
+    if (req->op == MG_OP_DELETE) {
+        mg_store_remove(s, req->kind, req->namespace_, req->name);
+    } else if (req->object && (req->op == MG_OP_CREATE || req->op == MG_OP_UPDATE)) {
+        cJSON *copy = cJSON_Duplicate(req->object, 1);
+
+        /* A failed copy leaves the view as the watch will make it: nothing lost. */
+        if (copy)
+            mg_store_put(s, copy, NULL);
+    }
+}
+
+static int decide(struct mg_engine *e, enum mg_endpoint ep, const struct mg_review *r,
+                  struct mg_reply *out, struct mg_err *err)
+{
+    struct mg_verdict v;
+    struct mg_patch patch;
+    struct mg_err inner = {0};
+    bool write = writes_view(&r->req, ep);
+    int rc;
+
+    mg_verdict_init(&v);
+    mg_patch_init(&patch);
+    if (write)
+        mg_store_wrlock(e->store);
+    else
+        mg_store_rdlock(e->store);
+    if (ep == MG_EP_VALIDATE)
+        rc = mg_validate(&r->req, e->store, &e->cfg, &v, &inner);
+    else
+        rc = mg_mutate(&r->req, e->store, &e->cfg, &patch, &inner);
+    if (rc == 0 && write && !mg_verdict_denied(&v))
+        apply_to_view(e->store, &r->req);
+    mg_store_unlock(e->store);
+
+    if (rc) {
+        /* An internal failure still answers the review, uid echoed. */
+        rc = set_body(out, mg_response_render_error(r->req.uid, 500, inner.msg), 200, false, err);
+    } else {
+        rc = set_body(out, mg_response_render(r, &v, &patch), 200, !mg_verdict_denied(&v), err);
+    }
+    mg_patch_free(&patch);
+    mg_verdict_free(&v);
+    return rc;
+}
+
+int mg_engine_review(struct mg_engine *e, enum mg_endpoint ep, const char *body, size_t len,
+                     struct mg_reply *out, struct mg_err *err)
+{
+    struct mg_review r;
+    struct mg_err local;
+    int rc;
+
+    if (!err)
+        err = &local;
+    mg_err_clear(err);
+    memset(out, 0, sizeof(*out));
+    if (len > MG_REVIEW_MAX_BYTES) {
+        mg_err_set(err, MG_ETOOBIG, "request body of %zu bytes is over the 7 MiB limit", len);
+        set_body(out, mg_response_render_error("", 413, err->msg), 413, false, NULL);
+        return MG_ETOOBIG;
+    }
+    rc = mg_review_parse(&r, body, len, err);
+    if (rc) {
+        /* Not decodable: no uid to echo, HTTP 400. */
+        set_body(out, mg_response_render_error("", 400, err->msg), 400, false, NULL);
+        mg_review_free(&r);
+        return rc;
+    }
+    if (r.problem)
+        rc = set_body(out, mg_response_render_error(r.req.uid, 400, r.problem), 200, false, err);
+    else
+        rc = decide(e, ep, &r, out, err);
+    mg_review_free(&r);
+    return rc;
+}

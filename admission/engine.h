@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* engine.h - one AdmissionReview in, one AdmissionReview out: parse, early allow,
+ * look up, validate or mutate, render. Holds no transport types, so the server, the
+ * offline CLI and the tests all call the same function.
+ * Thread-safety: mg_engine_review may be called from many threads at once. */
+#ifndef MG_ENGINE_H
+#define MG_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+#include "err.h"
+#include "store.h"
+
+/* Review bodies larger than this are refused with 413. */
+#define MG_REVIEW_MAX_BYTES ((size_t)7 * 1024 * 1024)
+
+enum mg_endpoint { MG_EP_VALIDATE, MG_EP_MUTATE };
+
+struct mg_engine;
+
+/* The answer to one review. body is a NUL-terminated JSON document the caller frees
+ * with mg_reply_free. */
+struct mg_reply {
+    int http_status; /* 200 for every decodable review, 400 otherwise */
+    bool allowed;
+    char *body;
+    size_t len;
+};
+
+/* A new engine over cfg (copied) and store (takes ownership, also on failure). */
+int mg_engine_new(struct mg_engine **out, const struct mg_config *cfg, struct mg_store *store,
+                  struct mg_err *err);
+
+/* Free the engine and its store; accepts NULL. */
+void mg_engine_free(struct mg_engine *e);
+
+/* The engine's store (borrowed), for loaders and watchers that fill it. */
+struct mg_store *mg_engine_store(struct mg_engine *e);
+
+/* The engine's configuration (borrowed, immutable). */
+const struct mg_config *mg_engine_config(const struct mg_engine *e);
+
+/* Answer one review body. Always fills out (also with an error review for a body that
+ * cannot be decoded). Returns 0 for a decodable review, MG_EINVAL (with err->msg saying
+ * what is wrong) when the body is not an AdmissionReview, MG_ENOMEM when out of memory. */
+int mg_engine_review(struct mg_engine *e, enum mg_endpoint ep, const char *body, size_t len,
+                     struct mg_reply *out, struct mg_err *err);
+
+/* Free the reply's body; accepts a zeroed reply. */
+void mg_reply_free(struct mg_reply *r);
+
+#endif

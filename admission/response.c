@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* response.c - build the response AdmissionReview. kubectl shows the causes of a
+ * 422 Invalid answer, not status.message, so each finding is one cause whose message
+ * starts with its rule id. Echoed strings are made valid UTF-8 first. */
+#include "response.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#define REVIEW_API "admission.k8s.io/v1"
+#define WARNING_MAX 119 /* RULES.md: each warning under 120 characters */
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is not one. */
+static size_t utf8_seq(const unsigned char *s, size_t left)
+{
+    size_t n;
+    unsigned cp;
+
+    if (s[0] < 0x80)
+        return 1;
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        n = 2, cp = s[0] & 0x1F;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+        n = 3, cp = s[0] & 0x0F;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+        n = 4, cp = s[0] & 0x07;
+    else
+        return 0;
+    if (n > left)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+        return 0;
+    return n;
+}
+
+/* A copy of s with invalid UTF-8 replaced by '?', cut to at most max bytes on a
+ * character boundary ("..." marks a cut). Caller frees. */
+static char *clean_text(const char *s, size_t max)
+{
+    size_t len = strlen(s), at = 0, i = 0;
+    char *out = malloc(len + 4);
+
+    if (!out)
+        return NULL;
+    while (i < len) {
+        size_t n = utf8_seq((const unsigned char *)s + i, len - i);
+
+        if (at + (n ? n : 1) > max) {
+            while (at > 0 && at + 3 > max)
+                at--;
+            while (at > 0 && ((unsigned char)out[at] & 0xC0) == 0x80)
+                at--;
+            memcpy(out + at, "...", 3);
+            at += 3;
+            break;
+        }
+        if (n == 0) {
+            out[at++] = '?';
+            i++;
+        } else {
+            memcpy(out + at, s + i, n);
+            at += n;
+            i += n;
+        }
+    }
+    out[at] = '\0';
+    return out;
+}
+
+static cJSON *add_clean_string(cJSON *obj, const char *key, const char *s, size_t max)
+{
+    char *c = clean_text(s ? s : "", max);
+    cJSON *it = c ? cJSON_AddStringToObject(obj, key, c) : NULL;
+
+    free(c);
+    return it;
+}
+
+static cJSON *new_review(const char *uid, cJSON **response)
+{
+    cJSON *root = cJSON_CreateObject();
+
+    if (!root || !cJSON_AddStringToObject(root, "apiVersion", REVIEW_API) ||
+        !cJSON_AddStringToObject(root, "kind", "AdmissionReview") ||
+        !(*response = cJSON_AddObjectToObject(root, "response")) ||
+        !add_clean_string(*response, "uid", uid, (size_t)-1 / 2)) {
+        cJSON_Delete(root);
+        return NULL;
+    }
+    return root;
+}
+
+static char *finish(cJSON *root)
+{
+    char *text = root ? cJSON_PrintUnformatted(root) : NULL;
+
+    cJSON_Delete(root);
+    return text;
+}
+
+char *mg_response_render_error(const char *uid, int code, const char *message)
+{
+    cJSON *response = NULL;
+    cJSON *root = new_review(uid, &response);
+    cJSON *status;
+
+    if (!root)
+        return NULL;
+    status = cJSON_CreateObject();
+    if (!cJSON_AddBoolToObject(response, "allowed", 0) || !status ||
+        !cJSON_AddItemToObject(response, "status", status) ||
+        !cJSON_AddNumberToObject(status, "code", code) ||
+        !cJSON_AddStringToObject(status, "reason", code == 400 ? "BadRequest" : "InternalError") ||
+        !add_clean_string(status, "message", message, 4096)) {
+        if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(response, "status")))
+            cJSON_Delete(status);
+        cJSON_Delete(root);
+        return NULL;
+    }
+    return finish(root);
+}
+
+/* "MigrationPolicy \"p1\" denied by migguard: [MP011] ...; [MP002] ..." */
+static char *summary(const struct mg_review *r, const struct mg_verdict *v)
+{
+    size_t cap = 256, len;
+    char *out;
+
+    for (size_t i = 0; i < v->n; i++)
+        cap += strlen(v->items[i].message) + 2;
+    out = malloc(cap);
+    if (!out)
+        return NULL;
+    len = (size_t)snprintf(out, cap, "%.64s \"%.100s\" denied by migguard:", r->req.kind,
+                           r->req.name);
+    for (size_t i = 0; i < v->n && len < cap; i++) {
+        if (v->items[i].action != MG_ACT_DENY)
+            continue;
+        len += (size_t)snprintf(out + len, cap - len, "%s %s", len && out[len - 1] == ':' ? "" : ";",
+                                v->items[i].message);
+    }
+    if (v->oom && len < cap)
+        snprintf(out + len, cap - len, " (incomplete: out of memory)");
+    return out;
+}
+
+static int add_status(cJSON *response, const struct mg_review *r, const struct mg_verdict *v)
+{
+    cJSON *status = cJSON_AddObjectToObject(response, "status");
+    cJSON *details, *causes;
+    char *msg;
+
+    if (!status || !cJSON_AddNumberToObject(status, "code", v->oom ? 500 : 422) ||
+        !cJSON_AddStringToObject(status, "reason", v->oom ? "InternalError" : "Invalid"))
+        return MG_ENOMEM;
+    msg = summary(r, v);
+    if (!msg || !add_clean_string(status, "message", msg, 64 * 1024)) {
+        free(msg);
+        return MG_ENOMEM;
+    }
+    free(msg);
+    details = cJSON_AddObjectToObject(status, "details");
+    if (!details || !add_clean_string(details, "name", r->req.name, 256) ||
+        !cJSON_AddStringToObject(details, "group", r->req.group) ||
+        !add_clean_string(details, "kind", r->req.kind, 256) ||
+        !(causes = cJSON_AddArrayToObject(details, "causes")))
+        return MG_ENOMEM;
+    for (size_t i = 0; i < v->n; i++) {
+        cJSON *cause;
+
+        if (v->items[i].action != MG_ACT_DENY)
+            continue;
+        cause = cJSON_CreateObject();
+        if (!cause || !cJSON_AddItemToArray(causes, cause)) {
+            cJSON_Delete(cause);
+            return MG_ENOMEM;
+        }
+        if (!cJSON_AddStringToObject(cause, "reason", "FieldValueInvalid") ||
+            !add_clean_string(cause, "message", v->items[i].message, 4096) ||
+            !add_clean_string(cause, "field", v->items[i].field, 1024))
+            return MG_ENOMEM;
+    }
+    return 0;
+}
+
+static int add_warnings(cJSON *response, const struct mg_verdict *v)
+{
+    cJSON *warnings = NULL;
+
+    for (size_t i = 0; i < v->n; i++) {
+        char *w;
+        cJSON *s;
+
+        if (v->items[i].action != MG_ACT_WARN)
+            continue;
+        if (!warnings && !(warnings = cJSON_AddArrayToObject(response, "warnings")))
+            return MG_ENOMEM;
+        w = clean_text(v->items[i].message, WARNING_MAX);
+        s = w ? cJSON_CreateString(w) : NULL;
+        free(w);
+        if (!s || !cJSON_AddItemToArray(warnings, s)) {
+            cJSON_Delete(s);
+            return MG_ENOMEM;
+        }
+    }
+    return 0;
+}
+
+static int add_patch(cJSON *response, const struct mg_patch *patch)
+{
+    char *text = mg_patch_render(patch);
+    size_t len, blen;
+    unsigned char *b64;
+    int rc = MG_ENOMEM;
+
+    if (!text)
+        return mg_patch_len(patch) ? MG_ENOMEM : 0;
+    len = strlen(text);
+    blen = 4 * ((len + 2) / 3) + 1;
+    b64 = malloc(blen);
+    if (b64) {
+        EVP_EncodeBlock(b64, (const unsigned char *)text, (int)len);
+        if (cJSON_AddStringToObject(response, "patchType", "JSONPatch") &&
+            cJSON_AddStringToObject(response, "patch", (const char *)b64))
+            rc = 0;
+    }
+    free(b64);
+    free(text);
+    return rc;
+}
+
+char *mg_response_render(const struct mg_review *r, const struct mg_verdict *v,
+                         const struct mg_patch *patch)
+{
+    cJSON *response = NULL;
+    cJSON *root = new_review(r->req.uid, &response);
+    bool denied = mg_verdict_denied(v);
+
+    if (!root)
+        return NULL;
+    if (!cJSON_AddBoolToObject(response, "allowed", !denied) ||
+        (denied && add_status(response, r, v)) || add_warnings(response, v) ||
+        (!denied && patch && add_patch(response, patch))) {
+        cJSON_Delete(root);
+        return NULL;
+    }
+    return finish(root);
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* review.c - AdmissionReview v1 <-> structs. Decoding borrows every string from
+ * the parsed tree; rendering builds a fresh tree. Strings echoed from the request
+ * are made valid UTF-8 so the response is always valid JSON text. */
+#include "review.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+#define REVIEW_API "admission.k8s.io/v1"
+
+static const char *str_at(const cJSON *obj, const char *key)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+    return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+static enum mg_op parse_op(const char *op)
+{
+    static const struct {
+        const char *name;
+        enum mg_op op;
+    } ops[] = {{"CREATE", MG_OP_CREATE},
+               {"UPDATE", MG_OP_UPDATE},
+               {"DELETE", MG_OP_DELETE},
+               {"CONNECT", MG_OP_CONNECT}};
+
+    for (size_t i = 0; op && i < sizeof(ops) / sizeof(ops[0]); i++) {
+        if (strcmp(ops[i].name, op) == 0)
+            return ops[i].op;
+    }
+    return MG_OP_OTHER;
+}
+
+static void set_problem(struct mg_review *r, const char *what)
+{
+    if (!r->problem) {
+        snprintf(r->problem_buf, sizeof(r->problem_buf), "%s", what);
+        r->problem = r->problem_buf;
+    }
+}
+
+static const cJSON *object_or_null(const cJSON *req, const char *key, struct mg_review *r)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(req, key);
+
+    if (!it || cJSON_IsNull(it))
+        return NULL;
+    if (!cJSON_IsObject(it)) {
+        char msg[96];
+
+        snprintf(msg, sizeof(msg), "request.%s must be an object or null", key);
+        set_problem(r, msg);
+        return NULL;
+    }
+    return it;
+}
+
+static void fill_request(struct mg_review *r, const cJSON *req)
+{
+    struct mg_request *q = &r->req;
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(req, "kind");
+    const cJSON *dry = cJSON_GetObjectItemCaseSensitive(req, "dryRun");
+    const char *op = str_at(req, "operation");
+
+    q->group = "";
+    q->version = "";
+    q->kind = "";
+    if (!cJSON_IsObject(kind) || !str_at(kind, "kind")) {
+        set_problem(r, "request.kind must be an object with a string kind");
+    } else {
+        q->kind = str_at(kind, "kind");
+        q->group = str_at(kind, "group") ? str_at(kind, "group") : "";
+        q->version = str_at(kind, "version") ? str_at(kind, "version") : "";
+    }
+    q->op = parse_op(op);
+    if (q->op == MG_OP_OTHER)
+        set_problem(r, "request.operation must be CREATE, UPDATE, DELETE or CONNECT");
+    q->name = str_at(req, "name") ? str_at(req, "name") : "";
+    q->namespace_ = str_at(req, "namespace") ? str_at(req, "namespace") : "";
+    if (dry && !cJSON_IsBool(dry) && !cJSON_IsNull(dry))
+        set_problem(r, "request.dryRun must be a boolean");
+    q->dry_run = cJSON_IsTrue(dry);
+    q->object = object_or_null(req, "object", r);
+    q->old_object = object_or_null(req, "oldObject", r);
+    /* The API server omits request.name on CREATE with generateName; the object has it. */
+    if (!*q->name && q->object) {
+        const char *n = str_at(cJSON_GetObjectItemCaseSensitive(q->object, "metadata"), "name");
+
+        if (n)
+            q->name = n;
+    }
+}
+
+int mg_review_parse(struct mg_review *r, const char *body, size_t len, struct mg_err *err)
+{
+    const cJSON *req;
+    const char *kind;
+
+    memset(r, 0, sizeof(*r));
+    r->api_version = REVIEW_API;
+    if (len == 0)
+        return mg_err_set(err, MG_EINVAL, "request body is empty; expected an AdmissionReview");
+    r->root = cJSON_ParseWithLength(body, len);
+    if (!r->root)
+        return mg_err_set(err, MG_EINVAL, "request body is not valid JSON (error near byte %ld)",
+                          (long)(cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() - body : 0));
+    if (!cJSON_IsObject(r->root))
+        return mg_err_set(err, MG_EINVAL, "request body must be a JSON object (AdmissionReview)");
+    req = cJSON_GetObjectItemCaseSensitive(r->root, "request");
+    if (!cJSON_IsObject(req))
+        return mg_err_set(err, MG_EINVAL, "AdmissionReview has no request object");
+    r->req.uid = str_at(req, "uid");
+    if (!r->req.uid || !*r->req.uid)
+        return mg_err_set(err, MG_EINVAL, "AdmissionReview request.uid must be a non-empty string");
+    kind = str_at(r->root, "kind");
+    if (!kind || strcmp(kind, "AdmissionReview") != 0)
+        set_problem(r, "kind must be AdmissionReview");
+    if (!str_at(r->root, "apiVersion") || strcmp(str_at(r->root, "apiVersion"), REVIEW_API) != 0)
+        set_problem(r, "apiVersion must be admission.k8s.io/v1");
+    fill_request(r, req);
+    return 0;
+}
+
+void mg_review_free(struct mg_review *r)
+{
+    if (!r)
+        return;
+    cJSON_Delete(r->root);
+    memset(r, 0, sizeof(*r));
+}

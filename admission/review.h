@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* review.h - decode an AdmissionReview v1 body into a struct mg_request.
+ * No I/O: bytes in, borrowed structs out. */
+#ifndef MG_REVIEW_H
+#define MG_REVIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+#include "request.h"
+
+struct mg_review {
+    cJSON *root;            /* owns the parsed body */
+    struct mg_request req;  /* borrows from root */
+    const char *api_version; /* echoed in the response */
+    const char *problem;    /* set when uid is known but the request is malformed */
+    char problem_buf[256];
+};
+
+/* Decode body. Returns MG_EINVAL with err->msg when the body is not an AdmissionReview
+ * carrying a request.uid (not decodable: HTTP 400). A review with a uid whose other
+ * fields are malformed decodes with r->problem set (answered 200, status code 400).
+ * Free with mg_review_free, also on failure. */
+int mg_review_parse(struct mg_review *r, const char *body, size_t len, struct mg_err *err);
+
+void mg_review_free(struct mg_review *r);
+
+#endif

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cli.h - the subcommands of the migguard command, one function each, called by
+ * main.c with argv starting at the subcommand's name. Exit codes are the command's:
+ * 0 success/allowed, 1 denied or a failed check, 2 usage or unreadable input. */
+#ifndef MG_CLI_H
+#define MG_CLI_H
+
+int mg_cli_serve(int argc, char **argv);
+int mg_cli_review(int argc, char **argv);
+int mg_cli_certs(int argc, char **argv);
+
+#endif

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* main.c - the migguard command: dispatch to a subcommand.
+ * Every subcommand answers --help; the top level answers --help and --version. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"serve", mg_cli_serve, "run the HTTPS admission webhook"},
+    {"review", mg_cli_review, "answer one AdmissionReview offline, as the server would"},
+    {"certs", mg_cli_certs, "create and check TLS certificates, print the caBundle"},
+};
+
+static void usage(FILE *to)
+{
+    fprintf(to, "usage: migguard COMMAND [OPTIONS]\n\n"
+                "migguard guards KubeVirt live migration: an admission webhook and an offline\n"
+                "validator for HyperConverged liveMigrationConfig, MigrationPolicies, VMs and\n"
+                "migrations.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(to, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(to, "\n'migguard COMMAND --help' describes a command's options.\n"
+                "  --version   print the version\n  --help      print this help\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("migguard %s\n", MG_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "migguard: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* setup.h - what every subcommand does first: load --config and --state into an
+ * engine, all or nothing, with one-line errors that name the file and line.
+ * Only the CLI prints; the layers below return errors. */
+#ifndef MG_SETUP_H
+#define MG_SETUP_H
+
+#include <stdio.h>
+
+#include "engine.h"
+
+/* Build an engine from an optional config file and an optional state directory.
+ * On failure prints "migguard: FILE:LINE: message" to stderr and returns non-zero. */
+int mg_setup_engine(const char *config_path, const char *state_dir, struct mg_engine **out);
+
+/* Print err as one line to stderr, prefixed with "migguard: " and the file and line
+ * when known. */
+void mg_setup_print_err(const struct mg_err *err);
+
+/* Read a whole file, or standard input for "-", capped at max bytes (MG_ETOOBIG
+ * past it). Caller frees *out with free(). */
+int mg_setup_read_input(const char *path, size_t max, char **out, size_t *len,
+                        struct mg_err *err);
+
+#endif

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* store.h - the cluster view: every object migguard knows (namespaces, PVCs,
+ * storage classes and profiles, nodes, NADs, policies, VMs, VMIs, migrations,
+ * HyperConverged, KubeVirt), keyed by kind, namespace and name.
+ * Thread-safety: one reader-writer lock. Readers hold mg_store_rdlock() for the whole
+ * of one review, writers mg_store_wrlock(); lookups themselves take no lock.
+ * Objects are cJSON trees owned by the store; lookups borrow them until the lock
+ * is released. */
+#ifndef MG_STORE_H
+#define MG_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "err.h"
+
+struct mg_store;
+
+/* A new empty store, or NULL when out of memory. */
+struct mg_store *mg_store_new(void);
+
+/* Free the store and every object in it; accepts NULL. */
+void mg_store_free(struct mg_store *s);
+
+/* Insert or replace obj under its kind, metadata.namespace ("" when absent) and
+ * metadata.name. Takes ownership of obj, also on failure. MG_EINVAL when obj has no
+ * string kind or metadata.name. Marks the kind as known. */
+int mg_store_put(struct mg_store *s, cJSON *obj, struct mg_err *err);
+
+/* Remove an object; returns MG_ENOTFOUND when it was not there. */
+int mg_store_remove(struct mg_store *s, const char *kind, const char *ns, const char *name);
+
+/* The object, or NULL. ns is "" for cluster-scoped kinds. Borrowed. */
+const cJSON *mg_store_get(const struct mg_store *s, const char *kind, const char *ns,
+                          const char *name);
+
+/* All objects of kind, in insertion order: *items is a borrowed array valid until
+ * the next write. Returns the count. */
+size_t mg_store_list(const struct mg_store *s, const char *kind, const cJSON *const **items);
+
+/* True when the view knows this kind: it holds an object of the kind, or the kind
+ * was marked known (watched from the API, possibly empty). */
+bool mg_store_knows(const struct mg_store *s, const char *kind);
+
+/* Mark kind as known even when no object of it exists. */
+int mg_store_mark_known(struct mg_store *s, const char *kind);
+
+/* Total number of objects. */
+size_t mg_store_size(const struct mg_store *s);
+
+void mg_store_rdlock(struct mg_store *s);
+void mg_store_wrlock(struct mg_store *s);
+void mg_store_unlock(struct mg_store *s);
+
+#endif

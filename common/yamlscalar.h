@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* yamlscalar.h - one YAML scalar to a cJSON value, typed as sigs.k8s.io/yaml (go-yaml
+ * v2) types it for kubectl: quoted and block scalars are strings; plain ones may be
+ * null, bool, int or float; explicit !!tags are honoured. Pure function. */
+#ifndef MG_YAMLSCALAR_H
+#define MG_YAMLSCALAR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+/* Decode text[0..len) (no NUL inside). tag is the resolved tag ("tag:yaml.org,2002:int",
+ * "!") or NULL when none was written; plain is true for an unquoted, non-block scalar.
+ * Returns 0 and a new value in *out (caller frees with cJSON_Delete), MG_EINVAL when the
+ * text does not fit its explicit tag (or is .inf/.nan under !!float), MG_ENOMEM. */
+int mg_yamlscalar_decode(const char *text, size_t len, const char *tag, bool plain, cJSON **out);
+
+#endif

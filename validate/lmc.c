@@ -1,0 +1,510 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* lmc.c - LMC001-LMC009 on a HyperConverged's liveMigrationConfig (RULES.md sections 2
+ * and 9) and the effective cluster settings other families read. One reader checks
+ * every field; validation turns its problems into findings, the overlay skips them.
+ * Pure functions of (request, view, config): no I/O, no allocation but the verdict's. */
+#include "lmc.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "names.h"
+
+#define INT32_LIMIT 2147483647.0
+/* 2^63: the first double above INT64_MAX (INT64_MAX itself is not a double). */
+#define INT64_LIMIT 9223372036854775808.0
+
+enum key_kind { KK_QUANTITY, KK_INT32, KK_INT64, KK_BOOL, KK_NETWORK };
+
+/* The documented keys, in the defaults table's order (mutate/hco.c follows it too). */
+enum {
+    K_BANDWIDTH,
+    K_COMPLETION,
+    K_PAR_CLUSTER,
+    K_PAR_NODE,
+    K_PROGRESS,
+    K_AUTO_CONVERGE,
+    K_POST_COPY,
+    K_WORKLOAD_DISRUPTION,
+    K_NETWORK,
+    K_COUNT
+};
+
+static const char *const key_names[K_COUNT] = {
+    "bandwidthPerMigration",   "completionTimeoutPerGiB", "parallelMigrationsPerCluster",
+    "parallelOutboundMigrationsPerNode", "progressTimeout", "allowAutoConverge",
+    "allowPostCopy",           "allowWorkloadDisruption", "network",
+};
+
+static const enum key_kind key_kinds[K_COUNT] = {
+    KK_QUANTITY, KK_INT64, KK_INT32, KK_INT32, KK_INT64, KK_BOOL, KK_BOOL, KK_BOOL, KK_NETWORK,
+};
+
+/* What the reader found in one liveMigrationConfig object. */
+struct fields {
+    bool set[K_COUNT]; /* present, not null, and valid */
+    bool bad[K_COUNT]; /* present, not null, and failing a rule */
+    struct mg_quantity bandwidth;
+    int64_t num[K_COUNT];
+    bool flag[K_COUNT];
+    const char *network;
+    const char *raw_bw; /* bandwidthPerMigration as written, when set */
+};
+
+/* One field's problem, before it becomes a finding. */
+struct problem {
+    enum mg_rule rule;
+    char msg[400];
+};
+
+/* Where findings go; NULL members while only reading (the overlay). */
+struct sink {
+    const struct mg_vctx *ctx;
+    const char *base; /* "spec.liveMigrationConfig" */
+};
+
+/* A user string for a message: quoted, at most 32 characters, printable ASCII only, so
+ * that a message stays under the 120 characters a warning may have. */
+static const char *quote(char *buf, size_t len, const char *s)
+{
+    size_t at = 0, i;
+
+    buf[at++] = '"';
+    for (i = 0; s[i] && i < 32 && at + 6 < len; i++)
+        buf[at++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+    if (s[i] && at + 5 < len) {
+        memcpy(buf + at, "...", 3);
+        at += 3;
+    }
+    buf[at++] = '"';
+    buf[at] = '\0';
+    return buf;
+}
+
+/* "string \"x\"", "number 5.5", "true", "an array": what a value of the wrong type is. */
+static const char *describe(char *buf, size_t len, const cJSON *it)
+{
+    char q[48];
+
+    if (cJSON_IsString(it))
+        snprintf(buf, len, "string %s", quote(q, sizeof(q), it->valuestring));
+    else if (cJSON_IsNumber(it))
+        snprintf(buf, len, "number %.15g", it->valuedouble);
+    else if (cJSON_IsBool(it))
+        snprintf(buf, len, "%s", cJSON_IsTrue(it) ? "true" : "false");
+    else if (cJSON_IsArray(it))
+        snprintf(buf, len, "an array");
+    else if (cJSON_IsObject(it))
+        snprintf(buf, len, "an object");
+    else
+        snprintf(buf, len, "null");
+    return buf;
+}
+
+bool mg_lmc_check_bandwidth(const cJSON *it, struct mg_quantity *q, enum mg_rule *rule,
+                            char *why, size_t whylen)
+{
+    struct mg_err err = {0};
+    char qb[48], db[64];
+
+    if (!cJSON_IsString(it)) {
+        *rule = MG_RULE_LMC004;
+        if (cJSON_IsNumber(it) && it->valuedouble >= 0 && it->valuedouble < 1e15 &&
+            it->valuedouble == (double)(int64_t)it->valuedouble)
+            snprintf(why, whylen, "bandwidthPerMigration must be a quantity string, not %s; "
+                     "quote it: \"%.15g\"", describe(db, sizeof(db), it), it->valuedouble);
+        else
+            snprintf(why, whylen, "bandwidthPerMigration must be a quantity string such as "
+                     "\"64Mi\", not %s", describe(db, sizeof(db), it));
+        return false;
+    }
+    quote(qb, sizeof(qb), it->valuestring);
+    if (mg_quantity_parse(it->valuestring, q, &err) != 0) {
+        *rule = MG_RULE_LMC001;
+        snprintf(why, whylen, "bandwidthPerMigration %s is not a valid quantity (%s); "
+                 "use e.g. 64Mi, or 0 for unlimited", qb, err.msg);
+        return false;
+    }
+    if (q->sign < 0) {
+        *rule = MG_RULE_LMC002;
+        snprintf(why, whylen, "bandwidthPerMigration %s is negative; use 0 for unlimited or "
+                 "a positive quantity such as 64Mi", qb);
+        return false;
+    }
+    if (mg_quantity_between_zero_and_one(q)) {
+        *rule = MG_RULE_LMC003;
+        snprintf(why, whylen, "bandwidthPerMigration %s is under 1 byte/s, which KubeVirt "
+                 "reads as unlimited; write 0 for unlimited", qb);
+        return false;
+    }
+    return true;
+}
+
+/* LMC004 for integers. cJSON keeps only the double, so `5.0` reads as the whole number
+ * 5 (RULES.md 9.1 would reject the text `5.0`; the raw text is not available here).
+ * Out-of-range and non-finite values (`1e400` parses as infinity) are rejected. */
+static bool check_int(const cJSON *it, size_t k, int64_t *out, struct problem *p)
+{
+    bool wide = key_kinds[k] == KK_INT64;
+    const char *what = wide ? "a whole number of seconds from 1 to 9223372036854775807"
+                            : "a whole number from 1 to 2147483647";
+    char db[64];
+    double d;
+
+    if (!cJSON_IsNumber(it))
+        goto bad;
+    d = it->valuedouble;
+    if (!isfinite(d) || d < 1 || d >= (wide ? INT64_LIMIT : INT32_LIMIT + 1))
+        goto bad;
+    if (d != (double)(int64_t)d)
+        goto bad;
+    *out = (int64_t)d;
+    return true;
+bad:
+    p->rule = MG_RULE_LMC004;
+    snprintf(p->msg, sizeof(p->msg), "%s must be %s, not %s", key_names[k], what,
+             describe(db, sizeof(db), it));
+    return false;
+}
+
+/* LMC008 syntax: `name` (DNS-1123 subdomain) or `namespace/name` (label / subdomain). */
+static bool check_network_syntax(const char *net, struct problem *p)
+{
+    char why[128] = "", qb[48], ns[64];
+    const char *slash = strchr(net, '/');
+    const char *name = slash ? slash + 1 : net;
+    bool ok = true;
+
+    if (slash) {
+        size_t nlen = (size_t)(slash - net);
+
+        if (nlen >= sizeof(ns) || strchr(name, '/')) {
+            ok = false;
+            snprintf(why, sizeof(why), "%s", nlen >= sizeof(ns) ? "namespace too long"
+                                                                : "more than one '/'");
+        } else {
+            memcpy(ns, net, nlen);
+            ns[nlen] = '\0';
+            ok = mg_name_dns1123_label_ok(ns, why, sizeof(why));
+        }
+    }
+    if (ok)
+        ok = mg_name_dns1123_subdomain_ok(name, why, sizeof(why));
+    if (ok)
+        return true;
+    p->rule = MG_RULE_LMC008;
+    snprintf(p->msg, sizeof(p->msg), "network %s is not a valid name or namespace/name (%s)",
+             quote(qb, sizeof(qb), net), why);
+    return false;
+}
+
+/* Check one present, non-null field; true when valid (the value is stored in f). */
+static bool check_field(const cJSON *it, size_t k, struct fields *f, struct problem *p)
+{
+    char db[64];
+
+    switch (key_kinds[k]) {
+    case KK_QUANTITY:
+        f->raw_bw = cJSON_IsString(it) ? it->valuestring : NULL;
+        return mg_lmc_check_bandwidth(it, &f->bandwidth, &p->rule, p->msg, sizeof(p->msg));
+    case KK_INT32:
+    case KK_INT64:
+        return check_int(it, k, &f->num[k], p);
+    case KK_BOOL:
+        if (cJSON_IsBool(it)) {
+            f->flag[k] = cJSON_IsTrue(it);
+            return true;
+        }
+        p->rule = MG_RULE_LMC004;
+        snprintf(p->msg, sizeof(p->msg), "%s must be true or false, not %s", key_names[k],
+                 describe(db, sizeof(db), it));
+        return false;
+    case KK_NETWORK:
+        if (!cJSON_IsString(it)) {
+            p->rule = MG_RULE_LMC004;
+            snprintf(p->msg, sizeof(p->msg), "network must be a string, name or "
+                     "namespace/name, not %s", describe(db, sizeof(db), it));
+            return false;
+        }
+        if (!check_network_syntax(it->valuestring, p))
+            return false;
+        f->network = it->valuestring;
+        return true;
+    }
+    return false;
+}
+
+static void emit(const struct sink *sk, enum mg_rule rule, const char *key, const char *msg)
+{
+    char field[512];
+
+    if (!sk->ctx)
+        return;
+    snprintf(field, sizeof(field), "%s.%s", sk->base, key);
+    mg_verdict_add(sk->ctx->v, sk->ctx->cfg, rule, MG_ACT_DENY, field, "%s", msg);
+}
+
+/* Read every documented field of lmc (an object) into f; problems go to sk. A field
+ * present as null is absent: the mutating path injects its default. */
+static void read_fields(const cJSON *lmc, struct fields *f, const struct sink *sk)
+{
+    memset(f, 0, sizeof(*f));
+    mg_quantity_from_int(&f->bandwidth, 0);
+    for (size_t k = 0; k < K_COUNT; k++) {
+        const cJSON *it = cJSON_GetObjectItemCaseSensitive(lmc, key_names[k]);
+        struct problem p;
+
+        if (!it || cJSON_IsNull(it))
+            continue;
+        if (check_field(it, k, f, &p)) {
+            f->set[k] = true;
+        } else {
+            f->bad[k] = true;
+            emit(sk, p.rule, key_names[k], p.msg);
+        }
+    }
+}
+
+/* LMC009: every key that is not documented, with the closest documented one. */
+static void check_unknown_keys(const cJSON *lmc, const struct sink *sk)
+{
+    const cJSON *it;
+
+    cJSON_ArrayForEach(it, lmc)
+    {
+        const char *near;
+        char qb[48], qn[48], msg[256];
+        bool known = false;
+
+        for (size_t k = 0; k < K_COUNT && !known; k++)
+            known = strcmp(it->string, key_names[k]) == 0;
+        if (known)
+            continue;
+        near = mg_name_closest(it->string, key_names, K_COUNT);
+        if (near)
+            snprintf(msg, sizeof(msg), "unknown field %s in liveMigrationConfig; did you mean "
+                     "%s?", quote(qb, sizeof(qb), it->string), quote(qn, sizeof(qn), near));
+        else
+            snprintf(msg, sizeof(msg), "unknown field %s in liveMigrationConfig; remove it",
+                     quote(qb, sizeof(qb), it->string));
+        emit(sk, MG_RULE_LMC009, it->string, msg);
+    }
+}
+
+/* The defaults table's bandwidth: zero (unlimited) when the table has none. */
+static void default_bandwidth(struct mg_quantity *q, const struct mg_config *cfg)
+{
+    struct mg_err err;
+
+    if (!cfg->defaults || !cfg->defaults->bandwidth ||
+        mg_quantity_parse(cfg->defaults->bandwidth, q, &err) != 0)
+        mg_quantity_from_int(q, 0);
+}
+
+void mg_lmc_settings_default(struct mg_lmc_settings *s, const struct mg_config *cfg)
+{
+    const struct mg_lmc_defaults *d = cfg->defaults;
+
+    memset(s, 0, sizeof(*s));
+    default_bandwidth(&s->bandwidth, cfg);
+    if (!d)
+        return;
+    s->completion_timeout = d->completion_timeout;
+    s->parallel_cluster = d->parallel_cluster;
+    s->parallel_node = d->parallel_node;
+    s->progress_timeout = d->progress_timeout;
+    s->allow_auto_converge = d->allow_auto_converge;
+    s->allow_post_copy = d->allow_post_copy;
+    s->allow_workload_disruption = false;
+}
+
+static void apply_fields(struct mg_lmc_settings *s, const struct fields *f)
+{
+    if (f->set[K_BANDWIDTH])
+        s->bandwidth = f->bandwidth;
+    if (f->set[K_COMPLETION])
+        s->completion_timeout = f->num[K_COMPLETION];
+    if (f->set[K_PAR_CLUSTER])
+        s->parallel_cluster = f->num[K_PAR_CLUSTER];
+    if (f->set[K_PAR_NODE])
+        s->parallel_node = f->num[K_PAR_NODE];
+    if (f->set[K_PROGRESS])
+        s->progress_timeout = f->num[K_PROGRESS];
+    if (f->set[K_AUTO_CONVERGE])
+        s->allow_auto_converge = f->flag[K_AUTO_CONVERGE];
+    if (f->set[K_POST_COPY])
+        s->allow_post_copy = f->flag[K_POST_COPY];
+    if (f->set[K_WORKLOAD_DISRUPTION])
+        s->allow_workload_disruption = f->flag[K_WORKLOAD_DISRUPTION];
+    if (f->set[K_NETWORK])
+        s->network = f->network;
+}
+
+void mg_lmc_settings_overlay(struct mg_lmc_settings *s, const cJSON *lmc)
+{
+    struct sink sk = {NULL, NULL};
+    struct fields f;
+
+    if (!cJSON_IsObject(lmc))
+        return;
+    read_fields(lmc, &f, &sk);
+    apply_fields(s, &f);
+}
+
+bool mg_lmc_hco_is_v1(const cJSON *hco, const char *req_version)
+{
+    const cJSON *av = cJSON_GetObjectItemCaseSensitive(hco, "apiVersion");
+    const cJSON *spec;
+
+    if (cJSON_IsString(av)) {
+        if (strcmp(av->valuestring, "hco.kubevirt.io/v1") == 0)
+            return true;
+        if (strcmp(av->valuestring, "hco.kubevirt.io/v1beta1") == 0)
+            return false;
+    }
+    if (req_version && *req_version)
+        return strcmp(req_version, "v1") == 0;
+    /* Neither says: a spec.virtualization map is the v1 layout. */
+    spec = cJSON_GetObjectItemCaseSensitive(hco, "spec");
+    return cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(spec, "virtualization"));
+}
+
+/* The liveMigrationConfig item as written (any JSON type), or NULL when absent. */
+static const cJSON *lmc_item(const cJSON *hco, bool v1)
+{
+    const cJSON *parent = cJSON_GetObjectItemCaseSensitive(hco, "spec");
+
+    if (!cJSON_IsObject(parent))
+        return NULL;
+    if (v1) {
+        parent = cJSON_GetObjectItemCaseSensitive(parent, "virtualization");
+        if (!cJSON_IsObject(parent))
+            return NULL;
+    }
+    return cJSON_GetObjectItemCaseSensitive(parent, "liveMigrationConfig");
+}
+
+static const char *lmc_path(bool v1)
+{
+    return v1 ? "spec.virtualization.liveMigrationConfig" : "spec.liveMigrationConfig";
+}
+
+const cJSON *mg_lmc_of_hco(const cJSON *hco, const char **path)
+{
+    bool v1 = mg_lmc_hco_is_v1(hco, NULL);
+    const cJSON *lmc = lmc_item(hco, v1);
+
+    if (path)
+        *path = lmc_path(v1);
+    return cJSON_IsObject(lmc) ? lmc : NULL;
+}
+
+void mg_lmc_settings_cluster(struct mg_lmc_settings *s, const struct mg_store *view,
+                             const struct mg_config *cfg)
+{
+    const cJSON *const *items = NULL;
+
+    mg_lmc_settings_default(s, cfg);
+    if (view && mg_store_list(view, "HyperConverged", &items) > 0)
+        mg_lmc_settings_overlay(s, mg_lmc_of_hco(items[0], NULL));
+}
+
+/* LMC008 existence: a bare name lives in the HyperConverged's namespace. Checked only
+ * when the view knows NetworkAttachmentDefinitions and that namespace is known. */
+static void check_network_exists(const struct sink *sk, const char *net)
+{
+    const struct mg_request *req = sk->ctx->req;
+    const struct mg_store *view = sk->ctx->view;
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(req->object, "metadata");
+    const cJSON *mns = cJSON_GetObjectItemCaseSensitive(meta, "namespace");
+    const char *slash = strchr(net, '/');
+    const char *name = slash ? slash + 1 : net;
+    char ns[64], qb[48], msg[300];
+
+    if (!view || !mg_store_knows(view, "NetworkAttachmentDefinition"))
+        return;
+    if (slash) {
+        memcpy(ns, net, (size_t)(slash - net)); /* < 64: the syntax check passed */
+        ns[slash - net] = '\0';
+    } else {
+        snprintf(ns, sizeof(ns), "%s",
+                 cJSON_IsString(mns) && *mns->valuestring ? mns->valuestring
+                 : req->namespace_                         ? req->namespace_
+                                                           : "");
+    }
+    if (!*ns || mg_store_get(view, "NetworkAttachmentDefinition", ns, name))
+        return;
+    snprintf(msg, sizeof(msg), "network %s: no NetworkAttachmentDefinition %s in namespace "
+             "%s; create it or fix the name", quote(qb, sizeof(qb), net), name, ns);
+    emit(sk, MG_RULE_LMC008, key_names[K_NETWORK], msg);
+}
+
+/* LMC005 and LMC006 read an absent field as the table's value; a field that failed
+ * its own rule is not guessed at. */
+static void check_cross(const struct sink *sk, const struct fields *f)
+{
+    const struct mg_config *cfg = sk->ctx->cfg;
+    struct mg_lmc_settings s;
+    char msg[300], qb[48];
+
+    mg_lmc_settings_default(&s, cfg);
+    apply_fields(&s, f);
+    if (!f->bad[K_PAR_CLUSTER] && !f->bad[K_PAR_NODE] && s.parallel_node > s.parallel_cluster) {
+        snprintf(msg, sizeof(msg), "parallelOutboundMigrationsPerNode %lld > "
+                 "parallelMigrationsPerCluster %lld: the per-node limit is never reached",
+                 (long long)s.parallel_node, (long long)s.parallel_cluster);
+        emit(sk, MG_RULE_LMC005,
+             key_names[f->set[K_PAR_NODE] ? K_PAR_NODE : K_PAR_CLUSTER], msg);
+    }
+    /* A bandwidth under 1 byte/s is unlimited to KubeVirt (LMC003): never infeasible. */
+    if (!f->bad[K_BANDWIDTH] && !f->bad[K_COMPLETION] &&
+        mg_quantity_pass_exceeds(&s.bandwidth, s.completion_timeout)) {
+        char bw[80];
+
+        if (f->set[K_BANDWIDTH])
+            snprintf(bw, sizeof(bw), "bandwidthPerMigration %s", quote(qb, sizeof(qb), f->raw_bw));
+        else
+            snprintf(bw, sizeof(bw), "default bandwidth %s",
+                     quote(qb, sizeof(qb), cfg->defaults->bandwidth));
+        snprintf(msg, sizeof(msg), "%s needs %.2f s to copy 1 GiB once, over "
+                 "completionTimeoutPerGiB %lld; raise either", bw,
+                 mg_quantity_pass_seconds(&s.bandwidth), (long long)s.completion_timeout);
+        emit(sk, MG_RULE_LMC006,
+             key_names[f->set[K_BANDWIDTH] ? K_BANDWIDTH : K_COMPLETION], msg);
+    }
+    if (f->set[K_POST_COPY] && f->flag[K_POST_COPY])
+        emit(sk, MG_RULE_LMC007, key_names[K_POST_COPY],
+             "allowPostCopy: post-copy can hurt performance during transfer; not for "
+             "critical data or unstable networks");
+}
+
+int mg_lmc_validate(const struct mg_vctx *ctx)
+{
+    const struct mg_request *req = ctx->req;
+    const cJSON *lmc;
+    struct sink sk = {ctx, NULL};
+    struct fields f;
+    bool v1;
+    char db[64];
+
+    if ((req->op != MG_OP_CREATE && req->op != MG_OP_UPDATE) || !cJSON_IsObject(req->object))
+        return 0;
+    v1 = mg_lmc_hco_is_v1(req->object, req->version);
+    sk.base = lmc_path(v1);
+    lmc = lmc_item(req->object, v1);
+    if (!lmc || cJSON_IsNull(lmc))
+        return 0;
+    if (!cJSON_IsObject(lmc)) {
+        mg_verdict_add(ctx->v, ctx->cfg, MG_RULE_LMC004, MG_ACT_DENY, sk.base,
+                       "liveMigrationConfig must be a map of settings, not %s",
+                       describe(db, sizeof(db), lmc));
+        return 0;
+    }
+    read_fields(lmc, &f, &sk);
+    if (f.set[K_NETWORK])
+        check_network_exists(&sk, f.network);
+    check_unknown_keys(lmc, &sk);
+    check_cross(&sk, &f);
+    return 0;
+}
