@@ -2,11 +2,12 @@
 # The two quick-start commands: `make run` and `make test`. Both install what they need.
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
 LISTEN ?= 127.0.0.1:8443
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CERTS = $(BUILD)/dev-certs
 
-.PHONY: all deps build run test test-release test-asan clean
+.PHONY: all deps build run test test-release test-asan test-fuzz clean
 
 all: build
 
@@ -30,8 +31,9 @@ run: build $(CERTS)/tls.crt
 	@exec $(BUILD)/cli/migguard serve --listen $(LISTEN) \
 		--tls-cert $(CERTS)/tls.crt --tls-key $(CERTS)/tls.key
 
-# The whole suite: a -Werror build, then again under AddressSanitizer + UBSan.
-test: test-release test-asan
+# The whole suite: a -Werror build, then again under AddressSanitizer + UBSan, then a
+# short libFuzzer run of every parser (clang).
+test: test-release test-asan test-fuzz
 
 test-release: build
 	@ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
@@ -43,5 +45,11 @@ test-asan: deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --test-dir $(ASAN_BUILD) --output-on-failure -j$(JOBS)
 
+test-fuzz: deps
+	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMG_FUZZ=ON \
+		-DMG_SANITIZE=address,undefined >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzz_review fuzz_quantity fuzz_yaml fuzz_labels
+	@ctest --test-dir $(FUZZ_BUILD) --output-on-failure -R '^fuzz_'
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -18,6 +18,9 @@ static const struct {
 };
 
 static void vset(struct mg_err *err, int code, const char *file, int line, const char *fmt,
+                 va_list ap) __attribute__((format(printf, 5, 0)));
+
+static void vset(struct mg_err *err, int code, const char *file, int line, const char *fmt,
                  va_list ap)
 {
     err->code = code;

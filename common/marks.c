@@ -53,7 +53,8 @@ static bool same(const struct mg_marks *m, uint32_t i, uint32_t parent, const ch
 {
     const struct mark *k = &m->v[i];
 
-    return k->parent == parent && k->len == len && memcmp(m->strs + k->off, tok, len) == 0;
+    return k->parent == parent && k->len == len &&
+           (len == 0 || memcmp(m->strs + k->off, tok, len) == 0);
 }
 
 /* The slot holding (parent, tok), or the free slot where it would go. */

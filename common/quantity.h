@@ -38,10 +38,11 @@ int mg_quantity_cmp_int(const struct mg_quantity *q, int64_t v);
 /* True when 0 < q < 1 (KubeVirt silently reads such a bandwidth as unlimited). */
 bool mg_quantity_between_zero_and_one(const struct mg_quantity *q);
 
-/* Whole bytes, rounded up as Kubernetes' Value() does, capped at INT64_MAX. */
+/* Whole bytes, rounded away from zero as Kubernetes' Value() does, capped at
+ * +-(2^63-1). */
 int64_t mg_quantity_value(const struct mg_quantity *q);
 
-/* For q > 0: true when one pass over 1 GiB at q bytes/s, 2^30/q seconds, takes longer
+/* For q > 0 and seconds >= 1 (callers check the timeout first): true when one pass over 1 GiB at q bytes/s, 2^30/q seconds, takes longer
  * than seconds (exactly: 2^30 > seconds * q). False for q <= 0. */
 bool mg_quantity_pass_exceeds(const struct mg_quantity *q, int64_t seconds);
 

@@ -7,7 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,9 +57,16 @@ struct builder {
     cJSON *limbo; /* merged-away values that anchors may still point into */
 };
 
-static int fail(struct builder *b, int line, const char *fmt, const char *arg)
+__attribute__((format(printf, 3, 4))) static int fail(struct builder *b, int line,
+                                                      const char *fmt, ...)
 {
-    return mg_err_set_at(b->err, MG_EINVAL, b->file, line, fmt, arg);
+    char msg[sizeof(b->err->msg)];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return mg_err_set_at(b->err, MG_EINVAL, b->file, line, "%s", msg);
 }
 
 static int nomem(struct builder *b)
@@ -151,9 +158,9 @@ static void anchors_clear(struct builder *b)
 static int budget(struct builder *b, int line, size_t nodes, size_t bytes)
 {
     if (nodes > MAX_NODES - b->nodes)
-        return fail(b, line, "document has more than %s nodes (aliases included)", "1000000");
+        return fail(b, line, "document has more than %d nodes (aliases included)", MAX_NODES);
     if (bytes > MAX_BYTES - b->bytes)
-        return fail(b, line, "document expands to more than %s of text", "256 MiB");
+        return fail(b, line, "document expands to more than %zu MiB of text", MAX_BYTES >> 20);
     b->nodes += nodes;
     b->bytes += bytes;
     return 0;
@@ -181,7 +188,7 @@ static int attach(struct builder *b, cJSON *v, int line, int height, uint32_t *m
 
     if (b->depth + height > MAX_DEPTH) {
         cJSON_Delete(v);
-        return fail(b, line, "document is nested deeper than %s levels", "256");
+        return fail(b, line, "document is nested deeper than %d levels", MAX_DEPTH);
     }
     if (b->depth == 0) {
         b->root = v;
@@ -199,10 +206,8 @@ static int attach(struct builder *b, cJSON *v, int line, int height, uint32_t *m
     }
     if (r > 0) {
         cJSON_Delete(v);
-        mg_err_set_at(b->err, MG_EINVAL, b->file, line,
-                      "duplicate key \"%.200s\" (first at line %d)", tok,
-                      mg_marks_line_at(b->marks, *mark));
-        return MG_EINVAL;
+        return fail(b, line, "duplicate key \"%.200s\" (first at line %d)", tok,
+                    mg_marks_line_at(b->marks, *mark));
     }
     if (cJSON_IsObject(top->node)) {
         if (top->key_merge) {
@@ -253,7 +258,7 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
     int rc;
 
     if (memchr(text, '\0', len))
-        return fail(b, line, "a scalar contains a NUL character%s", "");
+        return fail(b, line, "a scalar contains a NUL character");
     rc = budget(b, line, awaiting_key(b) ? 0 : 1, len);
     if (rc)
         return rc;
@@ -264,7 +269,8 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
     if (rc == MG_ENOMEM)
         return nomem(b);
     if (rc)
-        return fail(b, line, "cannot decode \"%.200s\" as its tag requires", text);
+        return fail(b, line, "\"%.200s\" is not a valid !!%s", text,
+                    strrchr(tag, ':') ? strrchr(tag, ':') + 1 : tag);
     rc = attach(b, v, line, 0, &mark);
     if (rc == 0 && ev->data.scalar.anchor) {
         char *name = strdup((const char *)ev->data.scalar.anchor);
@@ -285,7 +291,7 @@ static int on_start(struct builder *b, const yaml_event_t *ev, bool map)
     int rc;
 
     if (awaiting_key(b))
-        return fail(b, line, "a mapping key is not a scalar%s", "");
+        return fail(b, line, "a mapping key is not a scalar");
     rc = budget(b, line, 1, 0);
     if (rc)
         return rc;
@@ -316,7 +322,7 @@ static int merge_one(struct builder *b, struct frame *f, const cJSON *src)
     int r;
 
     if (!cJSON_IsObject(src))
-        return fail(b, f->merge_line, "<< needs a mapping or a sequence of mappings%s", "");
+        return fail(b, f->merge_line, "<< needs a mapping or a sequence of mappings");
     /* Keys already present (explicit, or from an earlier merged map) win. */
     cJSON_ArrayForEach(c, src) {
         r = mg_marks_put(b->marks, f->mark, c->string, strlen(c->string), f->merge_line, &mark);
@@ -381,7 +387,7 @@ static int key_from(struct builder *b, const cJSON *n, int line)
         return set_key(b, &b->st[b->depth - 1], n->valuestring, strlen(n->valuestring), line,
                        false);
     if (cJSON_IsObject(n) || cJSON_IsArray(n))
-        return fail(b, line, "a mapping key is not a scalar%s", "");
+        return fail(b, line, "a mapping key is not a scalar");
     text = cJSON_PrintUnformatted(n);
     if (!text)
         return nomem(b);
@@ -507,8 +513,9 @@ static int parser_error(struct builder *b, const yaml_parser_t *p)
     if (p->error == YAML_MEMORY_ERROR)
         return nomem(b);
     if (p->context)
-        mg_err_set_at(b->err, MG_EINVAL, b->file, line, "%s %s", p->problem ? p->problem : "error",
-                      p->context);
+        mg_err_set_at(b->err, MG_EINVAL, b->file, line, "%s (%s at line %d)",
+                      p->problem ? p->problem : "invalid YAML", p->context,
+                      (int)p->context_mark.line + 1);
     else
         mg_err_set_at(b->err, MG_EINVAL, b->file, line, "%s",
                       p->problem ? p->problem : "invalid YAML");

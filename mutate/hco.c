@@ -6,45 +6,20 @@
 #include "mutate.h"
 
 #include <stdbool.h>
-#include <stdio.h>
 
 #include "lmc.h"
 
 #define N_DEFAULTS 8
 
-/* The i-th default of the table, in the table's order; NULL value when the table has
- * none for this version (no bandwidth: unlimited; allowWorkloadDisruption per version). */
-static cJSON *default_value(const struct mg_lmc_defaults *d, bool v1, int i, const char **key)
-{
-    switch (i) {
-    case 0:
-        *key = "bandwidthPerMigration";
-        return d->bandwidth ? cJSON_CreateString(d->bandwidth) : NULL;
-    case 1:
-        *key = "completionTimeoutPerGiB";
-        return cJSON_CreateNumber((double)d->completion_timeout);
-    case 2:
-        *key = "parallelMigrationsPerCluster";
-        return cJSON_CreateNumber((double)d->parallel_cluster);
-    case 3:
-        *key = "parallelOutboundMigrationsPerNode";
-        return cJSON_CreateNumber((double)d->parallel_node);
-    case 4:
-        *key = "progressTimeout";
-        return cJSON_CreateNumber((double)d->progress_timeout);
-    case 5:
-        *key = "allowAutoConverge";
-        return cJSON_CreateBool(d->allow_auto_converge);
-    case 6:
-        *key = "allowPostCopy";
-        return cJSON_CreateBool(d->allow_post_copy);
-    default:
-        *key = "allowWorkloadDisruption";
-        return (v1 ? d->inject_awd_v1 : d->inject_awd_v1beta1) ? cJSON_CreateFalse() : NULL;
-    }
-}
+/* The injected keys, in the defaults table's order (RULES.md section 2). */
+static const char *const keys[N_DEFAULTS] = {
+    "bandwidthPerMigration", "completionTimeoutPerGiB", "parallelMigrationsPerCluster",
+    "parallelOutboundMigrationsPerNode", "progressTimeout", "allowAutoConverge",
+    "allowPostCopy", "allowWorkloadDisruption",
+};
 
-/* True when the table has a value for slot i on this version. */
+/* True when the table has a value for key i on this version (no bandwidth means
+ * unlimited; allowWorkloadDisruption is injected per version). */
 static bool has_default(const struct mg_lmc_defaults *d, bool v1, int i)
 {
     if (i == 0)
@@ -54,19 +29,41 @@ static bool has_default(const struct mg_lmc_defaults *d, bool v1, int i)
     return true;
 }
 
+/* The table's value for key i (has_default must hold); NULL when out of memory. */
+static cJSON *default_value(const struct mg_lmc_defaults *d, int i)
+{
+    switch (i) {
+    case 0:
+        return cJSON_CreateString(d->bandwidth);
+    case 1:
+        return cJSON_CreateNumber((double)d->completion_timeout);
+    case 2:
+        return cJSON_CreateNumber((double)d->parallel_cluster);
+    case 3:
+        return cJSON_CreateNumber((double)d->parallel_node);
+    case 4:
+        return cJSON_CreateNumber((double)d->progress_timeout);
+    case 5:
+        return cJSON_CreateBool(d->allow_auto_converge);
+    case 6:
+        return cJSON_CreateBool(d->allow_post_copy);
+    default:
+        return cJSON_CreateFalse();
+    }
+}
+
 /* The whole liveMigrationConfig map of the table, or NULL when out of memory. */
 static cJSON *full_map(const struct mg_lmc_defaults *d, bool v1)
 {
     cJSON *map = cJSON_CreateObject();
 
     for (int i = 0; map && i < N_DEFAULTS; i++) {
-        const char *key = NULL;
         cJSON *val;
 
         if (!has_default(d, v1, i))
             continue;
-        val = default_value(d, v1, i, &key);
-        if (!val || !cJSON_AddItemToObject(map, key, val)) {
+        val = default_value(d, i);
+        if (!val || !cJSON_AddItemToObject(map, keys[i], val)) {
             cJSON_Delete(val);
             cJSON_Delete(map);
             map = NULL;
@@ -93,29 +90,22 @@ static bool absent(const cJSON *it)
     return !it || cJSON_IsNull(it);
 }
 
-/* Add each absent or null field of an existing liveMigrationConfig map at ptr. */
-static int add_missing(const struct mg_mctx *ctx, const cJSON *lmc, bool v1, const char *ptr)
+/* Add each absent or null field of an existing liveMigrationConfig map. */
+static int add_missing(const struct mg_mctx *ctx, const cJSON *lmc, bool v1)
 {
     const struct mg_lmc_defaults *d = ctx->cfg->defaults;
 
     for (int i = 0; i < N_DEFAULTS; i++) {
-        const char *key = NULL;
-        char field[256];
-        cJSON *val;
+        char ptr[128];
         int rc;
 
-        if (!has_default(d, v1, i))
+        if (!has_default(d, v1, i) || !absent(cJSON_GetObjectItemCaseSensitive(lmc, keys[i])))
             continue;
-        val = default_value(d, v1, i, &key);
-        if (!absent(cJSON_GetObjectItemCaseSensitive(lmc, key))) {
-            cJSON_Delete(val);
-            continue;
-        }
-        if (snprintf(field, sizeof(field), "%s/%s", ptr, key) >= (int)sizeof(field)) {
-            cJSON_Delete(val);
-            return MG_EINTERNAL;
-        }
-        rc = mg_patch_add(ctx->patch, field, val);
+        rc = v1 ? mg_patch_pointer(ptr, sizeof(ptr), 4, "spec", "virtualization",
+                                   "liveMigrationConfig", keys[i])
+                : mg_patch_pointer(ptr, sizeof(ptr), 3, "spec", "liveMigrationConfig", keys[i]);
+        if (rc == 0)
+            rc = mg_patch_add(ctx->patch, ptr, default_value(d, i));
         if (rc)
             return rc;
     }
@@ -160,6 +150,5 @@ int mg_hco_mutate(const struct mg_mctx *ctx)
     /* A liveMigrationConfig of the wrong type is LMC004's to deny, not ours to replace. */
     if (!cJSON_IsObject(lmc))
         return 0;
-    return add_missing(ctx, lmc, v1,
-                       v1 ? "/spec/virtualization/liveMigrationConfig" : "/spec/liveMigrationConfig");
+    return add_missing(ctx, lmc, v1);
 }

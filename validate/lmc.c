@@ -124,6 +124,14 @@ bool mg_lmc_check_bandwidth(const cJSON *it, struct mg_quantity *q, enum mg_rule
         *rule = MG_RULE_LMC001;
         snprintf(why, whylen, "bandwidthPerMigration %s is not a valid quantity (%s); "
                  "use e.g. 64Mi, or 0 for unlimited", qb, err.msg);
+        /* Short enough for a warning: without the hint, then the reason's first clause. */
+        if (strlen(why) > 110) {
+            const char *cut = strstr(err.msg, ": ");
+            int rlen = cut ? (int)(cut - err.msg) : (int)strlen(err.msg);
+
+            snprintf(why, whylen, "bandwidthPerMigration %s is not a valid quantity: %.*s", qb,
+                     rlen, err.msg);
+        }
         return false;
     }
     if (q->sign < 0) {
@@ -134,8 +142,10 @@ bool mg_lmc_check_bandwidth(const cJSON *it, struct mg_quantity *q, enum mg_rule
     }
     if (mg_quantity_between_zero_and_one(q)) {
         *rule = MG_RULE_LMC003;
-        snprintf(why, whylen, "bandwidthPerMigration %s is under 1 byte/s, which KubeVirt "
-                 "reads as unlimited; write 0 for unlimited", qb);
+        if (snprintf(why, whylen, "bandwidthPerMigration %s is under 1 byte/s, which KubeVirt "
+                     "reads as unlimited; write 0 for unlimited", qb) > 110)
+            snprintf(why, whylen, "bandwidthPerMigration %s is under 1 byte/s; write 0 for "
+                     "unlimited", qb);
         return false;
     }
     return true;
@@ -194,8 +204,13 @@ static bool check_network_syntax(const char *net, struct problem *p)
     if (ok)
         return true;
     p->rule = MG_RULE_LMC008;
+    quote(qb, sizeof(qb), net);
     snprintf(p->msg, sizeof(p->msg), "network %s is not a valid name or namespace/name (%s)",
-             quote(qb, sizeof(qb), net), why);
+             qb, why);
+    /* names.c's reasons are Kubernetes' long ones: keep a warning under 120. */
+    if (strlen(p->msg) > 110)
+        snprintf(p->msg, sizeof(p->msg), "network %s is not a valid name or namespace/name: "
+                 "use a-z, 0-9, '-' and '.'", qb);
     return false;
 }
 
@@ -274,7 +289,7 @@ static void check_unknown_keys(const cJSON *lmc, const struct sink *sk)
     cJSON_ArrayForEach(it, lmc)
     {
         const char *near;
-        char qb[48], qn[48], msg[256];
+        char qb[48], msg[256];
         bool known = false;
 
         for (size_t k = 0; k < K_COUNT && !known; k++)
@@ -282,12 +297,12 @@ static void check_unknown_keys(const cJSON *lmc, const struct sink *sk)
         if (known)
             continue;
         near = mg_name_closest(it->string, key_names, K_COUNT);
-        if (near)
-            snprintf(msg, sizeof(msg), "unknown field %s in liveMigrationConfig; did you mean "
-                     "%s?", quote(qb, sizeof(qb), it->string), quote(qn, sizeof(qn), near));
-        else
-            snprintf(msg, sizeof(msg), "unknown field %s in liveMigrationConfig; remove it",
-                     quote(qb, sizeof(qb), it->string));
+        quote(qb, sizeof(qb), it->string);
+        if (!near)
+            snprintf(msg, sizeof(msg), "unknown field %s in liveMigrationConfig; remove it", qb);
+        else if (snprintf(msg, sizeof(msg), "unknown field %s in liveMigrationConfig; did you "
+                          "mean \"%s\"?", qb, near) > 110)
+            snprintf(msg, sizeof(msg), "unknown field %s; did you mean \"%s\"?", qb, near);
         emit(sk, MG_RULE_LMC009, it->string, msg);
     }
 }
@@ -452,7 +467,7 @@ static void check_cross(const struct sink *sk, const struct fields *f)
     apply_fields(&s, f);
     if (!f->bad[K_PAR_CLUSTER] && !f->bad[K_PAR_NODE] && s.parallel_node > s.parallel_cluster) {
         snprintf(msg, sizeof(msg), "parallelOutboundMigrationsPerNode %lld > "
-                 "parallelMigrationsPerCluster %lld: the per-node limit is never reached",
+                 "parallelMigrationsPerCluster %lld: the node limit is never reached",
                  (long long)s.parallel_node, (long long)s.parallel_cluster);
         emit(sk, MG_RULE_LMC005,
              key_names[f->set[K_PAR_NODE] ? K_PAR_NODE : K_PAR_CLUSTER], msg);
@@ -467,8 +482,8 @@ static void check_cross(const struct sink *sk, const struct fields *f)
         else
             snprintf(bw, sizeof(bw), "default bandwidth %s",
                      quote(qb, sizeof(qb), cfg->defaults->bandwidth));
-        snprintf(msg, sizeof(msg), "%s needs %.2f s to copy 1 GiB once, over "
-                 "completionTimeoutPerGiB %lld; raise either", bw,
+        snprintf(msg, sizeof(msg), "%s: one pass over 1 GiB takes %.2f s > "
+                 "completionTimeoutPerGiB %lld; raise one", bw,
                  mg_quantity_pass_seconds(&s.bandwidth), (long long)s.completion_timeout);
         emit(sk, MG_RULE_LMC006,
              key_names[f->set[K_BANDWIDTH] ? K_BANDWIDTH : K_COMPLETION], msg);

@@ -27,6 +27,9 @@ void mg_verdict_free(struct mg_verdict *v)
 }
 
 static char *vformat(const char *prefix, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static char *vformat(const char *prefix, const char *fmt, va_list ap)
 {
     va_list ap2;
     size_t plen = strlen(prefix);

@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* load.c - fill a store from manifest files as `kubectl get -o yaml|json` writes them:
+ * multi-document YAML, single objects, `kind: List` and typed lists (FooList, whose
+ * items may lack kind). Reads files only; every error names the file and line. */
+#include "load.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "yamljson.h"
+
+/* A state file is written by kubectl, not by an attacker, but still has a cap. */
+#define MAX_FILE ((size_t)64 << 20)
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t ls = strlen(s), lx = strlen(suffix);
+
+    return ls >= lx && strcmp(s + ls - lx, suffix) == 0;
+}
+
+static const char *type_name(const cJSON *v)
+{
+    if (cJSON_IsArray(v))
+        return "a sequence";
+    if (cJSON_IsString(v))
+        return "a string";
+    if (cJSON_IsNumber(v))
+        return "a number";
+    if (cJSON_IsBool(v))
+        return "a boolean";
+    return "null";
+}
+
+/* Store one object; takes ownership of obj. */
+static int put_one(struct mg_store *s, cJSON *obj, const char *where, int line,
+                   struct mg_err *err)
+{
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(obj, "kind");
+    const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(md, "name");
+    int rc;
+
+    if (!cJSON_IsObject(obj)) {
+        rc = mg_err_set_at(err, MG_EINVAL, where, line, "object is %s, not a mapping",
+                           type_name(obj));
+    } else if (!cJSON_IsString(kind) || !kind->valuestring[0]) {
+        rc = mg_err_set_at(err, MG_EINVAL, where, line, "object has no kind");
+    } else if (!cJSON_IsString(name) || !name->valuestring[0]) {
+        rc = mg_err_set_at(err, MG_EINVAL, where, line,
+                           "object has no metadata.name (kind %.100s)", kind->valuestring);
+    } else {
+        rc = mg_store_put(s, obj, err);
+        if (rc && err) {
+            snprintf(err->file, sizeof(err->file), "%s", where ? where : "");
+            err->line = line;
+        }
+        return rc;
+    }
+    cJSON_Delete(obj);
+    return rc;
+}
+
+/* API list responses (VirtualMachineList) leave kind and apiVersion off their items. */
+static int fill_kind(cJSON *item, const char *list_kind, const cJSON *api_version)
+{
+    size_t n = strlen(list_kind) - 4;
+    char *kind;
+    cJSON *v;
+
+    if (!cJSON_IsObject(item) || cJSON_HasObjectItem(item, "kind") || n == 0)
+        return 0;
+    kind = malloc(n + 1);
+    if (!kind)
+        return MG_ENOMEM;
+    memcpy(kind, list_kind, n);
+    kind[n] = '\0';
+    v = cJSON_AddStringToObject(item, "kind", kind);
+    free(kind);
+    if (!v)
+        return MG_ENOMEM;
+    if (cJSON_IsString(api_version) && !cJSON_HasObjectItem(item, "apiVersion") &&
+        !cJSON_AddStringToObject(item, "apiVersion", api_version->valuestring))
+        return MG_ENOMEM;
+    return 0;
+}
+
+static int load_list(struct mg_store *s, cJSON *doc, const char *where, int line,
+                     const struct mg_marks *marks, struct mg_err *err)
+{
+    const char *kind = cJSON_GetObjectItemCaseSensitive(doc, "kind")->valuestring;
+    const cJSON *api = cJSON_GetObjectItemCaseSensitive(doc, "apiVersion");
+    cJSON *items = cJSON_GetObjectItemCaseSensitive(doc, "items");
+    cJSON *item;
+    char ptr[48];
+    size_t i = 0;
+    int rc = 0;
+
+    while (cJSON_IsArray(items) && (item = items->child) != NULL) {
+        int at = line;
+
+        cJSON_DetachItemViaPointer(items, item);
+        if (marks) {
+            snprintf(ptr, sizeof(ptr), "/items/%zu", i);
+            at = mg_marks_line(marks, ptr);
+        }
+        i++;
+        if (strcmp(kind, "List") != 0 && fill_kind(item, kind, api) != 0) {
+            cJSON_Delete(item);
+            rc = mg_err_set_at(err, MG_ENOMEM, where, at, "out of memory");
+            break;
+        }
+        rc = put_one(s, item, where, at, err);
+        if (rc)
+            break;
+    }
+    cJSON_Delete(doc);
+    return rc;
+}
+
+static int load_doc(struct mg_store *s, cJSON *doc, const char *where, int line,
+                    const struct mg_marks *marks, struct mg_err *err)
+{
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(doc, "kind");
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(doc, "items");
+
+    if (!cJSON_IsObject(doc)) {
+        int rc = mg_err_set_at(err, MG_EINVAL, where, line, "document is %s, not a mapping",
+                               type_name(doc));
+
+        cJSON_Delete(doc);
+        return rc;
+    }
+    /* `kubectl get -o yaml` of nothing writes `kind: List` with `items: []` (or none). */
+    if (cJSON_IsString(kind) && ends_with(kind->valuestring, "List") &&
+        (cJSON_IsArray(items) ||
+         (strcmp(kind->valuestring, "List") == 0 && (!items || cJSON_IsNull(items)))))
+        return load_list(s, doc, where, line, marks, err);
+    return put_one(s, doc, where, line, err);
+}
+
+int mg_load_doc(struct mg_store *s, cJSON *doc, const char *where, int line, struct mg_err *err)
+{
+    return load_doc(s, doc, where, line, NULL, err);
+}
+
+int mg_load_file(struct mg_store *s, const char *path, struct mg_err *err)
+{
+    struct mg_yaml_docs docs = {0};
+    char *text = NULL;
+    size_t len = 0;
+    int rc = mg_read_file(path, MAX_FILE, &text, &len, err);
+
+    if (rc)
+        goto out;
+    rc = mg_yaml_parse(text, len, path, true, &docs, err);
+    if (rc)
+        goto out;
+    for (size_t i = 0; i < docs.n && rc == 0; i++) {
+        cJSON *doc = docs.docs[i];
+
+        docs.docs[i] = NULL;
+        rc = load_doc(s, doc, path, docs.lines[i], docs.marks[i], err);
+    }
+out:
+    mg_yaml_docs_free(&docs);
+    free(text);
+    return rc;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Names of the manifest files of dir, sorted; caller frees each and the array. */
+static int list_dir(const char *dir, char ***out, size_t *n, struct mg_err *err)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    char **names = NULL;
+    size_t cap = 0;
+    int rc = 0;
+
+    *n = 0;
+    if (!d)
+        return mg_err_set_at(err, MG_EIO, dir, 0, "cannot read directory %s: %s", dir,
+                             strerror(errno));
+    for (errno = 0; (de = readdir(d)) != NULL; errno = 0) {
+        const char *nm = de->d_name;
+
+        if (!ends_with(nm, ".yaml") && !ends_with(nm, ".yml") && !ends_with(nm, ".json"))
+            continue;
+        if (*n == cap) {
+            char **nn = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof(*nn));
+
+            if (!nn)
+                break;
+            names = nn;
+        }
+        if (!(names[*n] = strdup(nm)))
+            break;
+        (*n)++;
+    }
+    if (de || errno)
+        rc = de ? mg_err_set_at(err, MG_ENOMEM, dir, 0, "out of memory listing %s", dir)
+                : mg_err_set_at(err, MG_EIO, dir, 0, "cannot read directory %s: %s", dir,
+                                strerror(errno));
+    closedir(d);
+    if (*n)
+        qsort(names, *n, sizeof(*names), cmp_names);
+    *out = names;
+    return rc;
+}
+
+int mg_load_dir(struct mg_store *s, const char *dir, struct mg_err *err)
+{
+    char **names = NULL, *path = NULL;
+    size_t n = 0;
+    int rc = list_dir(dir, &names, &n, err);
+
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        size_t len = strlen(dir) + strlen(names[i]) + 2;
+        struct stat st;
+
+        free(path);
+        if (!(path = malloc(len))) {
+            rc = mg_err_set_at(err, MG_ENOMEM, dir, 0, "out of memory");
+            break;
+        }
+        snprintf(path, len, "%s/%s", dir, names[i]);
+        /* stat, not lstat: ConfigMap volumes present files as symlinks into ..data. */
+        if (stat(path, &st) != 0) {
+            rc = mg_err_set_at(err, MG_EIO, path, 0, "cannot read %s: %s", path,
+                               strerror(errno));
+            break;
+        }
+        if (S_ISREG(st.st_mode))
+            rc = mg_load_file(s, path, err);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    free(path);
+    return rc;
+}

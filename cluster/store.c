@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* store.c - the cluster view: a chained hash table keyed by kind\0namespace\0name,
+ * plus one insertion-ordered array per kind for listing. Replacing an object keeps
+ * its place in the list; removing one closes the gap. No I/O; locking is the
+ * caller's business through mg_store_rdlock/wrlock. */
+#include "store.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct entry {
+    struct entry *next; /* hash chain */
+    uint64_t hash;
+    char *key; /* kind\0ns\0name\0 */
+    size_t keylen;
+    cJSON *obj;
+    struct kind *kind;
+    size_t pos; /* index in kind->items */
+};
+
+struct kind {
+    char *name;
+    bool known;
+    const cJSON **items;
+    struct entry **ents;
+    size_t n, cap;
+};
+
+struct mg_store {
+    pthread_rwlock_t lock;
+    struct entry **buckets;
+    size_t nbuckets; /* power of two */
+    size_t count;
+    struct kind *kinds;
+    size_t nkinds, capkinds;
+};
+
+static uint64_t fnv(uint64_t h, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* The three parts with their NULs, hashed as the stored key is laid out. */
+static uint64_t key_hash(const char *kind, const char *ns, const char *name)
+{
+    uint64_t h = 1469598103934665603ULL;
+
+    h = fnv(h, kind, strlen(kind) + 1);
+    h = fnv(h, ns, strlen(ns) + 1);
+    return fnv(h, name, strlen(name) + 1);
+}
+
+static bool key_eq(const struct entry *e, const char *kind, const char *ns, const char *name)
+{
+    const char *k = e->key;
+
+    if (strcmp(k, kind) != 0)
+        return false;
+    k += strlen(k) + 1;
+    if (strcmp(k, ns) != 0)
+        return false;
+    k += strlen(k) + 1;
+    return strcmp(k, name) == 0;
+}
+
+struct mg_store *mg_store_new(void)
+{
+    struct mg_store *s = calloc(1, sizeof(*s));
+
+    if (!s)
+        return NULL;
+    s->nbuckets = 256;
+    s->buckets = calloc(s->nbuckets, sizeof(*s->buckets));
+    if (!s->buckets || pthread_rwlock_init(&s->lock, NULL) != 0) {
+        free(s->buckets);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void mg_store_free(struct mg_store *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->nbuckets; i++) {
+        struct entry *e = s->buckets[i], *next;
+
+        for (; e; e = next) {
+            next = e->next;
+            cJSON_Delete(e->obj);
+            free(e->key);
+            free(e);
+        }
+    }
+    for (size_t i = 0; i < s->nkinds; i++) {
+        free(s->kinds[i].name);
+        free(s->kinds[i].items);
+        free(s->kinds[i].ents);
+    }
+    free(s->kinds);
+    free(s->buckets);
+    pthread_rwlock_destroy(&s->lock);
+    free(s);
+}
+
+/* Kinds are few (a dozen or two), so a linear scan beats hashing them. */
+static struct kind *kind_find(const struct mg_store *s, const char *name)
+{
+    for (size_t i = 0; i < s->nkinds; i++)
+        if (strcmp(s->kinds[i].name, name) == 0)
+            return &s->kinds[i];
+    return NULL;
+}
+
+static struct kind *kind_get(struct mg_store *s, const char *name)
+{
+    struct kind *k = kind_find(s, name);
+
+    if (k)
+        return k;
+    if (s->nkinds == s->capkinds) {
+        size_t cap = s->capkinds ? s->capkinds * 2 : 16;
+        struct kind *nk = realloc(s->kinds, cap * sizeof(*nk));
+
+        if (!nk)
+            return NULL;
+        /* Entries point at their kind: re-aim them after the move. */
+        for (size_t i = 0; i < s->nkinds; i++)
+            for (size_t j = 0; j < nk[i].n; j++)
+                nk[i].ents[j]->kind = &nk[i];
+        s->kinds = nk;
+        s->capkinds = cap;
+    }
+    k = &s->kinds[s->nkinds];
+    memset(k, 0, sizeof(*k));
+    k->name = strdup(name);
+    if (!k->name)
+        return NULL;
+    s->nkinds++;
+    return k;
+}
+
+static int kind_append(struct kind *k, struct entry *e)
+{
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? k->cap * 2 : 16;
+        const cJSON **items = realloc(k->items, cap * sizeof(*items));
+        struct entry **ents;
+
+        if (!items)
+            return -1;
+        k->items = items;
+        ents = realloc(k->ents, cap * sizeof(*ents));
+        if (!ents)
+            return -1;
+        k->ents = ents;
+        k->cap = cap;
+    }
+    e->kind = k;
+    e->pos = k->n;
+    k->items[k->n] = e->obj;
+    k->ents[k->n] = e;
+    k->n++;
+    return 0;
+}
+
+static void grow_buckets(struct mg_store *s)
+{
+    size_t n = s->nbuckets * 2;
+    struct entry **b = calloc(n, sizeof(*b));
+
+    if (!b)
+        return; /* longer chains, still correct */
+    for (size_t i = 0; i < s->nbuckets; i++) {
+        struct entry *e = s->buckets[i], *next;
+
+        for (; e; e = next) {
+            next = e->next;
+            e->next = b[e->hash & (n - 1)];
+            b[e->hash & (n - 1)] = e;
+        }
+    }
+    free(s->buckets);
+    s->buckets = b;
+    s->nbuckets = n;
+}
+
+static struct entry *lookup(const struct mg_store *s, const char *kind, const char *ns,
+                            const char *name, uint64_t h)
+{
+    struct entry *e = s->buckets[h & (s->nbuckets - 1)];
+
+    for (; e; e = e->next)
+        if (e->hash == h && key_eq(e, kind, ns, name))
+            return e;
+    return NULL;
+}
+
+static struct entry *entry_new(const char *kind, const char *ns, const char *name, uint64_t h)
+{
+    size_t lk = strlen(kind) + 1, ln = strlen(ns) + 1, lm = strlen(name) + 1;
+    struct entry *e = calloc(1, sizeof(*e));
+
+    if (!e || !(e->key = malloc(lk + ln + lm))) {
+        free(e);
+        return NULL;
+    }
+    memcpy(e->key, kind, lk);
+    memcpy(e->key + lk, ns, ln);
+    memcpy(e->key + lk + ln, name, lm);
+    e->keylen = lk + ln + lm;
+    e->hash = h;
+    return e;
+}
+
+static int identify(const cJSON *obj, const char **kind, const char **ns, const char **name,
+                    struct mg_err *err)
+{
+    const cJSON *k = cJSON_GetObjectItemCaseSensitive(obj, "kind");
+    const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(md, "name");
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(md, "namespace");
+
+    if (!cJSON_IsString(k) || !k->valuestring[0])
+        return mg_err_set(err, MG_EINVAL, "object has no kind");
+    if (!cJSON_IsObject(md) || !cJSON_IsString(n) || !n->valuestring[0])
+        return mg_err_set(err, MG_EINVAL, "object has no metadata.name (kind %.100s)", k->valuestring);
+    if (s && !cJSON_IsNull(s) && !cJSON_IsString(s))
+        return mg_err_set(err, MG_EINVAL, "%.100s %.200s: metadata.namespace is not a string",
+                          k->valuestring, n->valuestring);
+    *kind = k->valuestring;
+    *name = n->valuestring;
+    *ns = cJSON_IsString(s) ? s->valuestring : "";
+    return 0;
+}
+
+int mg_store_put(struct mg_store *s, cJSON *obj, struct mg_err *err)
+{
+    const char *kind, *ns, *name;
+    struct entry *e;
+    struct kind *k;
+    uint64_t h;
+    int rc = identify(obj, &kind, &ns, &name, err);
+
+    if (rc)
+        goto out;
+    h = key_hash(kind, ns, name);
+    e = lookup(s, kind, ns, name, h);
+    if (e) {
+        cJSON_Delete(e->obj);
+        e->obj = obj;
+        e->kind->items[e->pos] = obj;
+        e->kind->known = true;
+        return 0;
+    }
+    k = kind_get(s, kind);
+    e = k ? entry_new(kind, ns, name, h) : NULL;
+    if (!e) {
+        rc = mg_err_set(err, MG_ENOMEM, "out of memory storing %.100s %.200s", kind, name);
+        goto out;
+    }
+    e->obj = obj;
+    if (kind_append(k, e) != 0) {
+        free(e->key);
+        free(e);
+        rc = mg_err_set(err, MG_ENOMEM, "out of memory storing %.100s %.200s", kind, name);
+        goto out;
+    }
+    k->known = true;
+    e->next = s->buckets[h & (s->nbuckets - 1)];
+    s->buckets[h & (s->nbuckets - 1)] = e;
+    if (++s->count > s->nbuckets)
+        grow_buckets(s);
+    return 0;
+out:
+    cJSON_Delete(obj);
+    return rc;
+}
+
+int mg_store_remove(struct mg_store *s, const char *kind, const char *ns, const char *name)
+{
+    uint64_t h = key_hash(kind, ns ? ns : "", name);
+    struct entry **pp = &s->buckets[h & (s->nbuckets - 1)], *e;
+    struct kind *k;
+
+    for (; (e = *pp); pp = &e->next)
+        if (e->hash == h && key_eq(e, kind, ns ? ns : "", name))
+            break;
+    if (!e)
+        return MG_ENOTFOUND;
+    *pp = e->next;
+    k = e->kind;
+    memmove(&k->items[e->pos], &k->items[e->pos + 1], (k->n - e->pos - 1) * sizeof(*k->items));
+    memmove(&k->ents[e->pos], &k->ents[e->pos + 1], (k->n - e->pos - 1) * sizeof(*k->ents));
+    k->n--;
+    for (size_t i = e->pos; i < k->n; i++)
+        k->ents[i]->pos = i;
+    s->count--;
+    cJSON_Delete(e->obj);
+    free(e->key);
+    free(e);
+    return 0;
+}
+
+const cJSON *mg_store_get(const struct mg_store *s, const char *kind, const char *ns,
+                          const char *name)
+{
+    const struct entry *e;
+
+    if (!s || !kind || !name)
+        return NULL;
+    e = lookup(s, kind, ns ? ns : "", name, key_hash(kind, ns ? ns : "", name));
+    return e ? e->obj : NULL;
+}
+
+size_t mg_store_list(const struct mg_store *s, const char *kind, const cJSON *const **items)
+{
+    const struct kind *k = s && kind ? kind_find(s, kind) : NULL;
+
+    *items = k ? k->items : NULL;
+    return k ? k->n : 0;
+}
+
+bool mg_store_knows(const struct mg_store *s, const char *kind)
+{
+    const struct kind *k = s && kind ? kind_find(s, kind) : NULL;
+
+    return k && (k->known || k->n > 0);
+}
+
+int mg_store_mark_known(struct mg_store *s, const char *kind)
+{
+    struct kind *k = kind_get(s, kind);
+
+    if (!k)
+        return MG_ENOMEM;
+    k->known = true;
+    return 0;
+}
+
+size_t mg_store_size(const struct mg_store *s)
+{
+    return s ? s->count : 0;
+}
+
+void mg_store_rdlock(struct mg_store *s)
+{
+    pthread_rwlock_rdlock(&s->lock);
+}
+
+void mg_store_wrlock(struct mg_store *s)
+{
+    pthread_rwlock_wrlock(&s->lock);
+}
+
+void mg_store_unlock(struct mg_store *s)
+{
+    pthread_rwlock_unlock(&s->lock);
+}

@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* server.c - HTTPS with libmicrohttpd over GnuTLS: route, enforce the body limits and
+ * media type, hand review bodies to mg_engine_review and send its reply. All memory of
+ * a request hangs off one struct req, freed in the request-completed callback. No
+ * admission logic here; no OpenSSL (certs/ owns that). */
+#include "server.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "addr.h"
+#include "metrics.h"
+#include "tlsreload.h"
+
+#define DEFAULT_TIMEOUT_S 30u
+#define DEFAULT_MAX_CONNS 1024u
+#define DEFAULT_DRAIN_S 10u
+#define DEFAULT_RELOAD_S 2u
+/* Per-connection pool for headers and the read buffer; bodies are copied out. */
+#define CONN_MEMORY ((size_t)64 * 1024)
+/* A chunked body past the cap is read and dropped up to this much more, so the
+ * client still gets its 413; beyond it the connection is closed. */
+#define DISCARD_MAX ((size_t)1024 * 1024)
+#define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+
+struct mg_server {
+    struct MHD_Daemon *daemon;
+    struct mg_engine *engine;
+    struct mg_tlsreload *reload; /* NULL: static certificate */
+    char *cert_pem, *key_pem;    /* borrowed by MHD until MHD_stop_daemon */
+    unsigned port, drain_s;
+    MHD_socket quiesced;
+    atomic_bool stopping;
+    bool (*ready)(void *ctx);
+    char *(*metrics_hook)(void *ctx);
+    void *hook_ctx;
+    struct mg_metrics metrics;
+};
+
+struct req {
+    struct mg_server *srv;
+    enum mg_metrics_route route;
+    char *body;
+    size_t len, cap, discarded;
+    bool too_big;
+    struct timespec t0;
+};
+
+void mg_server_block_signals(void)
+{
+    sigset_t set;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+int mg_server_wait_for_signal(void)
+{
+    sigset_t set;
+    int sig = 0;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    while (sigwait(&set, &sig) != 0)
+        ;
+    return sig;
+}
+
+static enum MHD_Result send_buf(struct MHD_Connection *c, struct req *r, int status,
+                                const char *ctype, const char *body, size_t len,
+                                const char *allow)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
+    enum MHD_Result ret;
+
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+    if (allow)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+    /* While draining, tell keep-alive clients (the API server) to reconnect elsewhere. */
+    if (atomic_load(&r->srv->stopping))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    ret = MHD_queue_response(c, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    mg_metrics_request(&r->srv->metrics, r->route, status);
+    return ret;
+}
+
+/* A Kubernetes-style Status body; message is a fixed text without quotes. */
+static enum MHD_Result send_status(struct MHD_Connection *c, struct req *r, int status,
+                                   const char *message, const char *allow)
+{
+    char body[512];
+    int n = snprintf(body, sizeof(body),
+                     "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
+                     "\"status\":\"Failure\",\"message\":\"%s\",\"code\":%d}",
+                     message, status);
+
+    return send_buf(c, r, status, "application/json", body, (size_t)n, allow);
+}
+
+static enum MHD_Result send_text(struct MHD_Connection *c, struct req *r, int status,
+                                 const char *text)
+{
+    return send_buf(c, r, status, "text/plain; charset=utf-8", text, strlen(text), NULL);
+}
+
+/* application/json, any case, optionally followed by parameters. */
+static bool is_json(const char *ct)
+{
+    static const char want[] = "application/json";
+    size_t n = sizeof(want) - 1;
+
+    if (!ct)
+        return false;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    if (strncasecmp(ct, want, n) != 0)
+        return false;
+    ct += n;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    return *ct == '\0' || *ct == ';';
+}
+
+static enum mg_metrics_route route_of(const char *url)
+{
+    static const char *const paths[] = {"/validate", "/mutate", "/healthz", "/readyz",
+                                        "/metrics"};
+
+    for (int i = 0; i < MG_ROUTE_OTHER; i++)
+        if (strcmp(url, paths[i]) == 0)
+            return (enum mg_metrics_route)i;
+    return MG_ROUTE_OTHER;
+}
+
+static double since(const struct timespec *t0)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Headers are in: refuse what must not be read, size the body buffer. */
+static enum MHD_Result review_headers(struct MHD_Connection *c, struct req *r, const char *method)
+{
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_TYPE);
+    unsigned long long want = 0;
+
+    if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
+        return send_status(c, r, 405, "method not allowed: use POST", "POST");
+    if (!is_json(ct))
+        return send_status(c, r, 415, "unsupported media type: want application/json", NULL);
+    if (cl) {
+        char *end;
+
+        errno = 0;
+        want = strtoull(cl, &end, 10);
+        /* MHD itself rejects a malformed Content-Length; errno covers overflow. */
+        if (errno || want > MG_REVIEW_MAX_BYTES)
+            return send_status(c, r, 413, "request body too large: the limit is 7 MiB", NULL);
+    }
+    r->cap = want ? (size_t)want : 16 * 1024;
+    r->body = malloc(r->cap + 1);
+    if (!r->body)
+        return send_status(c, r, 500, "out of memory", NULL);
+    return MHD_YES;
+}
+
+static enum MHD_Result review_data(struct req *r, const char *data, size_t n)
+{
+    if (r->too_big || r->len + n > MG_REVIEW_MAX_BYTES) {
+        /* Past the cap: drop the buffer and count, never store more. */
+        r->too_big = true;
+        free(r->body);
+        r->body = NULL;
+        r->discarded += n;
+        return r->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
+    }
+    if (r->len + n > r->cap) {
+        size_t cap = r->cap * 2 > r->len + n ? r->cap * 2 : r->len + n;
+        char *nb;
+
+        if (cap > MG_REVIEW_MAX_BYTES)
+            cap = MG_REVIEW_MAX_BYTES;
+        nb = realloc(r->body, cap + 1);
+        if (!nb)
+            return MHD_NO;
+        r->body = nb;
+        r->cap = cap;
+    }
+    memcpy(r->body + r->len, data, n);
+    r->len += n;
+    return MHD_YES;
+}
+
+static enum MHD_Result review_done(struct MHD_Connection *c, struct req *r)
+{
+    enum mg_endpoint ep = r->route == MG_ROUTE_MUTATE ? MG_EP_MUTATE : MG_EP_VALIDATE;
+    struct mg_reply reply = {0};
+    struct mg_err err = {0};
+    enum MHD_Result ret;
+    struct timespec t0;
+    int rc;
+
+    if (r->too_big)
+        return send_status(c, r, 413, "request body too large: the limit is 7 MiB", NULL);
+    r->body[r->len] = '\0';
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    rc = mg_engine_review(r->srv->engine, ep, r->body, r->len, &reply, &err);
+    if (!reply.body) {
+        ret = send_status(c, r, 500, "internal error", NULL);
+    } else {
+        if (rc == 0)
+            mg_metrics_review(&r->srv->metrics, ep == MG_EP_MUTATE, reply.allowed, since(&t0));
+        ret = send_buf(c, r, reply.http_status ? reply.http_status : 200, "application/json",
+                       reply.body, reply.len, NULL);
+    }
+    mg_reply_free(&reply);
+    return ret;
+}
+
+static enum MHD_Result serve_get(struct MHD_Connection *c, struct req *r, const char *method)
+{
+    struct mg_server *s = r->srv;
+    enum MHD_Result ret;
+    char *extra, *text;
+
+    if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+        return send_status(c, r, 405, "method not allowed: use GET", "GET, HEAD");
+    if (r->route == MG_ROUTE_HEALTHZ)
+        return send_text(c, r, 200, "ok");
+    if (r->route == MG_ROUTE_READYZ) {
+        if (atomic_load(&s->stopping) || (s->ready && !s->ready(s->hook_ctx)))
+            return send_text(c, r, 503, "not ready");
+        return send_text(c, r, 200, "ready");
+    }
+    extra = s->metrics_hook ? s->metrics_hook(s->hook_ctx) : NULL;
+    text = mg_metrics_render(&s->metrics, extra);
+    free(extra);
+    if (!text)
+        return send_status(c, r, 500, "out of memory", NULL);
+    ret = send_buf(c, r, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text),
+                   NULL);
+    free(text);
+    return ret;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+                              const char *method, const char *version, const char *data,
+                              size_t *data_size, void **con_cls)
+{
+    struct mg_server *s = cls;
+    struct req *r = *con_cls;
+
+    (void)version;
+    if (!r) {
+        r = calloc(1, sizeof(*r));
+        if (!r)
+            return MHD_NO;
+        r->srv = s;
+        r->route = route_of(url);
+        clock_gettime(CLOCK_MONOTONIC, &r->t0);
+        atomic_fetch_add(&s->metrics.in_flight, 1);
+        *con_cls = r;
+        if (r->route == MG_ROUTE_OTHER)
+            return send_status(c, r, 404, "not found", NULL);
+        if (r->route == MG_ROUTE_VALIDATE || r->route == MG_ROUTE_MUTATE)
+            return review_headers(c, r, method);
+        return serve_get(c, r, method);
+    }
+    if (*data_size) {
+        enum MHD_Result ret = review_data(r, data, *data_size);
+
+        *data_size = 0;
+        return ret;
+    }
+    return review_done(c, r);
+}
+
+static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                      enum MHD_RequestTerminationCode toe)
+{
+    struct mg_server *s = cls;
+    struct req *r = *con_cls;
+
+    (void)c;
+    (void)toe;
+    if (!r)
+        return;
+    free(r->body);
+    free(r);
+    *con_cls = NULL;
+    atomic_fetch_sub(&s->metrics.in_flight, 1);
+}
+
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    fputs("migguard: http: ", stderr);
+    vfprintf(stderr, fmt, ap);
+}
+
+static unsigned default_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    if (n < 2)
+        return 2;
+    return n > 64 ? 64 : (unsigned)n;
+}
+
+/* Certificate options for MHD: the reload callback, or the PEM text read once. */
+static int tls_options(struct mg_server *s, const struct mg_server_opts *o,
+                       struct MHD_OptionItem *it, struct mg_err *err)
+{
+    int rc;
+
+    if (!o->no_reload) {
+        gnutls_certificate_retrieve_function2 *cb = mg_tlsreload_retrieve;
+        void *p;
+
+        rc = mg_tlsreload_start(&s->reload, o->cert_file, o->key_file,
+                                o->reload_s ? o->reload_s : DEFAULT_RELOAD_S,
+                                &s->metrics.reloads, &s->metrics.reload_failures, err);
+        if (rc)
+            return rc;
+        /* MHD_OptionItem carries a pointer as void *; ISO C has no function-to-object
+         * pointer cast, so copy the representation (POSIX requires them to match). */
+        memcpy(&p, &cb, sizeof(p));
+        it[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_CERT_CALLBACK, 0, p};
+        it[1] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+        return 0;
+    }
+    if ((rc = mg_tlsreload_read(o->cert_file, &s->cert_pem, err)) != 0 ||
+        (rc = mg_tlsreload_read(o->key_file, &s->key_pem, err)) != 0 ||
+        (rc = mg_tlsreload_check_pem(s->cert_pem, s->key_pem, err)) != 0)
+        return rc;
+    it[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, s->cert_pem};
+    it[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, s->key_pem};
+    it[2] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    return 0;
+}
+
+/*
+ * Threading: MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL with a pool of one
+ * event loop per core (MHD_OPTION_THREAD_POOL_SIZE). The API server keeps a few
+ * HTTP/1.1 connections open and sends short reviews over them; a review costs
+ * microseconds of CPU and never waits on I/O inside the handler, so per-core event
+ * loops keep both cores busy without a context switch per request, while an idle
+ * keep-alive connection or a slow upload costs a descriptor and its 64 KiB pool, not
+ * a thread (thread-per-connection would park a thread, and its stack, on every
+ * idle connection and hand each request to a cold thread). TLS handshakes, the only
+ * long computation, are spread over the pool. MHD_USE_ITC makes MHD_quiesce_daemon
+ * usable with a pool.
+ */
+static struct MHD_Daemon *start_daemon(struct mg_server *s, const struct mg_server_opts *o,
+                                       const struct mg_addr *a, bool dual,
+                                       struct MHD_OptionItem *tls)
+{
+    unsigned flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                     MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    struct MHD_OptionItem addr[2] = {{MHD_OPTION_END, 0, NULL}, {MHD_OPTION_END, 0, NULL}};
+
+    if (dual) {
+        flags |= MHD_USE_DUAL_STACK;
+    } else {
+        if (a->ss.ss_family == AF_INET6)
+            flags |= MHD_USE_IPv6;
+        addr[0] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, (void *)(uintptr_t)&a->ss};
+    }
+    return MHD_start_daemon(
+        flags, (uint16_t)a->port, NULL, NULL, handle, s,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, /* first, so MHD logs nothing past it */
+        MHD_OPTION_THREAD_POOL_SIZE, o->threads ? o->threads : default_threads(),
+        MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s ? o->timeout_s : DEFAULT_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_LIMIT, o->max_conns ? o->max_conns : DEFAULT_MAX_CONNS,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_MEMORY,
+        MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+        MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
+        MHD_OPTION_ARRAY, tls, MHD_OPTION_ARRAY, addr, MHD_OPTION_END);
+}
+
+static void server_free(struct mg_server *s)
+{
+    if (!s)
+        return;
+    if (s->daemon)
+        MHD_stop_daemon(s->daemon);
+    if (s->quiesced != MHD_INVALID_SOCKET)
+        close(s->quiesced);
+    mg_tlsreload_stop(s->reload);
+    free(s->cert_pem);
+    if (s->key_pem)
+        memset(s->key_pem, 0, strlen(s->key_pem));
+    free(s->key_pem);
+    free(s);
+}
+
+int mg_server_start(struct mg_server **out, const struct mg_server_opts *opts,
+                    struct mg_engine *engine, struct mg_err *err)
+{
+    struct mg_server *s = calloc(1, sizeof(*s));
+    struct MHD_OptionItem tls[3];
+    const union MHD_DaemonInfo *info;
+    struct mg_addr a;
+    int rc;
+
+    *out = NULL;
+    if (!s)
+        return mg_err_set(err, MG_ENOMEM, "out of memory");
+    mg_metrics_init(&s->metrics);
+    s->engine = engine;
+    s->quiesced = MHD_INVALID_SOCKET;
+    s->drain_s = opts->drain_s ? opts->drain_s : DEFAULT_DRAIN_S;
+    s->ready = opts->ready;
+    s->metrics_hook = opts->metrics;
+    s->hook_ctx = opts->hook_ctx;
+    mg_server_block_signals();
+    if ((rc = mg_addr_parse(opts->listen, &a, err)) != 0)
+        goto fail;
+    if (!opts->cert_file || !opts->key_file) {
+        rc = mg_err_set(err, MG_EINVAL, "a certificate and a key file are required");
+        goto fail;
+    }
+    if ((rc = tls_options(s, opts, tls, err)) != 0)
+        goto fail;
+    /* ":PORT" means every address: IPv6 and IPv4 on one socket, else IPv4 only. */
+    s->daemon = start_daemon(s, opts, &a, a.any, tls);
+    if (!s->daemon && a.any)
+        s->daemon = start_daemon(s, opts, &a, false, tls);
+    if (!s->daemon) {
+        rc = mg_err_set(err, MG_ECONFIG, "cannot listen on %s (see the message above)",
+                        opts->listen);
+        goto fail;
+    }
+    info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : a.port;
+    *out = s;
+    return 0;
+fail:
+    server_free(s);
+    return rc;
+}
+
+unsigned mg_server_port(const struct mg_server *srv)
+{
+    return srv ? srv->port : 0;
+}
+
+void mg_server_stop(struct mg_server *srv)
+{
+    struct timespec tick = {0, 10 * 1000 * 1000};
+    unsigned long waited_ms = 0;
+
+    if (!srv)
+        return;
+    atomic_store(&srv->stopping, true);
+    if (srv->daemon)
+        srv->quiesced = MHD_quiesce_daemon(srv->daemon);
+    /* Requests already received get their answers; idle keep-alive connections are
+     * closed by MHD_stop_daemon. */
+    while (atomic_load(&srv->metrics.in_flight) > 0 && waited_ms < srv->drain_s * 1000UL) {
+        nanosleep(&tick, NULL);
+        waited_ms += 10;
+    }
+    if (atomic_load(&srv->metrics.in_flight) > 0)
+        fprintf(stderr, "migguard: stopping with %ld requests unanswered after %u s\n",
+                (long)atomic_load(&srv->metrics.in_flight), srv->drain_s);
+    server_free(srv);
+}

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* test_store.c - the cluster view: put/get by kind, namespace and name, replacement
+ * in place, removal keeping lists consistent, insertion order, known kinds, speed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "store.h"
+
+static cJSON *obj(const char *kind, const char *ns, const char *name, int v)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *md = cJSON_AddObjectToObject(o, "metadata");
+
+    cJSON_AddStringToObject(o, "kind", kind);
+    cJSON_AddStringToObject(md, "name", name);
+    if (ns)
+        cJSON_AddStringToObject(md, "namespace", ns);
+    cJSON_AddNumberToObject(o, "v", v);
+    return o;
+}
+
+static int val(const cJSON *o)
+{
+    return o ? cJSON_GetObjectItem(o, "v")->valueint : -1;
+}
+
+static const char *name_of(const cJSON *o)
+{
+    return cJSON_GetObjectItem(cJSON_GetObjectItem(o, "metadata"), "name")->valuestring;
+}
+
+static void test_put_get_by_kind_namespace_name(void **state)
+{
+    struct mg_store *s = mg_store_new();
+    struct mg_err e = {0};
+
+    (void)state;
+    assert_int_equal(mg_store_put(s, obj("PersistentVolumeClaim", "a", "disk", 1), &e), 0);
+    assert_int_equal(mg_store_put(s, obj("PersistentVolumeClaim", "b", "disk", 2), &e), 0);
+    assert_int_equal(mg_store_put(s, obj("StorageClass", NULL, "disk", 3), &e), 0);
+    assert_int_equal(mg_store_size(s), 3);
+    assert_int_equal(val(mg_store_get(s, "PersistentVolumeClaim", "a", "disk")), 1);
+    assert_int_equal(val(mg_store_get(s, "PersistentVolumeClaim", "b", "disk")), 2);
+    assert_int_equal(val(mg_store_get(s, "StorageClass", "", "disk")), 3);
+    assert_null(mg_store_get(s, "StorageClass", "a", "disk"));
+    assert_null(mg_store_get(s, "PersistentVolumeClaim", "", "disk"));
+    assert_null(mg_store_get(s, "Node", "", "disk"));
+    /* The key parts are separate: "a"+"bc" is not "ab"+"c". */
+    assert_int_equal(mg_store_put(s, obj("K", "ab", "c", 4), &e), 0);
+    assert_null(mg_store_get(s, "K", "a", "bc"));
+    mg_store_free(s);
+    mg_store_free(NULL);
+}
+
+static void test_put_rejects_objects_without_identity(void **state)
+{
+    struct mg_store *s = mg_store_new();
+    struct mg_err e = {0};
+    cJSON *o = cJSON_Parse("{\"kind\":\"Node\",\"metadata\":{}}");
+
+    (void)state;
+    assert_int_equal(mg_store_put(s, o, &e), MG_EINVAL); /* frees o */
+    assert_non_null(strstr(e.msg, "metadata.name"));
+    assert_int_equal(mg_store_put(s, cJSON_Parse("{\"metadata\":{\"name\":\"x\"}}"), &e),
+                     MG_EINVAL);
+    assert_non_null(strstr(e.msg, "kind"));
+    assert_int_equal(
+        mg_store_put(s, cJSON_Parse("{\"kind\":\"A\",\"metadata\":{\"name\":\"x\",\"namespace\":3}}"),
+                     &e),
+        MG_EINVAL);
+    assert_int_equal(mg_store_size(s), 0);
+    assert_false(mg_store_knows(s, "Node"));
+    mg_store_free(s);
+}
+
+static void test_replacement_keeps_position_and_count(void **state)
+{
+    struct mg_store *s = mg_store_new();
+    const cJSON *const *items;
+
+    (void)state;
+    mg_store_put(s, obj("Node", NULL, "n1", 1), NULL);
+    mg_store_put(s, obj("Node", NULL, "n2", 2), NULL);
+    mg_store_put(s, obj("Node", NULL, "n3", 3), NULL);
+    assert_int_equal(mg_store_put(s, obj("Node", NULL, "n1", 10), NULL), 0);
+    assert_int_equal(mg_store_size(s), 3);
+    assert_int_equal(val(mg_store_get(s, "Node", "", "n1")), 10);
+    assert_int_equal(mg_store_list(s, "Node", &items), 3);
+    assert_string_equal(name_of(items[0]), "n1");
+    assert_int_equal(val(items[0]), 10);
+    assert_string_equal(name_of(items[2]), "n3");
+    mg_store_free(s);
+}
+
+static void test_remove_keeps_list_consistent(void **state)
+{
+    struct mg_store *s = mg_store_new();
+    const cJSON *const *items;
+    char name[16];
+
+    (void)state;
+    for (int i = 0; i < 5; i++) {
+        snprintf(name, sizeof(name), "vm%d", i);
+        mg_store_put(s, obj("VirtualMachine", "ns", name, i), NULL);
+    }
+    assert_int_equal(mg_store_remove(s, "VirtualMachine", "ns", "vm1"), 0);
+    assert_int_equal(mg_store_remove(s, "VirtualMachine", "ns", "vm1"), MG_ENOTFOUND);
+    assert_int_equal(mg_store_remove(s, "VirtualMachine", "other", "vm2"), MG_ENOTFOUND);
+    assert_int_equal(mg_store_remove(s, "VirtualMachine", "ns", "vm4"), 0);
+    assert_null(mg_store_get(s, "VirtualMachine", "ns", "vm1"));
+    assert_int_equal(mg_store_size(s), 3);
+    assert_int_equal(mg_store_list(s, "VirtualMachine", &items), 3);
+    assert_int_equal(val(items[0]), 0);
+    assert_int_equal(val(items[1]), 2);
+    assert_int_equal(val(items[2]), 3);
+    /* Positions were renumbered: replacing vm3 after the removals updates slot 2. */
+    mg_store_put(s, obj("VirtualMachine", "ns", "vm3", 33), NULL);
+    assert_int_equal(mg_store_list(s, "VirtualMachine", &items), 3);
+    assert_int_equal(val(items[2]), 33);
+    /* A re-added object goes to the end. */
+    mg_store_put(s, obj("VirtualMachine", "ns", "vm1", 11), NULL);
+    assert_int_equal(mg_store_list(s, "VirtualMachine", &items), 4);
+    assert_int_equal(val(items[3]), 11);
+    mg_store_free(s);
+}
+
+static void test_list_is_per_kind_in_insertion_order(void **state)
+{
+    struct mg_store *s = mg_store_new();
+    const cJSON *const *items;
+
+    (void)state;
+    mg_store_put(s, obj("Namespace", NULL, "zeta", 0), NULL);
+    mg_store_put(s, obj("Node", NULL, "n", 0), NULL);
+    mg_store_put(s, obj("Namespace", NULL, "alpha", 1), NULL);
+    mg_store_put(s, obj("Namespace", NULL, "mid", 2), NULL);
+    assert_int_equal(mg_store_list(s, "Namespace", &items), 3);
+    assert_string_equal(name_of(items[0]), "zeta");
+    assert_string_equal(name_of(items[1]), "alpha");
+    assert_string_equal(name_of(items[2]), "mid");
+    assert_int_equal(mg_store_list(s, "Node", &items), 1);
+    assert_int_equal(mg_store_list(s, "Pod", &items), 0);
+    mg_store_free(s);
+}
+
+static void test_knows_and_mark_known(void **state)
+{
+    struct mg_store *s = mg_store_new();
+    const cJSON *const *items;
+
+    (void)state;
+    assert_false(mg_store_knows(s, "Node"));
+    assert_int_equal(mg_store_mark_known(s, "Node"), 0);
+    assert_true(mg_store_knows(s, "Node"));
+    assert_int_equal(mg_store_list(s, "Node", &items), 0);
+    assert_false(mg_store_knows(s, "VirtualMachineInstance"));
+    mg_store_put(s, obj("VirtualMachineInstance", "ns", "v", 0), NULL);
+    assert_true(mg_store_knows(s, "VirtualMachineInstance"));
+    /* Emptied again, the kind stays known: the view saw it. */
+    mg_store_remove(s, "VirtualMachineInstance", "ns", "v");
+    assert_true(mg_store_knows(s, "VirtualMachineInstance"));
+    mg_store_free(s);
+}
+
+static void test_many_kinds_keep_lists_valid(void **state)
+{
+    struct mg_store *s = mg_store_new();
+    const cJSON *const *items;
+    char kind[16];
+
+    (void)state;
+    /* More kinds than the first kind array holds: entries must follow the move. */
+    for (int i = 0; i < 40; i++) {
+        snprintf(kind, sizeof(kind), "K%d", i);
+        mg_store_put(s, obj(kind, "ns", "a", i), NULL);
+    }
+    mg_store_remove(s, "K0", "ns", "a");
+    assert_int_equal(mg_store_list(s, "K0", &items), 0);
+    mg_store_put(s, obj("K1", "ns", "a", 100), NULL);
+    assert_int_equal(mg_store_list(s, "K1", &items), 1);
+    assert_int_equal(val(items[0]), 100);
+    assert_int_equal(mg_store_size(s), 39);
+    mg_store_free(s);
+}
+
+static void test_ten_thousand_puts_are_fast(void **state)
+{
+    struct mg_store *s = mg_store_new();
+    struct timespec t0, t1;
+    cJSON *objs[10000];
+    char name[32];
+    double ms;
+
+    (void)state;
+    for (int i = 0; i < 10000; i++) {
+        snprintf(name, sizeof(name), "pvc-%d", i);
+        objs[i] = obj("PersistentVolumeClaim", i % 2 ? "a" : "b", name, i);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int i = 0; i < 10000; i++)
+        assert_int_equal(mg_store_put(s, objs[i], NULL), 0);
+    for (int i = 0; i < 10000; i++) {
+        snprintf(name, sizeof(name), "pvc-%d", i);
+        assert_non_null(mg_store_get(s, "PersistentVolumeClaim", i % 2 ? "a" : "b", name));
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    /* Generous for sanitizer builds; a linear scan would take seconds. */
+    if (ms > 100)
+        fail_msg("10000 puts and gets took %.1f ms", ms);
+    assert_int_equal(mg_store_size(s), 10000);
+    mg_store_free(s);
+}
+
+static void test_locks_can_be_taken_and_released(void **state)
+{
+    struct mg_store *s = mg_store_new();
+
+    (void)state;
+    mg_store_rdlock(s);
+    mg_store_rdlock(s);
+    mg_store_unlock(s);
+    mg_store_unlock(s);
+    mg_store_wrlock(s);
+    mg_store_put(s, obj("Node", NULL, "n", 1), NULL);
+    mg_store_unlock(s);
+    assert_int_equal(mg_store_size(s), 1);
+    mg_store_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_put_get_by_kind_namespace_name),
+        cmocka_unit_test(test_put_rejects_objects_without_identity),
+        cmocka_unit_test(test_replacement_keeps_position_and_count),
+        cmocka_unit_test(test_remove_keeps_list_consistent),
+        cmocka_unit_test(test_list_is_per_kind_in_insertion_order),
+        cmocka_unit_test(test_knows_and_mark_known),
+        cmocka_unit_test(test_many_kinds_keep_lists_valid),
+        cmocka_unit_test(test_ten_thousand_puts_are_fast),
+        cmocka_unit_test(test_locks_can_be_taken_and_released),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

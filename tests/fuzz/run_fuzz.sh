@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# run_fuzz.sh TARGET SRCDIR RUNS - run a fuzz target for RUNS executions on a fresh copy
+# of its seed corpus (the test fixtures), so the source tree is never written.
+set -euo pipefail
+target=$1 src=$2 runs=${3:-20000}
+name=$(basename "$target")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/corpus"
+case "$name" in
+    fuzz_review) find "$src/tests/cases" "$src/tests/data" -name '*.json' -size -64k 2>/dev/null \
+                     | head -400 | while read -r f; do cp "$f" "$work/corpus/$(echo "$f" | md5sum | cut -c1-16)"; done ;;
+    fuzz_yaml) find "$src/tests" "$src/deploy" \( -name '*.yaml' -o -name '*.yml' \) -size -64k 2>/dev/null \
+                     | head -400 | while read -r f; do cp "$f" "$work/corpus/$(echo "$f" | md5sum | cut -c1-16)"; done ;;
+    fuzz_quantity) for q in 64Mi 1.5Gi 0 -0 1m 1e18 1e-18 8Ei .5 5. +1k 100M 1e1.5 2048Mi; do
+                     printf '%s' "$q" > "$work/corpus/$(printf '%s' "$q" | md5sum | cut -c1-16)"; done ;;
+    fuzz_labels) for q in kubevirt.io/size a.b/c- x/y/z hpc-workloads "" -a A_B.c; do
+                     printf '%s' "$q" > "$work/corpus/$(printf '%s' "$q" | md5sum | cut -c1-16)"; done ;;
+esac
+cd "$work"
+"$target" -runs="$runs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 corpus >"$work/log" 2>&1 || {
+    tail -50 "$work/log"; exit 1; }
+tail -3 "$work/log"
+echo "$name: 1 passed, 0 failed"

@@ -1,0 +1,480 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* nodes.c - the scheduler's node filters for what KubeVirt workloads carry (as
+ * component-helpers' nodeaffinity and v1.Toleration do it) and VM006, the API
+ * server's well-formedness rules for the same fields. Pod (anti-)affinity and the
+ * preferred terms weigh scores only and filter no node.
+ * Pure functions over borrowed cJSON: no allocation but the verdict's. */
+#include "nodes.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "names.h"
+
+#define FIELD_MAX 512
+
+static const char *str_of(const cJSON *obj, const char *key)
+{
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+    return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+/* As strconv.ParseInt(s, 10, 64): optional sign, decimal digits only, no overflow. */
+static bool parse_int64(const char *s, long long *out)
+{
+    const char *d = (s[0] == '+' || s[0] == '-') ? s + 1 : s;
+    char *end = NULL;
+
+    if (*d < '0' || *d > '9')
+        return false;
+    errno = 0;
+    *out = strtoll(s, &end, 10);
+    return errno == 0 && end && *end == '\0';
+}
+
+void mg_placement_from_spec(struct mg_placement *p, const cJSON *spec)
+{
+    memset(p, 0, sizeof(*p));
+    if (!cJSON_IsObject(spec))
+        return;
+    p->node_selector = cJSON_GetObjectItemCaseSensitive(spec, "nodeSelector");
+    p->affinity = cJSON_GetObjectItemCaseSensitive(spec, "affinity");
+    p->tolerations = cJSON_GetObjectItemCaseSensitive(spec, "tolerations");
+}
+
+bool mg_nodes_selector_match(const cJSON *selector, const cJSON *labels)
+{
+    const cJSON *it;
+
+    if (!selector || cJSON_IsNull(selector))
+        return true;
+    if (!cJSON_IsObject(selector))
+        return false;
+    cJSON_ArrayForEach(it, selector)
+    {
+        const char *have = str_of(labels, it->string);
+
+        if (!cJSON_IsString(it) || !have || strcmp(have, it->valuestring) != 0)
+            return false;
+    }
+    return true;
+}
+
+static bool values_contain(const cJSON *values, const char *s)
+{
+    const cJSON *it;
+
+    cJSON_ArrayForEach(it, values)
+    {
+        if (cJSON_IsString(it) && strcmp(it->valuestring, s) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Gt/Lt: the label and the one value both parse as integers (else no match). */
+static bool compare_match(const char *have, const cJSON *values, bool greater)
+{
+    const cJSON *v = cJSON_GetArrayItem(values, 0);
+    long long lv, rv;
+
+    if (!have || cJSON_GetArraySize(values) != 1 || !cJSON_IsString(v) ||
+        !parse_int64(have, &lv) || !parse_int64(v->valuestring, &rv))
+        return false;
+    return greater ? lv > rv : lv < rv;
+}
+
+/* One requirement against a value lookup: have is the node's value for the key or NULL. */
+static bool requirement_on(const cJSON *req, const char *have)
+{
+    const char *op = str_of(req, "operator");
+    const cJSON *values = cJSON_GetObjectItemCaseSensitive(req, "values");
+
+    if (!op || !str_of(req, "key"))
+        return false;
+    if (values && !cJSON_IsArray(values) && !cJSON_IsNull(values))
+        return false;
+    if (strcmp(op, "In") == 0)
+        return have && values_contain(values, have);
+    if (strcmp(op, "NotIn") == 0)
+        return !have || !values_contain(values, have);
+    if (strcmp(op, "Exists") == 0)
+        return have != NULL;
+    if (strcmp(op, "DoesNotExist") == 0)
+        return have == NULL;
+    if (strcmp(op, "Gt") == 0)
+        return compare_match(have, values, true);
+    if (strcmp(op, "Lt") == 0)
+        return compare_match(have, values, false);
+    return false;
+}
+
+bool mg_nodes_requirement_match(const cJSON *req, const cJSON *labels)
+{
+    const char *key = str_of(req, "key");
+
+    return requirement_on(req, key ? str_of(labels, key) : NULL);
+}
+
+bool mg_nodes_term_match(const cJSON *term, const cJSON *node)
+{
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(node, "metadata");
+    const cJSON *labels = cJSON_GetObjectItemCaseSensitive(meta, "labels");
+    const cJSON *exprs = cJSON_GetObjectItemCaseSensitive(term, "matchExpressions");
+    const cJSON *fields = cJSON_GetObjectItemCaseSensitive(term, "matchFields");
+    const cJSON *it;
+    int n = 0;
+
+    cJSON_ArrayForEach(it, exprs)
+    {
+        if (!mg_nodes_requirement_match(it, labels))
+            return false;
+        n++;
+    }
+    cJSON_ArrayForEach(it, fields)
+    {
+        const char *key = str_of(it, "key");
+
+        /* metadata.name is the only node field selector the scheduler supports. */
+        if (!key || strcmp(key, "metadata.name") != 0 ||
+            !requirement_on(it, str_of(meta, "name")))
+            return false;
+        n++;
+    }
+    return n > 0;
+}
+
+bool mg_nodes_affinity_match(const cJSON *affinity, const cJSON *node)
+{
+    const cJSON *na = cJSON_GetObjectItemCaseSensitive(affinity, "nodeAffinity");
+    const cJSON *req =
+        cJSON_GetObjectItemCaseSensitive(na, "requiredDuringSchedulingIgnoredDuringExecution");
+    const cJSON *terms = cJSON_GetObjectItemCaseSensitive(req, "nodeSelectorTerms");
+    const cJSON *it;
+
+    if (!req || cJSON_IsNull(req))
+        return true;
+    cJSON_ArrayForEach(it, terms)
+    {
+        if (mg_nodes_term_match(it, node))
+            return true;
+    }
+    return false;
+}
+
+bool mg_nodes_toleration_matches(const cJSON *t, const cJSON *taint)
+{
+    const char *teffect = str_of(t, "effect"), *tkey = str_of(t, "key");
+    const char *op = str_of(t, "operator");
+    const char *effect = str_of(taint, "effect"), *key = str_of(taint, "key");
+    const char *tval = str_of(t, "value"), *val = str_of(taint, "value");
+
+    if (teffect && teffect[0] && (!effect || strcmp(teffect, effect) != 0))
+        return false;
+    if (tkey && tkey[0] && (!key || strcmp(tkey, key) != 0))
+        return false;
+    if (op && strcmp(op, "Exists") == 0)
+        return true;
+    if (op && op[0] && strcmp(op, "Equal") != 0)
+        return false;
+    return strcmp(tval ? tval : "", val ? val : "") == 0;
+}
+
+bool mg_nodes_taints_tolerated(const cJSON *tolerations, const cJSON *node)
+{
+    const cJSON *spec = cJSON_GetObjectItemCaseSensitive(node, "spec");
+    const cJSON *taint, *t;
+
+    cJSON_ArrayForEach(taint, cJSON_GetObjectItemCaseSensitive(spec, "taints"))
+    {
+        const char *effect = str_of(taint, "effect");
+        bool ok = false;
+
+        if (!effect || (strcmp(effect, "NoSchedule") != 0 && strcmp(effect, "NoExecute") != 0))
+            continue;
+        cJSON_ArrayForEach(t, tolerations)
+        {
+            if (mg_nodes_toleration_matches(t, taint)) {
+                ok = true;
+                break;
+            }
+        }
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+bool mg_nodes_schedulable(const cJSON *node)
+{
+    const cJSON *spec = cJSON_GetObjectItemCaseSensitive(node, "spec");
+
+    return !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(spec, "unschedulable"));
+}
+
+bool mg_nodes_fit(const struct mg_placement *p, const cJSON *node)
+{
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(node, "metadata");
+    const cJSON *labels = cJSON_GetObjectItemCaseSensitive(meta, "labels");
+
+    return mg_nodes_schedulable(node) && mg_nodes_selector_match(p->node_selector, labels) &&
+           mg_nodes_selector_match(p->added_selector, labels) &&
+           mg_nodes_affinity_match(p->affinity, node) &&
+           mg_nodes_taints_tolerated(p->tolerations, node);
+}
+
+size_t mg_nodes_count(const struct mg_placement *p, const cJSON *const *nodes, size_t n,
+                      const char *exclude, const char **first)
+{
+    size_t count = 0;
+
+    if (first)
+        *first = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = str_of(cJSON_GetObjectItemCaseSensitive(nodes[i], "metadata"), "name");
+
+        if (exclude && name && strcmp(name, exclude) == 0)
+            continue;
+        if (!mg_nodes_fit(p, nodes[i]))
+            continue;
+        if (first && !*first)
+            *first = name;
+        count++;
+    }
+    return count;
+}
+
+/* ---- VM006: well-formedness ---- */
+
+struct checker {
+    const struct mg_config *cfg;
+    struct mg_verdict *v;
+    size_t problems;
+};
+
+static void problem(struct checker *c, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void problem(struct checker *c, const char *field, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    mg_verdict_add(c->v, c->cfg, MG_RULE_VM006, MG_ACT_DENY, field, "%s", msg);
+    c->problems++;
+}
+
+static void check_node_selector(struct checker *c, const cJSON *sel, const char *base)
+{
+    char field[FIELD_MAX], why[160];
+    const cJSON *it;
+
+    snprintf(field, sizeof(field), "%s.nodeSelector", base);
+    if (!sel || cJSON_IsNull(sel))
+        return;
+    if (!cJSON_IsObject(sel)) {
+        problem(c, field, "nodeSelector must be a map of label key to value");
+        return;
+    }
+    cJSON_ArrayForEach(it, sel)
+    {
+        snprintf(field, sizeof(field), "%s.nodeSelector.%s", base, it->string);
+        if (!mg_name_label_key_ok(it->string, why, sizeof(why)))
+            problem(c, field, "nodeSelector key \"%.63s\": %s", it->string, why);
+        else if (!cJSON_IsString(it))
+            problem(c, field, "nodeSelector value of \"%.63s\" must be a string",
+                    it->string);
+        else if (!mg_name_label_value_ok(it->valuestring, why, sizeof(why)))
+            problem(c, field, "nodeSelector value of \"%.63s\": %s", it->string, why);
+    }
+}
+
+/* The value rules of each operator, as the API server's ValidateNodeSelectorRequirement. */
+static void check_values(struct checker *c, const char *op, const cJSON *values,
+                         const char *field)
+{
+    int n = cJSON_IsArray(values) ? cJSON_GetArraySize(values) : 0;
+    const cJSON *it;
+    long long dummy;
+
+    if (values && !cJSON_IsNull(values) && !cJSON_IsArray(values)) {
+        problem(c, field, "values must be a list of strings (operator %s)", op);
+        return;
+    }
+    cJSON_ArrayForEach(it, values)
+    {
+        if (!cJSON_IsString(it)) {
+            problem(c, field, "values must be strings (operator %s)", op);
+            return;
+        }
+    }
+    if ((strcmp(op, "In") == 0 || strcmp(op, "NotIn") == 0) && n == 0)
+        problem(c, field, "operator %s needs at least one value", op);
+    else if ((strcmp(op, "Exists") == 0 || strcmp(op, "DoesNotExist") == 0) && n != 0)
+        problem(c, field, "operator %s takes no values", op);
+    else if ((strcmp(op, "Gt") == 0 || strcmp(op, "Lt") == 0) &&
+             (n != 1 || !parse_int64(cJSON_GetArrayItem(values, 0)->valuestring, &dummy)))
+        problem(c, field, "operator %s needs exactly one integer value", op);
+}
+
+static void check_requirement(struct checker *c, const cJSON *req, const char *at, bool field_req)
+{
+    static const char *const ops[] = {"In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"};
+    const char *key = str_of(req, "key"), *op = str_of(req, "operator");
+    char field[FIELD_MAX], why[160];
+    bool known = false;
+
+    snprintf(field, sizeof(field), "%s.key", at);
+    if (!cJSON_IsObject(req)) {
+        problem(c, at, "a node selector requirement must be an object");
+        return;
+    }
+    if (field_req && (!key || strcmp(key, "metadata.name") != 0))
+        problem(c, field, "matchFields supports only the key metadata.name, not \"%.63s\"",
+                key ? key : "");
+    else if (!field_req && !mg_name_label_key_ok(key, why, sizeof(why)))
+        problem(c, field, "key \"%.63s\": %s", key ? key : "", why);
+    snprintf(field, sizeof(field), "%s.operator", at);
+    for (size_t i = 0; op && i < sizeof(ops) / sizeof(ops[0]); i++)
+        known = known || strcmp(op, ops[i]) == 0;
+    if (!known) {
+        problem(c, field, "operator \"%.32s\" is not one of In, NotIn, Exists, DoesNotExist, "
+                "Gt, Lt", op ? op : "");
+        return;
+    }
+    snprintf(field, sizeof(field), "%s.values", at);
+    if (field_req && ((strcmp(op, "In") != 0 && strcmp(op, "NotIn") != 0) ||
+                      cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(req, "values")) != 1))
+        problem(c, field, "matchFields needs operator In or NotIn with exactly one value");
+    else
+        check_values(c, op, cJSON_GetObjectItemCaseSensitive(req, "values"), field);
+}
+
+static void check_term(struct checker *c, const cJSON *term, const char *at)
+{
+    static const char *const parts[] = {"matchExpressions", "matchFields"};
+    char field[FIELD_MAX];
+
+    if (!cJSON_IsObject(term)) {
+        problem(c, at, "a node selector term must be an object");
+        return;
+    }
+    for (size_t p = 0; p < 2; p++) {
+        const cJSON *list = cJSON_GetObjectItemCaseSensitive(term, parts[p]), *it;
+        int i = 0;
+
+        if (list && !cJSON_IsNull(list) && !cJSON_IsArray(list)) {
+            snprintf(field, sizeof(field), "%s.%s", at, parts[p]);
+            problem(c, field, "%s must be a list", parts[p]);
+            continue;
+        }
+        cJSON_ArrayForEach(it, list)
+        {
+            snprintf(field, sizeof(field), "%s.%s[%d]", at, parts[p], i++);
+            check_requirement(c, it, field, p == 1);
+        }
+    }
+}
+
+static void check_node_affinity(struct checker *c, const cJSON *na, const char *at)
+{
+    const cJSON *req = cJSON_GetObjectItemCaseSensitive(
+        na, "requiredDuringSchedulingIgnoredDuringExecution");
+    const cJSON *pref = cJSON_GetObjectItemCaseSensitive(
+        na, "preferredDuringSchedulingIgnoredDuringExecution");
+    const cJSON *terms = cJSON_GetObjectItemCaseSensitive(req, "nodeSelectorTerms"), *it;
+    const cJSON *term_list = cJSON_IsArray(terms) ? terms : NULL;
+    const cJSON *pref_list = cJSON_IsArray(pref) ? pref : NULL;
+    char field[FIELD_MAX];
+    int i = 0;
+
+    if (req && !cJSON_IsNull(req)) {
+        snprintf(field, sizeof(field), "%s.requiredDuringSchedulingIgnoredDuringExecution."
+                 "nodeSelectorTerms", at);
+        if (!cJSON_IsArray(terms) || cJSON_GetArraySize(terms) == 0)
+            problem(c, field, "required node affinity needs at least one nodeSelectorTerm");
+        cJSON_ArrayForEach(it, term_list)
+        {
+            snprintf(field, sizeof(field), "%s.requiredDuringSchedulingIgnoredDuringExecution."
+                     "nodeSelectorTerms[%d]", at, i++);
+            check_term(c, it, field);
+        }
+    }
+    i = 0;
+    cJSON_ArrayForEach(it, pref_list)
+    {
+        const cJSON *w = cJSON_GetObjectItemCaseSensitive(it, "weight");
+
+        snprintf(field, sizeof(field), "%s.preferredDuringSchedulingIgnoredDuringExecution[%d]",
+                 at, i++);
+        if (!cJSON_IsNumber(w) || w->valuedouble < 1 || w->valuedouble > 100 ||
+            w->valuedouble != (double)(int)w->valuedouble)
+            problem(c, field, "preferred node affinity weight must be a whole number from 1 "
+                    "to 100");
+        check_term(c, cJSON_GetObjectItemCaseSensitive(it, "preference"), field);
+    }
+}
+
+/* As the API server's ValidateTolerations. */
+static void check_toleration(struct checker *c, const cJSON *t, const char *at)
+{
+    const char *key = str_of(t, "key"), *op = str_of(t, "operator");
+    const char *value = str_of(t, "value"), *effect = str_of(t, "effect");
+    char why[160];
+
+    if (!cJSON_IsObject(t)) {
+        problem(c, at, "a toleration must be an object");
+        return;
+    }
+    if (key && key[0] && !mg_name_label_key_ok(key, why, sizeof(why)))
+        problem(c, at, "toleration key \"%.63s\": %s", key, why);
+    if ((!key || !key[0]) && (!op || strcmp(op, "Exists") != 0))
+        problem(c, at, "a toleration without a key must use operator Exists");
+    if (op && op[0] && strcmp(op, "Equal") != 0 && strcmp(op, "Exists") != 0)
+        problem(c, at, "toleration operator \"%.32s\" is not Equal or Exists", op);
+    else if (op && strcmp(op, "Exists") == 0 && value && value[0])
+        problem(c, at, "toleration operator Exists takes no value (got \"%.63s\")",
+                value);
+    else if (value && !mg_name_label_value_ok(value, why, sizeof(why)))
+        problem(c, at, "toleration value \"%.63s\": %s", value, why);
+    if (effect && effect[0] && strcmp(effect, "NoSchedule") != 0 &&
+        strcmp(effect, "PreferNoSchedule") != 0 && strcmp(effect, "NoExecute") != 0)
+        problem(c, at, "toleration effect \"%.32s\" is not NoSchedule, PreferNoSchedule or "
+                "NoExecute", effect);
+    if (cJSON_GetObjectItemCaseSensitive(t, "tolerationSeconds") &&
+        !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(t, "tolerationSeconds")) &&
+        (!effect || strcmp(effect, "NoExecute") != 0))
+        problem(c, at, "tolerationSeconds applies only to effect NoExecute");
+}
+
+size_t mg_nodes_check_placement(const cJSON *spec, const char *base,
+                                const struct mg_config *cfg, struct mg_verdict *v)
+{
+    struct checker c = {cfg, v, 0};
+    const cJSON *aff = cJSON_GetObjectItemCaseSensitive(spec, "affinity");
+    const cJSON *tols = cJSON_GetObjectItemCaseSensitive(spec, "tolerations"), *it;
+    char field[FIELD_MAX];
+    int i = 0;
+
+    check_node_selector(&c, cJSON_GetObjectItemCaseSensitive(spec, "nodeSelector"), base);
+    snprintf(field, sizeof(field), "%s.affinity.nodeAffinity", base);
+    check_node_affinity(&c, cJSON_GetObjectItemCaseSensitive(aff, "nodeAffinity"), field);
+    if (tols && !cJSON_IsNull(tols) && !cJSON_IsArray(tols)) {
+        snprintf(field, sizeof(field), "%s.tolerations", base);
+        problem(&c, field, "tolerations must be a list");
+        return c.problems;
+    }
+    cJSON_ArrayForEach(it, tols)
+    {
+        snprintf(field, sizeof(field), "%s.tolerations[%d]", base, i++);
+        check_toleration(&c, it, field);
+    }
+    return c.problems;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* nodes.h - which Nodes a workload can be scheduled on, by the scheduler's rules for
+ * what VMs carry (nodeSelector, required node affinity, taints and tolerations,
+ * spec.unschedulable), and the VM006 well-formedness checks of those rules.
+ * Pure functions over cJSON: every pointer is borrowed, nothing is allocated. */
+#ifndef MG_NODES_H
+#define MG_NODES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "config.h"
+#include "verdict.h"
+
+/* What a workload asks of a node. Every member may be NULL (no constraint). */
+struct mg_placement {
+    const cJSON *node_selector;  /* spec.nodeSelector: map of string to string */
+    const cJSON *added_selector; /* a migration's addedNodeSelector, ANDed with it */
+    const cJSON *affinity;       /* spec.affinity (only nodeAffinity's required part filters) */
+    const cJSON *tolerations;    /* spec.tolerations */
+};
+
+/* Fill p from a pod-like spec (a VMI's spec, a VM's spec.template.spec); spec may be NULL.
+ * added_selector is left NULL. */
+void mg_placement_from_spec(struct mg_placement *p, const cJSON *spec);
+
+/* Every entry of selector (a map of string to string) equals a label in labels.
+ * NULL or empty selector: true. A non-object selector or a non-string value: false. */
+bool mg_nodes_selector_match(const cJSON *selector, const cJSON *labels);
+
+/* One NodeSelectorRequirement against a node's labels: In, NotIn, Exists, DoesNotExist,
+ * Gt, Lt (integers, base 10). An unknown operator or a malformed requirement: false. */
+bool mg_nodes_requirement_match(const cJSON *req, const cJSON *labels);
+
+/* One NodeSelectorTerm against a node: its matchExpressions (labels) and matchFields
+ * (metadata.name) are ANDed; a term with neither matches no node. */
+bool mg_nodes_term_match(const cJSON *term, const cJSON *node);
+
+/* affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution against a node:
+ * its nodeSelectorTerms are ORed (no terms: no node). No required part: true. */
+bool mg_nodes_affinity_match(const cJSON *affinity, const cJSON *node);
+
+/* Toleration t tolerates taint, as v1.Toleration.ToleratesTaint: effects equal or the
+ * toleration's empty; keys equal or the toleration's empty; Exists, or Equal ("" too)
+ * with equal values. */
+bool mg_nodes_toleration_matches(const cJSON *t, const cJSON *taint);
+
+/* Every NoSchedule and NoExecute taint of the node is tolerated (PreferNoSchedule only
+ * weighs scores and never filters). */
+bool mg_nodes_taints_tolerated(const cJSON *tolerations, const cJSON *node);
+
+/* spec.unschedulable is not true (RULES.md 9.11). */
+bool mg_nodes_schedulable(const cJSON *node);
+
+/* Schedulable, and satisfies both selectors, the required affinity and the taints. */
+bool mg_nodes_fit(const struct mg_placement *p, const cJSON *node);
+
+/* How many of nodes[0..n) fit p, not counting the node named exclude (may be NULL).
+ * *first (may be NULL) gets the name of the first that fits, NULL when none does. */
+size_t mg_nodes_count(const struct mg_placement *p, const cJSON *const *nodes, size_t n,
+                      const char *exclude, const char **first);
+
+/* VM006 on a pod-like spec: nodeSelector labels (MP002 syntax), affinity operators and
+ * their value rules, preferred weights 1..100, tolerations. Each problem is a VM006
+ * finding (always deny) on a field under base ("spec.template.spec"). Returns the
+ * number of problems, whatever the configured action. */
+size_t mg_nodes_check_placement(const cJSON *spec, const char *base,
+                                const struct mg_config *cfg, struct mg_verdict *v);
+
+#endif
