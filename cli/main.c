@@ -14,6 +14,8 @@ static const struct {
     {"serve", mg_cli_serve, "run the HTTPS admission webhook"},
     {"review", mg_cli_review, "answer one AdmissionReview offline, as the server would"},
     {"certs", mg_cli_certs, "create and check TLS certificates, print the caBundle"},
+    {"resolve", mg_cli_resolve, "which MigrationPolicy applies to a VM, its settings, and why"},
+    {"report", mg_cli_report, "list which VMs can live-migrate, and why not"},
 };
 
 static void usage(FILE *to)

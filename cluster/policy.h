@@ -48,7 +48,7 @@ struct mg_policy_match {
     const char *name;     /* its metadata.name, NULL: none */
     size_t ns_labels;     /* how many namespaceSelector labels it has */
     size_t vm_labels;     /* how many virtualMachineInstanceSelector labels it has */
-    const struct mg_policy_fields *fields; /* its fields, NULL: none (or not indexed) */
+    struct mg_policy_fields fields; /* its fields; set 0 when none applies */
 };
 
 /* Resolve the policy for a workload with VM labels vm_labels (a JSON object of
@@ -75,6 +75,11 @@ int mg_policy_resolve_scan(const struct mg_store *view, const cJSON *vm_labels,
  * metadata (VMI) labels, and the labels of its Namespace in the view. */
 int mg_policy_resolve_workload(const struct mg_store *view, const cJSON *workload,
                                struct mg_policy_match *out);
+
+/* Like mg_policy_resolve_workload, in namespace ns when ns is not NULL or empty (a
+ * CREATE request's object may lack metadata.namespace). */
+int mg_policy_resolve_in(const struct mg_store *view, const cJSON *workload, const char *ns,
+                         struct mg_policy_match *out);
 
 /* The labels policies match for a workload: spec.template.metadata.labels of a
  * VirtualMachine, metadata.labels of anything else. NULL when absent. Borrowed. */
@@ -107,6 +112,12 @@ int mg_policy_ties(const struct mg_store *view, const cJSON *policy, const char 
                    bool (*fn)(void *ctx, const cJSON *other, const struct mg_policy_fields *f,
                               bool same),
                    void *ctx);
+
+/* mg_policy_ties without the index, checking every policy: the reference for tests. */
+int mg_policy_ties_scan(const struct mg_store *view, const cJSON *policy, const char *skip,
+                        bool (*fn)(void *ctx, const cJSON *other,
+                                   const struct mg_policy_fields *f, bool same),
+                        void *ctx);
 
 /* Create the policy index of s and attach it as a store hook (mg_store_new does
  * this). MG_ENOMEM on failure. */

@@ -28,8 +28,15 @@ struct kind {
     size_t n, cap;
 };
 
+struct hook {
+    const struct mg_store_hook *h;
+    void *ctx;
+};
+
 struct mg_store {
     pthread_rwlock_t lock;
+    struct hook *hooks;
+    size_t nhooks;
     struct entry **buckets;
     size_t nbuckets; /* power of two */
     size_t count;
@@ -87,6 +94,10 @@ void mg_store_free(struct mg_store *s)
 {
     if (!s)
         return;
+    for (size_t i = 0; i < s->nhooks; i++)
+        if (s->hooks[i].h->free)
+            s->hooks[i].h->free(s->hooks[i].ctx);
+    free(s->hooks);
     for (size_t i = 0; i < s->nbuckets; i++) {
         struct entry *e = s->buckets[i], *next;
 
@@ -218,6 +229,27 @@ static struct entry *entry_new(const char *kind, const char *ns, const char *nam
     return e;
 }
 
+static void notify_put(const struct mg_store *s, const char *kind, const cJSON *obj,
+                       const cJSON *old)
+{
+    for (size_t i = 0; i < s->nhooks; i++) {
+        const struct mg_store_hook *h = s->hooks[i].h;
+
+        if (h->put && (!h->kind || strcmp(h->kind, kind) == 0))
+            (void)h->put(s->hooks[i].ctx, obj, old);
+    }
+}
+
+static void notify_remove(const struct mg_store *s, const char *kind, const cJSON *obj)
+{
+    for (size_t i = 0; i < s->nhooks; i++) {
+        const struct mg_store_hook *h = s->hooks[i].h;
+
+        if (h->remove && (!h->kind || strcmp(h->kind, kind) == 0))
+            h->remove(s->hooks[i].ctx, obj);
+    }
+}
+
 static int identify(const cJSON *obj, const char **kind, const char **ns, const char **name,
                     struct mg_err *err)
 {
@@ -252,10 +284,13 @@ int mg_store_put(struct mg_store *s, cJSON *obj, struct mg_err *err)
     h = key_hash(kind, ns, name);
     e = lookup(s, kind, ns, name, h);
     if (e) {
-        cJSON_Delete(e->obj);
+        cJSON *prev = e->obj;
+
         e->obj = obj;
         e->kind->items[e->pos] = obj;
         e->kind->known = true;
+        notify_put(s, e->kind->name, obj, prev);
+        cJSON_Delete(prev);
         return 0;
     }
     k = kind_get(s, kind);
@@ -276,6 +311,7 @@ int mg_store_put(struct mg_store *s, cJSON *obj, struct mg_err *err)
     s->buckets[h & (s->nbuckets - 1)] = e;
     if (++s->count > s->nbuckets)
         grow_buckets(s);
+    notify_put(s, k->name, obj, NULL);
     return 0;
 out:
     cJSON_Delete(obj);
@@ -295,6 +331,7 @@ int mg_store_remove(struct mg_store *s, const char *kind, const char *ns, const 
         return MG_ENOTFOUND;
     *pp = e->next;
     k = e->kind;
+    notify_remove(s, k->name, e->obj);
     memmove(&k->items[e->pos], &k->items[e->pos + 1], (k->n - e->pos - 1) * sizeof(*k->items));
     memmove(&k->ents[e->pos], &k->ents[e->pos + 1], (k->n - e->pos - 1) * sizeof(*k->ents));
     k->n--;
@@ -346,6 +383,30 @@ int mg_store_mark_known(struct mg_store *s, const char *kind)
 size_t mg_store_size(const struct mg_store *s)
 {
     return s ? s->count : 0;
+}
+
+int mg_store_on_change(struct mg_store *s, const struct mg_store_hook *hook, void *ctx)
+{
+    struct hook *hs;
+
+    if (mg_store_hook_ctx(s, hook) || !hook)
+        return MG_EINVAL;
+    hs = realloc(s->hooks, (s->nhooks + 1) * sizeof(*hs));
+    if (!hs)
+        return MG_ENOMEM;
+    s->hooks = hs;
+    s->hooks[s->nhooks].h = hook;
+    s->hooks[s->nhooks].ctx = ctx;
+    s->nhooks++;
+    return 0;
+}
+
+void *mg_store_hook_ctx(const struct mg_store *s, const struct mg_store_hook *hook)
+{
+    for (size_t i = 0; s && i < s->nhooks; i++)
+        if (s->hooks[i].h == hook)
+            return s->hooks[i].ctx;
+    return NULL;
 }
 
 void mg_store_rdlock(struct mg_store *s)

@@ -50,6 +50,25 @@ int mg_store_mark_known(struct mg_store *s, const char *kind);
 /* Total number of objects. */
 size_t mg_store_size(const struct mg_store *s);
 
+/* A change hook: derived state (an index) kept current under the write lock.
+ * put runs after obj is stored (old: the object it replaced, freed after put returns,
+ * or NULL); remove runs before obj is freed; free runs once from mg_store_free.
+ * kind NULL: every kind. A hook's error does not undo the change: the hook must
+ * cope, e.g. by marking itself stale. */
+struct mg_store_hook {
+    const char *kind;
+    int (*put)(void *ctx, const cJSON *obj, const cJSON *old);
+    void (*remove)(void *ctx, const cJSON *obj);
+    void (*free)(void *ctx);
+};
+
+/* Register hook (static storage, identified by its address) with ctx; ctx is freed
+ * through hook->free from mg_store_free. MG_EINVAL when hook is already registered. */
+int mg_store_on_change(struct mg_store *s, const struct mg_store_hook *hook, void *ctx);
+
+/* The ctx registered with hook, or NULL. */
+void *mg_store_hook_ctx(const struct mg_store *s, const struct mg_store_hook *hook);
+
 void mg_store_rdlock(struct mg_store *s);
 void mg_store_wrlock(struct mg_store *s);
 void mg_store_unlock(struct mg_store *s);

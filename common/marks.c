@@ -13,12 +13,18 @@ struct mark {
     int32_t line;
 };
 
+/* The hash sits beside the index so probes rarely touch the marks themselves. */
+struct slot {
+    uint32_t idx; /* index + 1, 0 for free */
+    uint32_t hash;
+};
+
 struct mg_marks {
     struct mark *v;
     uint32_t n, cap;
     char *strs;
     size_t slen, scap;
-    uint32_t *slots; /* index + 1, 0 for free */
+    struct slot *slots;
     uint32_t nslots; /* power of two */
 };
 
@@ -30,7 +36,11 @@ static uint32_t hash_tok(uint32_t parent, const char *tok, size_t len)
         h = (h ^ ((parent >> (8 * i)) & 0xff)) * 1099511628211ULL;
     for (size_t i = 0; i < len; i++)
         h = (h ^ (unsigned char)tok[i]) * 1099511628211ULL;
-    return (uint32_t)(h ^ (h >> 32));
+    /* FNV's low bits mix poorly and the table indexes by low bits: finish as murmur3. */
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return (uint32_t)h;
 }
 
 struct mg_marks *mg_marks_new(void)
@@ -58,11 +68,14 @@ static bool same(const struct mg_marks *m, uint32_t i, uint32_t parent, const ch
 }
 
 /* The slot holding (parent, tok), or the free slot where it would go. */
-static uint32_t *find_slot(const struct mg_marks *m, uint32_t parent, const char *tok, size_t len)
+static struct slot *find_slot(const struct mg_marks *m, uint32_t parent, const char *tok,
+                              size_t len, uint32_t h)
 {
-    uint32_t i = hash_tok(parent, tok, len) & (m->nslots - 1);
+    uint32_t i = h & (m->nslots - 1);
+    const struct slot *sl;
 
-    while (m->slots[i] && !same(m, m->slots[i] - 1, parent, tok, len))
+    while ((sl = &m->slots[i])->idx &&
+           (sl->hash != h || !same(m, sl->idx - 1, parent, tok, len)))
         i = (i + 1) & (m->nslots - 1);
     return &m->slots[i];
 }
@@ -70,7 +83,7 @@ static uint32_t *find_slot(const struct mg_marks *m, uint32_t parent, const char
 static int rehash(struct mg_marks *m)
 {
     uint32_t n = m->nslots ? m->nslots * 2 : 64;
-    uint32_t *old = m->slots;
+    struct slot *old = m->slots;
     uint32_t oldn = m->nslots;
 
     if (n == 0)
@@ -82,11 +95,13 @@ static int rehash(struct mg_marks *m)
     }
     m->nslots = n;
     for (uint32_t i = 0; i < oldn; i++) {
-        if (old[i]) {
-            const struct mark *k = &m->v[old[i] - 1];
+        uint32_t j = old[i].hash & (n - 1);
 
-            *find_slot(m, k->parent, m->strs + k->off, k->len) = old[i];
-        }
+        if (!old[i].idx)
+            continue;
+        while (m->slots[j].idx)
+            j = (j + 1) & (n - 1);
+        m->slots[j] = old[i];
     }
     free(old);
     return 0;
@@ -124,19 +139,17 @@ static int reserve(struct mg_marks *m, size_t len)
 int mg_marks_put(struct mg_marks *m, uint32_t parent, const char *tok, size_t len, int line,
                  uint32_t *idx)
 {
-    uint32_t *slot;
+    uint32_t h = hash_tok(parent, tok, len);
+    struct slot *slot;
     struct mark *k;
 
-    if (m->nslots) {
-        slot = find_slot(m, parent, tok, len);
-        if (*slot) {
-            *idx = *slot - 1;
-            return 1;
-        }
-    }
     if (reserve(m, len) != 0)
         return -1;
-    slot = find_slot(m, parent, tok, len);
+    slot = find_slot(m, parent, tok, len, h);
+    if (slot->idx) {
+        *idx = slot->idx - 1;
+        return 1;
+    }
     k = &m->v[m->n];
     k->parent = parent;
     k->off = (uint32_t)m->slen;
@@ -146,7 +159,8 @@ int mg_marks_put(struct mg_marks *m, uint32_t parent, const char *tok, size_t le
         memcpy(m->strs + m->slen, tok, len);
     m->slen += len;
     *idx = m->n++;
-    *slot = *idx + 1;
+    slot->idx = *idx + 1;
+    slot->hash = h;
     return 0;
 }
 
@@ -192,17 +206,18 @@ static size_t unescape(const char *p, char *buf, const char **next)
 
 int mg_marks_line(const struct mg_marks *marks, const char *pointer)
 {
-    uint32_t cur, *slot;
+    const struct slot *slot;
     const char *p = pointer;
+    uint32_t cur;
     char *buf;
     int line;
 
     if (!marks || !marks->nslots)
         return 0;
-    slot = find_slot(marks, MG_MARK_NONE, "", 0);
-    if (!*slot)
+    slot = find_slot(marks, MG_MARK_NONE, "", 0, hash_tok(MG_MARK_NONE, "", 0));
+    if (!slot->idx)
         return 0;
-    cur = *slot - 1;
+    cur = slot->idx - 1;
     line = marks->v[cur].line;
     if (!p || !*p)
         return line;
@@ -214,10 +229,10 @@ int mg_marks_line(const struct mg_marks *marks, const char *pointer)
     for (;;) {
         size_t len = unescape(p, buf, &p);
 
-        slot = find_slot(marks, cur, buf, len);
-        if (!*slot)
+        slot = find_slot(marks, cur, buf, len, hash_tok(cur, buf, len));
+        if (!slot->idx)
             break;
-        cur = *slot - 1;
+        cur = slot->idx - 1;
         line = marks->v[cur].line;
         if (*p != '/')
             break;

@@ -555,7 +555,8 @@ int mg_yaml_parse(const char *text, size_t len, const char *filename, bool want_
         free(b);
         return mg_err_set_at(err, MG_ENOMEM, filename, 0, "out of memory");
     }
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)(text ? text : ""),
+                                 text ? len : 0);
     while (!done && rc == 0) {
         if (!yaml_parser_parse(&parser, &ev)) {
             rc = parser_error(b, &parser);

@@ -115,7 +115,8 @@ static bool float_syntax(const char *s)
 /* 1: a number in *out; 0: not a number; -1: out of memory. */
 static int number(const char *s, size_t len, bool allow_float, double *out)
 {
-    char *buf = malloc(len + 1), *end;
+    char small[64], *end;
+    char *buf = len < sizeof(small) ? small : malloc(len + 1);
     size_t n = 0;
     int r = 0;
 
@@ -134,22 +135,16 @@ static int number(const char *s, size_t len, bool allow_float, double *out)
         if (r)
             *out = d;
     }
-    free(buf);
+    if (buf != small)
+        free(buf);
     return r;
 }
 
+/* Callers guarantee text[len] == '\0' and no NUL inside (libyaml's scalars end in one). */
 static cJSON *string_of(const char *s, size_t len)
 {
-    char *tmp = malloc(len + 1);
-    cJSON *v;
-
-    if (!tmp)
-        return NULL;
-    memcpy(tmp, s, len);
-    tmp[len] = '\0';
-    v = cJSON_CreateString(tmp);
-    free(tmp);
-    return v;
+    (void)len;
+    return cJSON_CreateString(s);
 }
 
 static int resolve_plain(const char *s, size_t len, cJSON **out)

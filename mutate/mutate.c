@@ -11,6 +11,8 @@ static const struct {
     int (*fn)(const struct mg_mctx *ctx);
 } routes[] = {
     {"hco.kubevirt.io", "HyperConverged", mg_hco_mutate},
+    {"kubevirt.io", "VirtualMachine", mg_annotate_mutate},
+    {"kubevirt.io", "VirtualMachineInstance", mg_annotate_mutate},
 };
 
 int mg_mutate(const struct mg_request *req, const struct mg_store *view,

@@ -26,4 +26,14 @@ int mg_mutate(const struct mg_request *req, const struct mg_store *view,
  * with the defaults table's value (mutate/hco.c). */
 int mg_hco_mutate(const struct mg_mctx *ctx);
 
+/* VirtualMachine and VirtualMachineInstance CREATE/UPDATE: set the annotations
+ * migguard.io/migration-policy and migguard.io/migration-config (RULES.md section 7);
+ * no operation when both already hold the right values (mutate/annotate.c). */
+int mg_annotate_mutate(const struct mg_mctx *ctx);
+
+/* The compact JSON of the effective settings a workload gets, in RULES.md section 7's
+ * field order, into buf; *policy gets the resolved policy's name or "none" (borrowed
+ * from the view). MG_EINVAL when buf is too small. */
+int mg_annotate_values(const struct mg_mctx *ctx, const char **policy, char *buf, size_t len);
+
 #endif

@@ -40,7 +40,7 @@ struct mg_server {
     struct mg_engine *engine;
     struct mg_tlsreload *reload; /* NULL: static certificate */
     char *cert_pem, *key_pem;    /* borrowed by MHD until MHD_stop_daemon */
-    unsigned port, drain_s;
+    unsigned port, drain_s, linger_s;
     MHD_socket quiesced;
     atomic_bool stopping;
     bool (*ready)(void *ctx);
@@ -374,7 +374,10 @@ static int tls_options(struct mg_server *s, const struct mg_server_opts *o,
  * a thread (thread-per-connection would park a thread, and its stack, on every
  * idle connection and hand each request to a cold thread). TLS handshakes, the only
  * long computation, are spread over the pool. MHD_USE_ITC makes MHD_quiesce_daemon
- * usable with a pool.
+ * usable with a pool. Measured on 2 cores (wrk over TLS keep-alive, 2 KiB reviews, a
+ * trivial engine, a shared and noisy machine): at 4-64 connections the pool and
+ * thread-per-connection were within noise (45-85k req/s); at 256 connections
+ * thread-per-connection was slowest (39k vs 42-72k req/s) with 256 threads.
  */
 static struct MHD_Daemon *start_daemon(struct mg_server *s, const struct mg_server_opts *o,
                                        const struct mg_addr *a, bool dual,
@@ -435,6 +438,7 @@ int mg_server_start(struct mg_server **out, const struct mg_server_opts *opts,
     s->engine = engine;
     s->quiesced = MHD_INVALID_SOCKET;
     s->drain_s = opts->drain_s ? opts->drain_s : DEFAULT_DRAIN_S;
+    s->linger_s = opts->linger_s;
     s->ready = opts->ready;
     s->metrics_hook = opts->metrics;
     s->hook_ctx = opts->hook_ctx;
@@ -478,6 +482,12 @@ void mg_server_stop(struct mg_server *srv)
     if (!srv)
         return;
     atomic_store(&srv->stopping, true);
+    if (srv->linger_s) {
+        struct timespec linger = {(time_t)srv->linger_s, 0};
+
+        while (nanosleep(&linger, &linger) != 0 && errno == EINTR)
+            ;
+    }
     if (srv->daemon)
         srv->quiesced = MHD_quiesce_daemon(srv->daemon);
     /* Requests already received get their answers; idle keep-alive connections are

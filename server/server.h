@@ -19,6 +19,9 @@ struct mg_server_opts {
     /* Fields below may be left zero. */
     unsigned max_conns;    /* open connections at once, 0: default (1024) */
     unsigned drain_s;      /* mg_server_stop waits this long for requests in flight, 0: 10 s */
+    unsigned linger_s;     /* mg_server_stop first keeps accepting this long with /readyz
+                            * at 503, so endpoints drop the pod before it stops listening
+                            * (an alternative to a preStop sleep); 0: none */
     unsigned reload_s;     /* poll cert/key files every reload_s seconds and switch to a new
                             * pair that loads; 0: default (2 s); see no_reload */
     bool no_reload;        /* never reload the certificate */
@@ -47,8 +50,9 @@ int mg_server_start(struct mg_server **out, const struct mg_server_opts *opts,
 /* The port actually bound (useful with port 0). */
 unsigned mg_server_port(const struct mg_server *srv);
 
-/* Stop accepting, finish requests in flight (at most drain_s), free everything;
- * accepts NULL. Responses sent while draining carry "Connection: close". */
+/* Report not ready and linger (linger_s), stop accepting, finish requests in flight (at
+ * most drain_s), free everything; accepts NULL. Responses sent from the first step on
+ * carry "Connection: close". */
 void mg_server_stop(struct mg_server *srv);
 
 /* Block until SIGTERM or SIGINT (after mg_server_block_signals), then return the

@@ -82,7 +82,8 @@ int mg_tlsreload_read(const char *path, char **out, struct mg_err *err)
     return rc;
 }
 
-static int check_datum(const gnutls_datum_t *c, const gnutls_datum_t *k, struct mg_err *err)
+static int check_datum(const gnutls_datum_t *c, const gnutls_datum_t *k, const char *what,
+                       struct mg_err *err)
 {
     gnutls_certificate_credentials_t cred = NULL;
     int g = gnutls_certificate_allocate_credentials(&cred);
@@ -93,7 +94,7 @@ static int check_datum(const gnutls_datum_t *c, const gnutls_datum_t *k, struct 
         g = gnutls_certificate_set_x509_key_mem2(cred, c, k, GNUTLS_X509_FMT_PEM, NULL, 0);
     gnutls_certificate_free_credentials(cred);
     if (g < 0)
-        return mg_err_set(err, MG_ETLS, "certificate or key does not load: %s",
+        return mg_err_set(err, MG_ETLS, "%s: certificate or key does not load: %s", what,
                           gnutls_strerror(g));
     return 0;
 }
@@ -103,7 +104,7 @@ int mg_tlsreload_check_pem(const char *cert_pem, const char *key_pem, struct mg_
     gnutls_datum_t c = {(unsigned char *)(uintptr_t)cert_pem, (unsigned)strlen(cert_pem)};
     gnutls_datum_t k = {(unsigned char *)(uintptr_t)key_pem, (unsigned)strlen(key_pem)};
 
-    return check_datum(&c, &k, err);
+    return check_datum(&c, &k, "TLS pair", err);
 }
 
 static void gen_free(struct gen *g)
@@ -131,7 +132,7 @@ static int gen_load(struct gen **out, const char *cert_file, const char *key_fil
     if (!g)
         return mg_err_set(err, MG_ENOMEM, "out of memory");
     if ((rc = read_pem(cert_file, &c, err)) != 0 || (rc = read_pem(key_file, &k, err)) != 0 ||
-        (rc = check_datum(&c, &k, err)) != 0)
+        (rc = check_datum(&c, &k, cert_file, err)) != 0)
         goto out;
     g->n = MAX_CHAIN;
     gr = gnutls_pcert_list_import_x509_raw(g->pcerts, &g->n, &c, GNUTLS_X509_FMT_PEM, 0);

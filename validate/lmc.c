@@ -12,7 +12,8 @@
 #include "names.h"
 
 #define INT32_LIMIT 2147483647.0
-/* 2^63: the first double above INT64_MAX (INT64_MAX itself is not a double). */
+/* 2^63: the first double above INT64_MAX. INT64_MAX itself is not a double: the JSON
+ * text 9223372036854775807 (and anything within 512 of it) reads as 2^63 and is denied. */
 #define INT64_LIMIT 9223372036854775808.0
 
 enum key_kind { KK_QUANTITY, KK_INT32, KK_INT64, KK_BOOL, KK_NETWORK };
@@ -102,6 +103,27 @@ static const char *describe(char *buf, size_t len, const cJSON *it)
     return buf;
 }
 
+/* LMC001's message: the reason and a fix, shortened (hint dropped, then the reason cut
+ * to its first clause) until it fits a warning's 120 characters with the rule prefix. */
+static void invalid_quantity(char *why, size_t whylen, const char *qb, const char *reason)
+{
+    const char *cut = strstr(reason, ": ");
+    int full = (int)strlen(reason), first = cut ? (int)(cut - reason) : full;
+    const struct {
+        int rlen;
+        bool hint;
+    } tries[] = {{full, true}, {first, true}, {full, false}, {first, false}};
+
+    for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+        int n = snprintf(why, whylen, "bandwidthPerMigration %s is not a valid quantity (%.*s)%s",
+                         qb, tries[i].rlen, reason,
+                         tries[i].hint ? "; use e.g. 64Mi, or 0 for unlimited" : "");
+
+        if (n <= 110)
+            return;
+    }
+}
+
 bool mg_lmc_check_bandwidth(const cJSON *it, struct mg_quantity *q, enum mg_rule *rule,
                             char *why, size_t whylen)
 {
@@ -122,16 +144,7 @@ bool mg_lmc_check_bandwidth(const cJSON *it, struct mg_quantity *q, enum mg_rule
     quote(qb, sizeof(qb), it->valuestring);
     if (mg_quantity_parse(it->valuestring, q, &err) != 0) {
         *rule = MG_RULE_LMC001;
-        snprintf(why, whylen, "bandwidthPerMigration %s is not a valid quantity (%s); "
-                 "use e.g. 64Mi, or 0 for unlimited", qb, err.msg);
-        /* Short enough for a warning: without the hint, then the reason's first clause. */
-        if (strlen(why) > 110) {
-            const char *cut = strstr(err.msg, ": ");
-            int rlen = cut ? (int)(cut - err.msg) : (int)strlen(err.msg);
-
-            snprintf(why, whylen, "bandwidthPerMigration %s is not a valid quantity: %.*s", qb,
-                     rlen, err.msg);
-        }
+        invalid_quantity(why, whylen, qb, err.msg);
         return false;
     }
     if (q->sign < 0) {
@@ -178,7 +191,8 @@ bad:
     return false;
 }
 
-/* LMC008 syntax: `name` (DNS-1123 subdomain) or `namespace/name` (label / subdomain). */
+/* LMC008 syntax: `name` (DNS-1123 subdomain) or `namespace/name` (label / subdomain).
+ * An empty string is not a name: no dedicated network is written as null or no key. */
 static bool check_network_syntax(const char *net, struct problem *p)
 {
     char why[128] = "", qb[48], ns[64];

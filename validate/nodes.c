@@ -187,9 +187,13 @@ bool mg_nodes_toleration_matches(const cJSON *t, const cJSON *taint)
 bool mg_nodes_taints_tolerated(const cJSON *tolerations, const cJSON *node)
 {
     const cJSON *spec = cJSON_GetObjectItemCaseSensitive(node, "spec");
-    const cJSON *taint, *t;
+    const cJSON *taints = cJSON_GetObjectItemCaseSensitive(spec, "taints"), *taint, *t;
 
-    cJSON_ArrayForEach(taint, cJSON_GetObjectItemCaseSensitive(spec, "taints"))
+    if (!cJSON_IsArray(tolerations))
+        tolerations = NULL;
+    if (!cJSON_IsArray(taints))
+        return true;
+    cJSON_ArrayForEach(taint, taints)
     {
         const char *effect = str_of(taint, "effect");
         bool ok = false;

@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "lmc.h"
+#include "mp.h"
+#include "mig.h"
+#include "vm.h"
 
 static const struct {
     const char *group;
@@ -13,6 +16,10 @@ static const struct {
     int (*fn)(const struct mg_vctx *ctx);
 } routes[] = {
     {"hco.kubevirt.io", "HyperConverged", mg_lmc_validate},
+    {"migrations.kubevirt.io", "MigrationPolicy", mg_mp_validate},
+    {"kubevirt.io", "VirtualMachine", mg_vm_validate},
+    {"kubevirt.io", "VirtualMachineInstance", mg_vm_validate},
+    {"kubevirt.io", "VirtualMachineInstanceMigration", mg_mig_validate},
 };
 
 static int find(const char *group, const char *kind)

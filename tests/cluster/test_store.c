@@ -236,6 +236,60 @@ static void test_locks_can_be_taken_and_released(void **state)
     mg_store_free(s);
 }
 
+struct counts {
+    int puts, replaced, removes, freed;
+    const cJSON *last;
+};
+
+static int count_put(void *ctx, const cJSON *o, const cJSON *old)
+{
+    struct counts *c = ctx;
+
+    c->puts++;
+    c->replaced += old != NULL;
+    c->last = o;
+    return 0;
+}
+
+static void count_remove(void *ctx, const cJSON *o)
+{
+    struct counts *c = ctx;
+
+    c->removes++;
+    c->last = o;
+}
+
+static void count_free(void *ctx)
+{
+    ((struct counts *)ctx)->freed++;
+}
+
+static const struct mg_store_hook node_hook = {"Node", count_put, count_remove, count_free};
+
+static void test_hooks_see_changes_of_their_kind(void **state)
+{
+    struct mg_store *s = mg_store_new();
+    struct counts c = {0};
+
+    (void)state;
+    assert_null(mg_store_hook_ctx(s, &node_hook));
+    assert_int_equal(mg_store_on_change(s, &node_hook, &c), 0);
+    assert_int_equal(mg_store_on_change(s, &node_hook, &c), MG_EINVAL);
+    assert_ptr_equal(mg_store_hook_ctx(s, &node_hook), &c);
+    mg_store_put(s, obj("Node", NULL, "a", 1), NULL);
+    mg_store_put(s, obj("Namespace", NULL, "a", 1), NULL);
+    mg_store_put(s, obj("Node", NULL, "a", 2), NULL);
+    assert_int_equal(c.puts, 2);
+    assert_int_equal(c.replaced, 1);
+    assert_ptr_equal(c.last, mg_store_get(s, "Node", "", "a"));
+    mg_store_remove(s, "Namespace", "", "a");
+    assert_int_equal(c.removes, 0);
+    mg_store_remove(s, "Node", "", "a");
+    assert_int_equal(c.removes, 1);
+    mg_store_free(s);
+    assert_int_equal(c.freed, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +302,7 @@ int main(void)
         cmocka_unit_test(test_many_kinds_keep_lists_valid),
         cmocka_unit_test(test_ten_thousand_puts_are_fast),
         cmocka_unit_test(test_locks_can_be_taken_and_released),
+        cmocka_unit_test(test_hooks_see_changes_of_their_kind),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,653 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* kube.c - list-then-watch every kind of RULES.md section 1 into the store, one
+ * thread and one libcurl easy handle per kind. A list replaces the kind's objects
+ * under one write lock (objects deleted while we were away disappear); watch events
+ * are applied in batches under the write lock. 410 Gone relists, other failures back
+ * off exponentially with jitter. Stop aborts transfers from the progress callback. */
+#include "kube.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "kubeapply.h"
+#include "kubehttp.h"
+
+#define LIST_MAX_BYTES ((size_t)256 * 1024 * 1024)
+/* etcd caps an object at 1.5 MiB; a watch line past this is not an event. */
+#define LINE_MAX_BYTES ((size_t)32 * 1024 * 1024)
+#define ERRBODY_MAX_BYTES ((size_t)4096)
+
+struct kind_spec {
+    const char *kind, *api_version, *path;
+};
+
+/* RULES.md section 1. HyperConverged is watched as v1beta1, the version every HCO
+ * release serves; the API server converts v1 objects to it. */
+static const struct kind_spec specs[] = {
+    {"Namespace", "v1", "/api/v1/namespaces"},
+    {"PersistentVolumeClaim", "v1", "/api/v1/persistentvolumeclaims"},
+    {"StorageClass", "storage.k8s.io/v1", "/apis/storage.k8s.io/v1/storageclasses"},
+    {"StorageProfile", "cdi.kubevirt.io/v1beta1", "/apis/cdi.kubevirt.io/v1beta1/storageprofiles"},
+    {"Node", "v1", "/api/v1/nodes"},
+    {"NetworkAttachmentDefinition", "k8s.cni.cncf.io/v1",
+     "/apis/k8s.cni.cncf.io/v1/network-attachment-definitions"},
+    {"MigrationPolicy", "migrations.kubevirt.io/v1alpha1",
+     "/apis/migrations.kubevirt.io/v1alpha1/migrationpolicies"},
+    {"VirtualMachine", "kubevirt.io/v1", "/apis/kubevirt.io/v1/virtualmachines"},
+    {"VirtualMachineInstance", "kubevirt.io/v1", "/apis/kubevirt.io/v1/virtualmachineinstances"},
+    {"VirtualMachineInstanceMigration", "kubevirt.io/v1",
+     "/apis/kubevirt.io/v1/virtualmachineinstancemigrations"},
+    {"HyperConverged", "hco.kubevirt.io/v1beta1", "/apis/hco.kubevirt.io/v1beta1/hyperconvergeds"},
+    {"KubeVirt", "kubevirt.io/v1", "/apis/kubevirt.io/v1/kubevirts"},
+};
+#define NKINDS (sizeof(specs) / sizeof(specs[0]))
+
+enum outcome { R_OK, R_GONE, R_ABSENT, R_ERR, R_STOP };
+
+struct buf {
+    char *p;
+    size_t len, cap;
+};
+
+struct watcher {
+    struct mg_kube *kube;
+    const struct kind_spec *spec;
+    pthread_t thread;
+    bool started;
+    CURL *curl;
+    char *rv;          /* last resourceVersion seen */
+    unsigned delay_ms; /* next back-off, 0: start over */
+    uint32_t seed;
+    /* The transfer in flight (watcher thread only). */
+    struct buf body;
+    bool watching, gone, bad;
+    long status;
+    unsigned long got; /* events in this watch */
+    /* Read by other threads. */
+    atomic_bool synced, absent;
+    atomic_ulong lists, relists, restarts, errors, events;
+};
+
+struct mg_kube {
+    struct mg_kubeconf kc;
+    struct mg_store *store;
+    unsigned backoff_min, backoff_max, missing_retry, page_limit;
+    void (*log)(void *ctx, const char *line);
+    void *log_ctx;
+    atomic_bool stop;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct watcher w[NKINDS];
+};
+
+__attribute__((format(printf, 2, 3))) static void klog(struct watcher *w, const char *fmt, ...)
+{
+    char line[768];
+    int n;
+    va_list ap;
+
+    if (!w->kube->log)
+        return;
+    n = snprintf(line, sizeof(line), "kube: %s: ", w->spec->kind);
+    va_start(ap, fmt);
+    vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+    va_end(ap);
+    w->kube->log(w->kube->log_ctx, line);
+}
+
+static uint32_t next_rand(struct watcher *w)
+{
+    uint32_t x = w->seed;
+
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return w->seed = x;
+}
+
+/* Sleep ms unless stopped first; false when stopping. */
+static bool nap(struct mg_kube *k, unsigned ms)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&k->mu);
+    while (!atomic_load(&k->stop))
+        if (pthread_cond_timedwait(&k->cv, &k->mu, &ts) == ETIMEDOUT)
+            break;
+    pthread_mutex_unlock(&k->mu);
+    return !atomic_load(&k->stop);
+}
+
+/* "Equal jitter": sleep between half and all of the current delay, then double it. */
+static bool back_off(struct watcher *w)
+{
+    struct mg_kube *k = w->kube;
+    unsigned d = w->delay_ms ? w->delay_ms : k->backoff_min;
+    unsigned ms = d / 2 + next_rand(w) % (d / 2 + 1);
+
+    w->delay_ms = d >= k->backoff_max / 2 ? k->backoff_max : d * 2;
+    return nap(k, ms);
+}
+
+static int buf_add(struct buf *b, const char *p, size_t n, size_t max)
+{
+    if (b->len + n > max)
+        return -1;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 16384;
+        char *np;
+
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        np = realloc(b->p, cap);
+        if (!np)
+            return -1;
+        b->p = np;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, p, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+    return 0;
+}
+
+static const char *str_at(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static void set_rv(struct watcher *w, const char *rv)
+{
+    char *dup;
+
+    if (!rv || !rv[0] || !(dup = strdup(rv)))
+        return;
+    free(w->rv);
+    w->rv = dup;
+}
+
+static void replace_kind(struct watcher *w, cJSON *items)
+{
+    struct mg_err err = {0};
+
+    if (mg_kubeapply_replace(w->kube->store, w->spec->kind, w->spec->api_version, items, &err))
+        klog(w, "list: skipped an object: %s", err.msg);
+}
+
+/* Under the write lock. Non-zero stops the batch (410, or a malformed stream). */
+static int apply_event(struct watcher *w, cJSON *ev)
+{
+    struct mg_err err = {0};
+    char rv[256];
+
+    switch (mg_kubeapply_event(w->kube->store, w->spec->kind, w->spec->api_version, ev, rv,
+                               sizeof(rv), &err)) {
+    case MG_KUBEAPPLY_CHANGED:
+        w->got++;
+        atomic_fetch_add(&w->events, 1);
+        break;
+    case MG_KUBEAPPLY_BOOKMARK:
+        break;
+    case MG_KUBEAPPLY_IGNORED:
+        klog(w, "watch: ignored an event: %s", err.msg);
+        break;
+    case MG_KUBEAPPLY_GONE:
+        w->gone = true;
+        return -1;
+    case MG_KUBEAPPLY_ERROR:
+    default:
+        klog(w, "watch: %s", err.msg);
+        w->bad = true;
+        return -1;
+    }
+    set_rv(w, rv);
+    return 0;
+}
+
+/* Parse the complete lines in the buffer, apply them in one batch, keep the rest. */
+static void take_lines(struct watcher *w)
+{
+    cJSON *evs = cJSON_CreateArray(), *ev;
+    size_t start = 0;
+    char *nl;
+
+    if (!evs) {
+        w->bad = true;
+        return;
+    }
+    while ((nl = memchr(w->body.p + start, '\n', w->body.len - start)) != NULL) {
+        size_t len = (size_t)(nl - (w->body.p + start));
+
+        if (len > 0) {
+            ev = cJSON_ParseWithLength(w->body.p + start, len);
+            if (!ev) {
+                klog(w, "watch: a line is not JSON");
+                w->bad = true;
+                break;
+            }
+            cJSON_AddItemToArray(evs, ev);
+        }
+        start += len + 1;
+    }
+    memmove(w->body.p, w->body.p + start, w->body.len - start);
+    w->body.len -= start;
+    if (cJSON_GetArraySize(evs) > 0) {
+        mg_store_wrlock(w->kube->store);
+        cJSON_ArrayForEach(ev, evs)
+            if (apply_event(w, ev))
+                break;
+        mg_store_unlock(w->kube->store);
+    }
+    cJSON_Delete(evs);
+}
+
+static size_t on_data(char *p, size_t size, size_t nmemb, void *ud)
+{
+    struct watcher *w = ud;
+    size_t n = size * nmemb;
+
+    if (!w->status)
+        curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &w->status);
+    if (w->watching && w->status != 200) {
+        /* Keep the start of an error body for the log; it is small anyway. */
+        if (w->body.len < ERRBODY_MAX_BYTES)
+            buf_add(&w->body, p, n < ERRBODY_MAX_BYTES ? n : ERRBODY_MAX_BYTES, ERRBODY_MAX_BYTES * 2);
+        return n;
+    }
+    if (buf_add(&w->body, p, n, w->watching ? LINE_MAX_BYTES : LIST_MAX_BYTES) != 0) {
+        klog(w, "%s: response too large or out of memory", w->watching ? "watch" : "list");
+        w->bad = true;
+        return 0;
+    }
+    if (w->watching) {
+        take_lines(w);
+        if (w->gone || w->bad)
+            return 0;
+    }
+    return n;
+}
+
+static CURLcode perform(struct watcher *w, const char *path_query, bool watching, long max_s)
+{
+    struct mg_kubehttp_req req = {.path_query = path_query, .max_s = max_s, .on_data = on_data,
+                                  .ud = w, .stop = &w->kube->stop};
+    struct mg_err err = {0};
+    CURLcode cc;
+
+    w->body.len = 0;
+    w->watching = watching;
+    w->gone = w->bad = false;
+    w->status = 0;
+    w->got = 0;
+    cc = mg_kubehttp_get(w->curl, &w->kube->kc, &req, &w->status, &err);
+    if (cc == CURLE_FAILED_INIT)
+        klog(w, "cannot read the token: %s", err.msg);
+    return cc;
+}
+
+/* The message of a Status body, for logs. */
+static void log_status(struct watcher *w, const char *what)
+{
+    cJSON *st = w->body.len ? cJSON_ParseWithLength(w->body.p, w->body.len) : NULL;
+    const char *msg = str_at(st, "message");
+
+    klog(w, "%s: HTTP %ld: %.300s", what, w->status, msg ? msg : "");
+    cJSON_Delete(st);
+}
+
+static void add_page_items(struct watcher *w, cJSON *page, cJSON *all)
+{
+    cJSON *items = cJSON_GetObjectItemCaseSensitive(page, "items"), *it;
+
+    (void)w;
+    while (cJSON_IsArray(items) && (it = cJSON_DetachItemFromArray(items, 0)) != NULL)
+        cJSON_AddItemToArray(all, it);
+}
+
+/* Every page of the list, then one atomic replacement in the store. */
+static enum outcome do_list(struct watcher *w)
+{
+    struct mg_kube *k = w->kube;
+    cJSON *all = cJSON_CreateArray(), *page = NULL;
+    char *cont = NULL, pq[4096], *rv = NULL;
+    enum outcome r = R_ERR;
+    CURLcode cc;
+
+    if (!all)
+        return R_ERR;
+    for (;;) {
+        const cJSON *md;
+        const char *c;
+
+        snprintf(pq, sizeof(pq), "%s?limit=%u%s%s", w->spec->path, k->page_limit,
+                 cont ? "&continue=" : "", cont ? cont : "");
+        curl_free(cont);
+        cont = NULL;
+        cc = perform(w, pq, false, 0);
+        if (atomic_load(&k->stop)) {
+            r = R_STOP;
+            goto out;
+        }
+        if (cc != CURLE_OK && !(cc == CURLE_WRITE_ERROR && w->status != 200)) {
+            klog(w, "list: %s", curl_easy_strerror(cc));
+            goto out;
+        }
+        if (w->status == 404 || w->status == 410) {
+            /* 410 here: the continue token expired; start the list over. */
+            r = w->status == 404 ? R_ABSENT : R_GONE;
+            goto out;
+        }
+        if (w->status != 200) {
+            log_status(w, "list");
+            goto out;
+        }
+        page = cJSON_ParseWithLength(w->body.p, w->body.len);
+        md = cJSON_GetObjectItemCaseSensitive(page, "metadata");
+        if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(page, "items"))) {
+            klog(w, "list: the answer is not a list");
+            goto out;
+        }
+        free(rv);
+        rv = str_at(md, "resourceVersion") ? strdup(str_at(md, "resourceVersion")) : NULL;
+        add_page_items(w, page, all);
+        c = str_at(md, "continue");
+        if (c && c[0] && !(cont = curl_easy_escape(w->curl, c, 0)))
+            goto out;
+        cJSON_Delete(page);
+        page = NULL;
+        if (!cont)
+            break;
+    }
+    if (!rv) {
+        klog(w, "list: no resourceVersion to watch from");
+        goto out;
+    }
+    replace_kind(w, all);
+    all = NULL;
+    free(w->rv);
+    w->rv = rv;
+    rv = NULL;
+    if (atomic_fetch_add(&w->lists, 1) > 0)
+        atomic_fetch_add(&w->relists, 1);
+    r = R_OK;
+out:
+    cJSON_Delete(page);
+    cJSON_Delete(all);
+    curl_free(cont);
+    free(rv);
+    return r;
+}
+
+static enum outcome do_watch(struct watcher *w)
+{
+    struct mg_kube *k = w->kube;
+    char pq[4096], *rv = curl_easy_escape(w->curl, w->rv, 0);
+    /* Spread the reconnects of many replicas, as client-go does: 5 to 10 minutes. */
+    long timeout = 300 + (long)(next_rand(w) % 301);
+    time_t t0 = time(NULL);
+    CURLcode cc;
+
+    if (!rv)
+        return R_ERR;
+    snprintf(pq, sizeof(pq), "%s?watch=1&allowWatchBookmarks=true&resourceVersion=%s"
+             "&timeoutSeconds=%ld", w->spec->path, rv, timeout);
+    curl_free(rv);
+    cc = perform(w, pq, true, timeout + 60);
+    if (atomic_load(&k->stop))
+        return R_STOP;
+    if (w->status == 410 || w->gone)
+        return R_GONE;
+    if (w->status && w->status != 200) {
+        log_status(w, "watch");
+        return R_ERR;
+    }
+    if (w->bad)
+        return R_ERR;
+    if (cc != CURLE_OK) {
+        klog(w, "watch: connection lost: %s", curl_easy_strerror(cc));
+        return R_ERR;
+    }
+    if (w->got == 0 && time(NULL) - t0 < 1) {
+        klog(w, "watch: ended at once without events");
+        return R_ERR;
+    }
+    return R_OK;
+}
+
+/* Watch until 410 Gone (then return to relist) or stop. */
+static bool watch_loop(struct watcher *w)
+{
+    enum outcome r;
+
+    for (bool first = true;; first = false) {
+        if (!first)
+            atomic_fetch_add(&w->restarts, 1);
+        r = do_watch(w);
+        if (r == R_STOP)
+            return false;
+        if (r == R_GONE) {
+            klog(w, "watch: 410 Gone: relisting");
+            return true;
+        }
+        if (r == R_ERR) {
+            atomic_fetch_add(&w->errors, 1);
+            if (!back_off(w))
+                return false;
+        } else if (w->got > 0) {
+            w->delay_ms = 0;
+        }
+    }
+}
+
+static void *run(void *arg)
+{
+    struct watcher *w = arg;
+    struct mg_kube *k = w->kube;
+
+    while (!atomic_load(&k->stop)) {
+        enum outcome r = do_list(w);
+
+        if (r == R_STOP)
+            break;
+        if (r == R_ABSENT) {
+            if (!atomic_exchange(&w->absent, true))
+                klog(w, "list: HTTP 404: not served (CRD not installed?); retrying slowly");
+            /* A CRD removed while we watched: its objects go with it. */
+            if (atomic_load(&w->lists) > 0) {
+                cJSON *none = cJSON_CreateArray();
+
+                if (none)
+                    replace_kind(w, none);
+            }
+            atomic_store(&w->synced, true);
+            nap(k, k->missing_retry);
+            continue;
+        }
+        if (r == R_GONE) {
+            if (!nap(k, k->backoff_min))
+                break;
+            continue;
+        }
+        if (r != R_OK) {
+            atomic_fetch_add(&w->errors, 1);
+            if (!back_off(w))
+                break;
+            continue;
+        }
+        if (atomic_exchange(&w->absent, false) || w->delay_ms)
+            klog(w, "list: recovered");
+        atomic_store(&w->synced, true);
+        w->delay_ms = 0;
+        if (!watch_loop(w))
+            break;
+    }
+    return NULL;
+}
+
+int mg_kube_start(struct mg_kube **out, const struct mg_kube_opts *opts, struct mg_store *store,
+                  struct mg_err *err)
+{
+    struct mg_kube *k = calloc(1, sizeof(*k));
+    pthread_condattr_t ca;
+    int rc = 0;
+
+    *out = NULL;
+    if (!k)
+        return mg_err_set(err, MG_ENOMEM, "out of memory");
+    rc = opts->kubeconfig ? mg_kubeconf_load_file(&k->kc, opts->kubeconfig, err)
+                          : mg_kubeconf_in_cluster(&k->kc, opts->sa_dir, err);
+    if (rc) {
+        free(k);
+        return rc;
+    }
+    k->store = store;
+    k->backoff_min = opts->backoff_min_ms ? opts->backoff_min_ms : 500;
+    k->backoff_max = opts->backoff_max_ms ? opts->backoff_max_ms : 30000;
+    if (k->backoff_max < k->backoff_min)
+        k->backoff_max = k->backoff_min;
+    k->missing_retry = opts->missing_retry_ms ? opts->missing_retry_ms : 60000;
+    k->page_limit = opts->page_limit ? opts->page_limit : 500;
+    k->log = opts->log;
+    k->log_ctx = opts->log_ctx;
+    atomic_init(&k->stop, false);
+    pthread_mutex_init(&k->mu, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&k->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    for (size_t i = 0; i < NKINDS; i++) {
+        struct watcher *w = &k->w[i];
+
+        w->kube = k;
+        w->spec = &specs[i];
+        w->seed = (uint32_t)time(NULL) ^ (uint32_t)(i * 2654435761u) ^ (uint32_t)(uintptr_t)k;
+        if (!w->seed)
+            w->seed = 1;
+        w->curl = curl_easy_init();
+        if (!w->curl || pthread_create(&w->thread, NULL, run, w) != 0) {
+            rc = mg_err_set(err, MG_ENOMEM, "cannot start the %s watcher", specs[i].kind);
+            mg_kube_stop(k);
+            return rc;
+        }
+        w->started = true;
+    }
+    *out = k;
+    return 0;
+}
+
+bool mg_kube_ready(const struct mg_kube *k)
+{
+    if (!k)
+        return false;
+    for (size_t i = 0; i < NKINDS; i++)
+        if (!atomic_load(&k->w[i].synced))
+            return false;
+    return true;
+}
+
+size_t mg_kube_kind_count(void)
+{
+    return NKINDS;
+}
+
+int mg_kube_stats(const struct mg_kube *k, size_t i, struct mg_kube_kind_stats *out)
+{
+    const struct watcher *w;
+
+    if (!k || i >= NKINDS)
+        return MG_EINVAL;
+    w = &k->w[i];
+    out->kind = w->spec->kind;
+    out->path = w->spec->path;
+    out->synced = atomic_load(&w->synced);
+    out->absent = atomic_load(&w->absent);
+    out->lists = atomic_load(&w->lists);
+    out->relists = atomic_load(&w->relists);
+    out->restarts = atomic_load(&w->restarts);
+    out->errors = atomic_load(&w->errors);
+    out->events = atomic_load(&w->events);
+    return 0;
+}
+
+char *mg_kube_metrics(const struct mg_kube *k)
+{
+    static const char *const names[] = {"synced", "lists_total", "relists_total",
+                                        "watch_restarts_total", "errors_total", "events_total"};
+    static const char *const help[] = {
+        "1 once the kind's first full list arrived", "complete lists applied",
+        "lists after the first (410 Gone, errors)", "watch requests after the first of a list",
+        "failed requests and dropped connections", "watch events applied"};
+    struct buf b = {0};
+    char line[256];
+
+    for (size_t m = 0; m < 6; m++) {
+        snprintf(line, sizeof(line), "# HELP migguard_kube_%s %s\n# TYPE migguard_kube_%s %s\n",
+                 names[m], help[m], names[m], m ? "counter" : "gauge");
+        if (buf_add(&b, line, strlen(line), SIZE_MAX))
+            goto fail;
+        for (size_t i = 0; i < NKINDS; i++) {
+            struct mg_kube_kind_stats st;
+            unsigned long v[6];
+
+            mg_kube_stats(k, i, &st);
+            v[0] = st.synced, v[1] = st.lists, v[2] = st.relists;
+            v[3] = st.restarts, v[4] = st.errors, v[5] = st.events;
+            snprintf(line, sizeof(line), "migguard_kube_%s{kind=\"%s\"} %lu\n", names[m],
+                     st.kind, v[m]);
+            if (buf_add(&b, line, strlen(line), SIZE_MAX))
+                goto fail;
+        }
+    }
+    snprintf(line, sizeof(line), "# HELP migguard_kube_ready 1 once every kind is listed\n"
+             "# TYPE migguard_kube_ready gauge\nmigguard_kube_ready %d\n", mg_kube_ready(k));
+    if (buf_add(&b, line, strlen(line), SIZE_MAX))
+        goto fail;
+    return b.p;
+fail:
+    free(b.p);
+    return NULL;
+}
+
+void mg_kube_stop(struct mg_kube *k)
+{
+    if (!k)
+        return;
+    pthread_mutex_lock(&k->mu);
+    atomic_store(&k->stop, true);
+    pthread_cond_broadcast(&k->cv);
+    pthread_mutex_unlock(&k->mu);
+    for (size_t i = 0; i < NKINDS; i++) {
+        struct watcher *w = &k->w[i];
+
+        if (w->started)
+            pthread_join(w->thread, NULL);
+        if (w->curl)
+            curl_easy_cleanup(w->curl);
+        free(w->rv);
+        free(w->body.p);
+    }
+    curl_global_cleanup();
+    pthread_cond_destroy(&k->cv);
+    pthread_mutex_destroy(&k->mu);
+    mg_kubeconf_free(&k->kc);
+    free(k);
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* kubeapply.c - list and watch payloads into the store. A replacement removes from
+ * the back of the kind's array (O(1) each) and adds the new set under one write
+ * lock. Watch events are applied by the caller's batch under its lock. No I/O. */
+#include "kubeapply.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *str_at(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+void mg_kubeapply_prepare(cJSON *obj, const char *kind, const char *api_version)
+{
+    cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+
+    if (!cJSON_IsObject(obj))
+        return;
+    if (!str_at(obj, "kind")) {
+        cJSON_DeleteItemFromObjectCaseSensitive(obj, "kind");
+        cJSON_AddStringToObject(obj, "kind", kind);
+    }
+    if (!str_at(obj, "apiVersion")) {
+        cJSON_DeleteItemFromObjectCaseSensitive(obj, "apiVersion");
+        cJSON_AddStringToObject(obj, "apiVersion", api_version);
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(md, "managedFields");
+    cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(md, "annotations"),
+                                            "kubectl.kubernetes.io/last-applied-configuration");
+    if (strcmp(kind, "Node") == 0)
+        cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "status"),
+                                                "images");
+}
+
+size_t mg_kubeapply_replace(struct mg_store *s, const char *kind, const char *api_version,
+                            cJSON *items, struct mg_err *err)
+{
+    const cJSON *const *cur;
+    struct mg_err e = {0};
+    size_t n, skipped = 0;
+    cJSON *it;
+
+    mg_store_wrlock(s);
+    while ((n = mg_store_list(s, kind, &cur)) > 0) {
+        const cJSON *md = cJSON_GetObjectItemCaseSensitive(cur[n - 1], "metadata");
+        const char *ns = str_at(md, "namespace"), *name = str_at(md, "name");
+        char nsb[256], nameb[512];
+
+        /* Copies: the strings belong to the object being removed. */
+        snprintf(nsb, sizeof(nsb), "%s", ns ? ns : "");
+        snprintf(nameb, sizeof(nameb), "%s", name ? name : "");
+        if (mg_store_remove(s, kind, nsb, nameb) != 0)
+            break;
+    }
+    mg_store_mark_known(s, kind);
+    while (cJSON_IsArray(items) && (it = cJSON_DetachItemFromArray(items, 0)) != NULL) {
+        mg_kubeapply_prepare(it, kind, api_version);
+        if (mg_store_put(s, it, &e) != 0 && skipped++ == 0 && err)
+            *err = e;
+    }
+    mg_store_unlock(s);
+    cJSON_Delete(items);
+    return skipped;
+}
+
+static enum mg_kubeapply_result on_error_event(const cJSON *obj, struct mg_err *err)
+{
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(obj, "code");
+    const char *msg = str_at(obj, "message");
+
+    if (cJSON_IsNumber(code) && code->valuedouble == 410)
+        return MG_KUBEAPPLY_GONE;
+    mg_err_set(err, MG_EIO, "ERROR event %d: %.300s", cJSON_IsNumber(code) ? code->valueint : 0,
+               msg ? msg : "");
+    return MG_KUBEAPPLY_ERROR;
+}
+
+enum mg_kubeapply_result mg_kubeapply_event(struct mg_store *s, const char *kind,
+                                            const char *api_version, cJSON *ev,
+                                            char *rv, size_t rvsize, struct mg_err *err)
+{
+    const char *type = str_at(ev, "type"), *v;
+    cJSON *obj = cJSON_GetObjectItemCaseSensitive(ev, "object");
+    const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+
+    if (rvsize)
+        rv[0] = '\0';
+    if (!type || !cJSON_IsObject(obj)) {
+        mg_err_set(err, MG_EIO, "a watch event without type or object");
+        return MG_KUBEAPPLY_ERROR;
+    }
+    if (strcmp(type, "ERROR") == 0)
+        return on_error_event(obj, err);
+    v = str_at(md, "resourceVersion");
+    if (v && strlen(v) < rvsize)
+        memcpy(rv, v, strlen(v) + 1);
+    if (strcmp(type, "BOOKMARK") == 0)
+        return MG_KUBEAPPLY_BOOKMARK;
+    if (strcmp(type, "ADDED") == 0 || strcmp(type, "MODIFIED") == 0) {
+        cJSON_DetachItemViaPointer(ev, obj);
+        mg_kubeapply_prepare(obj, kind, api_version);
+        return mg_store_put(s, obj, err) == 0 ? MG_KUBEAPPLY_CHANGED : MG_KUBEAPPLY_IGNORED;
+    }
+    if (strcmp(type, "DELETED") == 0) {
+        const char *ns = str_at(md, "namespace"), *name = str_at(md, "name");
+
+        if (!name) {
+            mg_err_set(err, MG_EINVAL, "a DELETED event without metadata.name");
+            return MG_KUBEAPPLY_IGNORED;
+        }
+        mg_store_remove(s, kind, ns ? ns : "", name);
+        return MG_KUBEAPPLY_CHANGED;
+    }
+    mg_err_set(err, MG_EINVAL, "a watch event of unknown type %.40s", type);
+    return MG_KUBEAPPLY_IGNORED;
+}

@@ -1,0 +1,505 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""gen_lmc.py - write the admission cases of the liveMigrationConfig family
+(lmc-*: LMC001-LMC009 on /validate, hco-mutate-*: defaults injection on /mutate).
+
+Each case is one directory with review.json, expect.json and, when needed, state/ and
+config.yaml (format: README.md). The reviews look like what kube-apiserver sends for
+`oc edit hyperconverged`. Re-run after editing: it rewrites every lmc-* and hco-mutate-*
+directory and leaves the other cases alone. The generated files are committed.
+"""
+import copy
+import json
+import os
+import shutil
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PREFIXES = ("lmc-", "hco-mutate-")
+NS = "kubevirt-hyperconverged"
+ABSENT = object()
+
+P1B = "spec.liveMigrationConfig."
+P1 = "spec.virtualization.liveMigrationConfig."
+
+# The shipped table (hco-1.14), as it appears in a HyperConverged.
+FULL_114 = {
+    "completionTimeoutPerGiB": 150,
+    "parallelMigrationsPerCluster": 5,
+    "parallelOutboundMigrationsPerNode": 2,
+    "progressTimeout": 150,
+    "allowAutoConverge": False,
+    "allowPostCopy": False,
+}
+
+SEED_LIMITS = {  # seeds: "Configuring live migration limits and timeouts"
+    "bandwidthPerMigration": "64Mi",
+    "completionTimeoutPerGiB": 800,
+    "parallelMigrationsPerCluster": 5,
+    "parallelOutboundMigrationsPerNode": 2,
+    "progressTimeout": 150,
+    "allowPostCopy": False,
+}
+
+SEED_HEAVY = {  # seeds: "Configure live migration for heavy workloads"
+    "bandwidthPerMigration": "0Mi",
+    "completionTimeoutPerGiB": 150,
+    "parallelMigrationsPerCluster": 5,
+    "parallelOutboundMigrationsPerNode": 1,
+    "progressTimeout": 150,
+    "allowPostCopy": True,
+}
+
+
+def nad(name, namespace):
+    conf = {"cniVersion": "0.3.1", "name": name, "type": "macvlan", "master": "eth1",
+            "mode": "bridge", "ipam": {"type": "whereabouts", "range": "10.200.5.0/24"}}
+    return ("apiVersion: k8s.cni.cncf.io/v1\n"
+            "kind: NetworkAttachmentDefinition\n"
+            "metadata:\n"
+            f"  name: {name}\n"
+            f"  namespace: {namespace}\n"
+            "spec:\n"
+            f"  config: '{json.dumps(conf, separators=(',', ':'))}'\n")
+
+
+def spec_of(version, lmc):
+    """A HyperConverged spec with lmc at the path of version (ABSENT: no key)."""
+    if version == "v1":
+        virt = {"evictionStrategy": "LiveMigrate"}
+        if lmc is not ABSENT:
+            virt["liveMigrationConfig"] = lmc
+        return {"infra": {}, "workloads": {}, "virtualization": virt}
+    spec = {"infra": {}, "workloads": {}, "featureGates": {"deployKubeSecondaryDNS": False}}
+    if lmc is not ABSENT:
+        spec["liveMigrationConfig"] = lmc
+    return spec
+
+
+def hco(version, spec, name, namespace, generation):
+    obj = {
+        "apiVersion": f"hco.kubevirt.io/{version}",
+        "kind": "HyperConverged",
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "uid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"hco/{namespace}/{name}")),
+            "generation": generation,
+            "resourceVersion": str(41000 + generation),
+            "creationTimestamp": "2026-11-30T09:12:44Z",
+            "annotations": {"deployOVS": "false"},
+        },
+    }
+    if spec is not ABSENT:
+        obj["spec"] = spec
+    return obj
+
+
+def review(case, version, spec, op, namespace, dry_run, old_spec):
+    name = "kubevirt-hyperconverged"
+    gvk = {"group": "hco.kubevirt.io", "version": version, "kind": "HyperConverged"}
+    gvr = {"group": "hco.kubevirt.io", "version": version, "resource": "hyperconvergeds"}
+    old = hco(version, old_spec, name, namespace, 1)
+    new = hco(version, spec, name, namespace, 1 if op == "CREATE" else 2)
+    if op == "CREATE":
+        del new["metadata"]["resourceVersion"]
+    options = {
+        "CREATE": {"kind": "CreateOptions", "apiVersion": "meta.k8s.io/v1",
+                   "fieldManager": "kubectl-create", "fieldValidation": "Strict"},
+        "UPDATE": {"kind": "UpdateOptions", "apiVersion": "meta.k8s.io/v1",
+                   "fieldManager": "kubectl-edit", "fieldValidation": "Strict"},
+        "DELETE": {"kind": "DeleteOptions", "apiVersion": "meta.k8s.io/v1",
+                   "propagationPolicy": "Background"},
+    }[op]
+    return {
+        "kind": "AdmissionReview",
+        "apiVersion": "admission.k8s.io/v1",
+        "request": {
+            "uid": str(uuid.uuid5(uuid.NAMESPACE_URL, "migguard-case/" + case)),
+            "kind": gvk,
+            "resource": gvr,
+            "requestKind": gvk,
+            "requestResource": gvr,
+            "name": name,
+            "namespace": namespace,
+            "operation": op,
+            "userInfo": {"username": "system:admin",
+                         "groups": ["system:masters", "system:authenticated"]},
+            "object": None if op == "DELETE" else new,
+            "oldObject": None if op == "CREATE" else old,
+            "dryRun": dry_run,
+            "options": options,
+        },
+    }
+
+
+CASES = []
+
+
+def case(name, version, lmc=ABSENT, *, spec=None, op="CREATE", namespace=NS, dry_run=False,
+         old_lmc=None, state=None, config=None, mutate=False, allowed=True, deny=None,
+         warn=None, fields=None, contains=None, patch=ABSENT):
+    CASES.append(dict(name=name, version=version, lmc=lmc, spec=spec, op=op,
+                      namespace=namespace, dry_run=dry_run, old_lmc=old_lmc, state=state,
+                      config=config, mutate=mutate, allowed=allowed, deny=deny, warn=warn,
+                      fields=fields, contains=contains, patch=patch))
+
+
+def deny(name, version, lmc, rule, key, contains=None, **kw):
+    """A case denied by one rule on one field of liveMigrationConfig."""
+    path = (P1 if version == "v1" else P1B) + key if key else \
+        ("spec.virtualization.liveMigrationConfig" if version == "v1"
+         else "spec.liveMigrationConfig")
+    case(name, version, lmc, allowed=False, deny=[rule], fields=[path],
+         contains=contains, **kw)
+
+
+def allow(name, version, lmc, warn=None, contains=None, **kw):
+    case(name, version, lmc, allowed=True, warn=warn, contains=contains, **kw)
+
+
+def op_add(version, key, value):
+    base = "/spec/virtualization/liveMigrationConfig" if version == "v1" \
+        else "/spec/liveMigrationConfig"
+    return {"op": "add", "path": f"{base}/{key}", "value": value}
+
+
+# ---- LMC001: grammar and bounded exponents -------------------------------------------
+deny("lmc-bandwidth-fractional-exponent-v1beta1", "v1beta1",
+     {"bandwidthPerMigration": "1e1.5"}, "LMC001", "bandwidthPerMigration",
+     ["[LMC001]", "\"1e1.5\" is not a valid quantity"])
+deny("lmc-bandwidth-exponent-19-v1", "v1", {"bandwidthPerMigration": "1e19"}, "LMC001",
+     "bandwidthPerMigration", ["outside -18..18"])
+deny("lmc-bandwidth-huge-negative-exponent-v1beta1", "v1beta1",
+     {"bandwidthPerMigration": "1e-99999999999"}, "LMC001", "bandwidthPerMigration")
+deny("lmc-bandwidth-unit-mib-v1beta1", "v1beta1", {"bandwidthPerMigration": "64MiB"},
+     "LMC001", "bandwidthPerMigration", ["unknown quantity suffix"])
+deny("lmc-bandwidth-empty-string-v1", "v1", {"bandwidthPerMigration": ""}, "LMC001",
+     "bandwidthPerMigration", ["use e.g. 64Mi, or 0 for unlimited"])
+allow("lmc-bandwidth-exponent-18-allowed-v1beta1", "v1beta1", {"bandwidthPerMigration": "1e18"})
+allow("lmc-bandwidth-8ei-capped-allowed-v1", "v1", {"bandwidthPerMigration": "8Ei"})
+allow("lmc-bandwidth-64mi-allowed-v1beta1", "v1beta1", {"bandwidthPerMigration": "64Mi"})
+allow("lmc-bandwidth-signed-decimal-allowed-v1", "v1",
+      {"bandwidthPerMigration": "+1.5G", "completionTimeoutPerGiB": 1})
+
+# ---- LMC002: negative -----------------------------------------------------------------
+deny("lmc-bandwidth-negative-v1beta1", "v1beta1", {"bandwidthPerMigration": "-1Mi"}, "LMC002",
+     "bandwidthPerMigration",
+     ["[LMC002] bandwidthPerMigration \"-1Mi\" is negative; use 0 for unlimited"])
+deny("lmc-bandwidth-negative-v1", "v1", {"bandwidthPerMigration": "-64Mi"}, "LMC002",
+     "bandwidthPerMigration", ["is negative"])
+deny("lmc-bandwidth-negative-milli-v1beta1", "v1beta1", {"bandwidthPerMigration": "-1m"},
+     "LMC002", "bandwidthPerMigration")
+allow("lmc-bandwidth-minus-zero-allowed-v1beta1", "v1beta1", {"bandwidthPerMigration": "-0"})
+allow("lmc-bandwidth-zero-allowed-v1", "v1", {"bandwidthPerMigration": "0"})
+
+# ---- LMC003: 0 < bandwidth < 1 byte/s -------------------------------------------------
+deny("lmc-bandwidth-1m-v1beta1", "v1beta1", {"bandwidthPerMigration": "1m"}, "LMC003",
+     "bandwidthPerMigration", ["write 0 for unlimited"])
+deny("lmc-bandwidth-999m-v1", "v1", {"bandwidthPerMigration": "999m"}, "LMC003",
+     "bandwidthPerMigration", ["write 0 for unlimited"])
+deny("lmc-bandwidth-half-v1beta1", "v1beta1", {"bandwidthPerMigration": "0.5"}, "LMC003",
+     "bandwidthPerMigration")
+# LMC006 does not fire on top of LMC003, even at a 1 s timeout.
+deny("lmc-bandwidth-1m-no-lmc006-v1", "v1",
+     {"bandwidthPerMigration": "1m", "completionTimeoutPerGiB": 1}, "LMC003",
+     "bandwidthPerMigration")
+allow("lmc-bandwidth-one-byte-feasible-v1beta1", "v1beta1",
+      {"bandwidthPerMigration": "1", "completionTimeoutPerGiB": 1073741824})
+
+# ---- LMC004: JSON types and ranges ----------------------------------------------------
+deny("lmc-type-bandwidth-number-v1beta1", "v1beta1", {"bandwidthPerMigration": 64}, "LMC004",
+     "bandwidthPerMigration", ["must be a quantity string", "quote it: \"64\""])
+deny("lmc-type-bandwidth-number-v1", "v1", {"bandwidthPerMigration": 67108864}, "LMC004",
+     "bandwidthPerMigration")
+deny("lmc-type-bandwidth-bool-v1beta1", "v1beta1", {"bandwidthPerMigration": True}, "LMC004",
+     "bandwidthPerMigration")
+deny("lmc-type-completion-fraction-v1", "v1", {"completionTimeoutPerGiB": 5.5}, "LMC004",
+     "completionTimeoutPerGiB", ["not number 5.5"])
+deny("lmc-type-completion-string-v1beta1", "v1beta1", {"completionTimeoutPerGiB": "800"},
+     "LMC004", "completionTimeoutPerGiB", ["not string \"800\""])
+deny("lmc-type-completion-zero-v1beta1", "v1beta1", {"completionTimeoutPerGiB": 0}, "LMC004",
+     "completionTimeoutPerGiB", ["from 1 to 9223372036854775807"])
+deny("lmc-type-parallel-cluster-string-v1beta1", "v1beta1",
+     {"parallelMigrationsPerCluster": "5"}, "LMC004", "parallelMigrationsPerCluster")
+deny("lmc-type-parallel-cluster-over-int32-v1", "v1",
+     {"parallelMigrationsPerCluster": 2147483648}, "LMC004", "parallelMigrationsPerCluster",
+     ["from 1 to 2147483647"])
+allow("lmc-type-parallel-cluster-max-allowed-v1beta1", "v1beta1",
+      {"parallelMigrationsPerCluster": 2147483647})
+deny("lmc-type-parallel-node-zero-v1", "v1", {"parallelOutboundMigrationsPerNode": 0},
+     "LMC004", "parallelOutboundMigrationsPerNode")
+deny("lmc-type-parallel-node-array-v1beta1", "v1beta1",
+     {"parallelOutboundMigrationsPerNode": [2]}, "LMC004", "parallelOutboundMigrationsPerNode",
+     ["not an array"])
+deny("lmc-type-progress-negative-v1", "v1", {"progressTimeout": -1}, "LMC004",
+     "progressTimeout")
+deny("lmc-type-progress-bool-v1beta1", "v1beta1", {"progressTimeout": True}, "LMC004",
+     "progressTimeout")
+deny("lmc-type-progress-over-int64-v1beta1", "v1beta1",
+     {"progressTimeout": 9223372036854775808}, "LMC004", "progressTimeout")
+allow("lmc-type-completion-huge-allowed-v1", "v1",
+      {"completionTimeoutPerGiB": 9000000000000000000})
+deny("lmc-type-post-copy-string-v1beta1", "v1beta1", {"allowPostCopy": "true"}, "LMC004",
+     "allowPostCopy", ["must be true or false"])
+deny("lmc-type-auto-converge-number-v1", "v1", {"allowAutoConverge": 1}, "LMC004",
+     "allowAutoConverge")
+deny("lmc-type-workload-disruption-string-v1beta1", "v1beta1",
+     {"allowWorkloadDisruption": "false"}, "LMC004", "allowWorkloadDisruption")
+allow("lmc-type-workload-disruption-v1beta1-allowed", "v1beta1",
+      {"allowWorkloadDisruption": True})
+deny("lmc-type-network-number-v1", "v1", {"network": 5}, "LMC004", "network",
+     ["must be a string"])
+deny("lmc-type-config-string-v1beta1", "v1beta1", "fast", "LMC004", None,
+     ["liveMigrationConfig must be a map"])
+deny("lmc-type-config-array-v1", "v1", [], "LMC004", None)
+allow("lmc-null-fields-allowed-v1beta1", "v1beta1",
+      {k: None for k in ["bandwidthPerMigration", "completionTimeoutPerGiB",
+                         "parallelMigrationsPerCluster", "parallelOutboundMigrationsPerNode",
+                         "progressTimeout", "allowAutoConverge", "allowPostCopy",
+                         "allowWorkloadDisruption", "network"]})
+allow("lmc-null-config-allowed-v1", "v1", None)
+allow("lmc-absent-config-allowed-v1beta1", "v1beta1", ABSENT)
+allow("lmc-empty-config-allowed-v1", "v1", {})
+
+# ---- LMC005: per-node limit over the cluster limit ------------------------------------
+allow("lmc-per-node-over-cluster-warn-v1beta1", "v1beta1",
+      {"parallelMigrationsPerCluster": 2, "parallelOutboundMigrationsPerNode": 3},
+      warn=["LMC005"],
+      contains=["parallelOutboundMigrationsPerNode 3 > parallelMigrationsPerCluster 2"])
+allow("lmc-per-node-default-over-cluster-warn-v1", "v1", {"parallelMigrationsPerCluster": 1},
+      warn=["LMC005"], contains=["parallelOutboundMigrationsPerNode 2 > "
+                                 "parallelMigrationsPerCluster 1"])
+allow("lmc-per-node-equal-allowed-v1beta1", "v1beta1",
+      {"parallelMigrationsPerCluster": 2, "parallelOutboundMigrationsPerNode": 2})
+
+# ---- LMC006: one pass over 1 GiB within completionTimeoutPerGiB -----------------------
+deny("lmc-feasibility-100m-at-10-v1beta1", "v1beta1",
+     {"bandwidthPerMigration": "100M", "completionTimeoutPerGiB": 10}, "LMC006",
+     "bandwidthPerMigration", ["10.74 s", "completionTimeoutPerGiB 10"])
+allow("lmc-feasibility-1gi-at-1-allowed-v1", "v1",
+      {"bandwidthPerMigration": "1Gi", "completionTimeoutPerGiB": 1})
+deny("lmc-feasibility-1073741823-at-1-v1beta1", "v1beta1",
+     {"bandwidthPerMigration": "1073741823", "completionTimeoutPerGiB": 1}, "LMC006",
+     "bandwidthPerMigration", ["1.00 s"])
+deny("lmc-feasibility-one-byte-default-timeout-v1", "v1", {"bandwidthPerMigration": "1"},
+     "LMC006", "bandwidthPerMigration", ["1073741824.00 s", "completionTimeoutPerGiB 150"])
+deny("lmc-feasibility-6mi-default-timeout-v1beta1", "v1beta1",
+     {"bandwidthPerMigration": "6Mi"}, "LMC006", "bandwidthPerMigration", ["170.67 s"])
+allow("lmc-feasibility-7mi-default-timeout-allowed-v1beta1", "v1beta1",
+      {"bandwidthPerMigration": "7Mi"})
+deny("lmc-feasibility-table-bandwidth-hco-1.4-v1beta1", "v1beta1",
+     {"completionTimeoutPerGiB": 15}, "LMC006", "completionTimeoutPerGiB",
+     ["default bandwidth \"64Mi\"", "16.00 s"], config="defaults: hco-1.4\n")
+allow("lmc-feasibility-table-bandwidth-hco-1.4-allowed-v1", "v1",
+      {"completionTimeoutPerGiB": 16}, config="defaults: hco-1.4\n")
+
+# ---- LMC007: post-copy ----------------------------------------------------------------
+allow("lmc-post-copy-warn-v1", "v1", {"allowPostCopy": True}, warn=["LMC007"],
+      contains=["critical data", "unstable networks"])
+allow("lmc-post-copy-false-allowed-v1beta1", "v1beta1", {"allowPostCopy": False})
+
+# ---- LMC008: network ------------------------------------------------------------------
+deny("lmc-network-invalid-name-v1beta1", "v1beta1", {"network": "Migration_Net"}, "LMC008",
+     "network", ["not a valid name or namespace/name"])
+deny("lmc-network-two-slashes-v1", "v1", {"network": "a/b/c"}, "LMC008", "network")
+deny("lmc-network-bad-namespace-v1beta1", "v1beta1", {"network": "my.ns/migration"}, "LMC008",
+     "network")
+allow("lmc-network-unknown-nads-allowed-v1beta1", "v1beta1", {"network": "migration-net"})
+allow("lmc-network-nad-exists-v1beta1", "v1beta1", {"network": "migration-net"},
+      state={"nads.yaml": nad("migration-net", NS)})
+allow("lmc-network-nad-namespaced-exists-v1", "v1", {"network": "openshift-cnv/migration-net"},
+      state={"nads.yaml": nad("migration-net", "openshift-cnv")})
+deny("lmc-network-nad-missing-v1", "v1", {"network": "migration-net"}, "LMC008", "network",
+     ["no NetworkAttachmentDefinition migration-net in namespace kubevirt-hyperconverged"],
+     state={"nads.yaml": nad("storage-net", NS)})
+deny("lmc-network-bare-name-other-namespace-v1beta1", "v1beta1", {"network": "migration-net"},
+     "LMC008", "network", ["in namespace kubevirt-hyperconverged"],
+     state={"nads.yaml": nad("migration-net", "default")})
+
+# ---- LMC009: unknown keys -------------------------------------------------------------
+deny("lmc-unknown-key-typo-v1beta1", "v1beta1", {"bandwithPerMigration": "64Mi"}, "LMC009",
+     "bandwithPerMigration",
+     ["[LMC009] unknown field \"bandwithPerMigration\" in liveMigrationConfig; "
+      "did you mean \"bandwidthPerMigration\"?"])
+deny("lmc-unknown-key-typo-v1", "v1", {"parallelMigrationPerCluster": 5}, "LMC009",
+     "parallelMigrationPerCluster", ["did you mean \"parallelMigrationsPerCluster\"?"])
+deny("lmc-unknown-key-case-v1beta1", "v1beta1", {"ProgressTimeout": 150}, "LMC009",
+     "ProgressTimeout", ["did you mean \"progressTimeout\"?"])
+deny("lmc-unknown-key-no-match-v1", "v1", {"maxDowntimeMs": 300}, "LMC009", "maxDowntimeMs",
+     ["unknown field \"maxDowntimeMs\""])
+
+# ---- several findings, operations, configuration --------------------------------------
+case("lmc-several-findings-in-order-v1beta1", "v1beta1",
+     {"bandwidthPerMigration": "x", "progressTimeout": "1", "bandwithPerMigration": "64Mi",
+      "allowPostCopy": True},
+     allowed=False, deny=["LMC001", "LMC004", "LMC009"], warn=["LMC007"],
+     fields=[P1B + "bandwidthPerMigration", P1B + "progressTimeout",
+             P1B + "bandwithPerMigration"])
+deny("lmc-update-negative-v1", "v1", {"bandwidthPerMigration": "-5Mi"}, "LMC002",
+     "bandwidthPerMigration", op="UPDATE", old_lmc={"bandwidthPerMigration": "64Mi"})
+allow("lmc-update-valid-v1beta1", "v1beta1", dict(SEED_LIMITS, progressTimeout=300),
+      op="UPDATE", old_lmc=SEED_LIMITS)
+deny("lmc-dry-run-denied-v1beta1", "v1beta1", {"bandwidthPerMigration": "-1"}, "LMC002",
+     "bandwidthPerMigration", dry_run=True)
+allow("lmc-delete-allowed-v1beta1", "v1beta1", ABSENT, op="DELETE",
+      old_lmc={"bandwidthPerMigration": "-1", "bogus": 1})
+allow("lmc-delete-allowed-v1", "v1", ABSENT, op="DELETE", old_lmc="fast")
+allow("lmc-config-lmc002-warn-v1beta1", "v1beta1", {"bandwidthPerMigration": "-1Mi"},
+      warn=["LMC002"], config="rules:\n  LMC002: warn\n")
+allow("lmc-config-lmc009-off-v1", "v1", {"bandwithPerMigration": "64Mi"},
+      config="rules:\n  LMC009: \"off\"\n")
+case("lmc-config-lmc005-deny-v1beta1", "v1beta1", {"parallelOutboundMigrationsPerNode": 6},
+     config="rules:\n  LMC005: deny\n", allowed=False, deny=["LMC005"],
+     fields=[P1B + "parallelOutboundMigrationsPerNode"])
+allow("lmc-config-lmc007-off-v1", "v1", {"allowPostCopy": True},
+      config="rules:\n  LMC007: \"off\"\n")
+allow("lmc-config-lmc006-warn-v1", "v1",
+      {"bandwidthPerMigration": "100M", "completionTimeoutPerGiB": 10}, warn=["LMC006"],
+      config="rules:\n  LMC006: warn\n")
+
+# ---- the documents' own examples ------------------------------------------------------
+allow("lmc-seed-limits-and-timeouts-v1beta1", "v1beta1", SEED_LIMITS)
+allow("lmc-seed-limits-and-timeouts-v1", "v1", SEED_LIMITS)
+allow("lmc-seed-heavy-workload-v1beta1", "v1beta1", SEED_HEAVY, namespace="openshift-cnv",
+      warn=["LMC007"])
+allow("lmc-seed-heavy-workload-v1", "v1", SEED_HEAVY, warn=["LMC007"])
+
+# ---- mutation -------------------------------------------------------------------------
+
+
+def mut(name, version, lmc=ABSENT, patch=None, **kw):
+    case(name, version, lmc, mutate=True, allowed=True, patch=patch, **kw)
+
+
+mut("hco-mutate-absent-config-v1beta1", "v1beta1", ABSENT,
+    [{"op": "add", "path": "/spec/liveMigrationConfig", "value": FULL_114}])
+mut("hco-mutate-absent-config-v1", "v1", ABSENT,
+    [{"op": "add", "path": "/spec/virtualization/liveMigrationConfig",
+      "value": dict(FULL_114, allowWorkloadDisruption=False)}])
+mut("hco-mutate-absent-virtualization-v1", "v1", spec={"infra": {}},
+    patch=[{"op": "add", "path": "/spec/virtualization",
+            "value": {"liveMigrationConfig": dict(FULL_114, allowWorkloadDisruption=False)}}])
+mut("hco-mutate-absent-spec-v1beta1", "v1beta1", spec=ABSENT,
+    patch=[{"op": "add", "path": "/spec", "value": {"liveMigrationConfig": FULL_114}}])
+mut("hco-mutate-null-config-v1beta1", "v1beta1", None,
+    [{"op": "add", "path": "/spec/liveMigrationConfig", "value": FULL_114}])
+mut("hco-mutate-null-field-v1beta1", "v1beta1", dict(SEED_LIMITS, progressTimeout=None,
+                                                     allowAutoConverge=True),
+    [op_add("v1beta1", "progressTimeout", 150)])
+mut("hco-mutate-null-field-v1", "v1",
+    {"bandwidthPerMigration": None, "completionTimeoutPerGiB": None,
+     "parallelMigrationsPerCluster": 3},
+    [op_add("v1", "completionTimeoutPerGiB", 150),
+     op_add("v1", "parallelOutboundMigrationsPerNode", 2),
+     op_add("v1", "progressTimeout", 150),
+     op_add("v1", "allowAutoConverge", False),
+     op_add("v1", "allowPostCopy", False),
+     op_add("v1", "allowWorkloadDisruption", False)])
+mut("hco-mutate-user-zero-and-false-kept-v1", "v1",
+    {"bandwidthPerMigration": "0", "completionTimeoutPerGiB": 0,
+     "parallelMigrationsPerCluster": 0, "parallelOutboundMigrationsPerNode": 0,
+     "progressTimeout": 0, "allowAutoConverge": False, "allowPostCopy": False,
+     "allowWorkloadDisruption": False}, None)
+mut("hco-mutate-wrong-types-kept-v1beta1", "v1beta1",
+    {"completionTimeoutPerGiB": "150", "parallelMigrationsPerCluster": 5.5,
+     "allowPostCopy": "no"},
+    [op_add("v1beta1", "parallelOutboundMigrationsPerNode", 2),
+     op_add("v1beta1", "progressTimeout", 150),
+     op_add("v1beta1", "allowAutoConverge", False)])
+mut("hco-mutate-config-string-untouched-v1", "v1", "fast", None)
+mut("hco-mutate-nothing-to-do-v1beta1", "v1beta1", dict(FULL_114, bandwidthPerMigration="1Gi"),
+    None)
+mut("hco-mutate-nothing-to-do-v1", "v1", dict(FULL_114, allowWorkloadDisruption=True), None)
+mut("hco-mutate-v1-workload-disruption-injected", "v1", FULL_114,
+    [op_add("v1", "allowWorkloadDisruption", False)])
+mut("hco-mutate-hco-1.4-table-v1beta1", "v1beta1", {"allowPostCopy": True},
+    [op_add("v1beta1", "bandwidthPerMigration", "64Mi"),
+     op_add("v1beta1", "completionTimeoutPerGiB", 800),
+     op_add("v1beta1", "parallelMigrationsPerCluster", 5),
+     op_add("v1beta1", "parallelOutboundMigrationsPerNode", 2),
+     op_add("v1beta1", "progressTimeout", 150),
+     op_add("v1beta1", "allowAutoConverge", False)],
+    config="defaults: hco-1.4\n")
+mut("hco-mutate-hco-1.4-table-v1", "v1", ABSENT,
+    [{"op": "add", "path": "/spec/virtualization/liveMigrationConfig",
+      "value": {"bandwidthPerMigration": "64Mi", "completionTimeoutPerGiB": 800,
+                "parallelMigrationsPerCluster": 5, "parallelOutboundMigrationsPerNode": 2,
+                "progressTimeout": 150, "allowAutoConverge": False, "allowPostCopy": False}}],
+    config="defaults: hco-1.4\n")
+mut("hco-mutate-hco-1.19-table-v1", "v1", ABSENT,
+    [{"op": "add", "path": "/spec/virtualization/liveMigrationConfig",
+      "value": {"completionTimeoutPerGiB": 20, "parallelMigrationsPerCluster": 5,
+                "parallelOutboundMigrationsPerNode": 1, "progressTimeout": 150,
+                "allowAutoConverge": False, "allowPostCopy": False,
+                "allowWorkloadDisruption": False}}],
+    config="defaults: hco-1.19\n")
+mut("hco-mutate-hco-1.19-table-v1beta1", "v1beta1",
+    {"completionTimeoutPerGiB": 150, "bandwidthPerMigration": "64Mi"},
+    [op_add("v1beta1", "parallelMigrationsPerCluster", 5),
+     op_add("v1beta1", "parallelOutboundMigrationsPerNode", 1),
+     op_add("v1beta1", "progressTimeout", 150),
+     op_add("v1beta1", "allowAutoConverge", False),
+     op_add("v1beta1", "allowPostCopy", False),
+     op_add("v1beta1", "allowWorkloadDisruption", False)],
+    config="defaults: hco-1.19\n")
+mut("hco-mutate-update-restores-deleted-key-v1beta1", "v1beta1",
+    {k: v for k, v in SEED_LIMITS.items() if k != "progressTimeout"},
+    [op_add("v1beta1", "progressTimeout", 150), op_add("v1beta1", "allowAutoConverge", False)],
+    op="UPDATE", old_lmc=SEED_LIMITS)
+mut("hco-mutate-delete-no-patch-v1", "v1", ABSENT, None, op="DELETE", old_lmc={})
+mut("hco-mutate-dry-run-same-patch-v1beta1", "v1beta1", {"allowPostCopy": True},
+    [op_add("v1beta1", "completionTimeoutPerGiB", 150),
+     op_add("v1beta1", "parallelMigrationsPerCluster", 5),
+     op_add("v1beta1", "parallelOutboundMigrationsPerNode", 2),
+     op_add("v1beta1", "progressTimeout", 150),
+     op_add("v1beta1", "allowAutoConverge", False)], dry_run=True)
+mut("hco-mutate-seed-heavy-workload-v1beta1", "v1beta1", SEED_HEAVY,
+    [op_add("v1beta1", "allowAutoConverge", False)], namespace="openshift-cnv")
+mut("hco-mutate-invalid-config-still-mutated-v1", "v1",
+    {"bandwidthPerMigration": "-1Mi", "bogus": True},
+    [op_add("v1", k, v) for k, v in dict(FULL_114, allowWorkloadDisruption=False).items()])
+
+
+def write(c):
+    d = os.path.join(HERE, c["name"])
+    os.makedirs(d)
+    spec = c["spec"] if c["spec"] is not None else spec_of(c["version"], c["lmc"])
+    old_spec = spec_of(c["version"], copy.deepcopy(c["old_lmc"]) if c["old_lmc"] is not None
+                       else FULL_114)
+    rv = review(c["name"], c["version"], spec, c["op"], c["namespace"], c["dry_run"], old_spec)
+    with open(os.path.join(d, "review.json"), "w") as f:
+        json.dump(rv, f, indent=2)
+        f.write("\n")
+    exp = {"endpoint": "mutate" if c["mutate"] else "validate", "allowed": c["allowed"]}
+    for key in ("deny", "warn", "fields", "contains"):
+        if c[key]:
+            exp[key] = c[key]
+    if c["mutate"]:
+        exp["patch"] = c["patch"]
+    with open(os.path.join(d, "expect.json"), "w") as f:
+        json.dump(exp, f, indent=2)
+        f.write("\n")
+    if c["config"]:
+        with open(os.path.join(d, "config.yaml"), "w") as f:
+            f.write(c["config"])
+    if c["state"]:
+        os.makedirs(os.path.join(d, "state"))
+        for fname, text in c["state"].items():
+            with open(os.path.join(d, "state", fname), "w") as f:
+                f.write(text)
+
+
+def main():
+    names = [c["name"] for c in CASES]
+    assert len(names) == len(set(names)), "duplicate case names"
+    for entry in os.listdir(HERE):
+        if entry.startswith(PREFIXES) and os.path.isdir(os.path.join(HERE, entry)):
+            shutil.rmtree(os.path.join(HERE, entry))
+    for c in CASES:
+        write(c)
+    print(f"{len(CASES)} cases")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,310 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""gen_mp.py - write the admission cases of the MigrationPolicy family (mp-*: MP001-MP012,
+each rule in its deny and its warn or allow form) and of the VM/VMI annotations
+(vm-annotate-*: the mutating endpoint, RULES.md section 7).
+
+Each case is one directory with review.json, expect.json and, when needed, state/ (one
+JSON file per object); format: README.md. Policies follow the user documents in
+/work/shared/seeds (the "production" policy of "Configuring live migration").
+Re-run after editing: it rewrites every mp-* and vm-annotate-* directory and leaves the
+other cases alone. The generated files are committed.
+"""
+import json
+import os
+import shutil
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PREFIXES = ("mp-", "vm-annotate-")
+NS = "web-servers"
+TS = "2026-11-30T09:12:44Z"
+CASES = []
+
+
+def meta(name, namespace=None, **extra):
+    m = {"name": name, "uid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"obj/{namespace}/{name}")),
+         "creationTimestamp": TS}
+    if namespace is not None:
+        m["namespace"] = namespace
+    m.update(extra)
+    return m
+
+
+def policy(name, selectors=None, no_selectors=False, **fields):
+    spec = {} if no_selectors else {"selectors": selectors if selectors is not None else {}}
+    spec.update(fields)
+    return {"apiVersion": "migrations.kubevirt.io/v1alpha1", "kind": "MigrationPolicy",
+            "metadata": meta(name), "spec": spec}
+
+
+def vmsel(**labels):
+    return {"virtualMachineInstanceSelector": labels}
+
+
+def namespace(name, **labels):
+    return {"apiVersion": "v1", "kind": "Namespace",
+            "metadata": meta(name, labels=dict({"kubernetes.io/metadata.name": name}, **labels))}
+
+
+def vm(name, labels, ns=NS, annotations=None, kind="VirtualMachine"):
+    md = meta(name, ns)
+    if annotations is not None:
+        md["annotations"] = annotations
+    if kind == "VirtualMachine":
+        return {"apiVersion": "kubevirt.io/v1", "kind": kind, "metadata": md,
+                "spec": {"runStrategy": "Always",
+                         "template": {"metadata": {"labels": labels},
+                                      "spec": {"domain": {"devices": {}, "memory": {"guest": "2Gi"}}}}}}
+    md["labels"] = labels
+    return {"apiVersion": "kubevirt.io/v1", "kind": kind, "metadata": md,
+            "spec": {"domain": {"devices": {}, "memory": {"guest": "2Gi"}}},
+            "status": {"phase": "Running", "nodeName": "worker-0"}}
+
+
+def hco(**lmc):
+    return {"apiVersion": "hco.kubevirt.io/v1beta1", "kind": "HyperConverged",
+            "metadata": meta("kubevirt-hyperconverged", "openshift-cnv"),
+            "spec": {"liveMigrationConfig": lmc}}
+
+
+GVR = {"MigrationPolicy": ("migrations.kubevirt.io", "v1alpha1", "migrationpolicies"),
+       "VirtualMachine": ("kubevirt.io", "v1", "virtualmachines"),
+       "VirtualMachineInstance": ("kubevirt.io", "v1", "virtualmachineinstances")}
+
+
+def review(case_name, obj, op, old):
+    src = obj or old
+    group, version, resource = GVR[src["kind"]]
+    gvk = {"group": group, "version": version, "kind": src["kind"]}
+    gvr = {"group": group, "version": version, "resource": resource}
+    options = {"CREATE": {"kind": "CreateOptions", "apiVersion": "meta.k8s.io/v1",
+                          "fieldManager": "kubectl-create"},
+               "UPDATE": {"kind": "UpdateOptions", "apiVersion": "meta.k8s.io/v1",
+                          "fieldManager": "kubectl-edit"},
+               "DELETE": {"kind": "DeleteOptions", "apiVersion": "meta.k8s.io/v1",
+                          "propagationPolicy": "Background"}}[op]
+    ns = src["metadata"].get("namespace", "")
+    req = {"uid": str(uuid.uuid5(uuid.NAMESPACE_URL, "migguard-case/" + case_name)),
+           "kind": gvk, "resource": gvr, "requestKind": gvk, "requestResource": gvr,
+           "name": src["metadata"]["name"], "operation": op,
+           "userInfo": {"username": "system:admin",
+                        "groups": ["system:masters", "system:authenticated"]},
+           "object": None if op == "DELETE" else obj,
+           "oldObject": old if op != "CREATE" else None,
+           "dryRun": False, "options": options}
+    if ns:
+        req["namespace"] = ns
+    return {"kind": "AdmissionReview", "apiVersion": "admission.k8s.io/v1", "request": req}
+
+
+def case(name, obj, *, op="CREATE", old=None, state=None, deny=None, warn=None, fields=None,
+         contains=None, endpoint="validate", patch="unchecked"):
+    CASES.append(dict(name=name, obj=obj, op=op, old=old, state=state or [], deny=deny,
+                      warn=warn, fields=fields, contains=contains, endpoint=endpoint,
+                      patch=patch))
+
+
+def write(c):
+    d = os.path.join(HERE, c["name"])
+    os.makedirs(d)
+    with open(os.path.join(d, "review.json"), "w") as f:
+        json.dump(review(c["name"], c["obj"], c["op"], c["old"]), f, indent=2)
+        f.write("\n")
+    exp = {"endpoint": c["endpoint"], "allowed": not c["deny"]}
+    for key in ("deny", "warn", "fields", "contains"):
+        if c[key]:
+            exp[key] = c[key]
+    if c["patch"] != "unchecked":
+        exp["patch"] = c["patch"]
+    with open(os.path.join(d, "expect.json"), "w") as f:
+        json.dump(exp, f, indent=2)
+        f.write("\n")
+    if c["state"]:
+        os.makedirs(os.path.join(d, "state"))
+        for i, o in enumerate(c["state"]):
+            fname = f"{i:02d}-{o['kind'].lower()}-{o['metadata']['name']}.json"
+            with open(os.path.join(d, "state", fname), "w") as f:
+                json.dump(o, f, indent=2)
+                f.write("\n")
+
+
+# ---- MP001-MP007: one policy on its own ------------------------------------------------
+
+# The documents' example: production VMs in HPC projects.
+SEED_SEL = {"namespaceSelector": {"hpc-workloads": "True", "xyz-workloads-type": ""},
+            "virtualMachineInstanceSelector": {"kubevirt.io/environment": "production"}}
+SEED = policy("production-hpc", SEED_SEL, allowAutoConverge=True,
+              bandwidthPerMigration="217Ki", completionTimeoutPerGiB=23, allowPostCopy=False)
+
+case("mp-seed-example-allowed", SEED)
+case("mp-mp001-missing-selectors-deny", policy("no-selectors", no_selectors=True,
+                                               allowAutoConverge=True),
+     deny=["MP001"], fields=["spec.selectors"], contains=["write selectors: {}"])
+case("mp-mp001-match-labels-deny",
+     policy("match-labels", {"virtualMachineInstanceSelector":
+                             {"matchLabels": {"kubevirt.io/environment": "production"}}}),
+     deny=["MP001"], fields=["spec.selectors.virtualMachineInstanceSelector.matchLabels"],
+     contains=["plain label maps"])
+case("mp-mp001-unquoted-bool-value-deny",
+     policy("bool-value", {"namespaceSelector": {"hpc-workloads": True}}),
+     deny=["MP001"], contains=["quote it"])
+case("mp-mp001-unknown-selector-key-deny",
+     policy("typo", {"virtualMachineSelector": {"app": "db"}}),
+     deny=["MP001"], contains=["unknown key \"virtualMachineSelector\""])
+case("mp-mp001-catch-all-allowed", policy("catch-all", {}))
+case("mp-mp002-bad-label-key-deny",
+     policy("bad-key", {"namespaceSelector": {"-hpc": "True"}}),
+     deny=["MP002"], fields=["spec.selectors.namespaceSelector.-hpc"])
+case("mp-mp002-bad-label-value-deny",
+     policy("bad-value", vmsel(tier="gold plated")),
+     deny=["MP002"], contains=["not a valid label value"])
+case("mp-mp002-prefixed-key-empty-value-allowed",
+     policy("prefixed", {"namespaceSelector": {"example.com/xyz-workloads-type": ""}}))
+case("mp-mp003-negative-bandwidth-deny", policy("neg-bw", {}, bandwidthPerMigration="-64Mi"),
+     deny=["MP003"], fields=["spec.bandwidthPerMigration"], contains=["negative"])
+case("mp-mp003-below-one-byte-deny", policy("tiny-bw", {}, bandwidthPerMigration="1m"),
+     deny=["MP003"], contains=["write 0 for unlimited"])
+case("mp-mp003-bad-quantity-deny", policy("bad-bw", {}, bandwidthPerMigration="1e1.5"),
+     deny=["MP003"])
+case("mp-mp003-number-bandwidth-allowed",
+     policy("num-bw", {}, bandwidthPerMigration=67108864))
+case("mp-mp004-negative-timeout-deny", policy("neg-ct", {}, completionTimeoutPerGiB=-1),
+     deny=["MP004"], fields=["spec.completionTimeoutPerGiB"])
+case("mp-mp004-zero-timeout-warn", policy("zero-ct", {}, completionTimeoutPerGiB=0),
+     warn=["MP004"])
+case("mp-mp005-zero-downtime-deny", policy("zero-dt", {}, maxDowntimeMs=0),
+     deny=["MP005"], fields=["spec.maxDowntimeMs"])
+case("mp-mp005-over-limit-deny", policy("big-dt", {}, maxDowntimeMs=2000001), deny=["MP005"])
+case("mp-mp005-limit-allowed", policy("max-dt", {}, maxDowntimeMs=2000000))
+case("mp-mp006-infeasible-deny",
+     policy("slow", {}, bandwidthPerMigration="100M", completionTimeoutPerGiB=10),
+     deny=["MP006"], fields=["spec.completionTimeoutPerGiB"], contains=["10.74 s"])
+case("mp-mp006-cluster-bandwidth-deny", policy("short", {}, completionTimeoutPerGiB=60),
+     state=[hco(bandwidthPerMigration="10Mi")], deny=["MP006"], contains=["(cluster)"])
+case("mp-mp006-unlimited-overrides-cluster-allowed",
+     policy("fast", {}, completionTimeoutPerGiB=60, bandwidthPerMigration="0"),
+     state=[hco(bandwidthPerMigration="10Mi")])
+case("mp-mp007-post-copy-warn", policy("post-copy", {}, allowPostCopy=True), warn=["MP007"],
+     fields=None, contains=["not for critical data"])
+
+# ---- MP010/MP011: against the other policies of the view --------------------------------
+
+DB = vmsel(app="db")
+case("mp-mp010-duplicate-deny", policy("db-2", DB, allowAutoConverge=True),
+     state=[policy("db-1", DB, allowAutoConverge=True)],
+     deny=["MP010"], fields=["spec.selectors"], contains=["policy \"db-1\" has exactly"])
+case("mp-mp010-empty-and-absent-maps-deny", policy("all-2", {"namespaceSelector": {}}),
+     state=[policy("all-1", {})], deny=["MP010"])
+case("mp-mp011-tie-deny",
+     policy("team-x", {"namespaceSelector": {"team": "x"}}, bandwidthPerMigration="2Gi"),
+     state=[policy("db", DB, bandwidthPerMigration="1Gi")],
+     deny=["MP011"], fields=["spec.selectors"],
+     contains=["ties with policy \"db\"", "labels {app=db} in a namespace with labels {team=x}",
+               "bandwidthPerMigration 2Gi vs 1Gi"])
+case("mp-mp011-same-settings-allowed",
+     policy("tier-x", vmsel(tier="x"), bandwidthPerMigration="1024Mi"),
+     state=[policy("db", DB, bandwidthPerMigration="1Gi")])
+case("mp-mp011-other-rank-allowed",
+     policy("db-gold", vmsel(app="db", tier="gold"), allowPostCopy=False, allowAutoConverge=True),
+     state=[policy("db", DB)])
+case("mp-mp011-incompatible-selectors-allowed",
+     policy("web", vmsel(app="web"), allowAutoConverge=True), state=[policy("db", DB)])
+case("mp-mp011-update-own-old-version-allowed",
+     policy("db", DB, allowAutoConverge=True), op="UPDATE", old=policy("db", DB),
+     state=[policy("db", DB)])
+case("mp-delete-allowed", None, op="DELETE", old=policy("db", DB), state=[policy("db", DB)])
+
+# ---- MP012: workloads that change policy ------------------------------------------------
+
+WORKLOADS = [namespace(NS, team="x"), vm("db-0", {"app": "db"}), vm("db-1", {"app": "db"}),
+             vm("db-0", {"app": "db"}, kind="VirtualMachineInstance"),
+             vm("web-0", {"app": "web"})]
+case("mp-mp012-create-moves-warn", policy("db", DB), state=WORKLOADS, warn=["MP012"],
+     contains=["moves 2 VMs to policy \"db\" and 0 from it"])
+case("mp-mp012-delete-moves-warn", None, op="DELETE", old=policy("db", DB),
+     state=WORKLOADS + [policy("db", DB)], warn=["MP012"],
+     contains=["0 VMs to policy \"db\" and 2 from it"])
+case("mp-mp012-update-moves-warn", policy("db", vmsel(app="web")), op="UPDATE",
+     old=policy("db", DB), state=WORKLOADS + [policy("db", DB)], warn=["MP012"],
+     contains=["moves 1 VM to policy \"db\" and 2 from it"])
+case("mp-mp012-nothing-moves-allowed", policy("db", DB, allowAutoConverge=True), op="UPDATE",
+     old=policy("db", DB), state=WORKLOADS + [policy("db", DB)])
+
+# ---- vm-annotate-*: the mutating endpoint -----------------------------------------------
+
+DEFAULTS = ('{"bandwidthPerMigration":"0","completionTimeoutPerGiB":150,'
+            '"allowAutoConverge":false,"allowPostCopy":false,"allowWorkloadDisruption":false,'
+            '"progressTimeout":150,"parallelOutboundMigrationsPerNode":2,'
+            '"parallelMigrationsPerCluster":5}')
+
+
+def ann_map(pol, cfg):
+    return [{"op": "add", "path": "/metadata/annotations",
+             "value": {"migguard.io/migration-policy": pol, "migguard.io/migration-config": cfg}}]
+
+
+def mcase(name, obj, **kw):
+    case(name, obj, endpoint="mutate", **kw)
+
+
+mcase("vm-annotate-no-policy-adds-map", vm("plain", {"app": "db"}), patch=ann_map("none", DEFAULTS))
+SEED_CFG = ('{"bandwidthPerMigration":"217Ki","completionTimeoutPerGiB":23,'
+            '"allowAutoConverge":true,"allowPostCopy":false,"allowWorkloadDisruption":false,'
+            '"progressTimeout":150,"parallelOutboundMigrationsPerNode":2,'
+            '"parallelMigrationsPerCluster":5}')
+HPC_NS = namespace(NS, **{"hpc-workloads": "True", "xyz-workloads-type": ""})
+mcase("vm-annotate-seed-policy-applies",
+      vm("vm-prod", {"kubevirt.io/domain": "vm-prod", "kubevirt.io/environment": "production"}),
+      state=[HPC_NS, SEED, policy("catch-all", {}, allowAutoConverge=False)],
+      patch=ann_map("production-hpc", SEED_CFG))
+mcase("vm-annotate-namespace-label-missing-falls-back",
+      vm("vm-prod", {"kubevirt.io/environment": "production"}),
+      state=[namespace(NS, **{"hpc-workloads": "True"}), SEED],
+      patch=ann_map("none", DEFAULTS))
+PC_CFG = ('{"bandwidthPerMigration":"64Mi","completionTimeoutPerGiB":150,'
+          '"allowAutoConverge":false,"allowPostCopy":true,"allowWorkloadDisruption":true,'
+          '"maxDowntimeMs":300,"progressTimeout":150,"parallelOutboundMigrationsPerNode":2,'
+          '"parallelMigrationsPerCluster":5}')
+mcase("vm-annotate-vmi-policy-false-zero-and-post-copy",
+      vm("vmi-db", {"app": "db"}, kind="VirtualMachineInstance",
+         annotations={"kubevirt.io/latest-observed-api-version": "v1"}),
+      state=[namespace(NS), hco(allowAutoConverge=True, bandwidthPerMigration="64Mi"),
+             policy("db", DB, allowAutoConverge=False, allowPostCopy=True, maxDowntimeMs=300)],
+      patch=[{"op": "add", "path": "/metadata/annotations/migguard.io~1migration-policy",
+              "value": "db"},
+             {"op": "add", "path": "/metadata/annotations/migguard.io~1migration-config",
+              "value": PC_CFG}])
+mcase("vm-annotate-precedence-more-vm-labels",
+      vm("db-gold", {"app": "db", "tier": "gold"}),
+      state=[namespace(NS, team="x"),
+             policy("a-team", {"namespaceSelector": {"team": "x"},
+                               "virtualMachineInstanceSelector": {"app": "db"}}),
+             policy("b-gold", vmsel(app="db", tier="gold"), completionTimeoutPerGiB=300)],
+      contains=None, patch=ann_map("b-gold", DEFAULTS.replace(":150,\"allowAuto", ":300,\"allowAuto")))
+mcase("vm-annotate-unchanged-no-patch",
+      vm("plain", {"app": "db"}, annotations={"migguard.io/migration-policy": "none",
+                                              "migguard.io/migration-config": DEFAULTS}),
+      op="UPDATE", old=vm("plain", {"app": "db"}), patch=None)
+mcase("vm-annotate-stale-policy-replaced",
+      vm("plain", {"app": "db"}, annotations={"migguard.io/migration-policy": "old",
+                                              "migguard.io/migration-config": DEFAULTS}),
+      patch=[{"op": "add", "path": "/metadata/annotations/migguard.io~1migration-policy",
+              "value": "none"}])
+mcase("vm-annotate-delete-no-patch", None, op="DELETE", old=vm("plain", {"app": "db"}),
+      patch=None)
+
+
+def main():
+    names = [c["name"] for c in CASES]
+    assert len(names) == len(set(names)), "duplicate case names"
+    for entry in os.listdir(HERE):
+        if entry.startswith(PREFIXES) and os.path.isdir(os.path.join(HERE, entry)):
+            shutil.rmtree(os.path.join(HERE, entry))
+    for c in CASES:
+        write(c)
+    print(f"{len(CASES)} cases")
+
+
+if __name__ == "__main__":
+    main()

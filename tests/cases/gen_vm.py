@@ -1,0 +1,558 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""gen_vm.py - write the admission cases of the live-migratability families
+(vm-*: VM001-VM007 on VirtualMachine and VirtualMachineInstance, mig-*: MIG001-MIG008 on
+VirtualMachineInstanceMigration), each rule in its deny and its warn or allow form.
+
+Each case is one directory with review.json, expect.json and, when needed, state/ (one
+JSON file per object) and config.yaml (format: README.md). Objects follow the user
+documents in /work/shared/seeds (node placement examples, the migration-job manifest,
+the addedNodeSelector example, storage profiles). Re-run after editing: it rewrites every
+vm-* and mig-* directory and leaves the other cases alone. The generated files are
+committed.
+"""
+import copy
+import json
+import os
+import shutil
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PREFIXES = ("vm-", "mig-")
+NS = "web-servers"
+TS = "2026-11-30T09:12:44Z"
+CASES = []
+
+# ---- cluster objects ------------------------------------------------------------------
+
+
+def meta(name, namespace=None, **extra):
+    m = {"name": name, "uid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"obj/{namespace}/{name}")),
+         "creationTimestamp": TS}
+    if namespace is not None:
+        m["namespace"] = namespace
+    m.update(extra)
+    return m
+
+
+def node(name, labels=None, taints=None, unschedulable=False, extra_labels=True):
+    lab = {"kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
+           "node-role.kubernetes.io/worker": ""} if extra_labels else {}
+    lab.update(labels or {})
+    spec = {}
+    if taints:
+        spec["taints"] = taints
+    if unschedulable:
+        spec["unschedulable"] = True
+    return {"apiVersion": "v1", "kind": "Node", "metadata": meta(name, labels=lab), "spec": spec}
+
+
+def storage_class(name, default=False, provisioner="openshift-storage.rbd.csi.ceph.com"):
+    m = meta(name)
+    if default:
+        m["annotations"] = {"storageclass.kubernetes.io/is-default-class": "true"}
+    return {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": m,
+            "provisioner": provisioner, "reclaimPolicy": "Delete",
+            "volumeBindingMode": "Immediate"}
+
+
+def profile(name, status_sets, spec_sets=None):
+    p = {"apiVersion": "cdi.kubevirt.io/v1beta1", "kind": "StorageProfile",
+         "metadata": meta(name), "spec": {}, "status": {"storageClass": name}}
+    if spec_sets is not None:
+        p["spec"]["claimPropertySets"] = spec_sets
+    if status_sets is not None:
+        p["status"]["claimPropertySets"] = status_sets
+    return p
+
+
+def pvc(name, modes, cls="ocs-external-storagecluster-ceph-rbd", namespace=NS):
+    spec = {"resources": {"requests": {"storage": "30Gi"}}, "volumeMode": "Filesystem",
+            "storageClassName": cls}
+    if modes is not None:
+        spec["accessModes"] = modes
+    return {"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+            "metadata": meta(name, namespace), "spec": spec,
+            "status": {"phase": "Bound"}}
+
+
+def kubevirt(strategy):
+    return {"apiVersion": "kubevirt.io/v1", "kind": "KubeVirt",
+            "metadata": meta("kubevirt-kubevirt-hyperconverged", "openshift-cnv"),
+            "spec": {"configuration": {"evictionStrategy": strategy}}}
+
+
+def hco_limits(cluster, node_limit):
+    return {"apiVersion": "hco.kubevirt.io/v1beta1", "kind": "HyperConverged",
+            "metadata": meta("kubevirt-hyperconverged", "openshift-cnv"),
+            "spec": {"liveMigrationConfig": {"parallelMigrationsPerCluster": cluster,
+                                             "parallelOutboundMigrationsPerNode": node_limit}}}
+
+
+# The seeds' storage profiles: nfs-storage set to RWX Filesystem by `oc edit`; ceph rbd
+# (the default class) offering RWX only for Block.
+STORAGE = [
+    storage_class("nfs-storage", provisioner="kubernetes.io/nfs"),
+    storage_class("ocs-external-storagecluster-ceph-rbd", default=True),
+    profile("nfs-storage", [{"accessModes": ["ReadWriteMany"], "volumeMode": "Filesystem"}]),
+    profile("ocs-external-storagecluster-ceph-rbd",
+            [{"accessModes": ["ReadWriteMany"], "volumeMode": "Block"},
+             {"accessModes": ["ReadWriteOnce"], "volumeMode": "Filesystem"}]),
+]
+
+WORKERS = [node("worker-0"), node("worker-1"), node("worker-2")]
+
+
+# ---- workloads ------------------------------------------------------------------------
+
+
+def vm_spec(volumes=None, interfaces=None, networks=None, strategy=None, **extra):
+    """A VMI-style spec (a VM's spec.template.spec)."""
+    spec = {"domain": {"cpu": {"cores": 1}, "memory": {"guest": "2Gi"},
+                       "devices": {"disks": [{"name": "rootdisk", "disk": {"bus": "virtio"}}],
+                                   "interfaces": interfaces if interfaces is not None
+                                   else [{"name": "default", "masquerade": {}}]}},
+            "networks": networks if networks is not None else [{"name": "default", "pod": {}}],
+            "volumes": volumes if volumes is not None
+            else [{"name": "rootdisk", "containerDisk": {"image": "quay.io/containerdisks/fedora:40"}}]}
+    if strategy:
+        spec["evictionStrategy"] = strategy
+    for k, v in extra.items():
+        if k == "domain":
+            spec["domain"].update(v)
+        else:
+            spec[k] = v
+    return spec
+
+
+def vm(name, spec, dvts=None, annotations=None, labels=None):
+    tmeta = {"labels": labels or {"kubevirt.io/domain": name}}
+    if annotations:
+        tmeta["annotations"] = annotations
+    obj = {"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
+           "metadata": meta(name, NS),
+           "spec": {"runStrategy": "Always", "template": {"metadata": tmeta, "spec": spec}}}
+    if dvts:
+        obj["spec"]["dataVolumeTemplates"] = dvts
+    return obj
+
+
+def vmi(name, spec, phase="Running", node_name="worker-0", annotations=None, status=None):
+    m = meta(name, NS, labels={"kubevirt.io/domain": name})
+    if annotations:
+        m["annotations"] = annotations
+    st = {"phase": phase}
+    if node_name:
+        st["nodeName"] = node_name
+    st.update(status or {})
+    return {"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachineInstance", "metadata": m,
+            "spec": spec, "status": st}
+
+
+def dvt(name, storage):
+    return {"metadata": {"name": name},
+            "spec": {"source": {"registry": {"url": "docker://quay.io/containerdisks/fedora:40"}},
+                     "storage": storage}}
+
+
+def migration(name, spec, phase=None, namespace=NS):
+    obj = {"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachineInstanceMigration",
+           "metadata": meta(name, namespace), "spec": spec}
+    if phase:
+        obj["status"] = {"phase": phase}
+    return obj
+
+
+# ---- reviews --------------------------------------------------------------------------
+
+RESOURCES = {"VirtualMachine": "virtualmachines",
+             "VirtualMachineInstance": "virtualmachineinstances",
+             "VirtualMachineInstanceMigration": "virtualmachineinstancemigrations"}
+
+
+def review(case_name, obj, op, old):
+    kind = (obj or old)["kind"]
+    gvk = {"group": "kubevirt.io", "version": "v1", "kind": kind}
+    gvr = {"group": "kubevirt.io", "version": "v1", "resource": RESOURCES[kind]}
+    new = copy.deepcopy(obj)
+    if new is not None and op == "CREATE":
+        new["metadata"].pop("uid", None)
+        new["metadata"].pop("creationTimestamp", None)
+        new.pop("status", None)
+    options = {"CREATE": {"kind": "CreateOptions", "apiVersion": "meta.k8s.io/v1",
+                          "fieldManager": "kubectl-client-side-apply"},
+               "UPDATE": {"kind": "UpdateOptions", "apiVersion": "meta.k8s.io/v1",
+                          "fieldManager": "virt-controller"},
+               "DELETE": {"kind": "DeleteOptions", "apiVersion": "meta.k8s.io/v1",
+                          "propagationPolicy": "Background"}}[op]
+    name = (obj or old)["metadata"]["name"]
+    return {"kind": "AdmissionReview", "apiVersion": "admission.k8s.io/v1",
+            "request": {"uid": str(uuid.uuid5(uuid.NAMESPACE_URL, "migguard-case/" + case_name)),
+                        "kind": gvk, "resource": gvr, "requestKind": gvk, "requestResource": gvr,
+                        "name": name, "namespace": NS, "operation": op,
+                        "userInfo": {"username": "system:admin",
+                                     "groups": ["system:masters", "system:authenticated"]},
+                        "object": None if op == "DELETE" else new,
+                        "oldObject": old if op != "CREATE" else None,
+                        "dryRun": False, "options": options}}
+
+
+def case(name, obj, *, op="CREATE", old=None, state=None, config=None, deny=None, warn=None,
+         fields=None, contains=None):
+    CASES.append(dict(name=name, obj=obj, op=op, old=old, state=state or [], config=config,
+                      deny=deny, warn=warn, fields=fields, contains=contains))
+
+
+def write(c):
+    d = os.path.join(HERE, c["name"])
+    os.makedirs(d)
+    with open(os.path.join(d, "review.json"), "w") as f:
+        json.dump(review(c["name"], c["obj"], c["op"], c["old"]), f, indent=2)
+        f.write("\n")
+    exp = {"endpoint": "validate", "allowed": not c["deny"]}
+    for key in ("deny", "warn", "fields", "contains"):
+        if c[key]:
+            exp[key] = c[key]
+    with open(os.path.join(d, "expect.json"), "w") as f:
+        json.dump(exp, f, indent=2)
+        f.write("\n")
+    if c["config"]:
+        with open(os.path.join(d, "config.yaml"), "w") as f:
+            f.write(c["config"])
+    if c["state"]:
+        os.makedirs(os.path.join(d, "state"))
+        for i, o in enumerate(c["state"]):
+            fname = f"{i:02d}-{o['kind'].lower()}-{o['metadata']['name']}.json"
+            with open(os.path.join(d, "state", fname), "w") as f:
+                json.dump(o, f, indent=2)
+                f.write("\n")
+
+
+# ---- VM001: access modes ---------------------------------------------------------------
+
+LIVE = "LiveMigrate"
+RBD = "ocs-external-storagecluster-ceph-rbd"
+PVC_VOL = [{"name": "rootdisk", "persistentVolumeClaim": {"claimName": "fedora-root"}}]
+DV_VOL = [{"name": "rootdisk", "dataVolume": {"name": "fedora-root"}}]
+F_PVC = "spec.template.spec.volumes[0].persistentVolumeClaim"
+F_DV = "spec.template.spec.volumes[0].dataVolume"
+
+case("vm-allowed-nfs-profile-rwx",
+     vm("fedora", vm_spec(DV_VOL, strategy=LIVE),
+        [dvt("fedora-root", {"storageClassName": "nfs-storage",
+                             "resources": {"requests": {"storage": "30Gi"}}})]),
+     state=STORAGE + WORKERS)
+case("vm-vm001-rwo-pvc-live-migrate-deny", vm("fedora", vm_spec(PVC_VOL, strategy=LIVE)),
+     state=[pvc("fedora-root", ["ReadWriteOnce"])], deny=["VM001"], fields=[F_PVC],
+     contains=["volume \"rootdisk\" is ReadWriteOnce (from the PVC), not ReadWriteMany"])
+case("vm-vm001-rwo-pvc-no-strategy-warn", vm("fedora", vm_spec(PVC_VOL)),
+     state=[pvc("fedora-root", ["ReadWriteOnce"])], warn=["VM001"])
+case("vm-vm001-if-possible-warn", vm("fedora", vm_spec(PVC_VOL, strategy="LiveMigrateIfPossible")),
+     state=[pvc("fedora-root", ["ReadWriteOnce"])], warn=["VM001"])
+case("vm-vm001-read-only-many-deny", vm("fedora", vm_spec(PVC_VOL, strategy=LIVE)),
+     state=[pvc("fedora-root", ["ReadOnlyMany"])], deny=["VM001"], contains=["ReadOnlyMany"])
+case("vm-vm001-rwx-pvc-allowed", vm("fedora", vm_spec(PVC_VOL, strategy=LIVE)),
+     state=[pvc("fedora-root", ["ReadWriteMany"])])
+case("vm-vm001-pvc-not-in-view-warn", vm("fedora", vm_spec(PVC_VOL, strategy=LIVE)),
+     state=STORAGE, warn=["VM001"],
+     contains=["cannot determine the access mode of volume \"rootdisk\"",
+               "PVC web-servers/fedora-root is not in the view"])
+case("vm-vm001-template-modes-deny",
+     vm("fedora", vm_spec(DV_VOL, strategy=LIVE),
+        [dvt("fedora-root", {"accessModes": ["ReadWriteOnce"],
+                             "resources": {"requests": {"storage": "30Gi"}}})]),
+     deny=["VM001"], fields=[F_DV], contains=["(from dataVolumeTemplates)"])
+case("vm-vm001-template-pvc-api-allowed",
+     vm("fedora", vm_spec(DV_VOL, strategy=LIVE),
+        [{"metadata": {"name": "fedora-root"},
+          "spec": {"source": {"blank": {}},
+                   "pvc": {"accessModes": ["ReadWriteMany"],
+                           "resources": {"requests": {"storage": "30Gi"}}}}}]))
+case("vm-vm001-default-class-profile-deny",
+     vm("fedora", vm_spec(DV_VOL, strategy=LIVE),
+        [dvt("fedora-root", {"resources": {"requests": {"storage": "30Gi"}}})]),
+     state=STORAGE, deny=["VM001"], contains=[f"(from StorageProfile {RBD})"])
+case("vm-vm001-profile-block-mode-allowed",
+     vm("fedora", vm_spec(DV_VOL, strategy=LIVE),
+        [dvt("fedora-root", {"volumeMode": "Block",
+                             "resources": {"requests": {"storage": "30Gi"}}})]),
+     state=STORAGE)
+case("vm-vm001-no-profile-warn",
+     vm("fedora", vm_spec(DV_VOL, strategy=LIVE),
+        [dvt("fedora-root", {"storageClassName": "lvms-vg1"})]),
+     state=STORAGE, warn=["VM001"], contains=["no StorageProfile for storage class lvms-vg1"])
+case("vm-vm001-kubevirt-cr-default-deny", vm("fedora", vm_spec(PVC_VOL)),
+     state=[pvc("fedora-root", ["ReadWriteOnce"]), kubevirt(LIVE)], deny=["VM001"])
+case("vm-vm001-config-default-overrides-cr-warn", vm("fedora", vm_spec(PVC_VOL)),
+     state=[pvc("fedora-root", ["ReadWriteOnce"]), kubevirt(LIVE)],
+     config="defaultEvictionStrategy: None\n", warn=["VM001"])
+case("vm-vm001-config-default-live-migrate-deny", vm("fedora", vm_spec(PVC_VOL)),
+     state=[pvc("fedora-root", ["ReadWriteOnce"])],
+     config="defaultEvictionStrategy: LiveMigrate\n", deny=["VM001"])
+case("vm-vm001-vmi-volume-status-deny",
+     vmi("fedora", vm_spec(PVC_VOL, strategy=LIVE),
+         status={"volumeStatus": [{"name": "rootdisk", "target": "vda",
+                                   "persistentVolumeClaimInfo": {
+                                       "claimName": "fedora-root",
+                                       "accessModes": ["ReadWriteOnce"]}}]}),
+     op="UPDATE", old=vmi("fedora", vm_spec(PVC_VOL, strategy=LIVE), phase="Scheduled"),
+     state=[pvc("fedora-root", ["ReadWriteMany"])], deny=["VM001"],
+     fields=["spec.volumes[0].persistentVolumeClaim"], contains=["the VMI's volumeStatus"])
+
+# ---- VM002: hostDisk -------------------------------------------------------------------
+
+HOSTDISK = [{"name": "rootdisk", "hostDisk": {"path": "/var/lib/vm/disk.img",
+                                              "type": "DiskOrCreate", "capacity": "10Gi"}}]
+SHARED = [{"name": "rootdisk", "hostDisk": {"path": "/mnt/shared/disk.img", "type": "Disk",
+                                            "shared": True}}]
+case("vm-vm002-hostdisk-not-shared-deny", vm("legacy", vm_spec(HOSTDISK, strategy=LIVE)),
+     deny=["VM002"], fields=["spec.template.spec.volumes[0].hostDisk.shared"])
+case("vm-vm002-hostdisk-not-shared-warn", vm("legacy", vm_spec(HOSTDISK, strategy="None")),
+     warn=["VM002"])
+case("vm-vm002-hostdisk-shared-allowed", vm("legacy", vm_spec(SHARED, strategy=LIVE)))
+
+# ---- VM003: bridge on the pod network --------------------------------------------------
+
+BRIDGE = [{"name": "default", "bridge": {}}]
+ANN = "kubevirt.io/allow-pod-bridge-network-live-migration"
+case("vm-vm003-pod-bridge-deny", vm("web", vm_spec(interfaces=BRIDGE, strategy=LIVE)),
+     deny=["VM003"], fields=["spec.template.spec.domain.devices.interfaces[0].bridge"])
+case("vm-vm003-pod-bridge-warn", vm("web", vm_spec(interfaces=BRIDGE)), warn=["VM003"])
+case("vm-vm003-annotation-allowed",
+     vm("web", vm_spec(interfaces=BRIDGE, strategy=LIVE), annotations={ANN: ""}))
+case("vm-vm003-vmi-annotation-allowed",
+     vmi("web", vm_spec(interfaces=BRIDGE, strategy=LIVE), annotations={ANN: "true"}))
+case("vm-vm003-secondary-bridge-allowed",
+     vm("web", vm_spec(interfaces=[{"name": "default", "masquerade": {}},
+                                   {"name": "storage", "bridge": {}}],
+                       networks=[{"name": "default", "pod": {}},
+                                 {"name": "storage", "multus": {"networkName": "br-storage"}}],
+                       strategy=LIVE)))
+
+# ---- VM004: migration ports ------------------------------------------------------------
+
+PORTS = [{"name": "default", "masquerade": {},
+          "ports": [{"name": "http", "port": 80}, {"name": "mig", "port": 49152}]}]
+case("vm-vm004-masquerade-port-deny", vm("web", vm_spec(interfaces=PORTS, strategy=LIVE)),
+     deny=["VM004"], fields=["spec.template.spec.domain.devices.interfaces[0].ports[1].port"],
+     contains=["lists port 49152"])
+case("vm-vm004-masquerade-port-warn", vm("web", vm_spec(interfaces=PORTS)), warn=["VM004"])
+case("vm-vm004-other-ports-allowed",
+     vm("web", vm_spec(interfaces=[{"name": "default", "masquerade": {},
+                                    "ports": [{"port": 80}, {"port": 49154}]}], strategy=LIVE)))
+
+# ---- VM005: devices and features -------------------------------------------------------
+
+case("vm-vm005-host-devices-deny",
+     vm("ai", vm_spec(strategy=LIVE, domain={"devices": {
+         "disks": [], "interfaces": [{"name": "default", "masquerade": {}}],
+         "hostDevices": [{"name": "nic1", "deviceName": "intel.com/sriov_nic"}]}})),
+     deny=["VM005"], fields=["spec.template.spec.domain.devices.hostDevices"])
+case("vm-vm005-two-gpus-warn",
+     vm("ai", vm_spec(domain={"devices": {
+         "disks": [], "interfaces": [{"name": "default", "masquerade": {}}],
+         "gpus": [{"name": "g1", "deviceName": "nvidia.com/A100"},
+                  {"name": "g2", "deviceName": "nvidia.com/A100"}]}})),
+     warn=["VM005"], contains=["2 GPUs"])
+case("vm-vm005-one-gpu-allowed",
+     vm("ai", vm_spec(strategy=LIVE, domain={"devices": {
+         "disks": [], "interfaces": [{"name": "default", "masquerade": {}}],
+         "gpus": [{"name": "g1", "deviceName": "nvidia.com/A100"}]}})))
+case("vm-vm005-sev-and-hyperv-deny",
+     vmi("secure", vm_spec(strategy=LIVE, domain={
+         "launchSecurity": {"sev": {}},
+         "features": {"hypervPassthrough": {"enabled": True}}})),
+     deny=["VM005", "VM005"],
+     fields=["spec.domain.launchSecurity", "spec.domain.features.hypervPassthrough.enabled"])
+
+# ---- VM006: placement well-formed (seed examples allowed) -------------------------------
+
+SEED_AFFINITY = {"nodeAffinity": {
+    "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{
+        "matchExpressions": [{"key": "example.io/example-key", "operator": "In",
+                              "values": ["example-value-1", "example-value-2"]}]}]},
+    "preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 1, "preference": {
+        "matchExpressions": [{"key": "example-node-label-key", "operator": "In",
+                              "values": ["example-node-label-value"]}]}}]}}
+SEED_TOLERATIONS = [{"key": "key", "operator": "Equal", "value": "virtualization",
+                     "effect": "NoSchedule"}]
+SEED_SELECTOR = {"example-key-1": "example-value-1", "example-key-2": "example-value-2"}
+
+case("vm-vm006-seed-placement-examples-allowed",
+     vm("example-vm-node-affinity",
+        vm_spec(strategy=LIVE, nodeSelector=SEED_SELECTOR, affinity=SEED_AFFINITY,
+                tolerations=SEED_TOLERATIONS)))
+case("vm-vm006-bad-operator-deny",
+     vm("bad", vm_spec(affinity={"nodeAffinity": {
+         "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{
+             "matchExpressions": [{"key": "zone", "operator": "Equals",
+                                   "values": ["a"]}]}]}}})),
+     deny=["VM006"], contains=["operator \"Equals\" is not one of In"],
+     fields=["spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuring"
+             "Execution.nodeSelectorTerms[0].matchExpressions[0].operator"])
+case("vm-vm006-exists-toleration-with-value-deny",
+     vmi("bad", vm_spec(tolerations=[{"key": "key", "operator": "Exists",
+                                      "value": "virtualization", "effect": "NoSchedule"}])),
+     deny=["VM006"], fields=["spec.tolerations[0]"])
+case("vm-vm006-weight-and-gt-deny",
+     vm("bad", vm_spec(strategy="None", affinity={"nodeAffinity": {
+         "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{
+             "matchExpressions": [{"key": "cpu-cores", "operator": "Gt",
+                                   "values": ["eight"]}]}]},
+         "preferredDuringSchedulingIgnoredDuringExecution": [
+             {"weight": 200, "preference": {"matchExpressions": [
+                 {"key": "a", "operator": "Exists"}]}}]}})),
+     deny=["VM006", "VM006"], contains=["exactly one integer value", "from 1 to 100"])
+case("vm-vm006-node-selector-label-deny",
+     vm("bad", vm_spec(nodeSelector={"example key": "example-value-1"})),
+     deny=["VM006"], fields=["spec.template.spec.nodeSelector.example key"])
+
+# ---- VM007: two target nodes -----------------------------------------------------------
+
+GPU_NODES = [node("worker-0", {"accelerator": "gpu-enabled23"}),
+             node("worker-1", {"accelerator": "gpu-enabled23"}, unschedulable=True),
+             node("worker-2", {"accelerator": "gpu-enabled23"},
+                  taints=[{"key": "key", "value": "virtualization", "effect": "NoSchedule"}]),
+             node("worker-3")]
+case("vm-vm007-one-node-deny",
+     vm("gpu", vm_spec(strategy=LIVE, nodeSelector={"accelerator": "gpu-enabled23"})),
+     state=GPU_NODES, deny=["VM007"], contains=["only node worker-0 can run this VM"],
+     fields=["spec.template.spec"])
+case("vm-vm007-one-node-warn",
+     vm("gpu", vm_spec(nodeSelector={"accelerator": "gpu-enabled23"})),
+     state=GPU_NODES, warn=["VM007"])
+case("vm-vm007-tolerated-taint-allowed",
+     vm("gpu", vm_spec(strategy=LIVE, nodeSelector={"accelerator": "gpu-enabled23"},
+                       tolerations=SEED_TOLERATIONS)),
+     state=GPU_NODES)
+case("vm-vm007-affinity-no-node-deny",
+     vmi("gpu", vm_spec(strategy=LIVE, affinity=SEED_AFFINITY)),
+     state=GPU_NODES, deny=["VM007"], contains=["no schedulable node of 4"])
+
+# ---- operations ------------------------------------------------------------------------
+
+BAD = vm("fedora", vm_spec(PVC_VOL, interfaces=BRIDGE, strategy=LIVE))
+case("vm-delete-allowed", None, op="DELETE", old=BAD,
+     state=[pvc("fedora-root", ["ReadWriteOnce"])])
+case("vm-update-existing-denial-warn", BAD, op="UPDATE", old=BAD,
+     state=[pvc("fedora-root", ["ReadWriteOnce"])], warn=["VM001", "VM003"])
+case("vm-update-new-strategy-deny", BAD, op="UPDATE",
+     old=vm("fedora", vm_spec(PVC_VOL, interfaces=BRIDGE, strategy="None")),
+     state=[pvc("fedora-root", ["ReadWriteOnce"])], deny=["VM001", "VM003"])
+
+# ---- MIG001-MIG008 ----------------------------------------------------------------------
+
+FEDORA = vmi("vmi-fedora", vm_spec(strategy=LIVE), node_name="ip-172-28-114-198.example")
+DOC_NODES = [node("ip-172-28-114-198.example", {"accelerator": "gpu-enabled23"}),
+             node("ip-172-28-114-199.example", {"accelerator": "gpu-enabled23"}),
+             node("ip-172-28-114-200.example")]
+DOC_SELECTOR = {"accelerator": "gpu-enabled23",
+                "kubernetes.io/hostname": "ip-172-28-114-199.example"}
+
+case("mig-seed-example-allowed", migration("migration-job", {"vmiName": "vmi-fedora"}))
+case("mig-mig001-missing-vmi-name-deny", migration("migration-job", {}),
+     deny=["MIG001"], fields=["spec.vmiName"])
+case("mig-mig001-seed-placeholder-deny", migration("migration-job", {"vmiName": "VMI name"}),
+     deny=["MIG001"], contains=["spec.vmiName \"VMI name\""])
+case("mig-mig002-vmi-missing-deny", migration("migration-job", {"vmiName": "vmi-rhel"}),
+     state=[FEDORA], deny=["MIG002"], contains=["no VirtualMachineInstance vmi-rhel"])
+case("mig-mig002-vmi-succeeded-deny", migration("migration-job", {"vmiName": "vmi-fedora"}),
+     state=[vmi("vmi-fedora", vm_spec(), phase="Succeeded")], deny=["MIG002"])
+case("mig-mig002-vmi-running-allowed", migration("migration-job", {"vmiName": "vmi-fedora"}),
+     state=[FEDORA] + DOC_NODES)
+case("mig-mig003-rwo-volume-deny", migration("migration-job", {"vmiName": "vmi-fedora"}),
+     state=[vmi("vmi-fedora", vm_spec(PVC_VOL)), pvc("fedora-root", ["ReadWriteOnce"])],
+     deny=["MIG003"], contains=["VMI vmi-fedora: [VM001] volume \"rootdisk\" is ReadWriteOnce"])
+case("mig-mig003-condition-false-deny", migration("migration-job", {"vmiName": "vmi-fedora"}),
+     state=[vmi("vmi-fedora", vm_spec(), status={"conditions": [
+         {"type": "LiveMigratable", "status": "False", "reason": "InterfaceNotLiveMigratable",
+          "message": "cannot migrate VMI which does not use masquerade to connect to the pod "
+                     "network"}]})],
+     deny=["MIG003"], contains=["InterfaceNotLiveMigratable: cannot migrate VMI"])
+case("mig-mig003-unknown-storage-warn", migration("migration-job", {"vmiName": "vmi-fedora"}),
+     state=[vmi("vmi-fedora", vm_spec(PVC_VOL))], warn=["MIG003"],
+     contains=["cannot determine"])
+case("mig-mig004-running-migration-deny", migration("migration-job-2", {"vmiName": "vmi-fedora"}),
+     state=[FEDORA, migration("migration-job", {"vmiName": "vmi-fedora"}, "Running")],
+     deny=["MIG004"], contains=["migration migration-job of VMI vmi-fedora is still Running"])
+case("mig-mig004-finished-migration-allowed",
+     migration("migration-job-2", {"vmiName": "vmi-fedora"}),
+     state=[FEDORA, migration("migration-job", {"vmiName": "vmi-fedora"}, "Succeeded")])
+case("mig-mig005-bad-label-deny",
+     migration("migration-job", {"vmiName": "vmi-fedora",
+                                 "addedNodeSelector": {"accelerator": "gpu enabled"}}),
+     deny=["MIG005"], fields=["spec.addedNodeSelector.accelerator"])
+case("mig-mig005-number-value-deny",
+     migration("migration-job", {"vmiName": "vmi-fedora", "addedNodeSelector": {"rack": 23}}),
+     deny=["MIG005"], contains=["must be a string"])
+case("mig-mig006-contradicts-vmi-deny",
+     migration("migration-job", {"vmiName": "vmi-fedora",
+                                 "addedNodeSelector": {"accelerator": "gpu-enabled24"}}),
+     state=[vmi("vmi-fedora", vm_spec(nodeSelector={"accelerator": "gpu-enabled23"}),
+                node_name="ip-172-28-114-198.example")] + DOC_NODES,
+     deny=["MIG006"], contains=["KubeVirt keeps the VMI's value"])
+case("mig-mig006-same-value-allowed",
+     migration("migration-job", {"vmiName": "vmi-fedora",
+                                 "addedNodeSelector": {"accelerator": "gpu-enabled23"}}),
+     state=[vmi("vmi-fedora", vm_spec(nodeSelector={"accelerator": "gpu-enabled23"}),
+                node_name="ip-172-28-114-198.example")] + DOC_NODES)
+case("mig-mig007-seed-added-selector-allowed",
+     migration("migration-job", {"vmiName": "vmi-fedora", "addedNodeSelector": DOC_SELECTOR}),
+     state=[FEDORA] + DOC_NODES)
+case("mig-mig007-current-node-only-deny",
+     migration("migration-job", {"vmiName": "vmi-fedora", "addedNodeSelector": {
+         "accelerator": "gpu-enabled23",
+         "kubernetes.io/hostname": "ip-172-28-114-198.example"}}),
+     state=[FEDORA] + DOC_NODES, deny=["MIG007"],
+     fields=["spec.addedNodeSelector"],
+     contains=["no schedulable node other than ip-172-28-114-198.example"])
+case("mig-mig007-labels-anded-deny",
+     migration("migration-job", {"vmiName": "vmi-fedora", "addedNodeSelector": {
+         "accelerator": "gpu-enabled23",
+         "kubernetes.io/hostname": "ip-172-28-114-200.example"}}),
+     state=[FEDORA] + DOC_NODES, deny=["MIG007"], contains=["0 other nodes carry the added labels"])
+case("mig-mig007-taint-and-cordon-deny",
+     migration("migration-job", {"vmiName": "vmi-fedora", "addedNodeSelector": {
+         "accelerator": "gpu-enabled23"}}),
+     state=[FEDORA, node("ip-172-28-114-198.example", {"accelerator": "gpu-enabled23"}),
+            node("ip-172-28-114-199.example", {"accelerator": "gpu-enabled23"},
+                 unschedulable=True),
+            node("ip-172-28-114-201.example", {"accelerator": "gpu-enabled23"},
+                 taints=[{"key": "node.kubernetes.io/memory-pressure", "effect": "NoSchedule"}])],
+     deny=["MIG007"], contains=["2 other nodes carry the added labels"])
+
+RUNNING = [vmi(f"vm-{i}", vm_spec(), node_name="ip-172-28-114-198.example" if i < 2 else
+               "ip-172-28-114-200.example") for i in range(5)]
+case("mig-mig008-cluster-limit-warn", migration("migration-job", {"vmiName": "vmi-fedora"}),
+     state=[FEDORA] + DOC_NODES + RUNNING[2:] +
+     [migration(f"m-{i}", {"vmiName": f"vm-{i}"}, "Running") for i in range(2, 5)] +
+     [hco_limits(3, 2)],
+     warn=["MIG008"], contains=["3 migrations are unfinished, parallelMigrationsPerCluster is 3"])
+case("mig-mig008-node-limit-warn", migration("migration-job", {"vmiName": "vmi-fedora"}),
+     state=[FEDORA] + DOC_NODES + RUNNING +
+     [migration(f"m-{i}", {"vmiName": f"vm-{i}"}, "Scheduling") for i in range(2)],
+     warn=["MIG008"], contains=["2 migrations leave node ip-172-28-114-198.example"])
+case("mig-mig008-below-limits-allowed", migration("migration-job", {"vmiName": "vmi-fedora"}),
+     state=[FEDORA] + DOC_NODES + RUNNING +
+     [migration(f"m-{i}", {"vmiName": f"vm-{i}"}, "Running") for i in range(1, 4)] +
+     [migration("m-old", {"vmiName": "vm-0"}, "Failed")])
+case("mig-update-allowed", migration("migration-job", {"vmiName": "VMI name"}, "Running"),
+     op="UPDATE", old=migration("migration-job", {"vmiName": "VMI name"}, "Pending"),
+     state=[FEDORA])
+case("mig-delete-allowed", None, op="DELETE",
+     old=migration("migration-job", {"vmiName": "vmi-gone"}, "Running"), state=[FEDORA])
+
+
+def main():
+    names = [c["name"] for c in CASES]
+    assert len(names) == len(set(names)), "duplicate case names"
+    for entry in os.listdir(HERE):
+        if entry.startswith(PREFIXES) and os.path.isdir(os.path.join(HERE, entry)):
+            shutil.rmtree(os.path.join(HERE, entry))
+    for c in CASES:
+        write(c)
+    print(f"{len(CASES)} cases")
+
+
+if __name__ == "__main__":
+    main()

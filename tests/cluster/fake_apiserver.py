@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+# fake_apiserver.py - a tiny Kubernetes API server for tests of cluster/kube.c: plain
+# HTTP on 127.0.0.1 with an ephemeral port, paginated LIST, chunked WATCH with
+# resourceVersion replay, BOOKMARK, ERROR 410, HTTP 410 and dropped connections.
+# Driven by one JSON command per line on stdin; prints "PORT n" first, then one reply
+# line ("OK" or "STATS {...}") per command. Exits on "quit", EOF or --max-seconds.
+import argparse
+import json
+import os
+import socket
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+# path -> (kind, apiVersion, namespaced), as cluster/kube.c watches them.
+RESOURCES = {
+    "/api/v1/namespaces": ("Namespace", "v1"),
+    "/api/v1/persistentvolumeclaims": ("PersistentVolumeClaim", "v1"),
+    "/apis/storage.k8s.io/v1/storageclasses": ("StorageClass", "storage.k8s.io/v1"),
+    "/apis/cdi.kubevirt.io/v1beta1/storageprofiles": ("StorageProfile", "cdi.kubevirt.io/v1beta1"),
+    "/api/v1/nodes": ("Node", "v1"),
+    "/apis/k8s.cni.cncf.io/v1/network-attachment-definitions":
+        ("NetworkAttachmentDefinition", "k8s.cni.cncf.io/v1"),
+    "/apis/migrations.kubevirt.io/v1alpha1/migrationpolicies":
+        ("MigrationPolicy", "migrations.kubevirt.io/v1alpha1"),
+    "/apis/kubevirt.io/v1/virtualmachines": ("VirtualMachine", "kubevirt.io/v1"),
+    "/apis/kubevirt.io/v1/virtualmachineinstances": ("VirtualMachineInstance", "kubevirt.io/v1"),
+    "/apis/kubevirt.io/v1/virtualmachineinstancemigrations":
+        ("VirtualMachineInstanceMigration", "kubevirt.io/v1"),
+    "/apis/hco.kubevirt.io/v1beta1/hyperconvergeds": ("HyperConverged", "hco.kubevirt.io/v1beta1"),
+    "/apis/kubevirt.io/v1/kubevirts": ("KubeVirt", "kubevirt.io/v1"),
+}
+BY_NAME = {p.rsplit("/", 1)[1]: p for p in RESOURCES}
+
+
+class State:
+    def __init__(self, token, absent, hold):
+        self.cond = threading.Condition()
+        self.token = token
+        self.rv = 100
+        self.objects = {p: {} for p in RESOURCES}   # path -> {(ns, name): obj}
+        self.events = []                            # (path, type, rv, obj)
+        self.floor = {p: 0 for p in RESOURCES}      # watch from below this: 410
+        self.expire_gen = {p: 0 for p in RESOURCES}
+        self.drop_gen = 0
+        self.absent = set(BY_NAME[a] for a in absent)
+        self.hold = hold
+        self.gone_next = set()
+        self.fail_next = {}
+        self.stats = {p.rsplit("/", 1)[1]: {"lists": 0, "watches": 0} for p in RESOURCES}
+        self.stopping = False
+
+    def stamp(self, obj):
+        self.rv += 1
+        obj.setdefault("metadata", {})["resourceVersion"] = str(self.rv)
+        return self.rv
+
+    def command(self, c):
+        op = c["op"]
+        path = BY_NAME.get(c.get("res", ""), None)
+        with self.cond:
+            if op in ("add", "modify"):
+                kind, api = RESOURCES[path]
+                obj = c["obj"]
+                obj.setdefault("kind", kind)
+                obj.setdefault("apiVersion", api)
+                md = obj["metadata"]
+                rv = self.stamp(obj)
+                self.objects[path][(md.get("namespace", ""), md["name"])] = obj
+                self.events.append((path, "ADDED" if op == "add" else "MODIFIED", rv, obj))
+            elif op in ("delete", "silent_delete"):
+                obj = self.objects[path].pop((c.get("ns", ""), c["name"]))
+                rv = self.stamp(obj)
+                if op == "delete":
+                    self.events.append((path, "DELETED", rv, obj))
+            elif op == "bookmark":
+                kind, api = RESOURCES[path]
+                bm = {"kind": kind, "apiVersion": api,
+                      "metadata": {"resourceVersion": str(self.rv)}}
+                self.events.append((path, "BOOKMARK", None, bm))
+            elif op == "expire":
+                self.floor[path] = self.rv
+                self.expire_gen[path] += 1
+            elif op == "gone_next":
+                self.gone_next.add(path)
+            elif op == "fail_next":
+                self.fail_next[path] = c.get("n", 1)
+            elif op == "drop":
+                self.drop_gen += 1
+            elif op == "release":
+                self.hold = False
+            elif op == "install":
+                self.absent.discard(path)
+            elif op == "stats":
+                return "STATS " + json.dumps(self.stats)
+            elif op == "quit":
+                self.stopping = True
+            else:
+                return "ERR unknown op " + op
+            self.cond.notify_all()
+        return "OK"
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    st = None
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def reply(self, code, body, close=False):
+        data = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        self.wfile.write(data)
+
+    def status(self, code, reason, msg):
+        self.reply(code, {"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                          "message": msg, "reason": reason, "code": code})
+
+    def do_GET(self):
+        st = self.st
+        url = urlsplit(self.path)
+        q = {k: v[0] for k, v in parse_qs(url.query).items()}
+        if self.headers.get("Authorization") != "Bearer " + st.token:
+            return self.status(401, "Unauthorized", "Unauthorized")
+        path = url.path
+        if path not in RESOURCES or path in st.absent:
+            return self.status(404, "NotFound", "the server could not find the requested resource")
+        name = path.rsplit("/", 1)[1]
+        with st.cond:
+            if st.fail_next.get(path, 0) > 0:
+                st.fail_next[path] -= 1
+                fail = True
+            else:
+                fail = False
+        if fail:
+            return self.status(500, "InternalError", "injected failure")
+        if q.get("watch") in ("1", "true"):
+            return self.watch(path, name, q)
+        return self.list(path, name, q)
+
+    def list(self, path, name, q):
+        st = self.st
+        with st.cond:
+            while st.hold and not st.stopping:
+                st.cond.wait(0.2)
+            st.stats[name]["lists"] += 1
+            items = sorted(st.objects[path].items())
+            rv = st.rv
+        limit = int(q.get("limit", "0") or 0)
+        start = int(q.get("continue", "0") or 0)
+        end = len(items) if limit <= 0 else min(len(items), start + limit)
+        page = []
+        for _, obj in items[start:end]:
+            o = json.loads(json.dumps(obj))
+            # Typed lists carry kind and apiVersion on the list, not on the items.
+            o.pop("kind", None)
+            o.pop("apiVersion", None)
+            page.append(o)
+        md = {"resourceVersion": str(rv)}
+        if end < len(items):
+            md["continue"] = str(end)
+        kind, api = RESOURCES[path]
+        self.reply(200, {"kind": kind + "List", "apiVersion": api, "metadata": md, "items": page})
+
+    def chunk(self, obj):
+        data = (json.dumps(obj) + "\n").encode()
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def watch(self, path, name, q):
+        st = self.st
+        since = int(q.get("resourceVersion", "0") or 0)
+        with st.cond:
+            st.stats[name]["watches"] += 1
+            if path in st.gone_next:
+                st.gone_next.discard(path)
+                return self.status(410, "Expired", "too old resource version (injected)")
+            too_old = since < st.floor[path]
+            replay = [e for e in st.events if e[0] == path and e[2] is not None and e[2] > since]
+            pos = len(st.events)
+            drop, expire = st.drop_gen, st.expire_gen[path]
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        if too_old:
+            return self.gone()
+        for e in replay:
+            self.chunk({"type": e[1], "object": e[3]})
+        while True:
+            with st.cond:
+                while (pos == len(st.events) and drop == st.drop_gen
+                       and expire == st.expire_gen[path] and not st.stopping):
+                    st.cond.wait(0.5)
+                new = [e for e in st.events[pos:] if e[0] == path]
+                pos = len(st.events)
+                dropped = drop != st.drop_gen or st.stopping
+                expired = expire != st.expire_gen[path]
+            if dropped:
+                # No final chunk: the client sees the stream cut in the middle.
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            for e in new:
+                self.chunk({"type": e[1], "object": e[3]})
+            if expired:
+                return self.gone()
+
+    def gone(self):
+        self.chunk({"type": "ERROR", "object": {
+            "kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Expired",
+            "message": "too old resource version", "code": 410}})
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--token", default="test-token")
+    ap.add_argument("--absent", default="", help="comma-separated resources that answer 404")
+    ap.add_argument("--hold", action="store_true", help="hold lists until 'release'")
+    ap.add_argument("--max-seconds", type=float, default=120.0)
+    a = ap.parse_args()
+    st = State(a.token, [x for x in a.absent.split(",") if x], a.hold)
+    Handler.st = st
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv.daemon_threads = True
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    deadline = time.monotonic() + a.max_seconds
+    print("PORT %d" % srv.server_address[1], flush=True)
+
+    def watchdog():
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+        print("fake_apiserver: --max-seconds reached", file=sys.stderr, flush=True)
+        os._exit(3)
+    threading.Thread(target=watchdog, daemon=True).start()
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            out = st.command(json.loads(line))
+        except Exception as e:  # a bad command is the test's bug: say so, keep going
+            out = "ERR %s" % e
+        print(out, flush=True)
+        if st.stopping:
+            break
+    with st.cond:
+        st.stopping = True
+        st.cond.notify_all()
+    srv.shutdown()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* mp.c - MP001-MP011 on a MigrationPolicy (RULES.md sections 3 and 9): selector shape
+ * and syntax, the migration fields, feasibility of the effective settings, and the
+ * search for duplicates and ties through the policy index. The view holds every other
+ * policy (an UPDATE's old version is skipped by name). No I/O. */
+#include "mp.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "names.h"
+
+#define SEL "spec.selectors"
+#define MAX_TIE_FINDINGS 5
+
+static const cJSON *item(const cJSON *obj, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+static const char *name_of(const cJSON *obj)
+{
+    const cJSON *n = item(item(obj, "metadata"), "name");
+
+    return cJSON_IsString(n) ? n->valuestring : "";
+}
+
+static const char *type_of(const cJSON *it)
+{
+    if (cJSON_IsNumber(it))
+        return "a number";
+    if (cJSON_IsBool(it))
+        return "a boolean";
+    if (cJSON_IsArray(it))
+        return "a list";
+    if (cJSON_IsObject(it))
+        return "a map";
+    if (cJSON_IsString(it))
+        return "a string";
+    return "null";
+}
+
+static void add(const struct mg_vctx *ctx, enum mg_rule rule, enum mg_action cap,
+                const char *field, const char *msg)
+{
+    mg_verdict_add(ctx->v, ctx->cfg, rule, cap, field, "%s", msg);
+}
+
+/* MP001 and MP002 on one selector map; false when it is not a plain label map. */
+static bool check_side(const struct mg_vctx *ctx, const cJSON *sel, const char *key)
+{
+    const cJSON *m = item(sel, key), *it;
+    char field[512], msg[512], why[160];
+    bool ok = true;
+
+    if (!m || cJSON_IsNull(m))
+        return true;
+    snprintf(field, sizeof(field), SEL ".%s", key);
+    if (!cJSON_IsObject(m)) {
+        snprintf(msg, sizeof(msg), "%s must be a map of label keys to values, not %s", key,
+                 type_of(m));
+        add(ctx, MG_RULE_MP001, MG_ACT_DENY, field, msg);
+        return false;
+    }
+    cJSON_ArrayForEach(it, m) {
+        snprintf(field, sizeof(field), SEL ".%s.%.300s", key, it->string);
+        if (strcmp(it->string, "matchLabels") == 0 || strcmp(it->string, "matchExpressions") == 0) {
+            snprintf(msg, sizeof(msg), "%s.%s: MigrationPolicy selectors are plain label maps, "
+                     "not label selectors; write the labels directly under %s", key,
+                     it->string, key);
+            add(ctx, MG_RULE_MP001, MG_ACT_DENY, field, msg);
+            ok = false;
+        } else if (!cJSON_IsString(it)) {
+            snprintf(msg, sizeof(msg), "%s label %.100s must have a string value, not %s; "
+                     "quote it", key, it->string, type_of(it));
+            add(ctx, MG_RULE_MP001, MG_ACT_DENY, field, msg);
+            ok = false;
+        } else {
+            if (!mg_name_label_key_ok(it->string, why, sizeof(why))) {
+                snprintf(msg, sizeof(msg), "%s key \"%.100s\" is not a valid label key: %s", key,
+                         it->string, why);
+                add(ctx, MG_RULE_MP002, MG_ACT_DENY, field, msg);
+            }
+            if (!mg_name_label_value_ok(it->valuestring, why, sizeof(why))) {
+                snprintf(msg, sizeof(msg), "%s value \"%.100s\" of %.100s is not a valid label "
+                         "value: %s", key, it->valuestring, it->string, why);
+                add(ctx, MG_RULE_MP002, MG_ACT_DENY, field, msg);
+            }
+        }
+    }
+    return ok;
+}
+
+static bool check_selectors(const struct mg_vctx *ctx, const cJSON *spec)
+{
+    static const char *const known[] = {"namespaceSelector", "virtualMachineInstanceSelector"};
+    const cJSON *sel = item(spec, "selectors"), *it;
+    char msg[512];
+    bool ok = true, a, b;
+
+    if (!sel || cJSON_IsNull(sel)) {
+        add(ctx, MG_RULE_MP001, MG_ACT_DENY, SEL, "spec.selectors is required: without it the "
+            "policy matches no VM; write selectors: {} to match every VM");
+        return false;
+    }
+    if (!cJSON_IsObject(sel)) {
+        snprintf(msg, sizeof(msg), "spec.selectors must be a map with namespaceSelector and/or "
+                 "virtualMachineInstanceSelector, not %s", type_of(sel));
+        add(ctx, MG_RULE_MP001, MG_ACT_DENY, SEL, msg);
+        return false;
+    }
+    /* An unknown key selects nothing: the policy would match more VMs than meant. */
+    cJSON_ArrayForEach(it, sel) {
+        const char *near;
+        char field[400];
+
+        if (strcmp(it->string, known[0]) == 0 || strcmp(it->string, known[1]) == 0)
+            continue;
+        near = mg_name_closest(it->string, known, 2);
+        snprintf(field, sizeof(field), SEL ".%.300s", it->string);
+        snprintf(msg, sizeof(msg), "spec.selectors has unknown key \"%.100s\"%s%s%s; only "
+                 "namespaceSelector and virtualMachineInstanceSelector select", it->string,
+                 near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
+        add(ctx, MG_RULE_MP001, MG_ACT_DENY, field, msg);
+        ok = false;
+    }
+    a = check_side(ctx, sel, known[0]);
+    b = check_side(ctx, sel, known[1]);
+    return ok && a && b;
+}
+
+/* A whole JSON number within lo..hi. */
+static bool whole(const cJSON *it, double lo, double hi, double *out)
+{
+    double d = cJSON_IsNumber(it) ? it->valuedouble : NAN;
+
+    if (!isfinite(d) || d < lo || d > hi || d != (double)(long long)d)
+        return false;
+    *out = d;
+    return true;
+}
+
+/* MP003: int-or-string; a whole number is bytes per second with a string's checks. */
+static bool check_bandwidth(const struct mg_vctx *ctx, const cJSON *spec)
+{
+    const cJSON *it = item(spec, "bandwidthPerMigration");
+    const char *field = "spec.bandwidthPerMigration";
+    cJSON *tmp = NULL;
+    struct mg_quantity q;
+    enum mg_rule rule;
+    char why[400], num[32];
+    double d;
+    bool ok;
+
+    if (!it || cJSON_IsNull(it))
+        return true;
+    if (cJSON_IsNumber(it)) {
+        if (!whole(it, -9.2e18, 9.2e18, &d)) {
+            snprintf(why, sizeof(why), "bandwidthPerMigration %.15g is not a whole number of "
+                     "bytes per second; write a quantity such as \"64Mi\"", it->valuedouble);
+            add(ctx, MG_RULE_MP003, MG_ACT_DENY, field, why);
+            return false;
+        }
+        snprintf(num, sizeof(num), "%.0f", d);
+        if (!(tmp = cJSON_CreateString(num))) {
+            ctx->v->oom = true;
+            return false;
+        }
+        it = tmp;
+    } else if (!cJSON_IsString(it)) {
+        snprintf(why, sizeof(why), "bandwidthPerMigration must be a quantity such as \"64Mi\" "
+                 "or a whole number of bytes per second, not %s", type_of(it));
+        add(ctx, MG_RULE_MP003, MG_ACT_DENY, field, why);
+        return false;
+    }
+    ok = mg_lmc_check_bandwidth(it, &q, &rule, why, sizeof(why));
+    if (!ok)
+        add(ctx, MG_RULE_MP003, MG_ACT_DENY, field, why);
+    cJSON_Delete(tmp);
+    return ok;
+}
+
+/* MP004: the configured action for a negative value, at most a warning for 0. */
+static bool check_completion(const struct mg_vctx *ctx, const cJSON *spec)
+{
+    const cJSON *it = item(spec, "completionTimeoutPerGiB");
+    const char *field = "spec.completionTimeoutPerGiB";
+    char msg[300];
+    double d;
+
+    if (!it || cJSON_IsNull(it))
+        return true;
+    if (!whole(it, -9.2e18, 9.2e18, &d)) {
+        snprintf(msg, sizeof(msg), "completionTimeoutPerGiB must be a whole number of seconds, "
+                 "not %s%s", type_of(it), cJSON_IsNumber(it) ? " with a fraction" : "");
+        add(ctx, MG_RULE_MP004, MG_ACT_DENY, field, msg);
+        return false;
+    }
+    if (d < 0) {
+        snprintf(msg, sizeof(msg), "completionTimeoutPerGiB %.0f is negative; KubeVirt rejects "
+                 "it", d);
+        add(ctx, MG_RULE_MP004, MG_ACT_DENY, field, msg);
+        return false;
+    }
+    if (d == 0)
+        add(ctx, MG_RULE_MP004, MG_ACT_WARN, field, "completionTimeoutPerGiB 0: migrations run "
+            "out of time at once and are cancelled or switched to post-copy");
+    return true;
+}
+
+static void check_downtime(const struct mg_vctx *ctx, const cJSON *spec)
+{
+    const cJSON *it = item(spec, "maxDowntimeMs");
+    char msg[300];
+    double d;
+
+    if (!it || cJSON_IsNull(it) || whole(it, 1, 2000000, &d))
+        return;
+    if (cJSON_IsNumber(it))
+        snprintf(msg, sizeof(msg), "maxDowntimeMs %.15g is outside 1..2000000 milliseconds or "
+                 "not a whole number", it->valuedouble);
+    else
+        snprintf(msg, sizeof(msg), "maxDowntimeMs must be a whole number from 1 to 2000000, "
+                 "not %s", type_of(it));
+    add(ctx, MG_RULE_MP005, MG_ACT_DENY, "spec.maxDowntimeMs", msg);
+}
+
+/* MP006: LMC006 on the effective settings; each number says where it came from. */
+static void check_feasible(const struct mg_vctx *ctx, const struct mg_policy_fields *f)
+{
+    struct mg_lmc_settings s;
+    char msg[400], bw[48];
+    bool own_bw = f->set & MG_PF_BANDWIDTH, own_ct = f->set & MG_PF_COMPLETION;
+
+    mg_mp_settings_effective(&s, ctx->view, ctx->cfg, f);
+    if (!mg_quantity_pass_exceeds(&s.bandwidth, s.completion_timeout))
+        return;
+    mg_mp_quantity_format(&s.bandwidth, bw, sizeof(bw));
+    snprintf(msg, sizeof(msg), "bandwidthPerMigration %s (%s) takes %.2f s per GiB, over "
+             "completionTimeoutPerGiB %lld (%s): every migration is cancelled before one pass; "
+             "raise one", bw, own_bw ? "policy" : "cluster",
+             mg_quantity_pass_seconds(&s.bandwidth), (long long)s.completion_timeout,
+             own_ct ? "policy" : "cluster");
+    add(ctx, MG_RULE_MP006, MG_ACT_DENY,
+        own_ct ? "spec.completionTimeoutPerGiB" : own_bw ? "spec.bandwidthPerMigration" : "spec",
+        msg);
+}
+
+/* One policy that ties with the new one. */
+struct tie {
+    const cJSON *obj;
+    bool same;
+    char diff[160];
+};
+
+struct tie_search {
+    struct tie *items;
+    size_t n, cap;
+    bool oom;
+    const struct mg_lmc_settings *mine;
+    const struct mg_store *view;
+    const struct mg_config *cfg;
+};
+
+static bool on_tie(void *arg, const cJSON *other, const struct mg_policy_fields *f, bool same)
+{
+    struct tie_search *ts = arg;
+    struct mg_lmc_settings theirs;
+    struct tie t = {other, same, ""};
+
+    if (!same) {
+        mg_mp_settings_effective(&theirs, ts->view, ts->cfg, f);
+        if (mg_mp_settings_equal(ts->mine, &theirs, t.diff, sizeof(t.diff)))
+            return true;
+    }
+    if (ts->n == ts->cap) {
+        size_t cap = ts->cap ? ts->cap * 2 : 8;
+        struct tie *items = realloc(ts->items, cap * sizeof(*items));
+
+        if (!items) {
+            ts->oom = true;
+            return false;
+        }
+        ts->items = items;
+        ts->cap = cap;
+    }
+    ts->items[ts->n++] = t;
+    return true;
+}
+
+static int cmp_tie(const void *a, const void *b)
+{
+    return strcmp(name_of(((const struct tie *)a)->obj), name_of(((const struct tie *)b)->obj));
+}
+
+/* "{a=1, b=2}" of the entries of a, then those of b that a lacks. */
+static void union_text(char *buf, size_t len, const cJSON *a, const cJSON *b)
+{
+    const cJSON *it;
+    size_t at = (size_t)snprintf(buf, len, "{");
+    bool first = true;
+
+    for (int pass = 0; pass < 2; pass++) {
+        const cJSON *m = pass ? b : a;
+
+        cJSON_ArrayForEach(it, m) {
+            if ((pass && item(a, it->string)) || at >= len)
+                continue;
+            at += (size_t)snprintf(buf + at, len - at, "%s%.80s=%.63s", first ? "" : ", ",
+                                   it->string, it->valuestring);
+            first = false;
+        }
+    }
+    if (at < len)
+        snprintf(buf + at, len - at, "}");
+}
+
+static const cJSON *side(const cJSON *policy, const char *key)
+{
+    const cJSON *m = item(item(item(policy, "spec"), "selectors"), key);
+
+    return cJSON_IsObject(m) ? m : NULL;
+}
+
+static void report_tie(const struct mg_vctx *ctx, const cJSON *mine, const struct tie *t,
+                       size_t more)
+{
+    const char *me = name_of(mine), *other = name_of(t->obj);
+    struct mg_policy_match a = {mine, me, 0, 0, {0}}, b = {t->obj, other, 0, 0, {0}};
+    char vm[600], ns[600], tail[80] = "";
+
+    mg_policy_selectors(mine, &a.ns_labels, &a.vm_labels);
+    mg_policy_selectors(t->obj, &b.ns_labels, &b.vm_labels);
+    if (more)
+        snprintf(tail, sizeof(tail), " (%zu more policies conflict)", more);
+    if (t->same) {
+        mg_verdict_add(ctx->v, ctx->cfg, MG_RULE_MP010, MG_ACT_DENY, SEL,
+                       "policy \"%s\" has exactly the same selectors; the documents do not "
+                       "allow two such policies and only the name decides which applies%s",
+                       other, tail);
+        return;
+    }
+    union_text(vm, sizeof(vm), side(mine, "virtualMachineInstanceSelector"),
+               side(t->obj, "virtualMachineInstanceSelector"));
+    union_text(ns, sizeof(ns), side(mine, "namespaceSelector"), side(t->obj, "namespaceSelector"));
+    mg_verdict_add(ctx->v, ctx->cfg, MG_RULE_MP011, MG_ACT_DENY, SEL,
+                   "ties with policy \"%s\": a VM with labels %s in a namespace with labels %s "
+                   "matches both with %zu labels each, and the settings differ (%s); KubeVirt "
+                   "applies \"%s\" (%s), the documents order by label keys%s",
+                   other, vm, ns, a.ns_labels + a.vm_labels, t->diff,
+                   mg_policy_outranks(&a, &b) ? me : other,
+                   a.vm_labels != b.vm_labels ? "more VM labels" : "smaller name", tail);
+}
+
+/* MP010 and MP011 against every other policy of the view. */
+static int check_ties(const struct mg_vctx *ctx, const cJSON *obj, const char *name,
+                      const struct mg_policy_fields *f)
+{
+    struct mg_lmc_settings mine;
+    struct tie_search ts = {NULL, 0, 0, false, &mine, ctx->view, ctx->cfg};
+    int rc;
+
+    mg_mp_settings_effective(&mine, ctx->view, ctx->cfg, f);
+    rc = mg_policy_ties(ctx->view, obj, name, on_tie, &ts);
+    if (rc == 0 && ts.oom)
+        rc = MG_ENOMEM;
+    if (rc == 0) {
+        if (ts.n)
+            qsort(ts.items, ts.n, sizeof(*ts.items), cmp_tie);
+        for (size_t i = 0; i < ts.n && i < MAX_TIE_FINDINGS; i++)
+            report_tie(ctx, obj, &ts.items[i],
+                       i + 1 == MAX_TIE_FINDINGS ? ts.n - MAX_TIE_FINDINGS : 0);
+    }
+    free(ts.items);
+    return rc;
+}
+
+static void check_moves(const struct mg_vctx *ctx, const char *name, const cJSON *obj)
+{
+    const struct mg_request *req = ctx->req;
+    const cJSON *old = mg_store_get(ctx->view, "MigrationPolicy", "", name);
+    size_t to = 0, from = 0;
+
+    if (!mg_store_knows(ctx->view, "VirtualMachine") &&
+        !mg_store_knows(ctx->view, "VirtualMachineInstance"))
+        return;
+    if (!old && req->op != MG_OP_CREATE)
+        old = req->old_object;
+    mg_mp_moves(ctx->view, name, old, obj, &to, &from);
+    if (to + from == 0)
+        return;
+    mg_verdict_add(ctx->v, ctx->cfg, MG_RULE_MP012, MG_ACT_WARN, obj ? SEL : "metadata.name",
+                   "this %s moves %zu VM%s to policy \"%.60s\" and %zu from it",
+                   mg_op_name(req->op), to, to == 1 ? "" : "s", name, from);
+}
+
+int mg_mp_validate(const struct mg_vctx *ctx)
+{
+    const struct mg_request *req = ctx->req;
+    const cJSON *obj = req->object, *spec;
+    const char *name = req->name && *req->name ? req->name : name_of(obj ? obj : req->old_object);
+    struct mg_policy_fields f;
+    bool sel_ok, bw_ok, ct_ok;
+
+    if (req->op == MG_OP_DELETE) {
+        check_moves(ctx, name, NULL);
+        return 0;
+    }
+    if ((req->op != MG_OP_CREATE && req->op != MG_OP_UPDATE) || !cJSON_IsObject(obj))
+        return 0;
+    if (!*name)
+        name = name_of(obj);
+    spec = item(obj, "spec");
+    if (!cJSON_IsObject(spec)) {
+        add(ctx, MG_RULE_MP001, MG_ACT_DENY, "spec", "spec with spec.selectors is required");
+        return 0;
+    }
+    sel_ok = check_selectors(ctx, spec);
+    bw_ok = check_bandwidth(ctx, spec);
+    ct_ok = check_completion(ctx, spec);
+    check_downtime(ctx, spec);
+    mg_policy_fields_read(obj, &f);
+    if (bw_ok && ct_ok)
+        check_feasible(ctx, &f);
+    if (cJSON_IsTrue(item(spec, "allowPostCopy")))
+        add(ctx, MG_RULE_MP007, MG_ACT_WARN, "spec.allowPostCopy", "allowPostCopy: post-copy "
+            "can hurt performance during transfer; not for critical data or unstable networks");
+    if (!sel_ok)
+        return 0;
+    check_moves(ctx, name, obj);
+    return check_ties(ctx, obj, name, &f);
+}

@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* vm.c - VM001-VM007 (RULES.md section 5): storage, hostDisks, pod-network binding,
+ * migration ports, devices, placement well-formedness and migration targets of one
+ * VirtualMachine (its template) or VirtualMachineInstance. VM001-VM005 and VM007 deny
+ * only when the workload must live-migrate; VM006 always denies.
+ * Pure functions of (object, view, config): no I/O, no allocation but the verdict's. */
+#include "vm.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "access.h"
+#include "nodes.h"
+
+#define FIELD_MAX 512
+#define ANN_POD_BRIDGE "kubevirt.io/allow-pod-bridge-network-live-migration"
+
+/* One workload under check: where its parts are, and the cap its findings get. */
+struct wl {
+    const cJSON *obj;
+    bool is_vmi;
+    const char *ns;
+    const cJSON *spec;           /* pod-like spec: VMI spec, VM spec.template.spec */
+    const char *base;            /* field path of spec */
+    const cJSON *annotations;    /* VM: template annotations; VMI: its own */
+    const cJSON *dv_templates;   /* VM only */
+    const cJSON *volume_status;  /* VMI only */
+    const struct mg_store *view;
+    const struct mg_config *cfg;
+    struct mg_verdict *v;
+    enum mg_action cap;          /* MG_ACT_DENY when it must live-migrate */
+};
+
+static const cJSON *get(const cJSON *obj, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+static const char *str_of(const cJSON *obj, const char *key)
+{
+    const cJSON *it = get(obj, key);
+
+    return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+static const cJSON *array_of(const cJSON *obj, const char *key)
+{
+    const cJSON *it = get(obj, key);
+
+    return cJSON_IsArray(it) ? it : NULL;
+}
+
+static const char *eviction_name(enum mg_eviction e)
+{
+    switch (e) {
+    case MG_EVICT_LIVE_MIGRATE:
+        return "LiveMigrate";
+    case MG_EVICT_LIVE_MIGRATE_IF_POSSIBLE:
+        return "LiveMigrateIfPossible";
+    case MG_EVICT_EXTERNAL:
+        return "External";
+    default:
+        return "None";
+    }
+}
+
+enum mg_eviction mg_vm_default_eviction(const struct mg_store *view, const struct mg_config *cfg)
+{
+    const cJSON *const *items = NULL;
+    enum mg_eviction e = MG_EVICT_NONE;
+    const char *s;
+
+    if (cfg->default_eviction != MG_EVICT_UNSET)
+        return cfg->default_eviction;
+    if (view && mg_store_list(view, "KubeVirt", &items) > 0) {
+        s = str_of(get(get(items[0], "spec"), "configuration"), "evictionStrategy");
+        if (s && mg_eviction_parse(s, &e))
+            return e;
+    }
+    return MG_EVICT_NONE;
+}
+
+/* VM001 and VM002, volume by volume. */
+static void check_volumes(const struct wl *w)
+{
+    const cJSON *it;
+    char field[FIELD_MAX];
+    int i = -1;
+
+    cJSON_ArrayForEach(it, array_of(w->spec, "volumes"))
+    {
+        const char *vname = str_of(it, "name");
+        const cJSON *pvc = get(it, "persistentVolumeClaim"), *dv = get(it, "dataVolume");
+        const cJSON *hd = get(it, "hostDisk");
+        struct mg_volume_ref ref = {vname ? vname : "", NULL, false, w->ns, w->dv_templates,
+                                    w->volume_status};
+        struct mg_access acc;
+
+        i++;
+        vname = vname ? vname : "";
+        if (cJSON_IsObject(hd) && !cJSON_IsTrue(get(hd, "shared"))) {
+            snprintf(field, sizeof(field), "%s.volumes[%d].hostDisk.shared", w->base, i);
+            mg_verdict_add(w->v, w->cfg, MG_RULE_VM002, w->cap, field,
+                           "hostDisk volume \"%.63s\" is not shared: set hostDisk.shared: true "
+                           "to live-migrate", vname);
+        }
+        if (cJSON_IsObject(pvc) && str_of(pvc, "claimName")) {
+            ref.claim = str_of(pvc, "claimName");
+            snprintf(field, sizeof(field), "%s.volumes[%d].persistentVolumeClaim", w->base, i);
+        } else if (cJSON_IsObject(dv) && str_of(dv, "name")) {
+            ref.claim = str_of(dv, "name");
+            ref.data_volume = true;
+            snprintf(field, sizeof(field), "%s.volumes[%d].dataVolume", w->base, i);
+        } else {
+            continue;
+        }
+        mg_access_resolve(&ref, w->view, &acc);
+        if (!acc.known)
+            mg_verdict_add(w->v, w->cfg, MG_RULE_VM001, MG_ACT_WARN, field,
+                           "cannot determine the access mode of volume \"%.63s\": %s", vname,
+                           acc.unknown);
+        else if (!acc.rwx)
+            mg_verdict_add(w->v, w->cfg, MG_RULE_VM001, w->cap, field,
+                           "volume \"%.63s\" is %s (from %s), not ReadWriteMany: it cannot "
+                           "live-migrate", vname, acc.modes, acc.source);
+    }
+}
+
+/* The name of the network that is the pod network, or NULL. */
+static const char *pod_network(const cJSON *spec)
+{
+    const cJSON *it;
+
+    cJSON_ArrayForEach(it, array_of(spec, "networks"))
+    {
+        if (cJSON_IsObject(get(it, "pod")))
+            return str_of(it, "name");
+    }
+    return NULL;
+}
+
+static void check_ports(const struct wl *w, const cJSON *iface, int i, const char *iname)
+{
+    const cJSON *p;
+    char field[FIELD_MAX];
+    int j = -1;
+
+    cJSON_ArrayForEach(p, array_of(iface, "ports"))
+    {
+        const cJSON *port = get(p, "port");
+
+        j++;
+        if (!cJSON_IsNumber(port) || (port->valuedouble != 49152 && port->valuedouble != 49153))
+            continue;
+        snprintf(field, sizeof(field), "%s.domain.devices.interfaces[%d].ports[%d].port", w->base,
+                 i, j);
+        mg_verdict_add(w->v, w->cfg, MG_RULE_VM004, w->cap, field,
+                       "masquerade interface \"%.63s\" lists port %d, which live migration "
+                       "needs (49152 and 49153)", iname, (int)port->valuedouble);
+    }
+}
+
+/* VM003 and VM004. */
+static void check_interfaces(const struct wl *w)
+{
+    const cJSON *devices = get(get(w->spec, "domain"), "devices"), *it;
+    const char *pod = pod_network(w->spec);
+    char field[FIELD_MAX];
+    int i = -1;
+
+    cJSON_ArrayForEach(it, array_of(devices, "interfaces"))
+    {
+        const char *iname = str_of(it, "name");
+
+        i++;
+        iname = iname ? iname : "";
+        if (pod && strcmp(iname, pod) == 0 && get(it, "bridge") &&
+            !get(w->annotations, ANN_POD_BRIDGE)) {
+            snprintf(field, sizeof(field), "%s.domain.devices.interfaces[%d].bridge", w->base, i);
+            mg_verdict_add(w->v, w->cfg, MG_RULE_VM003, w->cap, field,
+                           "interface \"%.63s\" binds the pod network with bridge, which cannot "
+                           "live-migrate; use masquerade", iname);
+        }
+        if (get(it, "masquerade"))
+            check_ports(w, it, i, iname);
+    }
+}
+
+/* VM005. */
+static void check_devices(const struct wl *w)
+{
+    const cJSON *domain = get(w->spec, "domain"), *devices = get(domain, "devices");
+    const cJSON *hostdevs = array_of(devices, "hostDevices"), *gpus = array_of(devices, "gpus");
+    const cJSON *ls = get(domain, "launchSecurity");
+    const cJSON *hv = get(get(domain, "features"), "hypervPassthrough");
+    char field[FIELD_MAX];
+
+    if (hostdevs && cJSON_GetArraySize(hostdevs) > 0) {
+        snprintf(field, sizeof(field), "%s.domain.devices.hostDevices", w->base);
+        mg_verdict_add(w->v, w->cfg, MG_RULE_VM005, w->cap, field,
+                       "%d host device(s) are passed through: such a VM cannot live-migrate",
+                       cJSON_GetArraySize(hostdevs));
+    }
+    if (gpus && cJSON_GetArraySize(gpus) > 1) {
+        snprintf(field, sizeof(field), "%s.domain.devices.gpus", w->base);
+        mg_verdict_add(w->v, w->cfg, MG_RULE_VM005, w->cap, field,
+                       "%d GPUs are assigned: a VM with more than one GPU cannot live-migrate",
+                       cJSON_GetArraySize(gpus));
+    }
+    if (ls && !cJSON_IsNull(ls)) {
+        snprintf(field, sizeof(field), "%s.domain.launchSecurity", w->base);
+        mg_verdict_add(w->v, w->cfg, MG_RULE_VM005, w->cap, field,
+                       "launchSecurity (SEV/TDX confidential computing) blocks live migration");
+    }
+    if (cJSON_IsTrue(get(hv, "enabled"))) {
+        snprintf(field, sizeof(field), "%s.domain.features.hypervPassthrough.enabled", w->base);
+        mg_verdict_add(w->v, w->cfg, MG_RULE_VM005, w->cap, field,
+                       "features.hypervPassthrough is enabled, which blocks live migration");
+    }
+}
+
+/* VM006 and VM007; fills the node counts of facts. */
+static void check_placement(const struct wl *w, struct mg_vm_facts *facts)
+{
+    const cJSON *const *nodes = NULL;
+    struct mg_placement p;
+    const char *first = NULL, *own = NULL;
+    size_t problems = mg_nodes_check_placement(w->spec, w->base, w->cfg, w->v), n, fit;
+
+    if (!mg_store_knows(w->view, "Node"))
+        return;
+    n = mg_store_list(w->view, "Node", &nodes);
+    mg_placement_from_spec(&p, w->spec);
+    fit = mg_nodes_count(&p, nodes, n, NULL, &first);
+    if (w->is_vmi)
+        own = str_of(get(w->obj, "status"), "nodeName");
+    facts->nodes_known = true;
+    facts->fitting_nodes = fit;
+    facts->target_nodes = own ? mg_nodes_count(&p, nodes, n, own, NULL) : fit;
+    /* Malformed rules were just denied; counting nodes for them would say nothing. */
+    if (problems > 0 || fit >= 2)
+        return;
+    if (fit == 1)
+        mg_verdict_add(w->v, w->cfg, MG_RULE_VM007, w->cap, w->base,
+                       "only node %.63s can run this VM (nodeSelector, affinity, taints): "
+                       "there is no second node to migrate to", first ? first : "?");
+    else
+        mg_verdict_add(w->v, w->cfg, MG_RULE_VM007, w->cap, w->base,
+                       "no schedulable node of %zu satisfies the nodeSelector, affinity and "
+                       "taints: there is no migration target", n);
+}
+
+static void workload_of(struct wl *w, const cJSON *obj, bool is_vmi, const char *ns)
+{
+    const cJSON *meta = get(obj, "metadata"), *spec = get(obj, "spec");
+
+    w->obj = obj;
+    w->is_vmi = is_vmi;
+    w->ns = ns ? ns : str_of(meta, "namespace");
+    w->ns = w->ns ? w->ns : "";
+    if (is_vmi) {
+        w->spec = spec;
+        w->base = "spec";
+        w->annotations = get(meta, "annotations");
+        w->volume_status = get(get(obj, "status"), "volumeStatus");
+    } else {
+        const cJSON *tmpl = get(spec, "template");
+
+        w->spec = get(tmpl, "spec");
+        w->base = "spec.template.spec";
+        w->annotations = get(get(tmpl, "metadata"), "annotations");
+        w->dv_templates = get(spec, "dataVolumeTemplates");
+    }
+}
+
+int mg_vm_check(const cJSON *obj, bool is_vmi, const char *ns, const struct mg_store *view,
+                const struct mg_config *cfg, unsigned flags, struct mg_verdict *v,
+                struct mg_vm_facts *facts)
+{
+    struct mg_vm_facts local;
+    struct wl w = {0};
+    enum mg_eviction e = MG_EVICT_NONE;
+    const char *es;
+
+    if (!facts)
+        facts = &local;
+    memset(facts, 0, sizeof(*facts));
+    workload_of(&w, obj, is_vmi, ns);
+    w.view = view;
+    w.cfg = cfg;
+    w.v = v;
+    es = str_of(w.spec, "evictionStrategy");
+    if (!es)
+        e = mg_vm_default_eviction(view, cfg);
+    else if (!mg_eviction_parse(es, &e))
+        e = MG_EVICT_NONE;
+    facts->must_migrate = e == MG_EVICT_LIVE_MIGRATE;
+    facts->eviction = es && e == MG_EVICT_NONE ? es : eviction_name(e);
+    w.cap = (facts->must_migrate || (flags & MG_VM_FORCE_MUST)) ? MG_ACT_DENY : MG_ACT_WARN;
+    check_volumes(&w);
+    check_interfaces(&w);
+    check_devices(&w);
+    if (!(flags & MG_VM_MIGRATION_ONLY))
+        check_placement(&w, facts);
+    return 0;
+}
+
+/* The old object was denied for the same rule on the same field. */
+static bool denied_before(const struct mg_verdict *old, const struct mg_finding *f)
+{
+    for (size_t i = 0; i < old->n; i++) {
+        if (old->items[i].rule == f->rule && old->items[i].action == MG_ACT_DENY &&
+            strcmp(old->items[i].field, f->field) == 0)
+            return true;
+    }
+    return false;
+}
+
+int mg_vm_validate(const struct mg_vctx *ctx)
+{
+    const struct mg_request *req = ctx->req;
+    bool is_vmi = strcmp(req->kind, "VirtualMachineInstance") == 0;
+    const char *ns = req->namespace_ && req->namespace_[0] ? req->namespace_ : NULL;
+    struct mg_verdict now, old;
+
+    /* RULES.md 9.13: DELETE (and anything but CREATE/UPDATE) passes without findings. */
+    if ((req->op != MG_OP_CREATE && req->op != MG_OP_UPDATE) || !cJSON_IsObject(req->object))
+        return 0;
+    if (req->op == MG_OP_CREATE || !cJSON_IsObject(req->old_object))
+        return mg_vm_check(req->object, is_vmi, ns, ctx->view, ctx->cfg, 0, ctx->v, NULL);
+    mg_verdict_init(&now);
+    mg_verdict_init(&old);
+    mg_vm_check(req->object, is_vmi, ns, ctx->view, ctx->cfg, 0, &now, NULL);
+    mg_vm_check(req->old_object, is_vmi, ns, ctx->view, ctx->cfg, 0, &old, NULL);
+    for (size_t i = 0; i < now.n; i++) {
+        const struct mg_finding *f = &now.items[i];
+        size_t skip = strlen(mg_rule_id(f->rule)) + 3; /* "[VM001] " */
+        enum mg_action cap = denied_before(&old, f) ? MG_ACT_WARN : f->action;
+
+        mg_verdict_add(ctx->v, ctx->cfg, f->rule, cap, f->field, "%s",
+                       strlen(f->message) >= skip ? f->message + skip : f->message);
+    }
+    if (now.oom || old.oom)
+        ctx->v->oom = true;
+    mg_verdict_free(&now);
+    mg_verdict_free(&old);
+    return 0;
+}

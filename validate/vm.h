@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* vm.h - can this VM live-migrate (RULES.md section 5): VM001-VM007 on VirtualMachine
+ * and VirtualMachineInstance objects, from an admission request or (for `report` and
+ * MIG003) from an object alone. Pure functions of (object, view, config). */
+#ifndef MG_VM_H
+#define MG_VM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "config.h"
+#include "store.h"
+#include "validate.h"
+#include "verdict.h"
+
+/* VM001-VM005 only: what MIG003 asks of a VMI (no placement rules). */
+#define MG_VM_MIGRATION_ONLY 0x1u
+/* Act as if the VM must live-migrate: definite findings are capped at deny. */
+#define MG_VM_FORCE_MUST 0x2u
+
+/* What one check learnt besides its findings. */
+struct mg_vm_facts {
+    bool must_migrate;     /* effective eviction strategy is LiveMigrate */
+    const char *eviction;  /* effective eviction strategy ("None" when nothing sets one) */
+    bool nodes_known;      /* the view knows Nodes */
+    size_t fitting_nodes;  /* schedulable nodes that satisfy the placement rules */
+    size_t target_nodes;   /* of those, the ones a migration can go to (a VMI: not its own) */
+};
+
+/* VirtualMachine and VirtualMachineInstance CREATE/UPDATE: VM001-VM007 (DELETE and other
+ * operations: no findings). On UPDATE a finding the old object was already denied for
+ * (same rule, same field) is lowered to a warning, so controllers updating an existing
+ * object's metadata or status are not blocked by what they did not change. */
+int mg_vm_validate(const struct mg_vctx *ctx);
+
+/* Check one VM (is_vmi false) or VMI object in namespace ns (NULL: its own
+ * metadata.namespace) into v. flags: MG_VM_* above. facts may be NULL. Returns 0. */
+int mg_vm_check(const cJSON *obj, bool is_vmi, const char *ns, const struct mg_store *view,
+                const struct mg_config *cfg, unsigned flags, struct mg_verdict *v,
+                struct mg_vm_facts *facts);
+
+/* The cluster default eviction strategy (RULES.md 9.8): cfg's default_eviction, else the
+ * KubeVirt CR's spec.configuration.evictionStrategy in the view, else None. */
+enum mg_eviction mg_vm_default_eviction(const struct mg_store *view,
+                                        const struct mg_config *cfg);
+
+#endif
