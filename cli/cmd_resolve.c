@@ -32,9 +32,13 @@ static void usage(FILE *to)
             "exit status: 0 printed, 2 usage error or unreadable input\n");
 }
 
+/* The string at obj.a.b (obj.a when b is NULL), "" when absent. */
 static const char *str_at(const cJSON *obj, const char *a, const char *b)
 {
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, a), b);
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, a);
+
+    if (b)
+        it = cJSON_GetObjectItemCaseSensitive(it, b);
 
     return cJSON_IsString(it) ? it->valuestring : "";
 }

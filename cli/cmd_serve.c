@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "kube.h"
+#include "kubemetrics.h"
 #include "server.h"
 #include "setup.h"
 
@@ -17,7 +19,8 @@ static void usage(FILE *to)
 {
     fprintf(to,
             "usage: migguard serve --tls-cert FILE --tls-key FILE [--listen ADDR:PORT]\n"
-            "                      [--state DIR] [--config FILE] [--threads N] [--timeout S]\n\n"
+            "                      [--state DIR | --kube | --kubeconfig FILE] [--config FILE]\n"
+            "                      [--threads N] [--timeout S]\n\n"
             "Serve the admission webhook over HTTPS: POST /validate, POST /mutate (the\n"
             "request's kind picks the rules), GET /healthz, GET /readyz.\n\n"
             "  --listen ADDR:PORT  address to listen on (default 127.0.0.1:8443; [::1]:8443,\n"
@@ -25,11 +28,49 @@ static void usage(FILE *to)
             "  --tls-cert FILE     PEM serving certificate (chain)\n"
             "  --tls-key FILE      PEM private key\n"
             "  --state DIR         load the cluster view from the .yaml/.yml/.json files in DIR\n"
+            "  --kube              list and watch the cluster view from the Kubernetes API with\n"
+            "                      the pod's ServiceAccount; /readyz is 503 until every kind\n"
+            "                      has been listed once\n"
+            "  --kubeconfig FILE   the same, outside a cluster: the current context of FILE\n"
             "  --config FILE       migguard configuration (YAML); default: the embedded one\n"
             "  --threads N         worker threads (default: the server's choice)\n"
             "  --timeout S         close connections idle for S seconds (default 30)\n"
             "  -h, --help          print this help\n\n"
             "On SIGTERM or SIGINT it stops accepting, answers what is in flight, and exits 0.\n");
+}
+
+static bool view_ready(void *ctx)
+{
+    return mg_kube_ready(ctx);
+}
+
+static char *view_metrics(void *ctx)
+{
+    return mg_kubemetrics_text(ctx);
+}
+
+static void view_log(void *ctx, const char *line)
+{
+    (void)ctx;
+    fprintf(stderr, "migguard: %s\n", line);
+}
+
+/* --kube / --kubeconfig: fill the engine's store from the API, and tie /readyz and
+ * /metrics to the watcher. */
+static int start_view(const char *kubeconfig, struct mg_engine *engine,
+                      struct mg_server_opts *so, struct mg_kube **out)
+{
+    struct mg_kube_opts ko = {.kubeconfig = kubeconfig, .log = view_log};
+    struct mg_err err = {0};
+
+    if (mg_kube_start(out, &ko, mg_engine_store(engine), &err)) {
+        mg_setup_print_err(&err);
+        return -1;
+    }
+    so->ready = view_ready;
+    so->metrics = view_metrics;
+    so->hook_ctx = *out;
+    return 0;
 }
 
 static int parse_uint(const char *text, unsigned max, unsigned *out)
@@ -52,10 +93,14 @@ int mg_cli_serve(int argc, char **argv)
                                          {"config", required_argument, NULL, 'c'},
                                          {"threads", required_argument, NULL, 't'},
                                          {"timeout", required_argument, NULL, 'T'},
+                                         {"kube", no_argument, NULL, 'u'},
+                                         {"kubeconfig", required_argument, NULL, 'f'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     struct mg_server_opts so = {.listen = "127.0.0.1:8443"};
-    const char *state = NULL, *config = NULL;
+    const char *state = NULL, *config = NULL, *kubeconfig = NULL;
+    bool kube = false;
+    struct mg_kube *view = NULL;
     struct mg_engine *engine = NULL;
     struct mg_server *srv = NULL;
     struct mg_err err = {0};
@@ -92,6 +137,13 @@ int mg_cli_serve(int argc, char **argv)
                 return 2;
             }
             break;
+        case 'u':
+            kube = true;
+            break;
+        case 'f':
+            kube = true;
+            kubeconfig = optarg;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -105,6 +157,10 @@ int mg_cli_serve(int argc, char **argv)
                         "(make them with 'migguard certs create')\n");
         return 2;
     }
+    if (kube && state) {
+        fprintf(stderr, "migguard serve: --state and --kube/--kubeconfig exclude each other\n");
+        return 2;
+    }
     /* Block the stop signals before any thread exists, so only sigwait sees them. */
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
@@ -113,8 +169,13 @@ int mg_cli_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if (mg_setup_engine(config, state, &engine))
         return 2;
+    if (kube && start_view(kubeconfig, engine, &so, &view)) {
+        mg_engine_free(engine);
+        return 2;
+    }
     if (mg_server_start(&srv, &so, engine, &err)) {
         mg_setup_print_err(&err);
+        mg_kube_stop(view);
         mg_engine_free(engine);
         return 2;
     }
@@ -128,6 +189,7 @@ int mg_cli_serve(int argc, char **argv)
     mg_server_wait_for_signal();
     fprintf(stderr, "migguard: stopping: draining requests in flight\n");
     mg_server_stop(srv);
+    mg_kube_stop(view);
     mg_engine_free(engine);
     fprintf(stderr, "migguard: stopped\n");
     return 0;

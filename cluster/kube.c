@@ -269,7 +269,8 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *ud)
     if (w->watching && w->status != 200) {
         /* Keep the start of an error body for the log; it is small anyway. */
         if (w->body.len < ERRBODY_MAX_BYTES)
-            buf_add(&w->body, p, n < ERRBODY_MAX_BYTES ? n : ERRBODY_MAX_BYTES, ERRBODY_MAX_BYTES * 2);
+            buf_add(&w->body, p, n < ERRBODY_MAX_BYTES ? n : ERRBODY_MAX_BYTES,
+                    2 * ERRBODY_MAX_BYTES);
         return n;
     }
     if (buf_add(&w->body, p, n, w->watching ? LINE_MAX_BYTES : LIST_MAX_BYTES) != 0) {
@@ -313,11 +314,10 @@ static void log_status(struct watcher *w, const char *what)
     cJSON_Delete(st);
 }
 
-static void add_page_items(struct watcher *w, cJSON *page, cJSON *all)
+static void add_page_items(cJSON *page, cJSON *all)
 {
     cJSON *items = cJSON_GetObjectItemCaseSensitive(page, "items"), *it;
 
-    (void)w;
     while (cJSON_IsArray(items) && (it = cJSON_DetachItemFromArray(items, 0)) != NULL)
         cJSON_AddItemToArray(all, it);
 }
@@ -330,6 +330,7 @@ static enum outcome do_list(struct watcher *w)
     char *cont = NULL, pq[4096], *rv = NULL;
     enum outcome r = R_ERR;
     CURLcode cc;
+    int n;
 
     if (!all)
         return R_ERR;
@@ -337,17 +338,22 @@ static enum outcome do_list(struct watcher *w)
         const cJSON *md;
         const char *c;
 
-        snprintf(pq, sizeof(pq), "%s?limit=%u%s%s", w->spec->path, k->page_limit,
-                 cont ? "&continue=" : "", cont ? cont : "");
+        n = snprintf(pq, sizeof(pq), "%s?limit=%u%s%s", w->spec->path, k->page_limit,
+                     cont ? "&continue=" : "", cont ? cont : "");
         curl_free(cont);
         cont = NULL;
+        if (n < 0 || (size_t)n >= sizeof(pq)) {
+            klog(w, "list: the continue token is too long");
+            goto out;
+        }
         cc = perform(w, pq, false, 0);
         if (atomic_load(&k->stop)) {
             r = R_STOP;
             goto out;
         }
-        if (cc != CURLE_OK && !(cc == CURLE_WRITE_ERROR && w->status != 200)) {
-            klog(w, "list: %s", curl_easy_strerror(cc));
+        if (cc != CURLE_OK) {
+            if (cc != CURLE_WRITE_ERROR) /* on_data said why */
+                klog(w, "list: %s", curl_easy_strerror(cc));
             goto out;
         }
         if (w->status == 404 || w->status == 410) {
@@ -367,7 +373,7 @@ static enum outcome do_list(struct watcher *w)
         }
         free(rv);
         rv = str_at(md, "resourceVersion") ? strdup(str_at(md, "resourceVersion")) : NULL;
-        add_page_items(w, page, all);
+        add_page_items(page, all);
         c = str_at(md, "continue");
         if (c && c[0] && !(cont = curl_easy_escape(w->curl, c, 0)))
             goto out;
@@ -389,6 +395,11 @@ static enum outcome do_list(struct watcher *w)
         atomic_fetch_add(&w->relists, 1);
     r = R_OK;
 out:
+    /* A big first list must not keep its buffer for the life of the watch. */
+    if (w->body.cap > ((size_t)1 << 20)) {
+        free(w->body.p);
+        memset(&w->body, 0, sizeof(w->body));
+    }
     cJSON_Delete(page);
     cJSON_Delete(all);
     curl_free(cont);
@@ -586,45 +597,6 @@ int mg_kube_stats(const struct mg_kube *k, size_t i, struct mg_kube_kind_stats *
     out->errors = atomic_load(&w->errors);
     out->events = atomic_load(&w->events);
     return 0;
-}
-
-char *mg_kube_metrics(const struct mg_kube *k)
-{
-    static const char *const names[] = {"synced", "lists_total", "relists_total",
-                                        "watch_restarts_total", "errors_total", "events_total"};
-    static const char *const help[] = {
-        "1 once the kind's first full list arrived", "complete lists applied",
-        "lists after the first (410 Gone, errors)", "watch requests after the first of a list",
-        "failed requests and dropped connections", "watch events applied"};
-    struct buf b = {0};
-    char line[256];
-
-    for (size_t m = 0; m < 6; m++) {
-        snprintf(line, sizeof(line), "# HELP migguard_kube_%s %s\n# TYPE migguard_kube_%s %s\n",
-                 names[m], help[m], names[m], m ? "counter" : "gauge");
-        if (buf_add(&b, line, strlen(line), SIZE_MAX))
-            goto fail;
-        for (size_t i = 0; i < NKINDS; i++) {
-            struct mg_kube_kind_stats st;
-            unsigned long v[6];
-
-            mg_kube_stats(k, i, &st);
-            v[0] = st.synced, v[1] = st.lists, v[2] = st.relists;
-            v[3] = st.restarts, v[4] = st.errors, v[5] = st.events;
-            snprintf(line, sizeof(line), "migguard_kube_%s{kind=\"%s\"} %lu\n", names[m],
-                     st.kind, v[m]);
-            if (buf_add(&b, line, strlen(line), SIZE_MAX))
-                goto fail;
-        }
-    }
-    snprintf(line, sizeof(line), "# HELP migguard_kube_ready 1 once every kind is listed\n"
-             "# TYPE migguard_kube_ready gauge\nmigguard_kube_ready %d\n", mg_kube_ready(k));
-    if (buf_add(&b, line, strlen(line), SIZE_MAX))
-        goto fail;
-    return b.p;
-fail:
-    free(b.p);
-    return NULL;
 }
 
 void mg_kube_stop(struct mg_kube *k)

@@ -60,11 +60,6 @@ size_t mg_kube_kind_count(void);
 /* Statistics of kind number i (0 <= i < mg_kube_kind_count()); MG_EINVAL otherwise. */
 int mg_kube_stats(const struct mg_kube *k, size_t i, struct mg_kube_kind_stats *out);
 
-/* Prometheus text (migguard_kube_synced, _lists_total, _relists_total,
- * _watch_restarts_total, _errors_total, _events_total per kind, and migguard_kube_ready),
- * or NULL when out of memory. Caller frees with free(). */
-char *mg_kube_metrics(const struct mg_kube *k);
-
 /* Abort the transfers in flight, join every thread (within about a second), free
  * everything; accepts NULL. The store keeps what it holds. */
 void mg_kube_stop(struct mg_kube *k);

@@ -90,8 +90,9 @@ int mg_kubeconf_in_cluster(struct mg_kubeconf *kc, const char *sa_dir, struct mg
     if (!sa_dir)
         sa_dir = MG_KUBECONF_SA_DIR;
     if (!host || !host[0] || !port || !port[0])
-        return mg_err_set(err, MG_ECONFIG, "not in a cluster: KUBERNETES_SERVICE_HOST and "
-                                           "KUBERNETES_SERVICE_PORT are not set (use --kubeconfig)");
+        return mg_err_set(err, MG_ECONFIG,
+                          "not in a cluster: KUBERNETES_SERVICE_HOST and "
+                          "KUBERNETES_SERVICE_PORT are not set (use --kubeconfig)");
     v6 = strchr(host, ':') != NULL;
     n = strlen(host) + strlen(port) + 16;
     kc->server = malloc(n);

@@ -89,7 +89,10 @@ static int parse_rules(struct mg_config *cfg, const cJSON *rules, const char *fi
             return mg_err_set_at(err, MG_ECONFIG, filename, mg_marks_line(marks, ptr),
                                  "rules.%s: unknown rule id (ids look like LMC001, MP011, VM003)",
                                  it->string);
-        if (!cJSON_IsString(it) || !mg_action_parse(it->valuestring, &action))
+        /* YAML 1.1, as kubectl reads it, makes a plain `off` the boolean false. */
+        if (cJSON_IsFalse(it))
+            action = MG_ACT_OFF;
+        else if (!cJSON_IsString(it) || !mg_action_parse(it->valuestring, &action))
             return mg_err_set_at(err, MG_ECONFIG, filename, mg_marks_line(marks, ptr),
                                  "rules.%s: action must be deny, warn or off", it->string);
         cfg->actions[rule] = action;

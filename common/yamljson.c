@@ -1,19 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* yamljson.c - libyaml events to cJSON trees, one per document, typed as kubectl's
  * sigs.k8s.io/yaml (go-yaml v2) types plain scalars. Aliases are expanded against a
- * node and byte budget; marks are a trie of (parent, key) -> line in one hash table.
- * No I/O except mg_read_file. */
+ * node and byte budget; marks (marks.c) are a trie of (parent, key) -> line.
+ * No I/O: mg_read_file lives in readfile.c. */
 #include "yamljson.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <yaml.h>
 
@@ -246,6 +242,21 @@ static bool awaiting_key(const struct builder *b)
     return top && cJSON_IsObject(top->node) && !top->key;
 }
 
+/* An anchored key (`&k name: v`) can be aliased later; keep it as a string in limbo. */
+static int key_anchor(struct builder *b, const char *text, const char *anchor)
+{
+    cJSON *v = cJSON_CreateString(text);
+    char *name = strdup(anchor);
+
+    if (!v || !name || (!b->limbo && !(b->limbo = cJSON_CreateArray()))) {
+        cJSON_Delete(v);
+        free(name);
+        return nomem(b);
+    }
+    cJSON_AddItemToArray(b->limbo, v);
+    return anchor_put(b, name, v, 1, strlen(text), 0);
+}
+
 static int on_scalar(struct builder *b, const yaml_event_t *ev)
 {
     const char *text = (const char *)ev->data.scalar.value;
@@ -262,9 +273,13 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
     rc = budget(b, line, awaiting_key(b) ? 0 : 1, len);
     if (rc)
         return rc;
-    if (awaiting_key(b))
-        return set_key(b, &b->st[b->depth - 1], text, len, line,
-                       plain && !tag && len == 2 && memcmp(text, "<<", 2) == 0);
+    if (awaiting_key(b)) {
+        rc = set_key(b, &b->st[b->depth - 1], text, len, line,
+                     plain && !tag && len == 2 && memcmp(text, "<<", 2) == 0);
+        if (rc == 0 && ev->data.scalar.anchor)
+            rc = key_anchor(b, text, (const char *)ev->data.scalar.anchor);
+        return rc;
+    }
     rc = mg_yamlscalar_decode(text, len, tag, plain, &v);
     if (rc == MG_ENOMEM)
         return nomem(b);
@@ -571,75 +586,5 @@ int mg_yaml_parse(const char *text, size_t len, const char *filename, bool want_
     free(b);
     if (rc)
         mg_yaml_docs_free(out);
-    return rc;
-}
-
-int mg_read_file(const char *path, size_t max, char **out, size_t *len, struct mg_err *err)
-{
-    struct stat st;
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-    int rc = 0;
-    /* O_NONBLOCK: opening a FIFO must not hang before fstat can refuse it. */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-
-    *out = NULL;
-    *len = 0;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        rc = mg_err_set_at(err, MG_EIO, path, 0, "cannot open %s: %s", path, strerror(errno));
-        goto out;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        rc = mg_err_set_at(err, MG_EIO, path, 0, "%s is not a regular file", path);
-        goto out;
-    }
-    for (;;) {
-        if (n == cap) {
-            size_t want = cap ? cap * 2 : (size_t)st.st_size + 1;
-            char *nb;
-
-            if (want > max + 1)
-                want = max + 1;
-            if (want <= cap) {
-                rc = mg_err_set_at(err, MG_ETOOBIG, path, 0, "%s is larger than %zu bytes",
-                                   path, max);
-                goto out;
-            }
-            nb = realloc(buf, want + 1);
-            if (!nb) {
-                rc = mg_err_set_at(err, MG_ENOMEM, path, 0, "out of memory reading %s", path);
-                goto out;
-            }
-            buf = nb;
-            cap = want;
-        }
-        ssize_t r = read(fd, buf + n, cap - n);
-
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            rc = mg_err_set_at(err, MG_EIO, path, 0, "cannot read %s: %s", path, strerror(errno));
-            goto out;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    if (n > max) {
-        rc = mg_err_set_at(err, MG_ETOOBIG, path, 0, "%s is larger than %zu bytes", path, max);
-        goto out;
-    }
-    if (!buf && !(buf = malloc(1))) {
-        rc = mg_err_set_at(err, MG_ENOMEM, path, 0, "out of memory reading %s", path);
-        goto out;
-    }
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    buf = NULL;
-out:
-    if (fd >= 0)
-        close(fd);
-    free(buf);
     return rc;
 }

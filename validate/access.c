@@ -211,8 +211,6 @@ void mg_access_resolve(const struct mg_volume_ref *ref, const struct mg_store *v
         if (!dv) {
             dv = get(mg_store_get(view, "DataVolume", ref->ns, ref->claim), "spec");
             claim = dv_claim_spec(dv);
-            if (claim && take_modes(get(claim, "accessModes"), out, "the DataVolume"))
-                return;
         }
         described = dv != NULL;
         cls = str_of(claim, "storageClassName");
@@ -222,6 +220,8 @@ void mg_access_resolve(const struct mg_volume_ref *ref, const struct mg_store *v
     }
     if (take_modes(find_volume_status(ref->volume_status, ref->volume), out,
                    "the VMI's volumeStatus"))
+        return;
+    if (claim && take_modes(get(claim, "accessModes"), out, "the DataVolume"))
         return;
     pvc = mg_store_get(view, "PersistentVolumeClaim", ref->ns, ref->claim);
     if (pvc) {

@@ -18,7 +18,7 @@ struct mg_volume_ref {
     const char *claim;           /* claimName, or the dataVolume's name */
     bool data_volume;            /* a dataVolume volume (else persistentVolumeClaim) */
     const char *ns;              /* the workload's namespace */
-    const cJSON *dv_templates;   /* a VM's spec.dataVolumeTemplates, or NULL */
+    const cJSON *dv_templates;   /* a VM's (a VMI: its owner VM's) dataVolumeTemplates */
     const cJSON *volume_status;  /* a VMI's status.volumeStatus, or NULL */
 };
 

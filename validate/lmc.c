@@ -83,6 +83,17 @@ static const char *quote(char *buf, size_t len, const char *s)
     return buf;
 }
 
+/* True when d is a whole number of magnitude below limit (every double from 2^53 on is
+ * whole; below that the int64 round trip says). */
+static bool whole_below(double d, double limit)
+{
+    double mag = d < 0 ? -d : d;
+
+    if (!isfinite(d) || mag >= limit)
+        return false;
+    return mag >= 9007199254740992.0 || d == (double)(int64_t)d;
+}
+
 /* "string \"x\"", "number 5.5", "true", "an array": what a value of the wrong type is. */
 static const char *describe(char *buf, size_t len, const cJSON *it)
 {
@@ -90,10 +101,12 @@ static const char *describe(char *buf, size_t len, const cJSON *it)
 
     if (cJSON_IsString(it))
         snprintf(buf, len, "string %s", quote(q, sizeof(q), it->valuestring));
+    else if (cJSON_IsNumber(it) && whole_below(it->valuedouble, 1e21))
+        snprintf(buf, len, "number %.0f", it->valuedouble); /* every digit, no exponent */
     else if (cJSON_IsNumber(it))
         snprintf(buf, len, "number %.15g", it->valuedouble);
     else if (cJSON_IsBool(it))
-        snprintf(buf, len, "%s", cJSON_IsTrue(it) ? "true" : "false");
+        snprintf(buf, len, "boolean %s", cJSON_IsTrue(it) ? "true" : "false");
     else if (cJSON_IsArray(it))
         snprintf(buf, len, "an array");
     else if (cJSON_IsObject(it))
@@ -132,8 +145,7 @@ bool mg_lmc_check_bandwidth(const cJSON *it, struct mg_quantity *q, enum mg_rule
 
     if (!cJSON_IsString(it)) {
         *rule = MG_RULE_LMC004;
-        if (cJSON_IsNumber(it) && it->valuedouble >= 0 && it->valuedouble < 1e15 &&
-            it->valuedouble == (double)(int64_t)it->valuedouble)
+        if (cJSON_IsNumber(it) && it->valuedouble >= 0 && whole_below(it->valuedouble, 1e15))
             snprintf(why, whylen, "bandwidthPerMigration must be a quantity string, not %s; "
                      "quote it: \"%.15g\"", describe(db, sizeof(db), it), it->valuedouble);
         else
@@ -175,16 +187,13 @@ static bool check_int(const cJSON *it, size_t k, int64_t *out, struct problem *p
     char db[64];
     double d;
 
-    if (!cJSON_IsNumber(it))
-        goto bad;
-    d = it->valuedouble;
-    if (!isfinite(d) || d < 1 || d >= (wide ? INT64_LIMIT : INT32_LIMIT + 1))
-        goto bad;
-    if (d != (double)(int64_t)d)
-        goto bad;
-    *out = (int64_t)d;
-    return true;
-bad:
+    if (cJSON_IsNumber(it)) {
+        d = it->valuedouble;
+        if (d >= 1 && whole_below(d, wide ? INT64_LIMIT : INT32_LIMIT + 1)) {
+            *out = (int64_t)d;
+            return true;
+        }
+    }
     p->rule = MG_RULE_LMC004;
     snprintf(p->msg, sizeof(p->msg), "%s must be %s, not %s", key_names[k], what,
              describe(db, sizeof(db), it));
@@ -464,8 +473,10 @@ static void check_network_exists(const struct sink *sk, const char *net)
     }
     if (!*ns || mg_store_get(view, "NetworkAttachmentDefinition", ns, name))
         return;
-    snprintf(msg, sizeof(msg), "network %s: no NetworkAttachmentDefinition %s in namespace "
-             "%s; create it or fix the name", quote(qb, sizeof(qb), net), name, ns);
+    if (snprintf(msg, sizeof(msg), "network %s: NetworkAttachmentDefinition %s/%s does not "
+                 "exist; create it first", quote(qb, sizeof(qb), net), ns, name) > 110)
+        snprintf(msg, sizeof(msg), "network %s: NetworkAttachmentDefinition %s/%s does not exist",
+                 qb, ns, name);
     emit(sk, MG_RULE_LMC008, key_names[K_NETWORK], msg);
 }
 

@@ -329,7 +329,7 @@ static void report_tie(const struct mg_vctx *ctx, const cJSON *mine, const struc
 {
     const char *me = name_of(mine), *other = name_of(t->obj);
     struct mg_policy_match a = {mine, me, 0, 0, {0}}, b = {t->obj, other, 0, 0, {0}};
-    char vm[600], ns[600], tail[80] = "";
+    char vm[600], ns[600], who[700], where[700], tail[80] = "";
 
     mg_policy_selectors(mine, &a.ns_labels, &a.vm_labels);
     mg_policy_selectors(t->obj, &b.ns_labels, &b.vm_labels);
@@ -345,11 +345,20 @@ static void report_tie(const struct mg_vctx *ctx, const cJSON *mine, const struc
     union_text(vm, sizeof(vm), side(mine, "virtualMachineInstanceSelector"),
                side(t->obj, "virtualMachineInstanceSelector"));
     union_text(ns, sizeof(ns), side(mine, "namespaceSelector"), side(t->obj, "namespaceSelector"));
+    if (strcmp(vm, "{}") == 0)
+        snprintf(who, sizeof(who), "any VM");
+    else
+        snprintf(who, sizeof(who), "a VM with labels %s", vm);
+    if (strcmp(ns, "{}") == 0)
+        snprintf(where, sizeof(where), "in any namespace");
+    else
+        snprintf(where, sizeof(where), "in a namespace with labels %s", ns);
     mg_verdict_add(ctx->v, ctx->cfg, MG_RULE_MP011, MG_ACT_DENY, SEL,
-                   "ties with policy \"%s\": a VM with labels %s in a namespace with labels %s "
-                   "matches both with %zu labels each, and the settings differ (%s); KubeVirt "
+                   "ties with policy \"%s\": %s %s "
+                   "matches both with %zu label%s each, and the settings differ (%s); KubeVirt "
                    "applies \"%s\" (%s), the documents order by label keys%s",
-                   other, vm, ns, a.ns_labels + a.vm_labels, t->diff,
+                   other, who, where, a.ns_labels + a.vm_labels,
+                   a.ns_labels + a.vm_labels == 1 ? "" : "s", t->diff,
                    mg_policy_outranks(&a, &b) ? me : other,
                    a.vm_labels != b.vm_labels ? "more VM labels" : "smaller name", tail);
 }

@@ -260,6 +260,19 @@ struct checker {
     size_t problems;
 };
 
+/* A field path; a path longer than FIELD_MAX is cut (it only labels a finding). */
+static void set_path(char *out, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_path(char *out, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(out, len, fmt, ap);
+    va_end(ap);
+}
+
 static void problem(struct checker *c, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -280,7 +293,7 @@ static void check_node_selector(struct checker *c, const cJSON *sel, const char 
     char field[FIELD_MAX], why[160];
     const cJSON *it;
 
-    snprintf(field, sizeof(field), "%s.nodeSelector", base);
+    set_path(field, sizeof(field), "%s.nodeSelector", base);
     if (!sel || cJSON_IsNull(sel))
         return;
     if (!cJSON_IsObject(sel)) {
@@ -289,7 +302,7 @@ static void check_node_selector(struct checker *c, const cJSON *sel, const char 
     }
     cJSON_ArrayForEach(it, sel)
     {
-        snprintf(field, sizeof(field), "%s.nodeSelector.%s", base, it->string);
+        set_path(field, sizeof(field), "%s.nodeSelector.%s", base, it->string);
         if (!mg_name_label_key_ok(it->string, why, sizeof(why)))
             problem(c, field, "nodeSelector key \"%.63s\": %s", it->string, why);
         else if (!cJSON_IsString(it))
@@ -335,7 +348,7 @@ static void check_requirement(struct checker *c, const cJSON *req, const char *a
     char field[FIELD_MAX], why[160];
     bool known = false;
 
-    snprintf(field, sizeof(field), "%s.key", at);
+    set_path(field, sizeof(field), "%s.key", at);
     if (!cJSON_IsObject(req)) {
         problem(c, at, "a node selector requirement must be an object");
         return;
@@ -345,7 +358,7 @@ static void check_requirement(struct checker *c, const cJSON *req, const char *a
                 key ? key : "");
     else if (!field_req && !mg_name_label_key_ok(key, why, sizeof(why)))
         problem(c, field, "key \"%.63s\": %s", key ? key : "", why);
-    snprintf(field, sizeof(field), "%s.operator", at);
+    set_path(field, sizeof(field), "%s.operator", at);
     for (size_t i = 0; op && i < sizeof(ops) / sizeof(ops[0]); i++)
         known = known || strcmp(op, ops[i]) == 0;
     if (!known) {
@@ -353,7 +366,7 @@ static void check_requirement(struct checker *c, const cJSON *req, const char *a
                 "Gt, Lt", op ? op : "");
         return;
     }
-    snprintf(field, sizeof(field), "%s.values", at);
+    set_path(field, sizeof(field), "%s.values", at);
     if (field_req && ((strcmp(op, "In") != 0 && strcmp(op, "NotIn") != 0) ||
                       cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(req, "values")) != 1))
         problem(c, field, "matchFields needs operator In or NotIn with exactly one value");
@@ -375,13 +388,13 @@ static void check_term(struct checker *c, const cJSON *term, const char *at)
         int i = 0;
 
         if (list && !cJSON_IsNull(list) && !cJSON_IsArray(list)) {
-            snprintf(field, sizeof(field), "%s.%s", at, parts[p]);
+            set_path(field, sizeof(field), "%s.%s", at, parts[p]);
             problem(c, field, "%s must be a list", parts[p]);
             continue;
         }
         cJSON_ArrayForEach(it, list)
         {
-            snprintf(field, sizeof(field), "%s.%s[%d]", at, parts[p], i++);
+            set_path(field, sizeof(field), "%s.%s[%d]", at, parts[p], i++);
             check_requirement(c, it, field, p == 1);
         }
     }
@@ -400,13 +413,13 @@ static void check_node_affinity(struct checker *c, const cJSON *na, const char *
     int i = 0;
 
     if (req && !cJSON_IsNull(req)) {
-        snprintf(field, sizeof(field), "%s.requiredDuringSchedulingIgnoredDuringExecution."
+        set_path(field, sizeof(field), "%s.requiredDuringSchedulingIgnoredDuringExecution."
                  "nodeSelectorTerms", at);
         if (!cJSON_IsArray(terms) || cJSON_GetArraySize(terms) == 0)
             problem(c, field, "required node affinity needs at least one nodeSelectorTerm");
         cJSON_ArrayForEach(it, term_list)
         {
-            snprintf(field, sizeof(field), "%s.requiredDuringSchedulingIgnoredDuringExecution."
+            set_path(field, sizeof(field), "%s.requiredDuringSchedulingIgnoredDuringExecution."
                      "nodeSelectorTerms[%d]", at, i++);
             check_term(c, it, field);
         }
@@ -416,7 +429,7 @@ static void check_node_affinity(struct checker *c, const cJSON *na, const char *
     {
         const cJSON *w = cJSON_GetObjectItemCaseSensitive(it, "weight");
 
-        snprintf(field, sizeof(field), "%s.preferredDuringSchedulingIgnoredDuringExecution[%d]",
+        set_path(field, sizeof(field), "%s.preferredDuringSchedulingIgnoredDuringExecution[%d]",
                  at, i++);
         if (!cJSON_IsNumber(w) || w->valuedouble < 1 || w->valuedouble > 100 ||
             w->valuedouble != (double)(int)w->valuedouble)
@@ -468,16 +481,16 @@ size_t mg_nodes_check_placement(const cJSON *spec, const char *base,
     int i = 0;
 
     check_node_selector(&c, cJSON_GetObjectItemCaseSensitive(spec, "nodeSelector"), base);
-    snprintf(field, sizeof(field), "%s.affinity.nodeAffinity", base);
+    set_path(field, sizeof(field), "%s.affinity.nodeAffinity", base);
     check_node_affinity(&c, cJSON_GetObjectItemCaseSensitive(aff, "nodeAffinity"), field);
     if (tols && !cJSON_IsNull(tols) && !cJSON_IsArray(tols)) {
-        snprintf(field, sizeof(field), "%s.tolerations", base);
+        set_path(field, sizeof(field), "%s.tolerations", base);
         problem(&c, field, "tolerations must be a list");
         return c.problems;
     }
     cJSON_ArrayForEach(it, tols)
     {
-        snprintf(field, sizeof(field), "%s.tolerations[%d]", base, i++);
+        set_path(field, sizeof(field), "%s.tolerations[%d]", base, i++);
         check_toleration(&c, it, field);
     }
     return c.problems;

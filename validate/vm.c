@@ -250,6 +250,25 @@ static void check_placement(const struct wl *w, struct mg_vm_facts *facts)
                        "taints: there is no migration target", n);
 }
 
+/* The dataVolumeTemplates of the VirtualMachine that owns a VMI, when the view has it:
+ * a VMI started from a VM has its volumes from those templates (RULES.md 9.9 puts "the
+ * template" first for a VMI too). */
+static const cJSON *owner_templates(const struct mg_store *view, const cJSON *meta,
+                                    const char *ns)
+{
+    const cJSON *ref;
+
+    cJSON_ArrayForEach(ref, get(meta, "ownerReferences"))
+    {
+        const char *kind = str_of(ref, "kind"), *name = str_of(ref, "name");
+
+        if (kind && name && strcmp(kind, "VirtualMachine") == 0)
+            return get(get(mg_store_get(view, "VirtualMachine", ns, name), "spec"),
+                       "dataVolumeTemplates");
+    }
+    return NULL;
+}
+
 static void workload_of(struct wl *w, const cJSON *obj, bool is_vmi, const char *ns)
 {
     const cJSON *meta = get(obj, "metadata"), *spec = get(obj, "spec");
@@ -263,6 +282,7 @@ static void workload_of(struct wl *w, const cJSON *obj, bool is_vmi, const char 
         w->base = "spec";
         w->annotations = get(meta, "annotations");
         w->volume_status = get(get(obj, "status"), "volumeStatus");
+        w->dv_templates = owner_templates(w->view, meta, w->ns);
     } else {
         const cJSON *tmpl = get(spec, "template");
 
@@ -285,10 +305,10 @@ int mg_vm_check(const cJSON *obj, bool is_vmi, const char *ns, const struct mg_s
     if (!facts)
         facts = &local;
     memset(facts, 0, sizeof(*facts));
-    workload_of(&w, obj, is_vmi, ns);
     w.view = view;
     w.cfg = cfg;
     w.v = v;
+    workload_of(&w, obj, is_vmi, ns);
     es = str_of(w.spec, "evictionStrategy");
     if (!es)
         e = mg_vm_default_eviction(view, cfg);
@@ -322,12 +342,17 @@ int mg_vm_validate(const struct mg_vctx *ctx)
     bool is_vmi = strcmp(req->kind, "VirtualMachineInstance") == 0;
     const char *ns = req->namespace_ && req->namespace_[0] ? req->namespace_ : NULL;
     struct mg_verdict now, old;
+    bool same_spec;
 
     /* RULES.md 9.13: DELETE (and anything but CREATE/UPDATE) passes without findings. */
     if ((req->op != MG_OP_CREATE && req->op != MG_OP_UPDATE) || !cJSON_IsObject(req->object))
         return 0;
     if (req->op == MG_OP_CREATE || !cJSON_IsObject(req->old_object))
         return mg_vm_check(req->object, is_vmi, ns, ctx->view, ctx->cfg, 0, ctx->v, NULL);
+    /* An update that leaves the spec alone (metadata, finalizers, a VMI's status written
+     * by KubeVirt's own controllers) cannot make the workload less migratable. */
+    same_spec = cJSON_Compare(cJSON_GetObjectItemCaseSensitive(req->object, "spec"),
+                              cJSON_GetObjectItemCaseSensitive(req->old_object, "spec"), 1);
     mg_verdict_init(&now);
     mg_verdict_init(&old);
     mg_vm_check(req->object, is_vmi, ns, ctx->view, ctx->cfg, 0, &now, NULL);
@@ -335,7 +360,7 @@ int mg_vm_validate(const struct mg_vctx *ctx)
     for (size_t i = 0; i < now.n; i++) {
         const struct mg_finding *f = &now.items[i];
         size_t skip = strlen(mg_rule_id(f->rule)) + 3; /* "[VM001] " */
-        enum mg_action cap = denied_before(&old, f) ? MG_ACT_WARN : f->action;
+        enum mg_action cap = same_spec || denied_before(&old, f) ? MG_ACT_WARN : f->action;
 
         mg_verdict_add(ctx->v, ctx->cfg, f->rule, cap, f->field, "%s",
                        strlen(f->message) >= skip ? f->message + skip : f->message);

@@ -30,9 +30,10 @@ struct mg_vm_facts {
 };
 
 /* VirtualMachine and VirtualMachineInstance CREATE/UPDATE: VM001-VM007 (DELETE and other
- * operations: no findings). On UPDATE a finding the old object was already denied for
- * (same rule, same field) is lowered to a warning, so controllers updating an existing
- * object's metadata or status are not blocked by what they did not change. */
+ * operations: no findings). On UPDATE, findings are lowered to warnings when the spec is
+ * unchanged, or when the old object was already denied for the same rule on the same
+ * field: controllers writing an existing object's metadata or status (KubeVirt updates
+ * VMI status this way) are not blocked by what they did not change. */
 int mg_vm_validate(const struct mg_vctx *ctx);
 
 /* Check one VM (is_vmi false) or VMI object in namespace ns (NULL: its own

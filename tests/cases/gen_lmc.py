@@ -237,7 +237,8 @@ deny("lmc-type-progress-negative-v1", "v1", {"progressTimeout": -1}, "LMC004",
 deny("lmc-type-progress-bool-v1beta1", "v1beta1", {"progressTimeout": True}, "LMC004",
      "progressTimeout")
 deny("lmc-type-progress-over-int64-v1beta1", "v1beta1",
-     {"progressTimeout": 9223372036854775808}, "LMC004", "progressTimeout")
+     {"progressTimeout": 9223372036854775808}, "LMC004", "progressTimeout",
+     ["not number 9223372036854775808"])
 allow("lmc-type-completion-huge-allowed-v1", "v1",
       {"completionTimeoutPerGiB": 9000000000000000000})
 deny("lmc-type-post-copy-string-v1beta1", "v1beta1", {"allowPostCopy": "true"}, "LMC004",
@@ -311,10 +312,10 @@ allow("lmc-network-nad-exists-v1beta1", "v1beta1", {"network": "migration-net"},
 allow("lmc-network-nad-namespaced-exists-v1", "v1", {"network": "openshift-cnv/migration-net"},
       state={"nads.yaml": nad("migration-net", "openshift-cnv")})
 deny("lmc-network-nad-missing-v1", "v1", {"network": "migration-net"}, "LMC008", "network",
-     ["no NetworkAttachmentDefinition migration-net in namespace kubevirt-hyperconverged"],
+     ["NetworkAttachmentDefinition kubevirt-hyperconverged/migration-net does not exist"],
      state={"nads.yaml": nad("storage-net", NS)})
 deny("lmc-network-bare-name-other-namespace-v1beta1", "v1beta1", {"network": "migration-net"},
-     "LMC008", "network", ["in namespace kubevirt-hyperconverged"],
+     "LMC008", "network", ["kubevirt-hyperconverged/migration-net does not exist"],
      state={"nads.yaml": nad("migration-net", "default")})
 
 # ---- LMC009: unknown keys -------------------------------------------------------------

@@ -135,7 +135,7 @@ def write(c):
 SEED_SEL = {"namespaceSelector": {"hpc-workloads": "True", "xyz-workloads-type": ""},
             "virtualMachineInstanceSelector": {"kubevirt.io/environment": "production"}}
 SEED = policy("production-hpc", SEED_SEL, allowAutoConverge=True,
-              bandwidthPerMigration="217Ki", completionTimeoutPerGiB=23, allowPostCopy=False)
+              bandwidthPerMigration="64Mi", completionTimeoutPerGiB=800, allowPostCopy=False)
 
 case("mp-seed-example-allowed", SEED)
 case("mp-mp001-missing-selectors-deny", policy("no-selectors", no_selectors=True,
@@ -249,7 +249,7 @@ def mcase(name, obj, **kw):
 
 
 mcase("vm-annotate-no-policy-adds-map", vm("plain", {"app": "db"}), patch=ann_map("none", DEFAULTS))
-SEED_CFG = ('{"bandwidthPerMigration":"217Ki","completionTimeoutPerGiB":23,'
+SEED_CFG = ('{"bandwidthPerMigration":"64Mi","completionTimeoutPerGiB":800,'
             '"allowAutoConverge":true,"allowPostCopy":false,"allowWorkloadDisruption":false,'
             '"progressTimeout":150,"parallelOutboundMigrationsPerNode":2,'
             '"parallelMigrationsPerCluster":5}')

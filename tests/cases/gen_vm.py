@@ -289,13 +289,20 @@ case("vm-vm001-config-default-overrides-cr-warn", vm("fedora", vm_spec(PVC_VOL))
 case("vm-vm001-config-default-live-migrate-deny", vm("fedora", vm_spec(PVC_VOL)),
      state=[pvc("fedora-root", ["ReadWriteOnce"])],
      config="defaultEvictionStrategy: LiveMigrate\n", deny=["VM001"])
-case("vm-vm001-vmi-volume-status-deny",
-     vmi("fedora", vm_spec(PVC_VOL, strategy=LIVE),
-         status={"volumeStatus": [{"name": "rootdisk", "target": "vda",
+VOLSTATUS_RWO = {"volumeStatus": [{"name": "rootdisk", "target": "vda",
                                    "persistentVolumeClaimInfo": {
                                        "claimName": "fedora-root",
-                                       "accessModes": ["ReadWriteOnce"]}}]}),
+                                       "accessModes": ["ReadWriteOnce"]}}]}
+# virt-handler writing status: the spec is unchanged, so the new finding only warns.
+case("vm-vm001-vmi-status-update-warn",
+     vmi("fedora", vm_spec(PVC_VOL, strategy=LIVE), status=VOLSTATUS_RWO),
      op="UPDATE", old=vmi("fedora", vm_spec(PVC_VOL, strategy=LIVE), phase="Scheduled"),
+     state=[pvc("fedora-root", ["ReadWriteMany"])], warn=["VM001"],
+     contains=["the VMI's volumeStatus"])
+# A user changing the spec of the same VMI (adding the evictionStrategy) is denied.
+case("vm-vm001-vmi-spec-update-deny",
+     vmi("fedora", vm_spec(PVC_VOL, strategy=LIVE), status=VOLSTATUS_RWO),
+     op="UPDATE", old=vmi("fedora", vm_spec(PVC_VOL), status=VOLSTATUS_RWO),
      state=[pvc("fedora-root", ["ReadWriteMany"])], deny=["VM001"],
      fields=["spec.volumes[0].persistentVolumeClaim"], contains=["the VMI's volumeStatus"])
 
@@ -436,6 +443,15 @@ case("vm-delete-allowed", None, op="DELETE", old=BAD,
      state=[pvc("fedora-root", ["ReadWriteOnce"])])
 case("vm-update-existing-denial-warn", BAD, op="UPDATE", old=BAD,
      state=[pvc("fedora-root", ["ReadWriteOnce"])], warn=["VM001", "VM003"])
+case("vm-update-spec-change-keeps-old-denials-warn",
+     vm("fedora", vm_spec(PVC_VOL, interfaces=BRIDGE, strategy=LIVE,
+                          domain={"memory": {"guest": "4Gi"}})),
+     op="UPDATE", old=BAD, state=[pvc("fedora-root", ["ReadWriteOnce"])],
+     warn=["VM001", "VM003"])
+case("vm-update-new-problem-deny",
+     vm("fedora", vm_spec(PVC_VOL, interfaces=PORTS, strategy=LIVE)),
+     op="UPDATE", old=vm("fedora", vm_spec(PVC_VOL, strategy=LIVE)),
+     state=[pvc("fedora-root", ["ReadWriteMany"])], deny=["VM004"])
 case("vm-update-new-strategy-deny", BAD, op="UPDATE",
      old=vm("fedora", vm_spec(PVC_VOL, interfaces=BRIDGE, strategy="None")),
      state=[pvc("fedora-root", ["ReadWriteOnce"])], deny=["VM001", "VM003"])
@@ -463,6 +479,10 @@ case("mig-mig002-vmi-running-allowed", migration("migration-job", {"vmiName": "v
 case("mig-mig003-rwo-volume-deny", migration("migration-job", {"vmiName": "vmi-fedora"}),
      state=[vmi("vmi-fedora", vm_spec(PVC_VOL)), pvc("fedora-root", ["ReadWriteOnce"])],
      deny=["MIG003"], contains=["VMI vmi-fedora: [VM001] volume \"rootdisk\" is ReadWriteOnce"])
+case("mig-mig003-volume-status-deny", migration("migration-job", {"vmiName": "vmi-fedora"}),
+     state=[vmi("vmi-fedora", vm_spec(PVC_VOL), status=VOLSTATUS_RWO),
+            pvc("fedora-root", ["ReadWriteMany"])],
+     deny=["MIG003"], contains=["ReadWriteOnce (from the VMI's volumeStatus)"])
 case("mig-mig003-condition-false-deny", migration("migration-job", {"vmiName": "vmi-fedora"}),
      state=[vmi("vmi-fedora", vm_spec(), status={"conditions": [
          {"type": "LiveMigratable", "status": "False", "reason": "InterfaceNotLiveMigratable",

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "kube.h"
+#include "kubemetrics.h"
 #include "store.h"
 
 #define FAKE MG_SOURCE_DIR "/tests/cluster/fake_apiserver.py"
@@ -378,10 +379,11 @@ static void test_kube_follows_list_watch_gone_and_drops(void **state)
     gone_http(&f, s, k);
     /* The CRD gets installed: the slow retry finds it. */
     cmd(&f, "{\"op\":\"install\",\"res\":\"storageprofiles\"}");
-    cmd(&f, "{\"op\":\"add\",\"res\":\"storageprofiles\",\"obj\":{\"metadata\":{\"name\":\"sc1\"}}}");
+    cmd(&f, "{\"op\":\"add\",\"res\":\"storageprofiles\","
+            "\"obj\":{\"metadata\":{\"name\":\"sc1\"}}}");
     WAIT_UNTIL(has(s, "StorageProfile", "", "sc1"));
     assert_false(stats_of(k, "StorageProfile").absent);
-    metrics = mg_kube_metrics(k);
+    metrics = mg_kubemetrics_text(k);
     assert_non_null(metrics);
     assert_non_null(strstr(metrics, "migguard_kube_ready 1\n"));
     assert_non_null(strstr(metrics, "migguard_kube_relists_total{kind=\"VirtualMachine\"} 2\n"));

@@ -106,11 +106,13 @@ static void test_kubeconf_refuses_what_it_cannot_use(void **state)
     expect_config_error("current-context: c\ncontexts:\n- {name: c, context: {cluster: k}}\n"
                         "clusters:\n- {name: k, cluster: {server: 'ftp://x'}}\n",
                         "http(s)://");
-    expect_config_error("current-context: c\ncontexts:\n- {name: c, context: {cluster: k, user: u}}\n"
+    expect_config_error("current-context: c\n"
+                        "contexts:\n- {name: c, context: {cluster: k, user: u}}\n"
                         "clusters:\n- {name: k, cluster: {server: 'https://x'}}\n"
                         "users:\n- {name: u, user: {exec: {command: aws}}}\n",
                         "exec");
-    expect_config_error("current-context: c\ncontexts:\n- {name: c, context: {cluster: k, user: u}}\n"
+    expect_config_error("current-context: c\n"
+                        "contexts:\n- {name: c, context: {cluster: k, user: u}}\n"
                         "clusters:\n- {name: k, cluster: {server: 'https://x'}}\n"
                         "users:\n- {name: u, user: {client-certificate: a.crt}}\n",
                         "without a key");

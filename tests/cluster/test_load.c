@@ -181,8 +181,17 @@ static void test_dir_loads_mixed_files_sorted(void **state)
     sub = t.paths[t.n++];
     snprintf(sub, 128, "%s/sub.yaml", t.dir);
     assert_int_equal(mkdir(sub, 0700), 0);
+    /* A ConfigMap volume: name.yaml -> ..data/name.yaml is loaded through the link. */
+    sub = t.paths[t.n++];
+    snprintf(sub, 128, "%s/..data", t.dir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    put_file(&t, "..data/d.yaml", "kind: Namespace\nmetadata:\n  name: linked\n");
+    sub = t.paths[t.n++];
+    snprintf(sub, 128, "%s/d.yaml", t.dir);
+    assert_int_equal(symlink("..data/d.yaml", sub), 0);
     assert_int_equal(mg_load_dir(s, t.dir, &e), 0);
-    assert_int_equal(mg_store_size(s), 3);
+    assert_non_null(mg_store_get(s, "Namespace", "", "linked"));
+    assert_int_equal(mg_store_size(s), 4);
     /* a.yaml, b.yml, then c.json: c's from-a replaces a's in place. */
     assert_int_equal(mg_store_list(s, "VirtualMachine", &items), 2);
     assert_string_equal(

@@ -150,6 +150,7 @@ static void test_anchors_and_merge_keys_expand(void **state)
     expect_json("base: &b {x: 1, y: [2]}\nc: *b\nm:\n  <<: *b\n  y: 3\n",
                 "{\"base\":{\"x\":1,\"y\":[2]},\"c\":{\"x\":1,\"y\":[2]},\"m\":{\"y\":3,\"x\":1}}");
     expect_json("s: &s hello\nt: *s\n*s : k\n", "{\"s\":\"hello\",\"t\":\"hello\",\"hello\":\"k\"}");
+    expect_json("&k key: 1\nother: *k\n", "{\"key\":1,\"other\":\"key\"}");
     expect_error("a: &x [*x]\n", 1, "unknown anchor \"x\"");
     expect_error("a: 1\nb: *nope\n", 2, "unknown anchor");
 }

@@ -151,8 +151,8 @@ static void test_lmc_sub_byte_bandwidth_says_write_zero(void **state)
 
     (void)state;
     for (size_t i = 0; i < sizeof(tiny) / sizeof(tiny[0]); i++) {
-        snprintf(lmc, sizeof(lmc), "{\"bandwidthPerMigration\":\"%s\",\"completionTimeoutPerGiB\":1}",
-                 tiny[i]);
+        snprintf(lmc, sizeof(lmc),
+                 "{\"bandwidthPerMigration\":\"%s\",\"completionTimeoutPerGiB\":1}", tiny[i]);
         run("v1beta1", lmc);
         /* LMC003 only: LMC006 does not fire on top of it. */
         has_text(only(MG_RULE_LMC003, MG_ACT_DENY, P1B "bandwidthPerMigration"),
@@ -181,7 +181,7 @@ static void test_lmc_bandwidth_number_is_wrong_type(void **state)
     has_text(f, "must be a quantity string");
     has_text(f, "quote it: \"64\"");
     run("v1", "{\"bandwidthPerMigration\":true}");
-    has_text(only(MG_RULE_LMC004, MG_ACT_DENY, P1 "bandwidthPerMigration"), "not true");
+    has_text(only(MG_RULE_LMC004, MG_ACT_DENY, P1 "bandwidthPerMigration"), "not boolean true");
 }
 
 static void test_lmc_integer_types_and_ranges(void **state)
@@ -204,6 +204,8 @@ static void test_lmc_integer_types_and_ranges(void **state)
         {"progressTimeout", "0", false},
         {"progressTimeout", "1e400", false},
         {"progressTimeout", "9223372036854775808", false},
+        {"progressTimeout", "9223372036854775807", false}, /* reads as 2^63 */
+        {"progressTimeout", "9223372036854774784", true},  /* the largest double below */
         {"progressTimeout", "9.2e18", true},
         {"progressTimeout", "1", true},
         {"completionTimeoutPerGiB", "-150", false},
@@ -423,9 +425,37 @@ static void test_lmc_network_must_exist_when_view_knows_nads(void **state)
     /* A bare name is looked up in the HyperConverged's namespace only. */
     run("v1", "{\"network\":\"mig\"}");
     has_text(only(MG_RULE_LMC008, MG_ACT_DENY, P1 "network"),
-             "no NetworkAttachmentDefinition mig in namespace kubevirt-hyperconverged");
+             "NetworkAttachmentDefinition kubevirt-hyperconverged/mig does not exist");
     run("v1", "{\"network\":\"other/migration\"}");
-    has_text(only(MG_RULE_LMC008, MG_ACT_DENY, P1 "network"), "in namespace other");
+    has_text(only(MG_RULE_LMC008, MG_ACT_DENY, P1 "network"), "other/migration does not exist");
+}
+
+/* Validate fx.obj again as it is now, with the request namespace ns. */
+static void rerun(const char *ns)
+{
+    struct mg_vctx ctx = {&fx.req, fx.view, &fx.cfg, &fx.v};
+
+    mg_verdict_free(&fx.v);
+    mg_verdict_init(&fx.v);
+    fx.req.namespace_ = ns;
+    assert_int_equal(mg_lmc_validate(&ctx), 0);
+}
+
+static void test_lmc_network_namespace_from_request_when_object_has_none(void **state)
+{
+    (void)state;
+    put("{\"kind\":\"NetworkAttachmentDefinition\",\"metadata\":{\"name\":\"mig\","
+        "\"namespace\":\"openshift-cnv\"}}");
+    run("v1beta1", "{\"network\":\"mig\"}");
+    only(MG_RULE_LMC008, MG_ACT_DENY, P1B "network");
+    cJSON_DeleteItemFromObject(cJSON_GetObjectItem(fx.obj, "metadata"), "namespace");
+    rerun("openshift-cnv");
+    none();
+    rerun("kubevirt-hyperconverged");
+    only(MG_RULE_LMC008, MG_ACT_DENY, P1B "network");
+    /* No namespace anywhere: the existence of a bare name cannot be judged. */
+    rerun("");
+    none();
 }
 
 static void test_lmc_network_empty_nad_list_is_known(void **state)
@@ -511,7 +541,8 @@ static void test_lmc_long_values_are_shortened(void **state)
 static void test_lmc_api_version_decides_path(void **state)
 {
     cJSON *o = cJSON_Parse("{\"spec\":{\"liveMigrationConfig\":{\"progressTimeout\":9},"
-                           "\"virtualization\":{\"liveMigrationConfig\":{\"progressTimeout\":7}}}}");
+                           "\"virtualization\":{\"liveMigrationConfig\":"
+                           "{\"progressTimeout\":7}}}}");
     const char *path = NULL;
     const cJSON *lmc;
 
@@ -666,6 +697,7 @@ int main(void)
         T(test_lmc_post_copy_warns),
         T(test_lmc_network_syntax),
         T(test_lmc_network_must_exist_when_view_knows_nads),
+        T(test_lmc_network_namespace_from_request_when_object_has_none),
         T(test_lmc_network_empty_nad_list_is_known),
         T(test_lmc_configured_actions_apply),
         T(test_lmc_findings_in_field_order),

@@ -239,6 +239,31 @@ static void test_vm001_vmi_volume_status_before_pvc(void **state)
     mg_verdict_free(&r.v);
 }
 
+static void test_vm001_vmi_uses_its_owner_vm_templates(void **state)
+{
+    char vm[2048], both[4096];
+    struct run r;
+    static const char vmi[] =
+        "kind: VirtualMachineInstance\nmetadata: {name: vm1, namespace: ns1, ownerReferences: "
+        "[{kind: VirtualMachine, name: vm1, apiVersion: kubevirt.io/v1}]}\n"
+        "spec: {evictionStrategy: LiveMigrate, volumes: [{name: disk0, dataVolume: {name: root}}]}\n";
+
+    (void)state;
+    snprintf(vm, sizeof(vm), vm_dvt, "fast");
+    setup_run(&r);
+    /* The owner's template names class fast, whose profile says RWO. */
+    snprintf(both, sizeof(both), "%s---\nkind: StorageProfile\nmetadata: {name: fast}\n"
+             "status: {claimPropertySets: [{accessModes: [ReadWriteOnce]}]}\n", vm);
+    check(&r, vmi, true, both);
+    assert_int_equal(only(&r, MG_RULE_VM001, "StorageProfile fast"), MG_ACT_DENY);
+    mg_verdict_free(&r.v);
+    /* Without its VM in the view the VMI's dataVolume is unknown. */
+    check(&r, vmi, true, NULL);
+    assert_int_equal(only(&r, MG_RULE_VM001, "no dataVolumeTemplate, DataVolume or PVC root"),
+                     MG_ACT_WARN);
+    mg_verdict_free(&r.v);
+}
+
 static const char vm_bridge[] = VM_HEAD
     "spec:\n  template:\n    metadata: {annotations: {%s: \"\"}}\n"
     "    spec:\n%s"
@@ -439,6 +464,7 @@ int main(void)
         cmocka_unit_test(test_vm001_pvc_not_in_view_is_only_a_warning),
         cmocka_unit_test(test_vm001_read_only_many_is_not_enough),
         cmocka_unit_test(test_vm001_vmi_volume_status_before_pvc),
+        cmocka_unit_test(test_vm001_vmi_uses_its_owner_vm_templates),
         cmocka_unit_test(test_eviction_strategy_sets_the_cap),
         cmocka_unit_test(test_vm003_annotation_allows_pod_bridge),
         cmocka_unit_test(test_vm004_and_vm005_findings),
