@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy.h"
+
 struct entry {
     struct entry *next; /* hash chain */
     uint64_t hash;
@@ -85,6 +87,11 @@ struct mg_store *mg_store_new(void)
     if (!s->buckets || pthread_rwlock_init(&s->lock, NULL) != 0) {
         free(s->buckets);
         free(s);
+        return NULL;
+    }
+    /* Every view carries the MigrationPolicy index (policy.h). */
+    if (mg_policy_index_attach(s) != 0) {
+        mg_store_free(s);
         return NULL;
     }
     return s;
