@@ -5,18 +5,30 @@
  * sent back to back are caught. */
 #include "engine.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "mutate.h"
 #include "response.h"
 #include "review.h"
+#include "stats.h"
 #include "validate.h"
 
 struct mg_engine {
     struct mg_config cfg;
     struct mg_store *store;
+    struct mg_stats stats;
+    void (*log)(const struct mg_decision *d, void *ctx);
+    void *log_ctx;
 };
+
+/* The kinds of RULES.md section 1, for the view's object counts in /metrics. */
+static const char *const view_kinds[] = {
+    "Namespace", "PersistentVolumeClaim", "StorageClass", "StorageProfile", "Node",
+    "NetworkAttachmentDefinition", "MigrationPolicy", "VirtualMachine", "VirtualMachineInstance",
+    "VirtualMachineInstanceMigration", "HyperConverged", "KubeVirt"};
 
 int mg_engine_new(struct mg_engine **out, const struct mg_config *cfg, struct mg_store *store,
                   struct mg_err *err)
@@ -29,6 +41,7 @@ int mg_engine_new(struct mg_engine **out, const struct mg_config *cfg, struct mg
         return mg_err_set(err, MG_ENOMEM, "out of memory creating the engine");
     }
     e->cfg = *cfg;
+    mg_stats_init(&e->stats);
     e->store = store ? store : mg_store_new();
     if (!e->store) {
         free(e);
@@ -54,6 +67,64 @@ struct mg_store *mg_engine_store(struct mg_engine *e)
 const struct mg_config *mg_engine_config(const struct mg_engine *e)
 {
     return &e->cfg;
+}
+
+void mg_engine_set_log(struct mg_engine *e, void (*fn)(const struct mg_decision *d, void *ctx),
+                       void *ctx)
+{
+    e->log = fn;
+    e->log_ctx = ctx;
+}
+
+char *mg_engine_metrics(struct mg_engine *e)
+{
+    char *stats = mg_stats_render(&e->stats);
+    size_t len = stats ? strlen(stats) : 0, cap = len + 4096;
+    char *out = stats ? realloc(stats, cap) : NULL;
+
+    if (!out) {
+        free(stats);
+        return NULL;
+    }
+    len += (size_t)snprintf(out + len, cap - len,
+                            "# HELP migguard_view_objects Objects in the cluster view, by kind.\n"
+                            "# TYPE migguard_view_objects gauge\n");
+    mg_store_rdlock(e->store);
+    for (size_t i = 0; i < sizeof(view_kinds) / sizeof(view_kinds[0]) && len < cap; i++) {
+        const cJSON *const *items;
+
+        len += (size_t)snprintf(out + len, cap - len, "migguard_view_objects{kind=\"%s\"} %zu\n",
+                                view_kinds[i], mg_store_list(e->store, view_kinds[i], &items));
+    }
+    mg_store_unlock(e->store);
+    return out;
+}
+
+static long micros_since(const struct timespec *t0)
+{
+    struct timespec t1;
+
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (long)(t1.tv_sec - t0->tv_sec) * 1000000L + (t1.tv_nsec - t0->tv_nsec) / 1000L;
+}
+
+/* One decision, told to the log hook: "LMC002,LMC006" lists the rule ids. */
+static void log_decision(struct mg_engine *e, enum mg_endpoint ep, const struct mg_request *req,
+                         bool allowed, const struct mg_verdict *v, const struct timespec *t0)
+{
+    char rules[512];
+    size_t at = 0;
+    struct mg_decision d;
+
+    if (!e->log)
+        return;
+    rules[0] = '\0';
+    for (size_t i = 0; v && i < v->n && at + 8 < sizeof(rules); i++)
+        at += (size_t)snprintf(rules + at, sizeof(rules) - at, "%s%s", at ? "," : "",
+                               mg_rule_id(v->items[i].rule));
+    d = (struct mg_decision){req->uid, req->kind,   req->namespace_, req->name, mg_op_name(req->op),
+                             ep,       allowed,     req->dry_run,    rules,     micros_since(t0)};
+    e->log(&d, e->log_ctx);
 }
 
 void mg_reply_free(struct mg_reply *r)
@@ -98,7 +169,7 @@ static void apply_to_view(struct mg_store *s, const struct mg_request *req)
 }
 
 static int decide(struct mg_engine *e, enum mg_endpoint ep, const struct mg_review *r,
-                  struct mg_reply *out, struct mg_err *err)
+                  const struct timespec *t0, struct mg_reply *out, struct mg_err *err)
 {
     struct mg_verdict v;
     struct mg_patch patch;
@@ -122,10 +193,13 @@ static int decide(struct mg_engine *e, enum mg_endpoint ep, const struct mg_revi
 
     if (rc) {
         /* An internal failure still answers the review, uid echoed. */
+        mg_stats_error(&e->stats);
         rc = set_body(out, mg_response_render_error(r->req.uid, 500, inner.msg), 200, false, err);
     } else {
         rc = set_body(out, mg_response_render(r, &v, &patch), 200, !mg_verdict_denied(&v), err);
+        mg_stats_record(&e->stats, ep, &r->req, out->allowed, &v);
     }
+    log_decision(e, ep, &r->req, out->allowed, &v, t0);
     mg_patch_free(&patch);
     mg_verdict_free(&v);
     return rc;
@@ -136,8 +210,10 @@ int mg_engine_review(struct mg_engine *e, enum mg_endpoint ep, const char *body,
 {
     struct mg_review r;
     struct mg_err local;
+    struct timespec t0;
     int rc;
 
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     if (!err)
         err = &local;
     mg_err_clear(err);
@@ -151,13 +227,14 @@ int mg_engine_review(struct mg_engine *e, enum mg_endpoint ep, const char *body,
     if (rc) {
         /* Not decodable: no uid to echo, HTTP 400. */
         set_body(out, mg_response_render_error("", 400, err->msg), 400, false, NULL);
+        mg_stats_error(&e->stats);
         mg_review_free(&r);
         return rc;
     }
     if (r.problem)
         rc = set_body(out, mg_response_render_error(r.req.uid, 400, r.problem), 200, false, err);
     else
-        rc = decide(e, ep, &r, out, err);
+        rc = decide(e, ep, &r, &t0, out, err);
     mg_review_free(&r);
     return rc;
 }

@@ -48,6 +48,25 @@ const struct mg_config *mg_engine_config(const struct mg_engine *e);
 int mg_engine_review(struct mg_engine *e, enum mg_endpoint ep, const char *body, size_t len,
                      struct mg_reply *out, struct mg_err *err);
 
+/* One decided review, as the decision log sees it. Strings are borrowed for the call. */
+struct mg_decision {
+    const char *uid, *kind, *namespace_, *name, *operation;
+    enum mg_endpoint endpoint;
+    bool allowed;
+    bool dry_run;
+    const char *rules; /* rule ids of the findings, comma-separated, "" for none */
+    long micros;       /* time spent in the engine */
+};
+
+/* Call fn once per decided review, from the reviewing thread (fn must be thread-safe).
+ * Set it before the engine is shared; NULL turns the log off. */
+void mg_engine_set_log(struct mg_engine *e, void (*fn)(const struct mg_decision *d, void *ctx),
+                       void *ctx);
+
+/* Prometheus text: reviews by endpoint, kind, operation and verdict; findings by rule;
+ * view objects by kind. Caller frees with free(); NULL when out of memory. */
+char *mg_engine_metrics(struct mg_engine *e);
+
 /* Free the reply's body; accepts a zeroed reply. */
 void mg_reply_free(struct mg_reply *r);
 

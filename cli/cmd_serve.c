@@ -3,11 +3,12 @@
  * wait for SIGTERM/SIGINT, then drain and exit 0. Refuses to start on a bad config,
  * a bad state file or unusable certificates. */
 #include <getopt.h>
-#include <pthread.h>
-#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cjson/cJSON.h>
 
 #include "cli.h"
 #include "kube.h"
@@ -22,7 +23,7 @@ static void usage(FILE *to)
             "                      [--state DIR | --kube | --kubeconfig FILE] [--config FILE]\n"
             "                      [--threads N] [--timeout S]\n\n"
             "Serve the admission webhook over HTTPS: POST /validate, POST /mutate (the\n"
-            "request's kind picks the rules), GET /healthz, GET /readyz.\n\n"
+            "request's kind picks the rules), GET /healthz, GET /readyz, GET /metrics (Prometheus text).\n\n"
             "  --listen ADDR:PORT  address to listen on (default 127.0.0.1:8443; [::1]:8443,\n"
             "                      :8443 for every address; port 0 picks a free port)\n"
             "  --tls-cert FILE     PEM serving certificate (chain)\n"
@@ -35,18 +36,41 @@ static void usage(FILE *to)
             "  --config FILE       migguard configuration (YAML); default: the embedded one\n"
             "  --threads N         worker threads (default: the server's choice)\n"
             "  --timeout S         close connections idle for S seconds (default 30)\n"
+            "  --quiet             no decision log (default: one JSON line per review on stderr)\n"
             "  -h, --help          print this help\n\n"
             "On SIGTERM or SIGINT it stops accepting, answers what is in flight, and exits 0.\n");
 }
 
-static bool view_ready(void *ctx)
+/* What the server's hooks see: the engine always, the watcher with --kube. */
+struct serve_ctx {
+    struct mg_engine *engine;
+    struct mg_kube *view;
+};
+
+static bool serve_ready(void *ctx)
 {
-    return mg_kube_ready(ctx);
+    const struct serve_ctx *sc = ctx;
+
+    return !sc->view || mg_kube_ready(sc->view);
 }
 
-static char *view_metrics(void *ctx)
+/* Engine counters, then the watcher's (when there is one). */
+static char *serve_metrics(void *ctx)
 {
-    return mg_kubemetrics_text(ctx);
+    const struct serve_ctx *sc = ctx;
+    char *engine = mg_engine_metrics(sc->engine);
+    char *view = sc->view ? mg_kubemetrics_text(sc->view) : NULL;
+    size_t a = engine ? strlen(engine) : 0, b = view ? strlen(view) : 0;
+    char *out = malloc(a + b + 1);
+
+    if (out) {
+        memcpy(out, engine ? engine : "", a);
+        memcpy(out + a, view ? view : "", b);
+        out[a + b] = '\0';
+    }
+    free(engine);
+    free(view);
+    return out;
 }
 
 static void view_log(void *ctx, const char *line)
@@ -55,10 +79,8 @@ static void view_log(void *ctx, const char *line)
     fprintf(stderr, "migguard: %s\n", line);
 }
 
-/* --kube / --kubeconfig: fill the engine's store from the API, and tie /readyz and
- * /metrics to the watcher. */
-static int start_view(const char *kubeconfig, struct mg_engine *engine,
-                      struct mg_server_opts *so, struct mg_kube **out)
+/* --kube / --kubeconfig: fill the engine's store from the API. */
+static int start_view(const char *kubeconfig, struct mg_engine *engine, struct mg_kube **out)
 {
     struct mg_kube_opts ko = {.kubeconfig = kubeconfig, .log = view_log};
     struct mg_err err = {0};
@@ -67,10 +89,34 @@ static int start_view(const char *kubeconfig, struct mg_engine *engine,
         mg_setup_print_err(&err);
         return -1;
     }
-    so->ready = view_ready;
-    so->metrics = view_metrics;
-    so->hook_ctx = *out;
     return 0;
+}
+
+/* One JSON line per decision on stderr; a single fprintf keeps lines whole. */
+static void log_decision(const struct mg_decision *d, void *ctx)
+{
+    cJSON *line = cJSON_CreateObject();
+    char *text;
+
+    (void)ctx;
+    if (!line)
+        return;
+    cJSON_AddStringToObject(line, "msg", "decision");
+    cJSON_AddStringToObject(line, "uid", d->uid);
+    cJSON_AddStringToObject(line, "endpoint", d->endpoint == MG_EP_MUTATE ? "mutate" : "validate");
+    cJSON_AddStringToObject(line, "kind", d->kind);
+    cJSON_AddStringToObject(line, "namespace", d->namespace_);
+    cJSON_AddStringToObject(line, "name", d->name);
+    cJSON_AddStringToObject(line, "operation", d->operation);
+    cJSON_AddBoolToObject(line, "allowed", d->allowed);
+    cJSON_AddBoolToObject(line, "dryRun", d->dry_run);
+    cJSON_AddStringToObject(line, "rules", d->rules);
+    cJSON_AddNumberToObject(line, "micros", (double)d->micros);
+    text = cJSON_PrintUnformatted(line);
+    if (text)
+        fprintf(stderr, "%s\n", text);
+    free(text);
+    cJSON_Delete(line);
 }
 
 static int parse_uint(const char *text, unsigned max, unsigned *out)
@@ -84,7 +130,14 @@ static int parse_uint(const char *text, unsigned max, unsigned *out)
     return 0;
 }
 
-int mg_cli_serve(int argc, char **argv)
+struct serve_args {
+    struct mg_server_opts so;
+    const char *state, *config, *kubeconfig;
+    bool kube, quiet;
+};
+
+/* Parse argv into a; returns -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, struct serve_args *a)
 {
     static const struct option opts[] = {{"listen", required_argument, NULL, 'l'},
                                          {"tls-cert", required_argument, NULL, 'C'},
@@ -95,55 +148,32 @@ int mg_cli_serve(int argc, char **argv)
                                          {"timeout", required_argument, NULL, 'T'},
                                          {"kube", no_argument, NULL, 'u'},
                                          {"kubeconfig", required_argument, NULL, 'f'},
+                                         {"quiet", no_argument, NULL, 'q'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    struct mg_server_opts so = {.listen = "127.0.0.1:8443"};
-    const char *state = NULL, *config = NULL, *kubeconfig = NULL;
-    bool kube = false;
-    struct mg_kube *view = NULL;
-    struct mg_engine *engine = NULL;
-    struct mg_server *srv = NULL;
-    struct mg_err err = {0};
-    sigset_t set;
     int c;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'l':
-            so.listen = optarg;
-            break;
-        case 'C':
-            so.cert_file = optarg;
-            break;
-        case 'K':
-            so.key_file = optarg;
-            break;
-        case 's':
-            state = optarg;
-            break;
-        case 'c':
-            config = optarg;
-            break;
+        case 'l': a->so.listen = optarg; break;
+        case 'C': a->so.cert_file = optarg; break;
+        case 'K': a->so.key_file = optarg; break;
+        case 's': a->state = optarg; break;
+        case 'c': a->config = optarg; break;
+        case 'u': a->kube = true; break;
+        case 'f': a->kube = true; a->kubeconfig = optarg; break;
+        case 'q': a->quiet = true; break;
         case 't':
-            if (parse_uint(optarg, 256, &so.threads)) {
-                fprintf(stderr, "migguard serve: --threads takes a number from 0 to 256\n");
-                return 2;
-            }
-            break;
+            if (parse_uint(optarg, 256, &a->so.threads) == 0)
+                break;
+            fprintf(stderr, "migguard serve: --threads takes a number from 0 to 256\n");
+            return 2;
         case 'T':
-            if (parse_uint(optarg, 3600, &so.timeout_s)) {
-                fprintf(stderr, "migguard serve: --timeout takes seconds from 0 to 3600\n");
-                return 2;
-            }
-            break;
-        case 'u':
-            kube = true;
-            break;
-        case 'f':
-            kube = true;
-            kubeconfig = optarg;
-            break;
+            if (parse_uint(optarg, 3600, &a->so.timeout_s) == 0)
+                break;
+            fprintf(stderr, "migguard serve: --timeout takes seconds from 0 to 3600\n");
+            return 2;
         case 'h':
             usage(stdout);
             return 0;
@@ -152,45 +182,62 @@ int mg_cli_serve(int argc, char **argv)
             return 2;
         }
     }
-    if (optind != argc || !so.cert_file || !so.key_file) {
+    if (optind != argc || !a->so.cert_file || !a->so.key_file) {
         fprintf(stderr, "migguard serve: --tls-cert and --tls-key are required "
                         "(make them with 'migguard certs create')\n");
         return 2;
     }
-    if (kube && state) {
+    if (a->kube && a->state) {
         fprintf(stderr, "migguard serve: --state and --kube/--kubeconfig exclude each other\n");
         return 2;
     }
-    /* Block the stop signals before any thread exists, so only sigwait sees them. */
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    if (mg_setup_engine(config, state, &engine))
-        return 2;
-    if (kube && start_view(kubeconfig, engine, &so, &view)) {
-        mg_engine_free(engine);
-        return 2;
-    }
-    if (mg_server_start(&srv, &so, engine, &err)) {
-        mg_setup_print_err(&err);
-        mg_kube_stop(view);
-        mg_engine_free(engine);
-        return 2;
-    }
-    {
-        const char *colon = strrchr(so.listen, ':');
-        int hostlen = colon ? (int)(colon - so.listen) : 0;
+    return -1;
+}
 
-        fprintf(stderr, "migguard: listening on https://%.*s:%u\n", hostlen ? hostlen : 7,
-                hostlen ? so.listen : "0.0.0.0", mg_server_port(srv));
+static void print_listening(const struct mg_server_opts *so, const struct mg_server *srv)
+{
+    const char *colon = strrchr(so->listen, ':');
+    int hostlen = colon ? (int)(colon - so->listen) : 0;
+
+    fprintf(stderr, "migguard: listening on https://%.*s:%u\n", hostlen ? hostlen : 7,
+            hostlen ? so->listen : "0.0.0.0", mg_server_port(srv));
+}
+
+int mg_cli_serve(int argc, char **argv)
+{
+    struct serve_args a = {.so = {.listen = "127.0.0.1:8443"}};
+    struct serve_ctx sc = {0};
+    struct mg_server *srv = NULL;
+    struct mg_err err = {0};
+    int rc = parse_args(argc, argv, &a);
+
+    if (rc >= 0)
+        return rc;
+    /* Block the stop signals before any thread exists, so only sigwait sees them. */
+    mg_server_block_signals();
+    if (mg_setup_engine(a.config, a.state, &sc.engine))
+        return 2;
+    if (!a.quiet)
+        mg_engine_set_log(sc.engine, log_decision, NULL);
+    if (a.kube && start_view(a.kubeconfig, sc.engine, &sc.view)) {
+        mg_engine_free(sc.engine);
+        return 2;
     }
+    a.so.ready = serve_ready;
+    a.so.metrics = serve_metrics;
+    a.so.hook_ctx = &sc;
+    if (mg_server_start(&srv, &a.so, sc.engine, &err)) {
+        mg_setup_print_err(&err);
+        mg_kube_stop(sc.view);
+        mg_engine_free(sc.engine);
+        return 2;
+    }
+    print_listening(&a.so, srv);
     mg_server_wait_for_signal();
     fprintf(stderr, "migguard: stopping: draining requests in flight\n");
     mg_server_stop(srv);
-    mg_kube_stop(view);
-    mg_engine_free(engine);
+    mg_kube_stop(sc.view);
+    mg_engine_free(sc.engine);
     fprintf(stderr, "migguard: stopped\n");
     return 0;
 }

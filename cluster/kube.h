@@ -50,8 +50,10 @@ int mg_kube_start(struct mg_kube **out, const struct mg_kube_opts *opts, struct 
                   struct mg_err *err);
 
 /* True once every kind has completed its first full list (a kind whose API answers
- * 404 counts as listed: it stays unknown to the store). Stays true afterwards: a
- * relist keeps serving the last view until the new one replaces it atomically. */
+ * 404 counts as listed: it stays unknown to the store and is asked again every
+ * missing_retry_ms; a CRD removed after it was listed leaves the kind known and
+ * empty). Stays true afterwards: a relist keeps serving the last view until the new
+ * one replaces it atomically. */
 bool mg_kube_ready(const struct mg_kube *k);
 
 /* Number of watched kinds (the same for every mg_kube). */

@@ -148,6 +148,29 @@ int mg_load_doc(struct mg_store *s, cJSON *doc, const char *where, int line, str
     return load_doc(s, doc, where, line, NULL, err);
 }
 
+int mg_load_each(cJSON *doc, int (*fn)(void *ctx, cJSON *obj, int index), void *ctx)
+{
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(doc, "kind");
+    const cJSON *api = cJSON_GetObjectItemCaseSensitive(doc, "apiVersion");
+    cJSON *items = cJSON_GetObjectItemCaseSensitive(doc, "items");
+    cJSON *item;
+    int i = 0, rc;
+
+    /* The same test as load_doc: a `kind: List` without items is an empty list. */
+    if (!cJSON_IsObject(doc) || !cJSON_IsString(kind) || !ends_with(kind->valuestring, "List") ||
+        !(cJSON_IsArray(items) ||
+          (strcmp(kind->valuestring, "List") == 0 && (!items || cJSON_IsNull(items)))))
+        return fn(ctx, doc, -1);
+    cJSON_ArrayForEach(item, items)
+    {
+        if (strcmp(kind->valuestring, "List") != 0 && fill_kind(item, kind->valuestring, api))
+            return MG_ENOMEM;
+        if ((rc = fn(ctx, item, i++)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
 int mg_load_file(struct mg_store *s, const char *path, struct mg_err *err)
 {
     struct mg_yaml_docs docs = {0};

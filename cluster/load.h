@@ -20,4 +20,11 @@ int mg_load_file(struct mg_store *s, const char *path, struct mg_err *err);
  * of doc, also on failure. where/line name the source for errors. */
 int mg_load_doc(struct mg_store *s, cJSON *doc, const char *where, int line, struct mg_err *err);
 
+/* The objects of one decoded document, without storing them (`migguard check`): fn is
+ * called for each item of a `kind: List` or typed list (FooList items without kind get
+ * kind and apiVersion from the list), with its index, or once for doc itself with index
+ * -1. obj is borrowed from doc. Returns fn's first non-zero result, MG_ENOMEM when
+ * filling a kind fails, else 0. */
+int mg_load_each(cJSON *doc, int (*fn)(void *ctx, cJSON *obj, int index), void *ctx);
+
 #endif

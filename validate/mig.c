@@ -150,8 +150,8 @@ static void check_migratable(struct mig *m)
     mg_vm_check(m->vmi, true, m->ns, m->ctx->view, &cfg, MG_VM_MIGRATION_ONLY | MG_VM_FORCE_MUST,
                 &inner, NULL);
     for (size_t i = 0; i < inner.n; i++)
-        add(m, MG_RULE_MIG003, inner.items[i].action, "spec.vmiName", "VMI %.63s: %s",
-            m->vmi_name, inner.items[i].message);
+        add(m, MG_RULE_MIG003, inner.items[i].action, "spec.vmiName", "%s",
+            inner.items[i].message);
     if (inner.oom)
         m->ctx->v->oom = true;
     mg_verdict_free(&inner);
@@ -286,12 +286,12 @@ static void check_others(const struct mig *m)
     mg_lmc_settings_cluster(&s, view, m->ctx->cfg);
     if ((int64_t)running >= s.parallel_cluster)
         add(m, MG_RULE_MIG008, MG_ACT_WARN, "spec.vmiName",
-            "%zu migrations are unfinished, parallelMigrationsPerCluster is %lld: this one "
-            "will queue", running, (long long)s.parallel_cluster);
+            "%zu migrations are unfinished (parallelMigrationsPerCluster %lld): this one will "
+            "queue", running, (long long)s.parallel_cluster);
     if (own_node && (int64_t)from_node >= s.parallel_node)
         add(m, MG_RULE_MIG008, MG_ACT_WARN, "spec.vmiName",
-            "%zu migrations leave node %.63s, parallelOutboundMigrationsPerNode is %lld: this "
-            "one will queue", from_node, own_node, (long long)s.parallel_node);
+            "%zu migrations already leave node %.63s (parallelOutboundMigrationsPerNode %lld): "
+            "this one will queue", from_node, own_node, (long long)s.parallel_node);
 }
 
 int mg_mig_validate(const struct mg_vctx *ctx)

@@ -7,7 +7,6 @@
 
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "names.h"
@@ -251,48 +250,42 @@ static void check_feasible(const struct mg_vctx *ctx, const struct mg_policy_fie
 /* One policy that ties with the new one. */
 struct tie {
     const cJSON *obj;
+    const char *name; /* its metadata.name, looked up once for sorting */
     bool same;
-    char diff[160];
+    struct mg_lmc_settings theirs; /* effective settings, when !same */
 };
 
+/* The MAX_TIE_FINDINGS ties with the smallest names, in name order, and how many
+ * there are in all: no list of every tie, however many the view holds. */
 struct tie_search {
-    struct tie *items;
-    size_t n, cap;
-    bool oom;
+    struct tie best[MAX_TIE_FINDINGS];
+    size_t n, kept;
     const struct mg_lmc_settings *mine;
-    const struct mg_store *view;
-    const struct mg_config *cfg;
+    const struct mg_lmc_settings *cluster;
 };
 
 static bool on_tie(void *arg, const cJSON *other, const struct mg_policy_fields *f, bool same)
 {
     struct tie_search *ts = arg;
-    struct mg_lmc_settings theirs;
-    struct tie t = {other, same, ""};
+    struct tie t = {other, name_of(other), same, *ts->cluster};
+    size_t at;
 
     if (!same) {
-        mg_mp_settings_effective(&theirs, ts->view, ts->cfg, f);
-        if (mg_mp_settings_equal(ts->mine, &theirs, t.diff, sizeof(t.diff)))
+        mg_mp_settings_apply(&t.theirs, f);
+        if (mg_mp_settings_equal(ts->mine, &t.theirs, NULL, 0))
             return true;
     }
-    if (ts->n == ts->cap) {
-        size_t cap = ts->cap ? ts->cap * 2 : 8;
-        struct tie *items = realloc(ts->items, cap * sizeof(*items));
-
-        if (!items) {
-            ts->oom = true;
-            return false;
-        }
-        ts->items = items;
-        ts->cap = cap;
-    }
-    ts->items[ts->n++] = t;
+    ts->n++;
+    at = ts->kept;
+    while (at > 0 && strcmp(t.name, ts->best[at - 1].name) < 0)
+        at--;
+    if (at == MAX_TIE_FINDINGS)
+        return true;
+    if (ts->kept < MAX_TIE_FINDINGS)
+        ts->kept++;
+    memmove(&ts->best[at + 1], &ts->best[at], (ts->kept - 1 - at) * sizeof(t));
+    ts->best[at] = t;
     return true;
-}
-
-static int cmp_tie(const void *a, const void *b)
-{
-    return strcmp(name_of(((const struct tie *)a)->obj), name_of(((const struct tie *)b)->obj));
 }
 
 /* "{a=1, b=2}" of the entries of a, then those of b that a lacks. */
@@ -324,12 +317,12 @@ static const cJSON *side(const cJSON *policy, const char *key)
     return cJSON_IsObject(m) ? m : NULL;
 }
 
-static void report_tie(const struct mg_vctx *ctx, const cJSON *mine, const struct tie *t,
-                       size_t more)
+static void report_tie(const struct mg_vctx *ctx, const cJSON *mine,
+                       const struct mg_lmc_settings *my, const struct tie *t, size_t more)
 {
-    const char *me = name_of(mine), *other = name_of(t->obj);
+    const char *me = name_of(mine), *other = t->name;
     struct mg_policy_match a = {mine, me, 0, 0, {0}}, b = {t->obj, other, 0, 0, {0}};
-    char vm[600], ns[600], who[700], where[700], tail[80] = "";
+    char vm[600], ns[600], who[700], where[700], diff[160] = "", tail[80] = "";
 
     mg_policy_selectors(mine, &a.ns_labels, &a.vm_labels);
     mg_policy_selectors(t->obj, &b.ns_labels, &b.vm_labels);
@@ -342,6 +335,7 @@ static void report_tie(const struct mg_vctx *ctx, const cJSON *mine, const struc
                        other, tail);
         return;
     }
+    mg_mp_settings_equal(my, &t->theirs, diff, sizeof(diff));
     union_text(vm, sizeof(vm), side(mine, "virtualMachineInstanceSelector"),
                side(t->obj, "virtualMachineInstanceSelector"));
     union_text(ns, sizeof(ns), side(mine, "namespaceSelector"), side(t->obj, "namespaceSelector"));
@@ -358,7 +352,7 @@ static void report_tie(const struct mg_vctx *ctx, const cJSON *mine, const struc
                    "matches both with %zu label%s each, and the settings differ (%s); KubeVirt "
                    "applies \"%s\" (%s), the documents order by label keys%s",
                    other, who, where, a.ns_labels + a.vm_labels,
-                   a.ns_labels + a.vm_labels == 1 ? "" : "s", t->diff,
+                   a.ns_labels + a.vm_labels == 1 ? "" : "s", diff,
                    mg_policy_outranks(&a, &b) ? me : other,
                    a.vm_labels != b.vm_labels ? "more VM labels" : "smaller name", tail);
 }
@@ -367,22 +361,20 @@ static void report_tie(const struct mg_vctx *ctx, const cJSON *mine, const struc
 static int check_ties(const struct mg_vctx *ctx, const cJSON *obj, const char *name,
                       const struct mg_policy_fields *f)
 {
-    struct mg_lmc_settings mine;
-    struct tie_search ts = {NULL, 0, 0, false, &mine, ctx->view, ctx->cfg};
+    struct mg_lmc_settings cluster, mine;
+    struct tie_search ts;
     int rc;
 
-    mg_mp_settings_effective(&mine, ctx->view, ctx->cfg, f);
+    memset(&ts, 0, sizeof(ts));
+    ts.mine = &mine;
+    ts.cluster = &cluster;
+    /* The cluster's settings once: every tie lays its own fields over a copy. */
+    mg_mp_settings_effective(&cluster, ctx->view, ctx->cfg, NULL);
+    mine = cluster;
+    mg_mp_settings_apply(&mine, f);
     rc = mg_policy_ties(ctx->view, obj, name, on_tie, &ts);
-    if (rc == 0 && ts.oom)
-        rc = MG_ENOMEM;
-    if (rc == 0) {
-        if (ts.n)
-            qsort(ts.items, ts.n, sizeof(*ts.items), cmp_tie);
-        for (size_t i = 0; i < ts.n && i < MAX_TIE_FINDINGS; i++)
-            report_tie(ctx, obj, &ts.items[i],
-                       i + 1 == MAX_TIE_FINDINGS ? ts.n - MAX_TIE_FINDINGS : 0);
-    }
-    free(ts.items);
+    for (size_t i = 0; rc == 0 && i < ts.kept; i++)
+        report_tie(ctx, obj, &mine, &ts.best[i], i + 1 == ts.kept ? ts.n - ts.kept : 0);
     return rc;
 }
 

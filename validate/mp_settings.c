@@ -73,8 +73,14 @@ bool mg_mp_settings_equal(const struct mg_lmc_settings *a, const struct mg_lmc_s
     char x[48], y[48];
 
     if (!diff || !difflen) {
-        diff = x;
-        difflen = sizeof(x);
+        /* Only whether they differ: no text to format. */
+        return mg_quantity_cmp(&a->bandwidth, &b->bandwidth) == 0 &&
+               a->completion_timeout == b->completion_timeout &&
+               a->allow_auto_converge == b->allow_auto_converge &&
+               a->allow_post_copy == b->allow_post_copy &&
+               a->allow_workload_disruption == b->allow_workload_disruption &&
+               a->has_max_downtime == b->has_max_downtime &&
+               (!a->has_max_downtime || a->max_downtime_ms == b->max_downtime_ms);
     }
     if (mg_quantity_cmp(&a->bandwidth, &b->bandwidth) != 0) {
         mg_mp_quantity_format(&a->bandwidth, x, sizeof(x));

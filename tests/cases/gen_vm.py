@@ -325,6 +325,10 @@ ANN = "kubevirt.io/allow-pod-bridge-network-live-migration"
 case("vm-vm003-pod-bridge-deny", vm("web", vm_spec(interfaces=BRIDGE, strategy=LIVE)),
      deny=["VM003"], fields=["spec.template.spec.domain.devices.interfaces[0].bridge"])
 case("vm-vm003-pod-bridge-warn", vm("web", vm_spec(interfaces=BRIDGE)), warn=["VM003"])
+case("vm-vm003-config-off-allowed", vm("web", vm_spec(interfaces=BRIDGE, strategy=LIVE)),
+     config="rules:\n  VM003: off\n")
+case("vm-vm003-config-warn", vm("web", vm_spec(interfaces=BRIDGE, strategy=LIVE)),
+     config="rules:\n  VM003: warn\n", warn=["VM003"])
 case("vm-vm003-annotation-allowed",
      vm("web", vm_spec(interfaces=BRIDGE, strategy=LIVE), annotations={ANN: ""}))
 case("vm-vm003-vmi-annotation-allowed",
@@ -478,7 +482,7 @@ case("mig-mig002-vmi-running-allowed", migration("migration-job", {"vmiName": "v
      state=[FEDORA] + DOC_NODES)
 case("mig-mig003-rwo-volume-deny", migration("migration-job", {"vmiName": "vmi-fedora"}),
      state=[vmi("vmi-fedora", vm_spec(PVC_VOL)), pvc("fedora-root", ["ReadWriteOnce"])],
-     deny=["MIG003"], contains=["VMI vmi-fedora: [VM001] volume \"rootdisk\" is ReadWriteOnce"])
+     deny=["MIG003"], contains=["[VM001] volume \"rootdisk\" is ReadWriteOnce"])
 case("mig-mig003-volume-status-deny", migration("migration-job", {"vmiName": "vmi-fedora"}),
      state=[vmi("vmi-fedora", vm_spec(PVC_VOL), status=VOLSTATUS_RWO),
             pvc("fedora-root", ["ReadWriteMany"])],
@@ -489,6 +493,12 @@ case("mig-mig003-condition-false-deny", migration("migration-job", {"vmiName": "
           "message": "cannot migrate VMI which does not use masquerade to connect to the pod "
                      "network"}]})],
      deny=["MIG003"], contains=["InterfaceNotLiveMigratable: cannot migrate VMI"])
+case("mig-mig003-vm-rule-off-still-deny", migration("migration-job", {"vmiName": "vmi-fedora"}),
+     state=[vmi("vmi-fedora", vm_spec(interfaces=BRIDGE))], config="rules:\n  VM003: off\n",
+     deny=["MIG003"], contains=["[VM003]"])
+case("mig-mig003-config-warn", migration("migration-job", {"vmiName": "vmi-fedora"}),
+     state=[vmi("vmi-fedora", vm_spec(interfaces=BRIDGE))], config="rules:\n  MIG003: warn\n",
+     warn=["MIG003"])
 case("mig-mig003-unknown-storage-warn", migration("migration-job", {"vmiName": "vmi-fedora"}),
      state=[vmi("vmi-fedora", vm_spec(PVC_VOL))], warn=["MIG003"],
      contains=["cannot determine"])
@@ -547,11 +557,11 @@ case("mig-mig008-cluster-limit-warn", migration("migration-job", {"vmiName": "vm
      state=[FEDORA] + DOC_NODES + RUNNING[2:] +
      [migration(f"m-{i}", {"vmiName": f"vm-{i}"}, "Running") for i in range(2, 5)] +
      [hco_limits(3, 2)],
-     warn=["MIG008"], contains=["3 migrations are unfinished, parallelMigrationsPerCluster is 3"])
+     warn=["MIG008"], contains=["3 migrations are unfinished (parallelMigrationsPerCluster 3)"])
 case("mig-mig008-node-limit-warn", migration("migration-job", {"vmiName": "vmi-fedora"}),
      state=[FEDORA] + DOC_NODES + RUNNING +
      [migration(f"m-{i}", {"vmiName": f"vm-{i}"}, "Scheduling") for i in range(2)],
-     warn=["MIG008"], contains=["2 migrations leave node ip-172-28-114-198.example"])
+     warn=["MIG008"], contains=["2 migrations already leave node ip-172-28-114-198.example"])
 case("mig-mig008-below-limits-allowed", migration("migration-job", {"vmiName": "vmi-fedora"}),
      state=[FEDORA] + DOC_NODES + RUNNING +
      [migration(f"m-{i}", {"vmiName": f"vm-{i}"}, "Running") for i in range(1, 4)] +

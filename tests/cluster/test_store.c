@@ -191,33 +191,46 @@ static void test_many_kinds_keep_lists_valid(void **state)
     mg_store_free(s);
 }
 
-static void test_ten_thousand_puts_are_fast(void **state)
+/* CPU time of one round of 10,000 puts and gets into a fresh store, in ms. */
+static double put_round(void)
 {
     struct mg_store *s = mg_store_new();
     struct timespec t0, t1;
-    cJSON *objs[10000];
+    static cJSON *objs[10000];
     char name[32];
-    double ms;
 
-    (void)state;
     for (int i = 0; i < 10000; i++) {
         snprintf(name, sizeof(name), "pvc-%d", i);
         objs[i] = obj("PersistentVolumeClaim", i % 2 ? "a" : "b", name, i);
     }
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
     for (int i = 0; i < 10000; i++)
         assert_int_equal(mg_store_put(s, objs[i], NULL), 0);
     for (int i = 0; i < 10000; i++) {
         snprintf(name, sizeof(name), "pvc-%d", i);
         assert_non_null(mg_store_get(s, "PersistentVolumeClaim", i % 2 ? "a" : "b", name));
     }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-    /* Generous for sanitizer builds; a linear scan would take seconds. */
-    if (ms > 100)
-        fail_msg("10000 puts and gets took %.1f ms", ms);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
     assert_int_equal(mg_store_size(s), 10000);
     mg_store_free(s);
+    return (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+}
+
+static void test_ten_thousand_puts_are_fast(void **state)
+{
+    double best = 1e9;
+
+    (void)state;
+    /* Best of three in CPU time, so a loaded CI machine does not make it flaky;
+     * generous for sanitizer builds, while a linear scan would take seconds. */
+    for (int i = 0; i < 3; i++) {
+        double ms = put_round();
+
+        if (ms < best)
+            best = ms;
+    }
+    if (best > 100)
+        fail_msg("10000 puts and gets took %.1f ms", best);
 }
 
 static void test_locks_can_be_taken_and_released(void **state)

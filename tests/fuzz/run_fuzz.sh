@@ -13,13 +13,24 @@ case "$name" in
                      | head -400 | while read -r f; do cp "$f" "$work/corpus/$(echo "$f" | md5sum | cut -c1-16)"; done ;;
     fuzz_yaml) find "$src/tests" "$src/deploy" \( -name '*.yaml' -o -name '*.yml' \) -size -64k 2>/dev/null \
                      | head -400 | while read -r f; do cp "$f" "$work/corpus/$(echo "$f" | md5sum | cut -c1-16)"; done ;;
+    fuzz_state) # one multi-document seed per case: its whole state/ directory
+                 for d in "$src"/tests/cases/*/state; do
+                     [ -d "$d" ] || continue
+                     for f in "$d"/*; do cat "$f"; printf '\n---\n'; done \
+                         > "$work/corpus/$(echo "$d" | md5sum | cut -c1-16)"
+                 done ;;
     fuzz_quantity) for q in 64Mi 1.5Gi 0 -0 1m 1e18 1e-18 8Ei .5 5. +1k 100M 1e1.5 2048Mi; do
                      printf '%s' "$q" > "$work/corpus/$(printf '%s' "$q" | md5sum | cut -c1-16)"; done ;;
     fuzz_labels) for q in kubevirt.io/size a.b/c- x/y/z hpc-workloads "" -a A_B.c; do
                      printf '%s' "$q" > "$work/corpus/$(printf '%s' "$q" | md5sum | cut -c1-16)"; done ;;
 esac
 cd "$work"
-"$target" -runs="$runs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 corpus >"$work/log" 2>&1 || {
-    tail -50 "$work/log"; exit 1; }
-tail -3 "$work/log"
+# FUZZ_OUT: keep the log and any crash file there (bench/fuzz_long.sh reads them).
+out=${FUZZ_OUT:-$work}
+mkdir -p "$out"
+"$target" -runs="$runs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -artifact_prefix="$out/" ${FUZZ_FLAGS:-} corpus >"$out/$name.log" 2>&1 || {
+    tail -50 "$out/$name.log"; exit 1; }
+grep -E '^Done|^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)' \
+    "$out/$name.log"
 echo "$name: 1 passed, 0 failed"
