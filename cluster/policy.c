@@ -439,7 +439,7 @@ static bool side_within(const cJSON *a, const cJSON *b)
 }
 
 int mg_policy_ties_scan(const struct mg_store *view, const cJSON *policy, const char *skip,
-                        bool (*fn)(void *ctx, const cJSON *other,
+                        bool (*fn)(void *ctx, const cJSON *other, const char *name,
                                    const struct mg_policy_fields *f, bool same),
                         void *ctx)
 {
@@ -461,7 +461,7 @@ int mg_policy_ties_scan(const struct mg_store *view, const cJSON *policy, const 
             continue;
         same = pns == qns && side_within(pn, qn) && side_within(pv, qv);
         mg_policy_fields_read(p, &f);
-        if (!fn(ctx, p, &f, same))
+        if (!fn(ctx, p, name_of(p), &f, same))
             break;
     }
     return 0;
@@ -503,8 +503,8 @@ static size_t count_side(const struct mg_policy_index *x, const cJSON *q, bool v
 }
 
 int mg_policy_ties(const struct mg_store *view, const cJSON *policy, const char *skip,
-                   bool (*fn)(void *ctx, const cJSON *other, const struct mg_policy_fields *f,
-                              bool same),
+                   bool (*fn)(void *ctx, const cJSON *other, const char *name,
+                              const struct mg_policy_fields *f, bool same),
                    void *ctx)
 {
     const struct mg_policy_index *x = px_of(view);
@@ -539,7 +539,7 @@ int mg_policy_ties(const struct mg_store *view, const cJSON *policy, const char 
         /* A shared key with another value: no VM can carry both. */
         if (bucket[i] == skip_id || (k && k->a != k->b))
             continue;
-        if (!fn(ctx, p->obj, &p->fields, (k ? k->b : 0) == total))
+        if (!fn(ctx, p->obj, p->name, &p->fields, (k ? k->b : 0) == total))
             break;
     }
     counters_free(&c);

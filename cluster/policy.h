@@ -105,17 +105,19 @@ bool mg_policy_outranks(const struct mg_policy_match *a, const struct mg_policy_
 /* Call fn for every policy of the view other than skip (may be NULL) that can match
  * one VM together with policy (no selector key with two values, namespace keys with
  * namespace keys and VM keys with VM keys) and has the same total number of selector
- * labels. same is true when the selectors are exactly equal. fn returns false to stop.
+ * labels. name is other's metadata.name, f its fields (both borrowed until the lock
+ * is released); same is true when the selectors are exactly equal. fn returns false
+ * to stop.
  * Uses the index: postings of policy's keys and the group of equal totals. Returns 0,
  * or MG_ENOMEM. */
 int mg_policy_ties(const struct mg_store *view, const cJSON *policy, const char *skip,
-                   bool (*fn)(void *ctx, const cJSON *other, const struct mg_policy_fields *f,
-                              bool same),
+                   bool (*fn)(void *ctx, const cJSON *other, const char *name,
+                              const struct mg_policy_fields *f, bool same),
                    void *ctx);
 
 /* mg_policy_ties without the index, checking every policy: the reference for tests. */
 int mg_policy_ties_scan(const struct mg_store *view, const cJSON *policy, const char *skip,
-                        bool (*fn)(void *ctx, const cJSON *other,
+                        bool (*fn)(void *ctx, const cJSON *other, const char *name,
                                    const struct mg_policy_fields *f, bool same),
                         void *ctx);
 

@@ -280,7 +280,7 @@ static int identify(const cJSON *obj, const char **kind, const char **ns, const 
 
 int mg_store_put(struct mg_store *s, cJSON *obj, struct mg_err *err)
 {
-    const char *kind, *ns, *name;
+    const char *kind = NULL, *ns = NULL, *name = NULL;
     struct entry *e;
     struct kind *k;
     uint64_t h;

@@ -286,12 +286,13 @@ static void check_others(const struct mig *m)
     mg_lmc_settings_cluster(&s, view, m->ctx->cfg);
     if ((int64_t)running >= s.parallel_cluster)
         add(m, MG_RULE_MIG008, MG_ACT_WARN, "spec.vmiName",
-            "%zu migrations are unfinished (parallelMigrationsPerCluster %lld): this one will "
-            "queue", running, (long long)s.parallel_cluster);
+            "this migration will queue: %zu migrations are unfinished "
+            "(parallelMigrationsPerCluster %lld)", running, (long long)s.parallel_cluster);
     if (own_node && (int64_t)from_node >= s.parallel_node)
         add(m, MG_RULE_MIG008, MG_ACT_WARN, "spec.vmiName",
-            "%zu migrations already leave node %.63s (parallelOutboundMigrationsPerNode %lld): "
-            "this one will queue", from_node, own_node, (long long)s.parallel_node);
+            "this migration will queue: %zu already leave node %.63s "
+            "(parallelOutboundMigrationsPerNode %lld)", from_node, own_node,
+            (long long)s.parallel_node);
 }
 
 int mg_mig_validate(const struct mg_vctx *ctx)

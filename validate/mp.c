@@ -264,10 +264,11 @@ struct tie_search {
     const struct mg_lmc_settings *cluster;
 };
 
-static bool on_tie(void *arg, const cJSON *other, const struct mg_policy_fields *f, bool same)
+static bool on_tie(void *arg, const cJSON *other, const char *name,
+                   const struct mg_policy_fields *f, bool same)
 {
     struct tie_search *ts = arg;
-    struct tie t = {other, name_of(other), same, *ts->cluster};
+    struct tie t = {other, name, same, *ts->cluster};
     size_t at;
 
     if (!same) {

@@ -231,15 +231,17 @@ struct tie_list {
     size_t n;
 };
 
-static bool collect(void *ctx, const cJSON *other, const struct mg_policy_fields *f, bool same)
+static bool collect(void *ctx, const cJSON *other, const char *name,
+                    const struct mg_policy_fields *f, bool same)
 {
     struct tie_list *l = ctx;
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(other, "metadata"), "name");
 
     (void)f;
+    assert_string_equal(n->valuestring, name);
     if (l->n < 64) {
-        snprintf(l->names[l->n], sizeof(l->names[0]), "%s", n->valuestring);
+        snprintf(l->names[l->n], sizeof(l->names[0]), "%s", name);
         l->same[l->n++] = same;
     }
     return true;

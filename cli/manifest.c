@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* manifest.c - turn a manifest object into the AdmissionReview the API server would
+ * send, map finding fields back to JSON pointers (for line marks), and apply the
+ * mutating answer's JSON Patch. Data transformation only: no I/O, no rules.
+ * OpenSSL is included here only for EVP_DecodeBlock (base64 of the review's patch);
+ * the CLI links it already through mg_certs. */
+#include "manifest.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+static const char *const cluster_kinds[] = {
+    "Namespace", "Node", "PersistentVolume", "StorageClass", "StorageProfile",
+    "MigrationPolicy", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding",
+    "PriorityClass", "CDI", "VolumeSnapshotClass", "CSIDriver", "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration", "APIService", "IngressClass", "RuntimeClass",
+};
+
+bool mg_manifest_cluster_scoped(const char *kind)
+{
+    for (size_t i = 0; i < sizeof(cluster_kinds) / sizeof(cluster_kinds[0]); i++) {
+        if (strcmp(kind, cluster_kinds[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Plurals that the lowercase-plus-suffix rule below does not give. */
+static const struct {
+    const char *kind, *resource;
+} plurals[] = {
+    {"NetworkAttachmentDefinition", "network-attachment-definitions"},
+    {"HyperConverged", "hyperconvergeds"},
+    {"KubeVirt", "kubevirts"},
+};
+
+void mg_manifest_resource(const char *kind, char *buf, size_t cap)
+{
+    size_t n = 0, len = strlen(kind);
+    const char *suffix = "s";
+
+    for (size_t i = 0; i < sizeof(plurals) / sizeof(plurals[0]); i++) {
+        if (strcmp(kind, plurals[i].kind) == 0) {
+            snprintf(buf, cap, "%s", plurals[i].resource);
+            return;
+        }
+    }
+    if (len > 1 && kind[len - 1] == 'y' && !strchr("aeiou", kind[len - 2])) {
+        len--;
+        suffix = "ies";
+    } else if (len > 0 && (kind[len - 1] == 's' || kind[len - 1] == 'x' ||
+                           (len > 1 && kind[len - 1] == 'h' && strchr("cs", kind[len - 2])))) {
+        suffix = "es";
+    }
+    for (size_t i = 0; i < len && n + 1 < cap; i++)
+        buf[n++] = (char)tolower((unsigned char)kind[i]);
+    if (cap)
+        buf[n] = '\0';
+    snprintf(buf + n, cap - n, "%s", suffix);
+}
+
+const char *mg_manifest_set_namespace(cJSON *obj, const char *default_ns)
+{
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(obj, "kind");
+    cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+    cJSON *ns = cJSON_GetObjectItemCaseSensitive(md, "namespace");
+
+    if (!cJSON_IsString(kind) || !cJSON_IsObject(md))
+        return NULL;
+    if (mg_manifest_cluster_scoped(kind->valuestring)) {
+        /* The API server ignores a namespace on a cluster-scoped object. */
+        cJSON_DeleteItemFromObjectCaseSensitive(md, "namespace");
+        return "";
+    }
+    if (cJSON_IsString(ns) && ns->valuestring[0])
+        return ns->valuestring;
+    cJSON_DeleteItemFromObjectCaseSensitive(md, "namespace");
+    ns = cJSON_AddStringToObject(md, "namespace", default_ns);
+    return ns ? ns->valuestring : NULL;
+}
+
+/* The review's kind or resource: group and version from apiVersion ("v1": the core
+ * group), and key (kind or resource) set to value. */
+static cJSON *group_version(const char *api_version, const char *key, const char *value)
+{
+    const char *slash = strchr(api_version, '/');
+    int glen = slash ? (int)(slash - api_version) : 0;
+    char group[256];
+    cJSON *o = cJSON_CreateObject();
+
+    snprintf(group, sizeof(group), "%.*s", glen, api_version);
+    if (!o || !cJSON_AddStringToObject(o, "group", group) ||
+        !cJSON_AddStringToObject(o, "version", slash ? slash + 1 : api_version) ||
+        !cJSON_AddStringToObject(o, key, value)) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+static bool add_item(cJSON *to, const char *key, cJSON *item)
+{
+    if (!item || !cJSON_AddItemToObject(to, key, item)) {
+        cJSON_Delete(item);
+        return false;
+    }
+    return true;
+}
+
+static bool add_copy(cJSON *to, const char *key, const cJSON *v)
+{
+    return add_item(to, key, v ? cJSON_Duplicate(v, 1) : cJSON_CreateNull());
+}
+
+int mg_manifest_review(const cJSON *obj, const cJSON *old, const char *ns, const char *uid,
+                       char **out, struct mg_err *err)
+{
+    const char *av = cJSON_GetObjectItemCaseSensitive(obj, "apiVersion")->valuestring;
+    const char *kind = cJSON_GetObjectItemCaseSensitive(obj, "kind")->valuestring;
+    const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+    const char *name = cJSON_GetObjectItemCaseSensitive(md, "name")->valuestring;
+    cJSON *root = cJSON_CreateObject(), *req = NULL, *user;
+    char resource[128];
+    bool ok;
+
+    *out = NULL;
+    mg_manifest_resource(kind, resource, sizeof(resource));
+    ok = root && cJSON_AddStringToObject(root, "apiVersion", "admission.k8s.io/v1") &&
+         cJSON_AddStringToObject(root, "kind", "AdmissionReview") &&
+         (req = cJSON_AddObjectToObject(root, "request")) &&
+         cJSON_AddStringToObject(req, "uid", uid);
+    ok = ok && add_item(req, "kind", group_version(av, "kind", kind)) &&
+         add_item(req, "resource", group_version(av, "resource", resource)) &&
+         cJSON_AddStringToObject(req, "name", name) &&
+         (!ns[0] || cJSON_AddStringToObject(req, "namespace", ns)) &&
+         cJSON_AddStringToObject(req, "operation", old ? "UPDATE" : "CREATE") &&
+         (user = cJSON_AddObjectToObject(req, "userInfo")) &&
+         cJSON_AddStringToObject(user, "username", "migguard-check") &&
+         add_copy(req, "object", obj) && add_copy(req, "oldObject", old) &&
+         cJSON_AddBoolToObject(req, "dryRun", false);
+    if (ok)
+        *out = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    if (!*out)
+        return mg_err_set(err, MG_ENOMEM, "out of memory building the review of %.100s/%.200s",
+                          kind, name);
+    return 0;
+}
+
+/* Append "/" and tok[0..len) escaped as an RFC 6901 token. */
+static int put_token(char *buf, size_t cap, size_t *n, const char *tok, size_t len)
+{
+    if (*n + 1 >= cap)
+        return MG_ETOOBIG;
+    buf[(*n)++] = '/';
+    for (size_t i = 0; i < len; i++) {
+        const char *esc = tok[i] == '~' ? "~0" : tok[i] == '/' ? "~1" : NULL;
+        size_t k = esc ? 2 : 1;
+
+        if (*n + k >= cap)
+            return MG_ETOOBIG;
+        if (esc) {
+            buf[(*n)++] = esc[0];
+            buf[(*n)++] = esc[1];
+        } else {
+            buf[(*n)++] = tok[i];
+        }
+    }
+    buf[*n] = '\0';
+    return 0;
+}
+
+/* The member of node whose key is the longest prefix of p ending at '.', '[' or the end. */
+static const cJSON *longest_key(const cJSON *node, const char *p, size_t *len)
+{
+    const cJSON *best = NULL, *it;
+
+    *len = 0;
+    if (!cJSON_IsObject(node))
+        return NULL;
+    cJSON_ArrayForEach(it, node)
+    {
+        size_t k = it->string ? strlen(it->string) : 0;
+
+        if (k > *len && strncmp(p, it->string, k) == 0 &&
+            (p[k] == '.' || p[k] == '[' || p[k] == '\0')) {
+            best = it;
+            *len = k;
+        }
+    }
+    return best;
+}
+
+int mg_manifest_pointer(const cJSON *obj, const char *field, char *buf, size_t cap)
+{
+    const cJSON *node = obj;
+    const char *p = field;
+    size_t n = 0;
+
+    if (!cap)
+        return MG_ETOOBIG;
+    buf[0] = '\0';
+    while (*p) {
+        size_t len;
+
+        if (*p == '[') {
+            const char *end = strchr(p, ']');
+            long idx;
+
+            if (!end)
+                break;
+            len = (size_t)(end - p - 1);
+            idx = strtol(p + 1, NULL, 10);
+            if (put_token(buf, cap, &n, p + 1, len))
+                return MG_ETOOBIG;
+            node = cJSON_IsArray(node) ? cJSON_GetArrayItem(node, (int)idx) : NULL;
+            p = end + 1;
+        } else {
+            const cJSON *child = longest_key(node, p, &len);
+
+            if (!child)
+                len = strcspn(p, ".[");
+            if (put_token(buf, cap, &n, p, len))
+                return MG_ETOOBIG;
+            node = child;
+            p += len;
+        }
+        if (*p == '.')
+            p++;
+    }
+    return 0;
+}
+
+int mg_manifest_decode_patch(const char *b64, char **out, struct mg_err *err)
+{
+    size_t len = strlen(b64), pad = 0;
+    unsigned char *buf;
+    int n;
+
+    *out = NULL;
+    if (len % 4 || len > (size_t)1 << 30)
+        return mg_err_set(err, MG_EINVAL, "the patch is not base64");
+    buf = malloc(len / 4 * 3 + 1);
+    if (!buf)
+        return mg_err_set(err, MG_ENOMEM, "out of memory decoding the patch");
+    /* EVP_DecodeBlock counts the '=' padding as zero bytes: take them off. */
+    while (pad < 2 && len > pad && b64[len - 1 - pad] == '=')
+        pad++;
+    n = EVP_DecodeBlock(buf, (const unsigned char *)b64, (int)len);
+    if (n < 0) {
+        free(buf);
+        return mg_err_set(err, MG_EINVAL, "the patch is not base64");
+    }
+    buf[(size_t)n - pad] = '\0';
+    *out = (char *)buf;
+    return 0;
+}
+
+/* The next RFC 6901 token of *p, unescaped into tok; advances *p. */
+static int next_token(const char **p, char *tok, size_t cap)
+{
+    size_t n = 0;
+
+    (*p)++; /* the '/' */
+    while (**p && **p != '/') {
+        char c = **p;
+
+        if (c == '~' && ((*p)[1] == '0' || (*p)[1] == '1')) {
+            c = (*p)[1] == '0' ? '~' : '/';
+            (*p)++;
+        }
+        if (n + 1 >= cap)
+            return MG_ETOOBIG;
+        tok[n++] = c;
+        (*p)++;
+    }
+    tok[n] = '\0';
+    return 0;
+}
+
+static int add_at(cJSON *parent, const char *tok, const cJSON *value, struct mg_err *err,
+                  const char *path)
+{
+    cJSON *v = cJSON_Duplicate(value, 1);
+
+    if (!v)
+        return mg_err_set(err, MG_ENOMEM, "out of memory applying the patch");
+    if (cJSON_IsObject(parent)) {
+        /* RFC 6902 add replaces an existing member. */
+        if (cJSON_HasObjectItem(parent, tok) ? cJSON_ReplaceItemInObjectCaseSensitive(parent, tok, v)
+                                             : cJSON_AddItemToObject(parent, tok, v))
+            return 0;
+    } else if (cJSON_IsArray(parent)) {
+        char *end = NULL;
+        long idx = strcmp(tok, "-") == 0 ? cJSON_GetArraySize(parent) : strtol(tok, &end, 10);
+
+        if (end && (*end || end == tok || idx < 0 || idx > cJSON_GetArraySize(parent))) {
+            cJSON_Delete(v);
+            return mg_err_set(err, MG_EINVAL, "patch path %.200s: no such array index", path);
+        }
+        if (idx == cJSON_GetArraySize(parent) ? cJSON_AddItemToArray(parent, v)
+                                              : cJSON_InsertItemInArray(parent, (int)idx, v))
+            return 0;
+    } else {
+        cJSON_Delete(v);
+        return mg_err_set(err, MG_EINVAL, "patch path %.200s: the parent is not an object or array",
+                          path);
+    }
+    cJSON_Delete(v);
+    return mg_err_set(err, MG_ENOMEM, "out of memory applying the patch");
+}
+
+static int apply_op(cJSON *obj, const cJSON *op, struct mg_err *err)
+{
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(op, "op");
+    const cJSON *path = cJSON_GetObjectItemCaseSensitive(op, "path");
+    const cJSON *value = cJSON_GetObjectItemCaseSensitive(op, "value");
+    cJSON *node = obj;
+    const char *p;
+    char tok[512];
+
+    if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "add") != 0)
+        return mg_err_set(err, MG_EINVAL, "patch operation %.40s is not supported (only add)",
+                          cJSON_IsString(kind) ? kind->valuestring : "(none)");
+    if (!cJSON_IsString(path) || path->valuestring[0] != '/' || !value)
+        return mg_err_set(err, MG_EINVAL, "patch operation without a path or value");
+    p = path->valuestring;
+    for (;;) {
+        if (next_token(&p, tok, sizeof(tok)))
+            return mg_err_set(err, MG_EINVAL, "patch path %.200s is too long", path->valuestring);
+        if (!*p)
+            return add_at(node, tok, value, err, path->valuestring);
+        node = cJSON_IsArray(node) ? cJSON_GetArrayItem(node, (int)strtol(tok, NULL, 10))
+                                   : cJSON_GetObjectItemCaseSensitive(node, tok);
+        if (!node)
+            return mg_err_set(err, MG_EINVAL, "patch path %.200s: %.200s does not exist",
+                              path->valuestring, tok);
+    }
+}
+
+int mg_manifest_apply_patch(cJSON *obj, const cJSON *patch, struct mg_err *err)
+{
+    const cJSON *op;
+    int rc;
+
+    if (!cJSON_IsArray(patch))
+        return mg_err_set(err, MG_EINVAL, "the patch is not a JSON array");
+    cJSON_ArrayForEach(op, patch)
+    {
+        if ((rc = apply_op(obj, op, err)) != 0)
+            return rc;
+    }
+    return 0;
+}
