@@ -3,11 +3,12 @@
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
+TSAN_BUILD ?= build-tsan
 LISTEN ?= 127.0.0.1:8443
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CERTS = $(BUILD)/dev-certs
 
-.PHONY: all deps build run test test-release test-asan test-fuzz clean
+.PHONY: all deps build run test test-release test-asan test-tsan test-fuzz clean
 
 all: build
 
@@ -31,9 +32,9 @@ run: build $(CERTS)/tls.crt
 	@exec $(BUILD)/cli/migguard serve --listen $(LISTEN) \
 		--tls-cert $(CERTS)/tls.crt --tls-key $(CERTS)/tls.key
 
-# The whole suite: a -Werror build, then again under AddressSanitizer + UBSan, then a
-# short libFuzzer run of every parser (clang).
-test: test-release test-asan test-fuzz
+# The whole suite: a -Werror build, then again under AddressSanitizer + UBSan, the
+# threaded parts under ThreadSanitizer, then a short libFuzzer run of every parser.
+test: test-release test-asan test-tsan test-fuzz
 
 test-release: build
 	@ctest --test-dir $(BUILD) --output-on-failure -j$(JOBS)
@@ -45,6 +46,13 @@ test-asan: deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --test-dir $(ASAN_BUILD) --output-on-failure -j$(JOBS)
 
+# Concurrency: the engine under parallel policy writes and VM reviews, and the server.
+test-tsan: deps
+	@cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMG_WERROR=ON -DMG_SANITIZE=thread >/dev/null
+	@cmake --build $(TSAN_BUILD) -j$(JOBS)
+	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+		ctest --test-dir $(TSAN_BUILD) --output-on-failure -R 'concurrency|server|https|policy_conflict|kube'
+
 test-fuzz: deps
 	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMG_FUZZ=ON \
 		-DMG_SANITIZE=address,undefined >/dev/null
@@ -53,4 +61,4 @@ test-fuzz: deps
 	@ctest --test-dir $(FUZZ_BUILD) --output-on-failure -R '^fuzz_'
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

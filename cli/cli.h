@@ -10,5 +10,6 @@ int mg_cli_review(int argc, char **argv);
 int mg_cli_certs(int argc, char **argv);
 int mg_cli_resolve(int argc, char **argv);
 int mg_cli_report(int argc, char **argv);
+int mg_cli_check(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static const struct {
     {"certs", mg_cli_certs, "create and check TLS certificates, print the caBundle"},
     {"resolve", mg_cli_resolve, "which MigrationPolicy applies to a VM, its settings, and why"},
     {"report", mg_cli_report, "list which VMs can live-migrate, and why not"},
+    {"check", mg_cli_check, "check manifests offline before oc apply, as the webhook would"},
 };
 
 static void usage(FILE *to)

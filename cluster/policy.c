@@ -268,6 +268,7 @@ static struct counter *counter_get(struct counters *c, uint32_t id, bool insert)
 /* The postings the labels of one side hit, and their total length. */
 struct lists {
     const uint32_t **ids;
+    const uint32_t **tot;
     uint32_t *n;
     size_t count, total;
 };
@@ -281,7 +282,8 @@ static void gather(const struct mg_policy_index *x, const cJSON *labels, char ki
         /* A repeated key counts once, with its first value (as item lookups see it). */
         if (!cJSON_IsString(it) || !px_first(labels, it))
             continue;
-        l->ids[l->count] = px_posting(x, kind, it->string, it->valuestring, &l->n[l->count]);
+        l->ids[l->count] = px_posting_totals(x, kind, it->string, it->valuestring,
+                                             &l->n[l->count], &l->tot[l->count]);
         l->total += l->n[l->count];
         l->count++;
     }
@@ -303,9 +305,9 @@ static int resolve_index(const struct mg_policy_index *x, const cJSON *vm_labels
                          const cJSON *ns_labels, const char *skip, struct mg_policy_match *out)
 {
     size_t nl = (size_t)cJSON_GetArraySize(vm_labels) + (size_t)cJSON_GetArraySize(ns_labels);
-    const uint32_t *ids_stack[64];
+    const uint32_t *ids_stack[64], *tot_stack[64];
     uint32_t n_stack[64], skip_id = skip ? px_find(x, skip) : PX_NONE, best_id = PX_NONE;
-    struct lists l = {ids_stack, n_stack, 0, 0};
+    struct lists l = {ids_stack, tot_stack, n_stack, 0, 0};
     struct counters c;
     const uint32_t *empty;
     uint32_t nempty;
@@ -313,8 +315,9 @@ static int resolve_index(const struct mg_policy_index *x, const cJSON *vm_labels
 
     if (nl > 64) {
         l.ids = malloc(nl * sizeof(*l.ids));
+        l.tot = malloc(nl * sizeof(*l.tot));
         l.n = malloc(nl * sizeof(*l.n));
-        if (!l.ids || !l.n) {
+        if (!l.ids || !l.tot || !l.n) {
             rc = MG_ENOMEM;
             goto out;
         }
@@ -326,13 +329,13 @@ static int resolve_index(const struct mg_policy_index *x, const cJSON *vm_labels
     for (size_t i = 0; i < l.count; i++) {
         for (uint32_t j = 0; j < l.n[i]; j++) {
             uint32_t id = l.ids[i][j];
-            const struct px_pol *p = px_pol(x, id);
             struct counter *k;
 
             if (id == skip_id)
                 continue;
             k = counter_get(&c, id, true);
-            if (++k->a == p->nns + p->nvm)
+            /* The policy itself is read only once all its labels are hit. */
+            if (++k->a == l.tot[i][j])
                 consider(x, id, out, &best_id);
         }
     }
@@ -349,6 +352,8 @@ static int resolve_index(const struct mg_policy_index *x, const cJSON *vm_labels
 out:
     if (l.ids != ids_stack)
         free(l.ids);
+    if (l.tot != tot_stack)
+        free(l.tot);
     if (l.n != n_stack)
         free(l.n);
     return rc;

@@ -14,6 +14,7 @@ struct post {
     size_t len;
     uint64_t hash;
     uint32_t *ids;
+    uint32_t *tot; /* total selector labels of ids[i]: resolution reads no policy */
     uint32_t n, cap;
 };
 
@@ -155,11 +156,19 @@ static int posting_add(struct mg_policy_index *x, uint32_t id, char kind, const 
     if (pid == PX_NONE)
         goto out;
     p = &x->posts[pid];
-    if (p->n == p->cap && grow((void **)&p->ids, &p->cap, sizeof(*p->ids)))
-        goto out;
+    if (p->n == p->cap) {
+        uint32_t cap = p->cap, *tot = realloc(p->tot, (size_t)(cap ? cap * 2 : 8) * sizeof(*tot));
+
+        if (!tot)
+            goto out;
+        p->tot = tot;
+        if (grow((void **)&p->ids, &p->cap, sizeof(*p->ids)))
+            goto out;
+    }
     if (pol->nposts == pol->capposts &&
         grow((void **)&pol->posts, &pol->capposts, sizeof(*pol->posts)))
         goto out;
+    p->tot[p->n] = pol->nns + pol->nvm;
     p->ids[p->n++] = id;
     pol->posts[pol->nposts++] = pid;
     rc = 0;
@@ -236,7 +245,9 @@ static void drop(struct mg_policy_index *x, uint32_t id)
 
         for (uint32_t j = 0; j < post->n; j++) {
             if (post->ids[j] == id) {
-                post->ids[j] = post->ids[--post->n];
+                post->n--;
+                post->ids[j] = post->ids[post->n];
+                post->tot[j] = post->tot[post->n];
                 break;
             }
         }
@@ -300,6 +311,7 @@ static void hook_free(void *ctx)
     for (uint32_t i = 0; i < x->nposts; i++) {
         free(x->posts[i].key);
         free(x->posts[i].ids);
+        free(x->posts[i].tot);
     }
     free(x->pols);
     free(x->freeids);
@@ -340,8 +352,8 @@ const struct mg_policy_index *px_of(const struct mg_store *s)
     return x && !x->stale ? x : NULL;
 }
 
-const uint32_t *px_posting(const struct mg_policy_index *x, char kind, const char *key,
-                           const char *value, uint32_t *n)
+const uint32_t *px_posting_totals(const struct mg_policy_index *x, char kind, const char *key,
+                                  const char *value, uint32_t *n, const uint32_t **totals)
 {
     char buf[KEYBUF];
     size_t len;
@@ -351,7 +363,15 @@ const uint32_t *px_posting(const struct mg_policy_index *x, char kind, const cha
     if (k != buf)
         free(k);
     *n = id == PX_NONE ? 0 : x->posts[id].n;
+    if (totals)
+        *totals = id == PX_NONE ? NULL : x->posts[id].tot;
     return id == PX_NONE ? NULL : x->posts[id].ids;
+}
+
+const uint32_t *px_posting(const struct mg_policy_index *x, char kind, const char *key,
+                           const char *value, uint32_t *n)
+{
+    return px_posting_totals(x, kind, key, value, n, NULL);
 }
 
 const uint32_t *px_empty(const struct mg_policy_index *x, uint32_t *n)

@@ -47,6 +47,10 @@ const struct mg_policy_index *px_of(const struct mg_store *s);
 const uint32_t *px_posting(const struct mg_policy_index *x, char kind, const char *key,
                            const char *value, uint32_t *n);
 
+/* px_posting, and in *totals the total selector labels of each policy in it. */
+const uint32_t *px_posting_totals(const struct mg_policy_index *x, char kind, const char *key,
+                                  const char *value, uint32_t *n, const uint32_t **totals);
+
 /* Policies with empty selectors (they match everything). */
 const uint32_t *px_empty(const struct mg_policy_index *x, uint32_t *n);
 

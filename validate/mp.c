@@ -329,6 +329,17 @@ static void report_tie(const struct mg_vctx *ctx, const cJSON *mine,
     mg_policy_selectors(t->obj, &b.ns_labels, &b.vm_labels);
     if (more)
         snprintf(tail, sizeof(tail), " (%zu more policies conflict)", more);
+    /* A warning has under 120 characters: names and the winner only. */
+    if (mg_config_action(ctx->cfg, t->same ? MG_RULE_MP010 : MG_RULE_MP011) == MG_ACT_WARN) {
+        if (t->same)
+            mg_verdict_add(ctx->v, ctx->cfg, MG_RULE_MP010, MG_ACT_WARN, SEL,
+                           "policy \"%.40s\" has exactly the same selectors", other);
+        else
+            mg_verdict_add(ctx->v, ctx->cfg, MG_RULE_MP011, MG_ACT_WARN, SEL,
+                           "ties with \"%.30s\" at equal rank, other settings; KubeVirt "
+                           "applies \"%.30s\"", other, mg_policy_outranks(&a, &b) ? me : other);
+        return;
+    }
     if (t->same) {
         mg_verdict_add(ctx->v, ctx->cfg, MG_RULE_MP010, MG_ACT_DENY, SEL,
                        "policy \"%s\" has exactly the same selectors; the documents do not "

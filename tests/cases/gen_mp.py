@@ -99,10 +99,10 @@ def review(case_name, obj, op, old):
 
 
 def case(name, obj, *, op="CREATE", old=None, state=None, deny=None, warn=None, fields=None,
-         contains=None, endpoint="validate", patch="unchecked"):
+         contains=None, endpoint="validate", patch="unchecked", config=None):
     CASES.append(dict(name=name, obj=obj, op=op, old=old, state=state or [], deny=deny,
                       warn=warn, fields=fields, contains=contains, endpoint=endpoint,
-                      patch=patch))
+                      patch=patch, config=config))
 
 
 def write(c):
@@ -120,6 +120,9 @@ def write(c):
     with open(os.path.join(d, "expect.json"), "w") as f:
         json.dump(exp, f, indent=2)
         f.write("\n")
+    if c["config"]:
+        with open(os.path.join(d, "config.yaml"), "w") as f:
+            f.write(c["config"])
     if c["state"]:
         os.makedirs(os.path.join(d, "state"))
         for i, o in enumerate(c["state"]):
@@ -202,6 +205,10 @@ case("mp-mp011-tie-deny",
      deny=["MP011"], fields=["spec.selectors"],
      contains=["ties with policy \"db\"", "labels {app=db} in a namespace with labels {team=x}",
                "bandwidthPerMigration 2Gi vs 1Gi"])
+case("mp-mp011-config-warn",
+     policy("team-x", {"namespaceSelector": {"team": "x"}}, bandwidthPerMigration="2Gi"),
+     state=[policy("db", DB, bandwidthPerMigration="1Gi")], config="rules:\n  MP011: warn\n",
+     warn=["MP011"], contains=["ties with \"db\" at equal rank, other settings"])
 case("mp-mp011-same-settings-allowed",
      policy("tier-x", vmsel(tier="x"), bandwidthPerMigration="1024Mi"),
      state=[policy("db", DB, bandwidthPerMigration="1Gi")])

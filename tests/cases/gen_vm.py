@@ -577,7 +577,9 @@ def main():
     names = [c["name"] for c in CASES]
     assert len(names) == len(set(names)), "duplicate case names"
     for entry in os.listdir(HERE):
-        if entry.startswith(PREFIXES) and os.path.isdir(os.path.join(HERE, entry)):
+        # vm-annotate-* belong to gen_mp.py.
+        if (entry.startswith(PREFIXES) and not entry.startswith("vm-annotate-")
+                and os.path.isdir(os.path.join(HERE, entry))):
             shutil.rmtree(os.path.join(HERE, entry))
     for c in CASES:
         write(c)

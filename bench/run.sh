@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# run.sh - the benchmark, one command: migguard serve against nginx returning a fixed
+# AdmissionReview over TLS (the cost of TLS and HTTP alone), wrk with keep-alive, the
+# review fixtures at 1 and 16 connections; then resident memory idle, under load and
+# with 10,000 MigrationPolicies in the view; then the goals. Loopback only, about
+# 4 minutes. Not part of the test suite.
+# Usage: bench/run.sh   (SECS: seconds per point, default 10; BUILD: build dir,
+#        default build-bench; CONNS: connection counts, default "1 16")
+source "$(dirname "$0")/lib.sh"
+SECS=${SECS:-10}
+CONNS=${CONNS:-1 16}
+POLICIES=${POLICIES:-10000}
+
+bench_setup
+mg_start main --state "$FIX/state"
+sleep 1
+IDLE_KB=$(rss_kb "$MG_PID_main")
+
+# Every fixture must be answered with an AdmissionReview that allows it.
+for f in vm-create policy-create hco-update; do
+    post "$MG_PORT_main" /validate "$FIX/$f.review.json" >"$WORK/$f.resp"
+    grep -q '"allowed":true' "$WORK/$f.resp" || die "unexpected answer to $f: $(cat "$WORK/$f.resp")"
+done
+ng_start "$(cat "$WORK/vm-create.resp")"
+cmp -s <(post "$NG_PORT" /validate "$FIX/vm-create.review.json") "$WORK/vm-create.resp" ||
+    die "nginx does not answer the fixed review"
+
+echo "$("$MG" --version 2>/dev/null || echo migguard) at $(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo '?')," \
+     "$(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC'), ${SECS} s per point, wrk keep-alive over TLS"
+printf '%-22s %5s %9s %9s %6s | %-23s | %-23s\n' "" "" migguard reference "" \
+    "migguard p50/p99/max ms" "reference p50/p99/max ms"
+printf '%-22s %5s %9s %9s %6s | %-23s | %-23s\n' scenario conns "req/s" "req/s" ratio "" ""
+
+LOAD_KB=0
+ERRORS=0
+row() {
+    local name=$1 path=$2 file=$3 c=$4 ref_rps=$5 ref_lat=$6 port=${7:-$MG_PORT_main}
+    local pid=${8:-$MG_PID_main} sampler
+    (while sleep 0.5; do rss_kb "$pid" >>"$WORK/rss.$pid" 2>/dev/null || true; done) &
+    sampler=$!
+    wrk_run "$port" "$path" "$FIX/$file" "$c" "$SECS"
+    kill "$sampler" 2>/dev/null || true
+    wait "$sampler" 2>/dev/null || true
+    ERRORS=$((ERRORS + W_ERRS))
+    [ "$W_ERRS" -eq 0 ] || echo "  ($W_ERRS errors: see $(grep -c . "$WORK/wrk.last") lines of wrk output)" >&2
+    printf '%-22s %5s %9s %9s %6s | %-23s | %-23s\n' "$name" "$c" "$W_RPS" "$ref_rps" \
+        "$(awk -v a="$W_RPS" -v b="$ref_rps" 'BEGIN {printf "%.2f", a / b}')" \
+        "$(ms "$W_P50") / $(ms "$W_P99") / $(ms "$W_MAX")" "$ref_lat"
+    eval "R_${name//[^a-zA-Z0-9]/_}_$c=\$W_RPS P99_${name//[^a-zA-Z0-9]/_}_$c=\$W_P99"
+}
+
+declare -A REF_RPS REF_LAT
+for spec in "vm-create /validate vm-create" "policy-create /validate policy-create" \
+            "hco-update /validate hco-update" "hco-update.mutate /mutate hco-update"; do
+    read -r name path file <<<"$spec"
+    for c in $CONNS; do
+        wrk_run "$NG_PORT" "$path" "$FIX/$file.review.json" "$c" "$SECS"
+        REF_RPS[$c]=$W_RPS
+        REF_LAT[$c]="$(ms "$W_P50") / $(ms "$W_P99") / $(ms "$W_MAX")"
+        [ "$W_ERRS" -eq 0 ] || die "the reference failed $W_ERRS requests"
+        row "$name" "$path" "$file.review.json" "$c" "${REF_RPS[$c]}" "${REF_LAT[$c]}"
+        if [ "$name" = vm-create ]; then
+            eval "REF_vm_$c=\${REF_RPS[$c]} REFLAT_vm_$c=\"\${REF_LAT[$c]}\""
+        fi
+    done
+done
+LOAD_KB=$(sort -n "$WORK/rss.$MG_PID_main" | tail -1)
+AFTER_KB=$(rss_kb "$MG_PID_main")
+
+# The same VM review with POLICIES distinct MigrationPolicies in the view.
+big=$WORK/state-big
+mkdir -p "$big"
+cp "$FIX"/state/* "$big/"
+awk -v n="$POLICIES" 'BEGIN {
+    for (i = 0; i < n; i++) {
+        printf "---\napiVersion: migrations.kubevirt.io/v1alpha1\nkind: MigrationPolicy\n"
+        printf "metadata:\n  name: policy-%05d\nspec:\n  selectors:\n", i
+        printf "    namespaceSelector:\n      team: team-%03d\n", i % 100
+        printf "    virtualMachineInstanceSelector:\n      app: app-%05d\n", i
+        if (i % 3 == 0) printf "      tier: tier-%d\n", i % 7
+        printf "  bandwidthPerMigration: %dMi\n  completionTimeoutPerGiB: %d\n", 64 + i % 512, 150 + i % 700
+    } }' >"$big/30-policies.yaml"
+t0=$(date +%s.%N)
+mg_start big --state "$big"
+t1=$(date +%s.%N)
+sleep 1
+BIG_IDLE_KB=$(rss_kb "$MG_PID_big")
+post "$MG_PORT_big" /validate "$FIX/vm-create.review.json" | grep -q '"allowed":true' ||
+    die "the 10k-policy server does not allow the VM"
+for c in $CONNS; do
+    eval "ref=\$REF_vm_$c reflat=\$REFLAT_vm_$c"
+    row "vm-create+${POLICIES}pol" /validate vm-create.review.json "$c" "$ref" "$reflat" \
+        "$MG_PORT_big" "$MG_PID_big"
+done
+BIG_LOAD_KB=$(sort -n "$WORK/rss.$MG_PID_big" | tail -1)
+
+echo
+echo "resident memory (VmRSS):"
+echo "  idle after start:              $(mb "$IDLE_KB") MB"
+echo "  under load (max of samples):   $(mb "$LOAD_KB") MB"
+echo "  idle after load:               $(mb "$AFTER_KB") MB"
+echo "  with $POLICIES policies, idle:    $(mb "$BIG_IDLE_KB") MB (started in $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}') s)"
+echo "  with $POLICIES policies, under load: $(mb "$BIG_LOAD_KB") MB"
+echo "  failed requests in all runs:   $ERRORS"
+
+# The goals (bench/README.md).
+last=${CONNS##* }
+echo
+goal() {
+    if awk "BEGIN {exit !($2)}"; then echo "  ok    $1"; else echo "  MISS  $1"; FAILED=1; fi
+}
+FAILED=0
+echo "goals:"
+for c in $CONNS; do
+    eval "r=\$R_vm_create_$c ref=\$REF_vm_$c"
+    goal "vm-create at $c conns: $(awk -v a="$r" -v b="$ref" 'BEGIN {printf "%.0f%%", 100 * a / b}') of the reference (>= 60%)" \
+        "$r >= 0.6 * $ref"
+done
+eval "p=\$P99_vm_create_$last"
+goal "vm-create p99 at $last conns: $(ms "$p") ms (< 2 ms)" "$p < 2000"
+goal "idle RSS $(mb "$IDLE_KB") MB (< 10 MB)" "$IDLE_KB < 10240"
+goal "no failed requests ($ERRORS)" "$ERRORS == 0"
+exit $FAILED

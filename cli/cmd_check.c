@@ -1,0 +1,598 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cmd_check.c - `migguard check`: manifests in, the webhook's verdicts out, before
+ * `oc apply`. Each object becomes the AdmissionReview the API server would send
+ * (mutate first, then validate the mutated object, as the API server orders them) and
+ * goes through the same engine as `migguard serve`; no rule is decided here. An
+ * allowed object joins the view, so later objects of the same input see it. */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "check_report.h"
+#include "cli.h"
+#include "load.h"
+#include "manifest.h"
+#include "review.h"
+#include "setup.h"
+#include "validate.h"
+#include "yamljson.h"
+
+/* One input file can hold many objects; each object is capped at review size. */
+#define MAX_INPUT ((size_t)64 << 20)
+#define MAX_DEPTH 32
+
+struct input {
+    char *name; /* as given or found, "<stdin>" for - */
+    char *text;
+    struct mg_yaml_docs docs;
+};
+
+/* One object to check, borrowed from its input's documents. */
+struct pending {
+    cJSON *obj;
+    const struct input *in;
+    const struct mg_marks *marks;
+    int line;
+    int item; /* index in a List, -1 for a whole document */
+};
+
+struct check {
+    struct input *inputs;
+    size_t n_inputs, cap_inputs;
+    struct pending *objs;
+    size_t n_objs, cap_objs;
+    const char *default_ns;
+    struct mg_engine *engine;
+    struct mg_check_results results;
+    /* while collecting: the document being expanded */
+    const struct input *cur;
+    const struct mg_marks *cur_marks;
+    int cur_line;
+    struct mg_err *err;
+};
+
+static void usage(FILE *to)
+{
+    fprintf(to,
+            "usage: migguard check [-f FILE|DIR|-]... [--state DIR] [--config FILE]\n"
+            "                      [-n NAMESPACE] [-o text|json] [--show-patch] [FILE|DIR|-]...\n\n"
+            "Check manifests offline before `oc apply`: every object of the YAML or JSON files\n"
+            "(multi-document, `kind: List`, directories recursively: their .yaml, .yml and\n"
+            ".json files by name) becomes the AdmissionReview the API server would send, and\n"
+            "goes through migguard's mutating and then validating webhook, as `migguard serve`\n"
+            "answers it. An object the view already has is an UPDATE with it as oldObject,\n"
+            "else a CREATE; every allowed object joins the view (mutated), so objects earlier\n"
+            "in the input are seen by later ones. Denied objects do not join.\n\n"
+            "  -f, --filename PATH   a manifest file, a directory, or - for standard input\n"
+            "                        (repeatable; plain arguments are read the same way)\n"
+            "  --state DIR           load the cluster view from the .yaml/.yml/.json files in DIR\n"
+            "  --config FILE         migguard configuration (YAML); default: the embedded one\n"
+            "  -n, --namespace NS    namespace of namespaced objects without one (default:\n"
+            "                        default)\n"
+            "  -o, --output FORMAT   text (default) or json (the format of docs/check.md)\n"
+            "  --show-patch          print the JSON Patch the mutating webhook returns\n"
+            "  -h, --help            print this help\n\n"
+            "exit status: 0 every object allowed, 1 at least one denied, 2 usage error or\n"
+            "input that cannot be read or parsed (one line on stderr names the file and line)\n");
+}
+
+static void free_check(struct check *c)
+{
+    for (size_t i = 0; i < c->n_inputs; i++) {
+        free(c->inputs[i].name);
+        free(c->inputs[i].text);
+        mg_yaml_docs_free(&c->inputs[i].docs);
+    }
+    free(c->inputs);
+    free(c->objs);
+    mg_check_report_free(&c->results);
+    mg_engine_free(c->engine);
+}
+
+static bool has_manifest_ext(const char *name)
+{
+    static const char *const exts[] = {".yaml", ".yml", ".json"};
+    size_t len = strlen(name);
+
+    for (size_t i = 0; i < 3; i++) {
+        size_t k = strlen(exts[i]);
+
+        if (len > k && strcmp(name + len - k, exts[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Read and parse one file (or standard input for "-") into a new input. */
+static int read_input(struct check *c, const char *path, struct mg_err *err)
+{
+    struct input *in;
+    size_t len = 0;
+    int rc;
+
+    if (c->n_inputs == c->cap_inputs) {
+        size_t cap = c->cap_inputs ? c->cap_inputs * 2 : 8;
+        struct input *ni = realloc(c->inputs, cap * sizeof(*ni));
+
+        if (!ni)
+            return mg_err_set(err, MG_ENOMEM, "out of memory");
+        c->inputs = ni;
+        c->cap_inputs = cap;
+    }
+    in = &c->inputs[c->n_inputs];
+    memset(in, 0, sizeof(*in));
+    in->name = strdup(strcmp(path, "-") == 0 ? "<stdin>" : path);
+    if (!in->name)
+        return mg_err_set(err, MG_ENOMEM, "out of memory");
+    c->n_inputs++;
+    rc = mg_setup_read_input(path, MAX_INPUT, &in->text, &len, err);
+    if (rc) {
+        if (!err->file[0])
+            snprintf(err->file, sizeof(err->file), "%s", in->name);
+        return rc;
+    }
+    return mg_yaml_parse(in->text, len, in->name, true, &in->docs, err);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int read_path(struct check *c, const char *path, int depth, struct mg_err *err);
+
+/* Every manifest file under dir, by name; hidden entries (ConfigMap ..data) skipped. */
+static int read_dir(struct check *c, const char *dir, int depth, struct mg_err *err)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+
+    if (!d)
+        return mg_err_set_at(err, MG_EIO, dir, 0, "cannot read directory: %s", strerror(errno));
+    while (rc == 0 && (de = readdir(d)) != NULL) {
+        size_t len = strlen(dir) + strlen(de->d_name) + 2;
+
+        if (de->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            char **nn = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof(*nn));
+
+            if (!nn) {
+                rc = mg_err_set(err, MG_ENOMEM, "out of memory");
+                break;
+            }
+            names = nn;
+        }
+        if (!(names[n] = malloc(len))) {
+            rc = mg_err_set(err, MG_ENOMEM, "out of memory");
+            break;
+        }
+        snprintf(names[n++], len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
+                 de->d_name);
+    }
+    closedir(d);
+    if (n)
+        qsort(names, n, sizeof(*names), cmp_names);
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = read_path(c, names[i], depth + 1, err);
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return rc;
+}
+
+/* A path named on the command line (depth 0) is read whatever its name; inside a
+ * directory only .yaml, .yml and .json files are. */
+static int read_path(struct check *c, const char *path, int depth, struct mg_err *err)
+{
+    struct stat st;
+
+    if (strcmp(path, "-") == 0)
+        return read_input(c, path, err);
+    if (stat(path, &st) != 0)
+        return mg_err_set_at(err, MG_EIO, path, 0, "cannot read: %s", strerror(errno));
+    if (S_ISDIR(st.st_mode)) {
+        if (depth >= MAX_DEPTH)
+            return mg_err_set_at(err, MG_EINVAL, path, 0, "directories nested too deep");
+        return read_dir(c, path, depth, err);
+    }
+    if (depth > 0 && (!S_ISREG(st.st_mode) || !has_manifest_ext(path)))
+        return 0;
+    return read_input(c, path, err);
+}
+
+static bool str_member(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+    return cJSON_IsString(v) && v->valuestring[0];
+}
+
+/* mg_load_each callback: queue one object, or fail naming its file and line. */
+static int add_pending(void *ctx, cJSON *obj, int item)
+{
+    struct check *c = ctx;
+    char ptr[48];
+    int line = c->cur_line;
+    struct pending *p;
+
+    if (item >= 0 && c->cur_marks) {
+        snprintf(ptr, sizeof(ptr), "/items/%d", item);
+        line = mg_marks_line(c->cur_marks, ptr);
+    }
+    if (!cJSON_IsObject(obj))
+        return mg_err_set_at(c->err, MG_EINVAL, c->cur->name, line, "%s is not a mapping",
+                             item >= 0 ? "list item" : "document");
+    if (!str_member(obj, "apiVersion") || !str_member(obj, "kind"))
+        return mg_err_set_at(c->err, MG_EINVAL, c->cur->name, line,
+                             "object has no apiVersion or kind");
+    if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(obj, "metadata")) ||
+        !str_member(cJSON_GetObjectItemCaseSensitive(obj, "metadata"), "name"))
+        return mg_err_set_at(c->err, MG_EINVAL, c->cur->name, line,
+                             "object has no metadata.name (kind %.100s)",
+                             cJSON_GetObjectItemCaseSensitive(obj, "kind")->valuestring);
+    if (c->n_objs == c->cap_objs) {
+        size_t cap = c->cap_objs ? c->cap_objs * 2 : 16;
+        struct pending *np = realloc(c->objs, cap * sizeof(*np));
+
+        if (!np)
+            return mg_err_set(c->err, MG_ENOMEM, "out of memory");
+        c->objs = np;
+        c->cap_objs = cap;
+    }
+    p = &c->objs[c->n_objs++];
+    p->obj = obj;
+    p->in = c->cur;
+    p->marks = c->cur_marks;
+    p->line = line;
+    p->item = item;
+    return 0;
+}
+
+static int collect(struct check *c, struct mg_err *err)
+{
+    int rc = 0;
+
+    c->err = err;
+    for (size_t i = 0; i < c->n_inputs && rc == 0; i++) {
+        const struct input *in = &c->inputs[i];
+
+        for (size_t d = 0; d < in->docs.n && rc == 0; d++) {
+            c->cur = in;
+            c->cur_marks = in->docs.marks ? in->docs.marks[d] : NULL;
+            c->cur_line = in->docs.lines[d];
+            rc = mg_load_each(in->docs.docs[d], add_pending, c);
+            if (rc == MG_ENOMEM && !err->msg[0])
+                mg_err_set(err, MG_ENOMEM, "out of memory");
+        }
+    }
+    return rc;
+}
+
+/* Line of a finding's field in the object's source: list items are under /items/N. */
+static int field_line(const struct pending *p, const char *field)
+{
+    char ptr[1024];
+    int n = 0, line;
+
+    if (!field || !field[0] || !p->marks)
+        return p->line;
+    if (p->item >= 0)
+        n = snprintf(ptr, sizeof(ptr), "/items/%d", p->item);
+    if (mg_manifest_pointer(p->obj, field, ptr + n, sizeof(ptr) - (size_t)n))
+        return p->line;
+    line = mg_marks_line(p->marks, ptr);
+    return line > 0 ? line : p->line;
+}
+
+/* The engine's answer to one review of obj, parsed; *body_out (when not NULL) gets
+ * the review text sent (caller frees). */
+static int ask(struct check *c, enum mg_endpoint ep, const cJSON *obj, const cJSON *old,
+               const char *ns, const char *uid, cJSON **answer, char **body_out,
+               struct mg_err *err)
+{
+    struct mg_reply reply = {0};
+    char *body = NULL;
+    int rc = mg_manifest_review(obj, old, ns, uid, &body, err);
+
+    *answer = NULL;
+    if (rc)
+        goto out;
+    rc = mg_engine_review(c->engine, ep, body, strlen(body), &reply, err);
+    if (rc)
+        goto out;
+    *answer = cJSON_ParseWithLength(reply.body, reply.len);
+    if (!*answer)
+        rc = mg_err_set(err, MG_ENOMEM, "out of memory reading the engine's answer");
+out:
+    mg_reply_free(&reply);
+    if (body_out && rc == 0)
+        *body_out = body;
+    else
+        free(body);
+    return rc;
+}
+
+/* A review's warnings carry no field: take them from the validators' own findings on
+ * the same review and view, which list warnings in the order the response does. */
+static void warn_fields(struct check *c, const char *body, struct mg_verdict *v)
+{
+    struct mg_store *view = mg_engine_store(c->engine);
+    struct mg_review r;
+    struct mg_err e = {0};
+
+    if (mg_review_parse(&r, body, strlen(body), &e) == 0 && !r.problem) {
+        mg_store_rdlock(view);
+        mg_validate(&r.req, view, mg_engine_config(c->engine), v, &e);
+        mg_store_unlock(view);
+    }
+    mg_review_free(&r);
+}
+
+static const char *nth_warn_field(const struct mg_verdict *v, size_t k, size_t n_warnings)
+{
+    size_t seen = 0;
+
+    for (size_t i = 0; v && i < v->n; i++)
+        seen += v->items[i].action == MG_ACT_WARN;
+    if (seen != n_warnings)
+        return NULL;
+    for (size_t i = 0; i < v->n; i++) {
+        if (v->items[i].action == MG_ACT_WARN && k-- == 0)
+            return v->items[i].field;
+    }
+    return NULL;
+}
+
+/* Verdict, causes and warnings of one answer into o. */
+static int take_answer(struct mg_check_object *o, const struct pending *p, const cJSON *answer,
+                       const struct mg_verdict *v)
+{
+    const cJSON *resp = cJSON_GetObjectItemCaseSensitive(answer, "response");
+    const cJSON *status = cJSON_GetObjectItemCaseSensitive(resp, "status");
+    const cJSON *details = cJSON_GetObjectItemCaseSensitive(status, "details");
+    const cJSON *causes = cJSON_GetObjectItemCaseSensitive(details, "causes");
+    const cJSON *warnings = cJSON_GetObjectItemCaseSensitive(resp, "warnings");
+    const cJSON *it;
+    size_t k = 0, n_causes = 0;
+    int rc = 0;
+
+    o->allowed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(resp, "allowed"));
+    cJSON_ArrayForEach(it, causes)
+    {
+        const char *field = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "field"));
+        const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "message"));
+
+        n_causes++;
+        if (!rc)
+            rc = mg_check_report_finding(o, true, msg ? msg : "", field, field_line(p, field));
+    }
+    if (!o->allowed && n_causes == 0 && !rc) {
+        /* An internal error or a malformed request: no causes, only a status message. */
+        const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(status, "message"));
+
+        rc = mg_check_report_finding(o, true, msg ? msg : "denied", NULL, p->line);
+    }
+    cJSON_ArrayForEach(it, warnings)
+    {
+        const char *field = nth_warn_field(v, k++, (size_t)cJSON_GetArraySize(warnings));
+
+        if (!rc && cJSON_IsString(it))
+            rc = mg_check_report_finding(o, false, it->valuestring, field, field_line(p, field));
+    }
+    return rc;
+}
+
+/* The mutating answer: record its patch in o and apply it to *obj (replaced by the
+ * patched copy); o->allowed false when it denied. */
+static int mutate(struct check *c, struct mg_check_object *o, const struct pending *p,
+                  cJSON **obj, const cJSON *old, const char *ns, const char *uid,
+                  struct mg_err *err)
+{
+    const cJSON *resp, *b64;
+    cJSON *answer = NULL, *patch = NULL, *patched = NULL;
+    struct mg_err perr = {0};
+    int rc = ask(c, MG_EP_MUTATE, *obj, old, ns, uid, &answer, NULL, err);
+
+    if (rc)
+        return rc;
+    resp = cJSON_GetObjectItemCaseSensitive(answer, "response");
+    b64 = cJSON_GetObjectItemCaseSensitive(resp, "patch");
+    if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(resp, "allowed"))) {
+        rc = take_answer(o, p, answer, NULL);
+    } else if (cJSON_IsString(b64)) {
+        rc = mg_manifest_decode_patch(b64->valuestring, &o->patch, err);
+        if (rc == 0 && !(patched = cJSON_Duplicate(*obj, 1)))
+            rc = MG_ENOMEM;
+        if (rc == 0 && (!(patch = cJSON_Parse(o->patch)) ||
+                        mg_manifest_apply_patch(patched, patch, &perr))) {
+            /* Not fatal: the object is then validated as written. */
+            fprintf(stderr, "migguard check: %s/%s: cannot apply the mutating patch: %s\n",
+                    o->kind, o->name, perr.msg[0] ? perr.msg : "not JSON");
+        } else if (rc == 0) {
+            cJSON_Delete(*obj);
+            *obj = patched;
+            patched = NULL;
+        }
+        o->allowed = true;
+    } else {
+        o->allowed = true;
+    }
+    cJSON_Delete(patched);
+    cJSON_Delete(patch);
+    cJSON_Delete(answer);
+    return rc;
+}
+
+/* Fill o's identity from obj (namespace already set): o keeps its own copies, which
+ * stay valid when obj is replaced by its patched copy. */
+static int describe(struct mg_check_object *o, const struct pending *p, const cJSON *obj,
+                    const char *ns)
+{
+    const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+
+    o->file = p->in->name;
+    o->line = p->line;
+    o->operation = "CREATE";
+    o->api_version = strdup(cJSON_GetObjectItemCaseSensitive(obj, "apiVersion")->valuestring);
+    o->kind = strdup(cJSON_GetObjectItemCaseSensitive(obj, "kind")->valuestring);
+    o->name = strdup(cJSON_GetObjectItemCaseSensitive(md, "name")->valuestring);
+    o->namespace_ = strdup(ns);
+    return o->api_version && o->kind && o->name && o->namespace_ ? 0 : MG_ENOMEM;
+}
+
+/* The view's copy of o's object (caller frees), NULL when the view has none. */
+static int view_copy(struct mg_store *view, const struct mg_check_object *o, cJSON **old)
+{
+    const cJSON *had;
+
+    mg_store_rdlock(view);
+    had = mg_store_get(view, o->kind, o->namespace_, o->name);
+    *old = had ? cJSON_Duplicate(had, 1) : NULL;
+    mg_store_unlock(view);
+    return had && !*old ? MG_ENOMEM : 0;
+}
+
+/* Mutate, validate, and let an allowed object join the view. */
+static int check_one(struct check *c, const struct pending *p, size_t idx, struct mg_err *err)
+{
+    struct mg_store *view = mg_engine_store(c->engine);
+    struct mg_check_object *o = mg_check_report_add(&c->results);
+    cJSON *obj = cJSON_Duplicate(p->obj, 1), *old = NULL, *answer = NULL;
+    struct mg_verdict v;
+    const char *ns;
+    char uid[32], *body = NULL;
+    int rc = MG_ENOMEM;
+
+    mg_verdict_init(&v);
+    snprintf(uid, sizeof(uid), "check-%zu", idx + 1);
+    if (!o || !obj || !(ns = mg_manifest_set_namespace(obj, c->default_ns)) ||
+        describe(o, p, obj, ns) || view_copy(view, o, &old))
+        goto out;
+    if (old)
+        o->operation = "UPDATE";
+    ns = o->namespace_;
+    rc = mutate(c, o, p, &obj, old, ns, uid, err);
+    if (rc || !o->allowed)
+        goto out;
+    rc = ask(c, MG_EP_VALIDATE, obj, old, ns, uid, &answer, &body, err);
+    if (rc)
+        goto out;
+    warn_fields(c, body, &v);
+    rc = take_answer(o, p, answer, &v);
+    if (rc == 0 && o->allowed) {
+        mg_store_wrlock(view);
+        rc = mg_store_put(view, obj, err);
+        mg_store_unlock(view);
+        obj = NULL;
+    }
+out:
+    if (rc == MG_ENOMEM && !err->msg[0])
+        mg_err_set(err, MG_ENOMEM, "out of memory");
+    mg_verdict_free(&v);
+    cJSON_Delete(answer);
+    free(body);
+    cJSON_Delete(old);
+    cJSON_Delete(obj);
+    return rc;
+}
+
+static int parse_args(int argc, char **argv, struct check *c, const char **state,
+                      const char **config, bool *json, bool *show_patch)
+{
+    static const struct option opts[] = {{"filename", required_argument, NULL, 'f'},
+                                         {"state", required_argument, NULL, 's'},
+                                         {"config", required_argument, NULL, 'c'},
+                                         {"namespace", required_argument, NULL, 'n'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"show-patch", no_argument, NULL, 'p'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    struct mg_err err = {0};
+    int ch;
+
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "f:n:o:h", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'f':
+            if (read_path(c, optarg, 0, &err)) {
+                mg_setup_print_err(&err);
+                return 2;
+            }
+            break;
+        case 's': *state = optarg; break;
+        case 'c': *config = optarg; break;
+        case 'n': c->default_ns = optarg; break;
+        case 'p': *show_patch = true; break;
+        case 'o':
+            if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
+                fprintf(stderr, "migguard check: -o takes text or json, not '%s'\n", optarg);
+                return 2;
+            }
+            *json = strcmp(optarg, "json") == 0;
+            break;
+        case 'h':
+            usage(stdout);
+            return -1;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    for (int i = optind; i < argc; i++) {
+        if (read_path(c, argv[i], 0, &err)) {
+            mg_setup_print_err(&err);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+int mg_cli_check(int argc, char **argv)
+{
+    struct check c = {.default_ns = "default"};
+    const char *state = NULL, *config = NULL;
+    bool json = false, show_patch = false, denied = false;
+    struct mg_err err = {0};
+    int rc = parse_args(argc, argv, &c, &state, &config, &json, &show_patch);
+
+    if (rc)
+        goto out;
+    rc = 2;
+    if (c.n_inputs == 0) {
+        fprintf(stderr, "migguard check: no input: give -f FILE, a directory, or - for "
+                        "standard input\n");
+        usage(stderr);
+        goto out;
+    }
+    if (collect(&c, &err)) {
+        mg_setup_print_err(&err);
+        goto out;
+    }
+    if (mg_setup_engine(config, state, &c.engine))
+        goto out;
+    for (size_t i = 0; i < c.n_objs; i++) {
+        if (check_one(&c, &c.objs[i], i, &err)) {
+            fprintf(stderr, "migguard check: %s:%d: %s\n", c.objs[i].in->name, c.objs[i].line,
+                    err.msg);
+            goto out;
+        }
+        denied |= !c.results.items[i].allowed;
+    }
+    if (json ? mg_check_report_json(stdout, &c.results) != 0
+             : (mg_check_report_text(stdout, &c.results, show_patch), false)) {
+        fprintf(stderr, "migguard check: out of memory writing the report\n");
+        goto out;
+    }
+    rc = denied ? 1 : 0;
+out:
+    free_check(&c);
+    return rc < 0 ? 0 : rc;
+}
