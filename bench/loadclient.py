@@ -23,7 +23,7 @@ def parse():
     p = argparse.ArgumentParser()
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--path", default="/validate")
-    p.add_argument("--body", required=True)
+    p.add_argument("--body")
     p.add_argument("--conns", type=int, default=4)
     p.add_argument("--secs", type=float, default=5)
     p.add_argument("--reconnect", type=int, default=0, help="new connection every N requests")
@@ -32,6 +32,7 @@ def parse():
     p.add_argument("--idle-tls", action="store_true", help="finish the TLS handshake on them")
     p.add_argument("--slow", type=int, default=0, help="connections sending a byte a second")
     p.add_argument("--delay", type=float, default=0, help="seconds before the load starts")
+    p.add_argument("--expect-cert", help="only check that the server now presents this PEM")
     return p.parse_args()
 
 
@@ -142,9 +143,21 @@ def pct(v, q):
     return int(v[min(len(v) - 1, int(q * len(v)))] * 1e6)
 
 
+def served_cert(port):
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        with ctx().wrap_socket(s) as t:
+            return t.getpeercert(binary_form=True)
+
+
 def main():
     a = parse()
-    body = open(a.body, "rb").read()
+    if a.expect_cert:
+        want = ssl.PEM_cert_to_DER_cert(open(a.expect_cert).read().split("-----END CERTIFICATE-----")[0]
+                                        + "-----END CERTIFICATE-----\n")
+        got = served_cert(a.port)
+        print("CERT %s" % ("match" if got == want else "differs"))
+        sys.exit(0 if got == want else 1)
+    body = open(a.body, "rb").read() if a.body else b""
     st = Stats()
     stop = threading.Event()
     held, slow_sent = [], [0]
@@ -165,7 +178,7 @@ def main():
     for t in threads:
         t.start()
     deadline = time.monotonic() + a.secs
-    while time.monotonic() < deadline and any(t.is_alive() for t in threads):
+    while time.monotonic() < deadline and (not threads or any(t.is_alive() for t in threads)):
         time.sleep(0.05)
     stop.set()
     for t in threads:

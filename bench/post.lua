@@ -3,12 +3,31 @@
 -- request, and print one machine-readable summary line at the end (times in us):
 -- MGSTATS requests=N secs=S rps=R p50=.. p99=.. max=.. connect=.. read=.. write=..
 --         status=.. timeout=..  (status: responses that were not 2xx/3xx)
-local path = os.getenv("BODY")
-local f = assert(io.open(path, "rb"), "cannot read BODY=" .. tostring(path))
+-- With $MIX ("/validate=a.json,/mutate=b.json") it cycles through those requests instead.
+local function slurp(path)
+    local f = assert(io.open(path, "rb"), "cannot read " .. tostring(path))
+    local b = f:read("*a")
+    f:close()
+    return b
+end
+
 wrk.method = "POST"
-wrk.body = f:read("*a")
-f:close()
 wrk.headers["Content-Type"] = "application/json"
+local mix = os.getenv("MIX")
+if mix then
+    local reqs, i = {}, 0
+    function init(args)
+        for p, file in string.gmatch(mix, "([^=,]+)=([^,]+)") do
+            reqs[#reqs + 1] = wrk.format("POST", p, nil, slurp(file))
+        end
+    end
+    function request()
+        i = i % #reqs + 1
+        return reqs[i]
+    end
+else
+    wrk.body = slurp(os.getenv("BODY"))
+end
 
 function done(summary, latency, requests)
     local secs = summary.duration / 1e6

@@ -27,7 +27,8 @@ cmp -s <(post "$NG_PORT" /validate "$FIX/vm-create.review.json") "$WORK/vm-creat
     die "nginx does not answer the fixed review"
 
 echo "$("$MG" --version 2>/dev/null || echo migguard) at $(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo '?')," \
-     "$(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC'), ${SECS} s per point, wrk keep-alive over TLS"
+     "$(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC'), ${SECS} s per point, wrk keep-alive over TLS," \
+     "load average $(cut -d" " -f1-3 /proc/loadavg)"
 printf '%-22s %5s %9s %9s %6s | %-23s | %-23s\n' "" "" migguard reference "" \
     "migguard p50/p99/max ms" "reference p50/p99/max ms"
 printf '%-22s %5s %9s %9s %6s | %-23s | %-23s\n' scenario conns "req/s" "req/s" ratio "" ""

@@ -8,6 +8,10 @@
 int mg_cli_serve(int argc, char **argv);
 int mg_cli_review(int argc, char **argv);
 int mg_cli_certs(int argc, char **argv);
+
+/* `migguard certs webhooks` (cmd_webhooks.c), dispatched by mg_cli_certs. */
+int mg_cli_certs_webhooks(int argc, char **argv);
+extern const char mg_cli_webhooks_usage[];
 int mg_cli_resolve(int argc, char **argv);
 int mg_cli_report(int argc, char **argv);
 int mg_cli_check(int argc, char **argv);

@@ -31,7 +31,7 @@ static const char cabundle_usage[] =
     "usage: migguard certs cabundle --ca FILE\n"
     "  Print the base64 of the CA PEM file on one line, for a webhook's clientConfig.caBundle.\n";
 static const char certs_usage[] =
-    "usage: migguard certs create|check|cabundle [options]   (--help after each for details)\n";
+    "usage: migguard certs create|check|cabundle|webhooks [options]   (--help after each)\n";
 
 static int usage(const char *text, const char *problem)
 {
@@ -311,7 +311,8 @@ int mg_cli_certs(int argc, char **argv)
         int (*run)(int, char **);
     } cmds[] = {{"create", create_usage, cmd_create},
                 {"check", check_usage, cmd_check},
-                {"cabundle", cabundle_usage, cmd_cabundle}};
+                {"cabundle", cabundle_usage, cmd_cabundle},
+                {"webhooks", mg_cli_webhooks_usage, mg_cli_certs_webhooks}};
 
     if (argc < 2)
         return usage(certs_usage, "missing subcommand");

@@ -93,18 +93,12 @@ static void free_check(struct check *c)
     mg_engine_free(c->engine);
 }
 
-static bool has_manifest_ext(const char *name)
+static bool has_manifest_ext(const char *path)
 {
-    static const char *const exts[] = {".yaml", ".yml", ".json"};
-    size_t len = strlen(name);
+    const char *dot = strrchr(path, '.');
 
-    for (size_t i = 0; i < 3; i++) {
-        size_t k = strlen(exts[i]);
-
-        if (len > k && strcmp(name + len - k, exts[i]) == 0)
-            return true;
-    }
-    return false;
+    return dot && (strcmp(dot, ".yaml") == 0 || strcmp(dot, ".yml") == 0 ||
+                   strcmp(dot, ".json") == 0);
 }
 
 /* Read and parse one file (or standard input for "-") into a new input. */
@@ -292,37 +286,24 @@ static int field_line(const struct pending *p, const char *field)
     return line > 0 ? line : p->line;
 }
 
-/* The engine's answer to one review of obj, parsed; *body_out (when not NULL) gets
- * the review text sent (caller frees). */
-static int ask(struct check *c, enum mg_endpoint ep, const cJSON *obj, const cJSON *old,
-               const char *ns, const char *uid, cJSON **answer, char **body_out,
+/* The engine's answer to one review body, parsed. */
+static int ask(struct check *c, enum mg_endpoint ep, const char *body, cJSON **answer,
                struct mg_err *err)
 {
     struct mg_reply reply = {0};
-    char *body = NULL;
-    int rc = mg_manifest_review(obj, old, ns, uid, &body, err);
+    int rc = mg_engine_review(c->engine, ep, body, strlen(body), &reply, err);
 
     *answer = NULL;
-    if (rc)
-        goto out;
-    rc = mg_engine_review(c->engine, ep, body, strlen(body), &reply, err);
-    if (rc)
-        goto out;
-    *answer = cJSON_ParseWithLength(reply.body, reply.len);
-    if (!*answer)
+    if (rc == 0 && !(*answer = cJSON_ParseWithLength(reply.body, reply.len)))
         rc = mg_err_set(err, MG_ENOMEM, "out of memory reading the engine's answer");
-out:
     mg_reply_free(&reply);
-    if (body_out && rc == 0)
-        *body_out = body;
-    else
-        free(body);
     return rc;
 }
 
-/* A review's warnings carry no field: take them from the validators' own findings on
- * the same review and view, which list warnings in the order the response does. */
-static void warn_fields(struct check *c, const char *body, struct mg_verdict *v)
+/* A review's warnings carry no field and are cut to 119 characters: take field and
+ * whole message from the validators' own findings on the same review and view (run
+ * before the engine's, which may add a policy to the view). */
+static void warn_findings(struct check *c, const char *body, struct mg_verdict *v)
 {
     struct mg_store *view = mg_engine_store(c->engine);
     struct mg_review r;
@@ -336,17 +317,19 @@ static void warn_fields(struct check *c, const char *body, struct mg_verdict *v)
     mg_review_free(&r);
 }
 
-static const char *nth_warn_field(const struct mg_verdict *v, size_t k, size_t n_warnings)
+/* The k-th warning finding of v when it has the rule id of warning (the response
+ * lists warnings in the order of the findings), else NULL. */
+static const struct mg_finding *warn_finding(const struct mg_verdict *v, size_t k,
+                                             const char *warning)
 {
-    size_t seen = 0;
+    const char *end = strchr(warning, ']');
 
-    for (size_t i = 0; v && i < v->n; i++)
-        seen += v->items[i].action == MG_ACT_WARN;
-    if (seen != n_warnings)
+    for (size_t i = 0; v && end && i < v->n; i++) {
+        if (v->items[i].action != MG_ACT_WARN || k-- != 0)
+            continue;
+        if (strncmp(v->items[i].message, warning, (size_t)(end - warning) + 1) == 0)
+            return &v->items[i];
         return NULL;
-    for (size_t i = 0; i < v->n; i++) {
-        if (v->items[i].action == MG_ACT_WARN && k-- == 0)
-            return v->items[i].field;
     }
     return NULL;
 }
@@ -382,10 +365,13 @@ static int take_answer(struct mg_check_object *o, const struct pending *p, const
     }
     cJSON_ArrayForEach(it, warnings)
     {
-        const char *field = nth_warn_field(v, k++, (size_t)cJSON_GetArraySize(warnings));
+        const struct mg_finding *f = cJSON_IsString(it) ? warn_finding(v, k, it->valuestring) : NULL;
+        const char *field = f ? f->field : NULL;
 
+        k++;
         if (!rc && cJSON_IsString(it))
-            rc = mg_check_report_finding(o, false, it->valuestring, field, field_line(p, field));
+            rc = mg_check_report_finding(o, false, f ? f->message : it->valuestring, field,
+                                         field_line(p, field));
     }
     return rc;
 }
@@ -399,8 +385,12 @@ static int mutate(struct check *c, struct mg_check_object *o, const struct pendi
     const cJSON *resp, *b64;
     cJSON *answer = NULL, *patch = NULL, *patched = NULL;
     struct mg_err perr = {0};
-    int rc = ask(c, MG_EP_MUTATE, *obj, old, ns, uid, &answer, NULL, err);
+    char *body = NULL;
+    int rc = mg_manifest_review(*obj, old, ns, uid, &body, err);
 
+    if (rc == 0)
+        rc = ask(c, MG_EP_MUTATE, body, &answer, err);
+    free(body);
     if (rc)
         return rc;
     resp = cJSON_GetObjectItemCaseSensitive(answer, "response");
@@ -482,10 +472,13 @@ static int check_one(struct check *c, const struct pending *p, size_t idx, struc
     rc = mutate(c, o, p, &obj, old, ns, uid, err);
     if (rc || !o->allowed)
         goto out;
-    rc = ask(c, MG_EP_VALIDATE, obj, old, ns, uid, &answer, &body, err);
+    rc = mg_manifest_review(obj, old, ns, uid, &body, err);
     if (rc)
         goto out;
-    warn_fields(c, body, &v);
+    warn_findings(c, body, &v);
+    rc = ask(c, MG_EP_VALIDATE, body, &answer, err);
+    if (rc)
+        goto out;
     rc = take_answer(o, p, answer, &v);
     if (rc == 0 && o->allowed) {
         mg_store_wrlock(view);
@@ -527,10 +520,18 @@ static int parse_args(int argc, char **argv, struct check *c, const char **state
                 return 2;
             }
             break;
-        case 's': *state = optarg; break;
-        case 'c': *config = optarg; break;
-        case 'n': c->default_ns = optarg; break;
-        case 'p': *show_patch = true; break;
+        case 's':
+            *state = optarg;
+            break;
+        case 'c':
+            *config = optarg;
+            break;
+        case 'n':
+            c->default_ns = optarg;
+            break;
+        case 'p':
+            *show_patch = true;
+            break;
         case 'o':
             if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
                 fprintf(stderr, "migguard check: -o takes text or json, not '%s'\n", optarg);

@@ -302,9 +302,15 @@ static int add_at(cJSON *parent, const char *tok, const cJSON *value, struct mg_
             cJSON_Delete(v);
             return mg_err_set(err, MG_EINVAL, "patch path %.200s: no such array index", path);
         }
-        if (idx == cJSON_GetArraySize(parent) ? cJSON_AddItemToArray(parent, v)
-                                              : cJSON_InsertItemInArray(parent, (int)idx, v))
+        int size = cJSON_GetArraySize(parent);
+
+        /* Append, then rotate the items after idx behind it: Debian's cJSON 1.7.15-1+deb12u4
+         * cJSON_InsertItemInArray refuses every insertion before the end. */
+        if (cJSON_AddItemToArray(parent, v)) {
+            for (int k = (int)idx; k < size; k++)
+                cJSON_AddItemToArray(parent, cJSON_DetachItemFromArray(parent, (int)idx));
             return 0;
+        }
     } else {
         cJSON_Delete(v);
         return mg_err_set(err, MG_EINVAL, "patch path %.200s: the parent is not an object or array",

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* test_manifest.c - what `migguard check` does to an object before the engine sees it:
+ * resources and scope, namespaces, the review it builds, field paths as JSON pointers
+ * (dotted keys, indices, escapes), base64 patches and JSON Patch `add`. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "manifest.h"
+
+static cJSON *parse(const char *text)
+{
+    cJSON *j = cJSON_Parse(text);
+
+    assert_non_null(j);
+    return j;
+}
+
+static void expect_json(const cJSON *got, const char *want_text)
+{
+    cJSON *want = parse(want_text);
+
+    if (!cJSON_Compare(got, want, 1)) {
+        char *g = cJSON_PrintUnformatted(got);
+
+        fail_msg("got %s, want %s", g, want_text);
+    }
+    cJSON_Delete(want);
+}
+
+static void test_manifest_resource_plurals(void **state)
+{
+    static const char *const cases[][2] = {
+        {"HyperConverged", "hyperconvergeds"},
+        {"MigrationPolicy", "migrationpolicies"},
+        {"VirtualMachine", "virtualmachines"},
+        {"VirtualMachineInstanceMigration", "virtualmachineinstancemigrations"},
+        {"StorageClass", "storageclasses"},
+        {"NetworkAttachmentDefinition", "network-attachment-definitions"},
+        {"Gateway", "gateways"},
+        {"Mesh", "meshes"},
+    };
+    char buf[64];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        mg_manifest_resource(cases[i][0], buf, sizeof(buf));
+        assert_string_equal(buf, cases[i][1]);
+    }
+    mg_manifest_resource("VirtualMachine", buf, 8);
+    assert_string_equal(buf, "virtual");
+}
+
+static void test_manifest_namespace_default_and_cluster_scope(void **state)
+{
+    cJSON *vm = parse("{\"kind\":\"VirtualMachine\",\"metadata\":{\"name\":\"a\"}}");
+    cJSON *mp = parse("{\"kind\":\"MigrationPolicy\",\"metadata\":{\"name\":\"p\","
+                      "\"namespace\":\"x\"}}");
+    cJSON *own = parse("{\"kind\":\"VirtualMachine\",\"metadata\":{\"name\":\"a\","
+                       "\"namespace\":\"web\"}}");
+    cJSON *bad = parse("{\"kind\":\"VirtualMachine\",\"metadata\":[]}");
+
+    (void)state;
+    assert_string_equal(mg_manifest_set_namespace(vm, "default"), "default");
+    expect_json(vm, "{\"kind\":\"VirtualMachine\",\"metadata\":{\"name\":\"a\","
+                    "\"namespace\":\"default\"}}");
+    assert_string_equal(mg_manifest_set_namespace(mp, "default"), "");
+    expect_json(mp, "{\"kind\":\"MigrationPolicy\",\"metadata\":{\"name\":\"p\"}}");
+    assert_string_equal(mg_manifest_set_namespace(own, "default"), "web");
+    assert_null(mg_manifest_set_namespace(bad, "default"));
+    assert_true(mg_manifest_cluster_scoped("StorageProfile"));
+    assert_false(mg_manifest_cluster_scoped("HyperConverged"));
+    cJSON_Delete(vm);
+    cJSON_Delete(mp);
+    cJSON_Delete(own);
+    cJSON_Delete(bad);
+}
+
+static void test_manifest_review_create_and_update(void **state)
+{
+    cJSON *obj = parse("{\"apiVersion\":\"hco.kubevirt.io/v1beta1\",\"kind\":\"HyperConverged\","
+                       "\"metadata\":{\"name\":\"h\",\"namespace\":\"cnv\"}}");
+    cJSON *ns = parse("{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"n\"}}");
+    cJSON *got;
+    char *text = NULL;
+    struct mg_err err = {0};
+
+    (void)state;
+    assert_int_equal(mg_manifest_review(obj, NULL, "cnv", "check-1", &text, &err), 0);
+    got = parse(text);
+    expect_json(cJSON_GetObjectItem(got, "request"),
+                "{\"uid\":\"check-1\",\"kind\":{\"group\":\"hco.kubevirt.io\",\"version\":"
+                "\"v1beta1\",\"kind\":\"HyperConverged\"},\"resource\":{\"group\":"
+                "\"hco.kubevirt.io\",\"version\":\"v1beta1\",\"resource\":\"hyperconvergeds\"},"
+                "\"name\":\"h\",\"namespace\":\"cnv\",\"operation\":\"CREATE\",\"userInfo\":"
+                "{\"username\":\"migguard-check\"},\"object\":{\"apiVersion\":"
+                "\"hco.kubevirt.io/v1beta1\",\"kind\":\"HyperConverged\",\"metadata\":"
+                "{\"name\":\"h\",\"namespace\":\"cnv\"}},\"oldObject\":null,\"dryRun\":false}");
+    expect_json(cJSON_GetObjectItem(got, "apiVersion"), "\"admission.k8s.io/v1\"");
+    cJSON_Delete(got);
+    free(text);
+
+    /* The core group is "", a cluster-scoped object has no namespace, old is oldObject. */
+    assert_int_equal(mg_manifest_review(ns, ns, "", "check-2", &text, &err), 0);
+    got = parse(text);
+    expect_json(cJSON_GetObjectItem(cJSON_GetObjectItem(got, "request"), "kind"),
+                "{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Namespace\"}");
+    assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(got, "request"), "namespace"));
+    expect_json(cJSON_GetObjectItem(cJSON_GetObjectItem(got, "request"), "operation"),
+                "\"UPDATE\"");
+    expect_json(cJSON_GetObjectItem(cJSON_GetObjectItem(got, "request"), "oldObject"),
+                "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"n\"}}");
+    cJSON_Delete(got);
+    free(text);
+    cJSON_Delete(obj);
+    cJSON_Delete(ns);
+}
+
+static void expect_pointer(const cJSON *obj, const char *field, const char *want)
+{
+    char buf[256];
+
+    assert_int_equal(mg_manifest_pointer(obj, field, buf, sizeof(buf)), 0);
+    assert_string_equal(buf, want);
+}
+
+static void test_manifest_pointer_walks_the_object(void **state)
+{
+    cJSON *obj = parse("{\"spec\":{\"addedNodeSelector\":{\"kubernetes.io/hostname\":\"x\","
+                       "\"kubernetes.io\":{\"hostname\":1},\"a~b\":1},"
+                       "\"template\":{\"spec\":{\"volumes\":[{\"dataVolume\":{\"name\":\"d\"}}]}}}}");
+    char small[8];
+
+    (void)state;
+    expect_pointer(obj, "spec.template.spec.volumes[0].dataVolume.name",
+                   "/spec/template/spec/volumes/0/dataVolume/name");
+    /* The longest key that exists wins, and '/' and '~' are escaped. */
+    expect_pointer(obj, "spec.addedNodeSelector.kubernetes.io/hostname",
+                   "/spec/addedNodeSelector/kubernetes.io~1hostname");
+    expect_pointer(obj, "spec.addedNodeSelector.a~b", "/spec/addedNodeSelector/a~0b");
+    /* Parts the object does not have are split at dots. */
+    expect_pointer(obj, "spec.liveMigrationConfig.x[2].y", "/spec/liveMigrationConfig/x/2/y");
+    expect_pointer(obj, "", "");
+    assert_int_equal(mg_manifest_pointer(obj, "spec.template.spec", small, sizeof(small)),
+                     MG_ETOOBIG);
+    cJSON_Delete(obj);
+}
+
+static void test_manifest_decode_patch_strips_padding(void **state)
+{
+    struct mg_err err = {0};
+    char *out = NULL;
+
+    (void)state;
+    /* "[1]" has no padding, "[12]" one '=', "[123]" two. */
+    assert_int_equal(mg_manifest_decode_patch("WzFd", &out, &err), 0);
+    assert_string_equal(out, "[1]");
+    free(out);
+    assert_int_equal(mg_manifest_decode_patch("WzEyXQ==", &out, &err), 0);
+    assert_string_equal(out, "[12]");
+    free(out);
+    assert_int_equal(mg_manifest_decode_patch("WzEyM10=", &out, &err), 0);
+    assert_string_equal(out, "[123]");
+    free(out);
+    assert_int_equal(mg_manifest_decode_patch("WzE", &out, &err), MG_EINVAL);
+    assert_null(out);
+    assert_int_equal(mg_manifest_decode_patch("W!!d", &out, &err), MG_EINVAL);
+}
+
+static int apply(cJSON *obj, const char *patch_text, struct mg_err *err)
+{
+    cJSON *patch = parse(patch_text);
+    int rc = mg_manifest_apply_patch(obj, patch, err);
+
+    cJSON_Delete(patch);
+    return rc;
+}
+
+static void test_manifest_apply_patch_add(void **state)
+{
+    cJSON *obj = parse("{\"metadata\":{\"name\":\"a\"},\"spec\":{\"l\":[1,3],\"x\":null}}");
+    struct mg_err err = {0};
+
+    (void)state;
+    assert_int_equal(apply(obj, "[{\"op\":\"add\",\"path\":\"/metadata/annotations\",\"value\":"
+                                "{\"a/b\":\"1\"}},{\"op\":\"add\",\"path\":\"/spec/x\",\"value\":5},"
+                                "{\"op\":\"add\",\"path\":\"/spec/l/1\",\"value\":2},"
+                                "{\"op\":\"add\",\"path\":\"/spec/l/-\",\"value\":4},"
+                                "{\"op\":\"add\",\"path\":\"/metadata/annotations/c~1d\","
+                                "\"value\":\"2\"}]",
+                           &err),
+                     0);
+    expect_json(obj, "{\"metadata\":{\"name\":\"a\",\"annotations\":{\"a/b\":\"1\",\"c/d\":\"2\"}},"
+                     "\"spec\":{\"l\":[1,2,3,4],\"x\":5}}");
+    /* Nothing is created implicitly; only add is supported; indices are bounded. */
+    assert_int_equal(apply(obj, "[{\"op\":\"add\",\"path\":\"/status/phase\",\"value\":1}]", &err),
+                     MG_EINVAL);
+    assert_non_null(strstr(err.msg, "does not exist"));
+    assert_int_equal(apply(obj, "[{\"op\":\"remove\",\"path\":\"/spec\"}]", &err), MG_EINVAL);
+    assert_non_null(strstr(err.msg, "only add"));
+    assert_int_equal(apply(obj, "[{\"op\":\"add\",\"path\":\"/spec/l/9\",\"value\":1}]", &err),
+                     MG_EINVAL);
+    assert_int_equal(apply(obj, "[{\"op\":\"add\",\"path\":\"/metadata/name/x\",\"value\":1}]",
+                           &err),
+                     MG_EINVAL);
+    assert_int_equal(apply(obj, "{\"op\":\"add\"}", &err), MG_EINVAL);
+    cJSON_Delete(obj);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_manifest_resource_plurals),
+        cmocka_unit_test(test_manifest_namespace_default_and_cluster_scope),
+        cmocka_unit_test(test_manifest_review_create_and_update),
+        cmocka_unit_test(test_manifest_pointer_walks_the_object),
+        cmocka_unit_test(test_manifest_decode_patch_strips_padding),
+        cmocka_unit_test(test_manifest_apply_patch_add),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
