@@ -4,6 +4,8 @@
  * are made valid UTF-8 so the response is always valid JSON text. */
 #include "review.h"
 
+#include "jsonnum.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +110,9 @@ int mg_review_parse(struct mg_review *r, const char *body, size_t len, struct mg
     if (!r->root)
         return mg_err_set(err, MG_EINVAL, "request body is not valid JSON (error near byte %ld)",
                           (long)(cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() - body : 0));
+    /* `5.0` is not a whole number (RULES.md 9.1): keep numbers as written. */
+    if (mg_jsonnum_keep_text(r->root, body, len) == MG_ENOMEM)
+        return mg_err_set(err, MG_ENOMEM, "out of memory decoding the review");
     if (!cJSON_IsObject(r->root))
         return mg_err_set(err, MG_EINVAL, "request body must be a JSON object (AdmissionReview)");
     req = cJSON_GetObjectItemCaseSensitive(r->root, "request");

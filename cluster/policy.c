@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonnum.h"
 #include "policy_index.h"
 
 static const cJSON *item(const cJSON *obj, const char *key)
@@ -25,20 +26,6 @@ static const char *name_of(const cJSON *obj)
     return cJSON_IsString(n) ? n->valuestring : "";
 }
 
-/* A whole JSON number within lo..hi. */
-static bool whole(const cJSON *it, double lo, double hi, int64_t *out)
-{
-    double d;
-
-    if (!cJSON_IsNumber(it))
-        return false;
-    d = it->valuedouble;
-    if (!isfinite(d) || d < lo || d > hi || d != (double)(int64_t)d)
-        return false;
-    *out = (int64_t)d;
-    return true;
-}
-
 static bool read_bandwidth(const cJSON *it, struct mg_quantity *q)
 {
     int64_t v;
@@ -46,7 +33,7 @@ static bool read_bandwidth(const cJSON *it, struct mg_quantity *q)
     if (cJSON_IsString(it)) {
         if (mg_quantity_parse(it->valuestring, q, NULL) != 0)
             return false;
-    } else if (whole(it, -9.2e18, 9.2e18, &v)) {
+    } else if (mg_jsonnum_int(it, INT64_MIN, INT64_MAX, &v)) {
         mg_quantity_from_int(q, v);
     } else {
         return false;
@@ -75,9 +62,9 @@ void mg_policy_fields_read(const cJSON *policy, struct mg_policy_fields *f)
         f->set |= MG_PF_BANDWIDTH;
     else
         memset(&f->bandwidth, 0, sizeof(f->bandwidth));
-    if (whole(item(spec, "completionTimeoutPerGiB"), 0, 9.2e18, &f->completion_timeout))
+    if (mg_jsonnum_int(item(spec, "completionTimeoutPerGiB"), 0, INT64_MAX, &f->completion_timeout))
         f->set |= MG_PF_COMPLETION;
-    if (whole(item(spec, "maxDowntimeMs"), 1, 2000000, &f->max_downtime_ms))
+    if (mg_jsonnum_int(item(spec, "maxDowntimeMs"), 1, 2000000, &f->max_downtime_ms))
         f->set |= MG_PF_MAX_DOWNTIME;
     read_flag(spec, "allowAutoConverge", MG_PF_AUTO_CONVERGE, &f->allow_auto_converge, &f->set);
     read_flag(spec, "allowPostCopy", MG_PF_POST_COPY, &f->allow_post_copy, &f->set);

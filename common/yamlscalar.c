@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "jsonnum.h"
 
 #define YTAG "tag:yaml.org,2002:"
 
@@ -163,6 +164,8 @@ static int resolve_plain(const char *s, size_t len, cJSON **out)
         if (r < 0)
             return MG_ENOMEM;
         *out = r ? cJSON_CreateNumber(d) : string_of(s, len);
+        if (r && *out && mg_jsonnum_set_text(*out, s, len))
+            return MG_ENOMEM;
     } else
         *out = string_of(s, len);
     return *out ? 0 : MG_ENOMEM;
@@ -189,6 +192,8 @@ static int resolve_tagged(const char *t, const char *s, size_t len, cJSON **out)
         if (r == 0)
             return MG_EINVAL;
         *out = cJSON_CreateNumber(d);
+        if (*out && mg_jsonnum_set_text(*out, s, len))
+            return MG_ENOMEM;
     } else if (strcmp(t, "map") == 0 || strcmp(t, "seq") == 0) {
         return MG_EINVAL;
     } else {

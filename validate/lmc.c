@@ -9,12 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jsonnum.h"
 #include "names.h"
-
-#define INT32_LIMIT 2147483647.0
-/* 2^63: the first double above INT64_MAX. INT64_MAX itself is not a double: the JSON
- * text 9223372036854775807 (and anything within 512 of it) reads as 2^63 and is denied. */
-#define INT64_LIMIT 9223372036854775808.0
 
 enum key_kind { KK_QUANTITY, KK_INT32, KK_INT64, KK_BOOL, KK_NETWORK };
 
@@ -101,6 +97,8 @@ static const char *describe(char *buf, size_t len, const cJSON *it)
 
     if (cJSON_IsString(it))
         snprintf(buf, len, "string %s", quote(q, sizeof(q), it->valuestring));
+    else if (cJSON_IsNumber(it) && it->valuestring)
+        snprintf(buf, len, "number %.40s", it->valuestring);
     else if (cJSON_IsNumber(it) && whole_below(it->valuedouble, 1e21))
         snprintf(buf, len, "number %.0f", it->valuedouble); /* every digit, no exponent */
     else if (cJSON_IsNumber(it))
@@ -176,24 +174,17 @@ bool mg_lmc_check_bandwidth(const cJSON *it, struct mg_quantity *q, enum mg_rule
     return true;
 }
 
-/* LMC004 for integers. cJSON keeps only the double, so `5.0` reads as the whole number
- * 5 (RULES.md 9.1 would reject the text `5.0`; the raw text is not available here).
- * Out-of-range and non-finite values (`1e400` parses as infinity) are rejected. */
+/* LMC004 for integers: whole numbers as written (`5.0` is not one, RULES.md 9.1), exact
+ * up to 2^63-1 thanks to the kept number text. */
 static bool check_int(const cJSON *it, size_t k, int64_t *out, struct problem *p)
 {
     bool wide = key_kinds[k] == KK_INT64;
     const char *what = wide ? "a whole number of seconds from 1 to 9223372036854775807"
                             : "a whole number from 1 to 2147483647";
     char db[64];
-    double d;
 
-    if (cJSON_IsNumber(it)) {
-        d = it->valuedouble;
-        if (d >= 1 && whole_below(d, wide ? INT64_LIMIT : INT32_LIMIT + 1)) {
-            *out = (int64_t)d;
-            return true;
-        }
-    }
+    if (mg_jsonnum_int(it, 1, wide ? INT64_MAX : INT32_MAX, out))
+        return true;
     p->rule = MG_RULE_LMC004;
     snprintf(p->msg, sizeof(p->msg), "%s must be %s, not %s", key_names[k], what,
              describe(db, sizeof(db), it));

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jsonnum.h"
 #include "names.h"
 
 #define SEL "spec.selectors"
@@ -130,17 +131,6 @@ static bool check_selectors(const struct mg_vctx *ctx, const cJSON *spec)
     return ok && a && b;
 }
 
-/* A whole JSON number within lo..hi. */
-static bool whole(const cJSON *it, double lo, double hi, double *out)
-{
-    double d = cJSON_IsNumber(it) ? it->valuedouble : NAN;
-
-    if (!isfinite(d) || d < lo || d > hi || d != (double)(long long)d)
-        return false;
-    *out = d;
-    return true;
-}
-
 /* MP003: int-or-string; a whole number is bytes per second with a string's checks. */
 static bool check_bandwidth(const struct mg_vctx *ctx, const cJSON *spec)
 {
@@ -150,19 +140,19 @@ static bool check_bandwidth(const struct mg_vctx *ctx, const cJSON *spec)
     struct mg_quantity q;
     enum mg_rule rule;
     char why[400], num[32];
-    double d;
+    int64_t d;
     bool ok;
 
     if (!it || cJSON_IsNull(it))
         return true;
     if (cJSON_IsNumber(it)) {
-        if (!whole(it, -9.2e18, 9.2e18, &d)) {
+        if (!mg_jsonnum_int(it, INT64_MIN, INT64_MAX, &d)) {
             snprintf(why, sizeof(why), "bandwidthPerMigration %.15g is not a whole number of "
                      "bytes per second; write a quantity such as \"64Mi\"", it->valuedouble);
             add(ctx, MG_RULE_MP003, MG_ACT_DENY, field, why);
             return false;
         }
-        snprintf(num, sizeof(num), "%.0f", d);
+        snprintf(num, sizeof(num), "%lld", (long long)d);
         if (!(tmp = cJSON_CreateString(num))) {
             ctx->v->oom = true;
             return false;
@@ -187,19 +177,19 @@ static bool check_completion(const struct mg_vctx *ctx, const cJSON *spec)
     const cJSON *it = item(spec, "completionTimeoutPerGiB");
     const char *field = "spec.completionTimeoutPerGiB";
     char msg[300];
-    double d;
+    int64_t d;
 
     if (!it || cJSON_IsNull(it))
         return true;
-    if (!whole(it, -9.2e18, 9.2e18, &d)) {
+    if (!mg_jsonnum_int(it, INT64_MIN, INT64_MAX, &d)) {
         snprintf(msg, sizeof(msg), "completionTimeoutPerGiB must be a whole number of seconds, "
                  "not %s%s", type_of(it), cJSON_IsNumber(it) ? " with a fraction" : "");
         add(ctx, MG_RULE_MP004, MG_ACT_DENY, field, msg);
         return false;
     }
     if (d < 0) {
-        snprintf(msg, sizeof(msg), "completionTimeoutPerGiB %.0f is negative; KubeVirt rejects "
-                 "it", d);
+        snprintf(msg, sizeof(msg), "completionTimeoutPerGiB %lld is negative; KubeVirt rejects "
+                 "it", (long long)d);
         add(ctx, MG_RULE_MP004, MG_ACT_DENY, field, msg);
         return false;
     }
@@ -213,9 +203,8 @@ static void check_downtime(const struct mg_vctx *ctx, const cJSON *spec)
 {
     const cJSON *it = item(spec, "maxDowntimeMs");
     char msg[300];
-    double d;
 
-    if (!it || cJSON_IsNull(it) || whole(it, 1, 2000000, &d))
+    if (!it || cJSON_IsNull(it) || mg_jsonnum_int(it, 1, 2000000, NULL))
         return;
     if (cJSON_IsNumber(it))
         snprintf(msg, sizeof(msg), "maxDowntimeMs %.15g is outside 1..2000000 milliseconds or "

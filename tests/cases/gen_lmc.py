@@ -216,6 +216,17 @@ deny("lmc-type-bandwidth-bool-v1beta1", "v1beta1", {"bandwidthPerMigration": Tru
      "bandwidthPerMigration")
 deny("lmc-type-completion-fraction-v1", "v1", {"completionTimeoutPerGiB": 5.5}, "LMC004",
      "completionTimeoutPerGiB", ["not number 5.5"])
+# RULES.md 9.1: `5.0` is not a whole number where an integer is required; the text as
+# written decides, and integers are exact up to 2^63-1.
+deny("lmc-type-completion-five-point-zero-v1beta1", "v1beta1", {"completionTimeoutPerGiB": 5.0},
+     "LMC004", "completionTimeoutPerGiB", ["not number 5.0"])
+deny("lmc-type-parallel-cluster-five-point-zero-v1", "v1", {"parallelMigrationsPerCluster": 5.0}, "LMC004",
+     "parallelMigrationsPerCluster")
+allow("lmc-type-progress-int64-max-allowed-v1beta1", "v1beta1",
+      {"progressTimeout": 9223372036854775807})
+deny("lmc-type-progress-int64-max-plus-one-v1beta1", "v1beta1",
+     {"progressTimeout": 9223372036854775808}, "LMC004", "progressTimeout",
+     ["not number 9223372036854775808"])
 deny("lmc-type-completion-string-v1beta1", "v1beta1", {"completionTimeoutPerGiB": "800"},
      "LMC004", "completionTimeoutPerGiB", ["not string \"800\""])
 deny("lmc-type-completion-zero-v1beta1", "v1beta1", {"completionTimeoutPerGiB": 0}, "LMC004",
