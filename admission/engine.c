@@ -14,6 +14,7 @@
 #include "response.h"
 #include "review.h"
 #include "stats.h"
+#include "strbuf.h"
 #include "validate.h"
 
 struct mg_engine {
@@ -79,25 +80,23 @@ void mg_engine_set_log(struct mg_engine *e, void (*fn)(const struct mg_decision 
 char *mg_engine_metrics(struct mg_engine *e)
 {
     char *stats = mg_stats_render(&e->stats);
-    size_t len = stats ? strlen(stats) : 0, cap = len + 4096;
-    char *out = stats ? realloc(stats, cap) : NULL;
+    struct mg_strbuf b;
 
-    if (!out) {
-        free(stats);
+    if (!stats)
         return NULL;
-    }
-    len += (size_t)snprintf(out + len, cap - len,
-                            "# HELP migguard_view_objects Objects in the cluster view, by kind.\n"
-                            "# TYPE migguard_view_objects gauge\n");
+    mg_strbuf_init(&b);
+    mg_strbuf_printf(&b, "%s# HELP migguard_view_objects Objects in the cluster view, by kind.\n"
+                         "# TYPE migguard_view_objects gauge\n", stats);
+    free(stats);
     mg_store_rdlock(e->store);
-    for (size_t i = 0; i < sizeof(view_kinds) / sizeof(view_kinds[0]) && len < cap; i++) {
+    for (size_t i = 0; i < sizeof(view_kinds) / sizeof(view_kinds[0]); i++) {
         const cJSON *const *items;
 
-        len += (size_t)snprintf(out + len, cap - len, "migguard_view_objects{kind=\"%s\"} %zu\n",
-                                view_kinds[i], mg_store_list(e->store, view_kinds[i], &items));
+        mg_strbuf_printf(&b, "migguard_view_objects{kind=\"%s\"} %zu\n", view_kinds[i],
+                         mg_store_list(e->store, view_kinds[i], &items));
     }
     mg_store_unlock(e->store);
-    return out;
+    return mg_strbuf_finish(&b);
 }
 
 static long micros_since(const struct timespec *t0)

@@ -4,10 +4,9 @@
  * for the kinds with rules so dashboards see them from the start. */
 #include "stats.h"
 
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include "strbuf.h"
 
 static const char *const kinds[MG_STATS_KINDS] = {
     "HyperConverged", "MigrationPolicy", "VirtualMachine", "VirtualMachineInstance",
@@ -42,52 +41,13 @@ void mg_stats_error(struct mg_stats *s)
     atomic_fetch_add(&s->errors, 1);
 }
 
-struct buf {
-    char *p;
-    size_t len, cap;
-    bool oom;
-};
-
-static void put(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(struct buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    if (b->oom)
-        return;
-    for (;;) {
-        va_start(ap, fmt);
-        n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->oom = true;
-            return;
-        }
-        if ((size_t)n < b->cap - b->len) {
-            b->len += (size_t)n;
-            return;
-        }
-        char *np = realloc(b->p, b->cap * 2 + (size_t)n);
-        if (!np) {
-            b->oom = true;
-            return;
-        }
-        b->p = np;
-        b->cap = b->cap * 2 + (size_t)n;
-    }
-}
-
 char *mg_stats_render(struct mg_stats *s)
 {
     static const char *const eps[2] = {"validate", "mutate"};
-    struct buf b = {malloc(8192), 0, 8192, false};
+    struct mg_strbuf b;
 
-    if (!b.p)
-        return NULL;
-    b.p[0] = '\0';
-    put(&b, "# HELP migguard_reviews_total Reviews decided, by endpoint, kind, operation and "
+    mg_strbuf_init(&b);
+    mg_strbuf_printf(&b, "# HELP migguard_reviews_total Reviews decided, by endpoint, kind, operation and "
             "verdict.\n# TYPE migguard_reviews_total counter\n");
     for (int e = 0; e < 2; e++) {
         for (int k = 0; k < MG_STATS_KINDS; k++) {
@@ -97,7 +57,7 @@ char *mg_stats_render(struct mg_stats *s)
 
                     if (n == 0 && (o > MG_OP_DELETE || k == MG_STATS_KINDS - 1))
                         continue;
-                    put(&b,
+                    mg_strbuf_printf(&b,
                         "migguard_reviews_total{endpoint=\"%s\",kind=\"%s\",operation=\"%s\","
                         "verdict=\"%s\"} %lu\n",
                         eps[e], kinds[k], mg_op_name((enum mg_op)o), a ? "allowed" : "denied", n);
@@ -105,23 +65,19 @@ char *mg_stats_render(struct mg_stats *s)
             }
         }
     }
-    put(&b, "# HELP migguard_findings_total Findings reported, by rule id and action.\n"
+    mg_strbuf_printf(&b, "# HELP migguard_findings_total Findings reported, by rule id and action.\n"
             "# TYPE migguard_findings_total counter\n");
     for (int r = 0; r < MG_RULE_COUNT; r++) {
         for (int d = 0; d < 2; d++) {
             unsigned long n = atomic_load(&s->findings[r][d]);
 
             if (n)
-                put(&b, "migguard_findings_total{rule=\"%s\",action=\"%s\"} %lu\n",
+                mg_strbuf_printf(&b, "migguard_findings_total{rule=\"%s\",action=\"%s\"} %lu\n",
                     mg_rule_id((enum mg_rule)r), d ? "deny" : "warn", n);
         }
     }
-    put(&b, "# HELP migguard_review_errors_total Reviews that could not be decided.\n"
+    mg_strbuf_printf(&b, "# HELP migguard_review_errors_total Reviews that could not be decided.\n"
             "# TYPE migguard_review_errors_total counter\nmigguard_review_errors_total %lu\n",
         atomic_load(&s->errors));
-    if (b.oom) {
-        free(b.p);
-        return NULL;
-    }
-    return b.p;
+    return mg_strbuf_finish(&b);
 }

@@ -4,10 +4,9 @@
  * No HTTP here: server.c serves the rendered text. */
 #include "metrics.h"
 
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include "strbuf.h"
 
 static const int codes[MG_METRICS_CODES - 1] = {200, 400, 404, 405, 413, 415, 500, 503};
 static const char *const routes[MG_ROUTE_COUNT] = {"/validate", "/mutate", "/healthz",
@@ -52,52 +51,14 @@ void mg_metrics_review(struct mg_metrics *m, int ep, bool allowed, double second
                               memory_order_relaxed);
 }
 
-struct out {
-    char *buf;
-    size_t len, cap;
-    bool oom;
-};
-
-__attribute__((format(printf, 2, 3))) static void put(struct out *o, const char *fmt, ...);
-
-static void put(struct out *o, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    if (o->oom)
-        return;
-    for (;;) {
-        va_start(ap, fmt);
-        n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            o->oom = true;
-            return;
-        }
-        if ((size_t)n < o->cap - o->len) {
-            o->len += (size_t)n;
-            return;
-        }
-        char *nb = realloc(o->buf, o->cap * 2 + (size_t)n);
-
-        if (!nb) {
-            o->oom = true;
-            return;
-        }
-        o->buf = nb;
-        o->cap = o->cap * 2 + (size_t)n;
-    }
-}
-
 static unsigned long get(atomic_ulong *a)
 {
     return atomic_load_explicit(a, memory_order_relaxed);
 }
 
-static void render_latency(struct out *o, struct mg_metrics *m)
+static void render_latency(struct mg_strbuf *o, struct mg_metrics *m)
 {
-    put(o, "# HELP migguard_review_duration_seconds Time the engine took per review.\n"
+    mg_strbuf_printf(o, "# HELP migguard_review_duration_seconds Time the engine took per review.\n"
            "# TYPE migguard_review_duration_seconds histogram\n");
     for (int ep = 0; ep < 2; ep++) {
         unsigned long cum = 0;
@@ -105,26 +66,24 @@ static void render_latency(struct out *o, struct mg_metrics *m)
         for (size_t b = 0; b < MG_METRICS_BUCKETS; b++) {
             cum += get(&m->latency[ep][b]);
             if (b < MG_METRICS_BUCKETS - 1)
-                put(o, "migguard_review_duration_seconds_bucket{endpoint=\"%s\",le=\"%g\"} %lu\n",
+                mg_strbuf_printf(o, "migguard_review_duration_seconds_bucket{endpoint=\"%s\",le=\"%g\"} %lu\n",
                     endpoints[ep], bounds[b], cum);
             else
-                put(o, "migguard_review_duration_seconds_bucket{endpoint=\"%s\",le=\"+Inf\"} %lu\n",
+                mg_strbuf_printf(o, "migguard_review_duration_seconds_bucket{endpoint=\"%s\",le=\"+Inf\"} %lu\n",
                     endpoints[ep], cum);
         }
-        put(o, "migguard_review_duration_seconds_sum{endpoint=\"%s\"} %.6f\n", endpoints[ep],
+        mg_strbuf_printf(o, "migguard_review_duration_seconds_sum{endpoint=\"%s\"} %.6f\n", endpoints[ep],
             (double)get(&m->latency_us_sum[ep]) / 1e6);
-        put(o, "migguard_review_duration_seconds_count{endpoint=\"%s\"} %lu\n", endpoints[ep], cum);
+        mg_strbuf_printf(o, "migguard_review_duration_seconds_count{endpoint=\"%s\"} %lu\n", endpoints[ep], cum);
     }
 }
 
 char *mg_metrics_render(struct mg_metrics *m, const char *extra)
 {
-    struct out o = {.buf = malloc(8192), .cap = 8192};
+    struct mg_strbuf o;
 
-    if (!o.buf)
-        return NULL;
-    o.buf[0] = '\0';
-    put(&o, "# HELP migguard_http_requests_total HTTP requests answered, by path and status.\n"
+    mg_strbuf_init(&o);
+    mg_strbuf_printf(&o, "# HELP migguard_http_requests_total HTTP requests answered, by path and status.\n"
             "# TYPE migguard_http_requests_total counter\n");
     for (int r = 0; r < MG_ROUTE_COUNT; r++)
         for (int c = 0; c < MG_METRICS_CODES; c++) {
@@ -133,33 +92,29 @@ char *mg_metrics_render(struct mg_metrics *m, const char *extra)
             if (!v)
                 continue;
             if (c < MG_METRICS_CODES - 1)
-                put(&o, "migguard_http_requests_total{path=\"%s\",code=\"%d\"} %lu\n", routes[r],
+                mg_strbuf_printf(&o, "migguard_http_requests_total{path=\"%s\",code=\"%d\"} %lu\n", routes[r],
                     codes[c], v);
             else
-                put(&o, "migguard_http_requests_total{path=\"%s\",code=\"other\"} %lu\n",
+                mg_strbuf_printf(&o, "migguard_http_requests_total{path=\"%s\",code=\"other\"} %lu\n",
                     routes[r], v);
         }
-    put(&o, "# HELP migguard_admission_reviews_total Reviews answered, by endpoint and result.\n"
+    mg_strbuf_printf(&o, "# HELP migguard_admission_reviews_total Reviews answered, by endpoint and result.\n"
             "# TYPE migguard_admission_reviews_total counter\n");
     for (int ep = 0; ep < 2; ep++)
         for (int a = 0; a < 2; a++)
-            put(&o, "migguard_admission_reviews_total{endpoint=\"%s\",allowed=\"%s\"} %lu\n",
+            mg_strbuf_printf(&o, "migguard_admission_reviews_total{endpoint=\"%s\",allowed=\"%s\"} %lu\n",
                 endpoints[ep], a ? "true" : "false", get(&m->reviews[ep][a]));
     render_latency(&o, m);
-    put(&o, "# HELP migguard_http_requests_in_flight Requests received and not yet answered.\n"
+    mg_strbuf_printf(&o, "# HELP migguard_http_requests_in_flight Requests received and not yet answered.\n"
             "# TYPE migguard_http_requests_in_flight gauge\n"
             "migguard_http_requests_in_flight %ld\n",
         atomic_load_explicit(&m->in_flight, memory_order_relaxed));
-    put(&o, "# HELP migguard_tls_reloads_total Serving certificate reloads, by result.\n"
+    mg_strbuf_printf(&o, "# HELP migguard_tls_reloads_total Serving certificate reloads, by result.\n"
             "# TYPE migguard_tls_reloads_total counter\n"
             "migguard_tls_reloads_total{result=\"ok\"} %lu\n"
             "migguard_tls_reloads_total{result=\"failed\"} %lu\n",
         get(&m->reloads), get(&m->reload_failures));
     if (extra)
-        put(&o, "%s", extra);
-    if (o.oom) {
-        free(o.buf);
-        return NULL;
-    }
-    return o.buf;
+        mg_strbuf_printf(&o, "%s", extra);
+    return mg_strbuf_finish(&o);
 }
