@@ -10,11 +10,12 @@ directory and leaves the other cases alone. The generated files are committed.
 """
 import copy
 import json
-import os
-import shutil
+import sys
 import uuid
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ among the cases
+import casegen  # noqa: E402
+
 PREFIXES = ("lmc-", "hco-mutate-")
 NS = "kubevirt-hyperconverged"
 ABSENT = object()
@@ -86,7 +87,7 @@ def hco(version, spec, name, namespace, generation):
             "uid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"hco/{namespace}/{name}")),
             "generation": generation,
             "resourceVersion": str(41000 + generation),
-            "creationTimestamp": "2026-11-30T09:12:44Z",
+            "creationTimestamp": casegen.TS,
             "annotations": {"deployOVS": "false"},
         },
     }
@@ -98,39 +99,12 @@ def hco(version, spec, name, namespace, generation):
 def review(case, version, spec, op, namespace, dry_run, old_spec):
     name = "kubevirt-hyperconverged"
     gvk = {"group": "hco.kubevirt.io", "version": version, "kind": "HyperConverged"}
-    gvr = {"group": "hco.kubevirt.io", "version": version, "resource": "hyperconvergeds"}
     old = hco(version, old_spec, name, namespace, 1)
     new = hco(version, spec, name, namespace, 1 if op == "CREATE" else 2)
     if op == "CREATE":
         del new["metadata"]["resourceVersion"]
-    options = {
-        "CREATE": {"kind": "CreateOptions", "apiVersion": "meta.k8s.io/v1",
-                   "fieldManager": "kubectl-create", "fieldValidation": "Strict"},
-        "UPDATE": {"kind": "UpdateOptions", "apiVersion": "meta.k8s.io/v1",
-                   "fieldManager": "kubectl-edit", "fieldValidation": "Strict"},
-        "DELETE": {"kind": "DeleteOptions", "apiVersion": "meta.k8s.io/v1",
-                   "propagationPolicy": "Background"},
-    }[op]
-    return {
-        "kind": "AdmissionReview",
-        "apiVersion": "admission.k8s.io/v1",
-        "request": {
-            "uid": str(uuid.uuid5(uuid.NAMESPACE_URL, "migguard-case/" + case)),
-            "kind": gvk,
-            "resource": gvr,
-            "requestKind": gvk,
-            "requestResource": gvr,
-            "name": name,
-            "namespace": namespace,
-            "operation": op,
-            "userInfo": {"username": "system:admin",
-                         "groups": ["system:masters", "system:authenticated"]},
-            "object": None if op == "DELETE" else new,
-            "oldObject": None if op == "CREATE" else old,
-            "dryRun": dry_run,
-            "options": options,
-        },
-    }
+    return casegen.review(case, gvk, "hyperconvergeds", name, namespace, op, new, old,
+                          casegen.options(op, strict=True), dry_run)
 
 
 CASES = []
@@ -474,44 +448,14 @@ mut("hco-mutate-invalid-config-still-mutated-v1", "v1",
 
 
 def write(c):
-    d = os.path.join(HERE, c["name"])
-    os.makedirs(d)
     spec = c["spec"] if c["spec"] is not None else spec_of(c["version"], c["lmc"])
     old_spec = spec_of(c["version"], copy.deepcopy(c["old_lmc"]) if c["old_lmc"] is not None
                        else FULL_114)
     rv = review(c["name"], c["version"], spec, c["op"], c["namespace"], c["dry_run"], old_spec)
-    with open(os.path.join(d, "review.json"), "w") as f:
-        json.dump(rv, f, indent=2)
-        f.write("\n")
-    exp = {"endpoint": "mutate" if c["mutate"] else "validate", "allowed": c["allowed"]}
-    for key in ("deny", "warn", "fields", "contains"):
-        if c[key]:
-            exp[key] = c[key]
-    if c["mutate"]:
-        exp["patch"] = c["patch"]
-    with open(os.path.join(d, "expect.json"), "w") as f:
-        json.dump(exp, f, indent=2)
-        f.write("\n")
-    if c["config"]:
-        with open(os.path.join(d, "config.yaml"), "w") as f:
-            f.write(c["config"])
-    if c["state"]:
-        os.makedirs(os.path.join(d, "state"))
-        for fname, text in c["state"].items():
-            with open(os.path.join(d, "state", fname), "w") as f:
-                f.write(text)
-
-
-def main():
-    names = [c["name"] for c in CASES]
-    assert len(names) == len(set(names)), "duplicate case names"
-    for entry in os.listdir(HERE):
-        if entry.startswith(PREFIXES) and os.path.isdir(os.path.join(HERE, entry)):
-            shutil.rmtree(os.path.join(HERE, entry))
-    for c in CASES:
-        write(c)
-    print(f"{len(CASES)} cases")
+    exp = casegen.expect(c, "mutate" if c["mutate"] else "validate", c["allowed"],
+                         c["patch"] if c["mutate"] else casegen.UNCHECKED)
+    casegen.write_case(c["name"], rv, exp, c["config"], (c["state"] or {}).items())
 
 
 if __name__ == "__main__":
-    main()
+    casegen.main(CASES, write, PREFIXES)

@@ -10,25 +10,15 @@ JSON file per object); format: README.md. Policies follow the user documents in
 Re-run after editing: it rewrites every mp-* and vm-annotate-* directory and leaves the
 other cases alone. The generated files are committed.
 """
-import json
-import os
-import shutil
-import uuid
+import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ among the cases
+from casegen import UNCHECKED, meta  # noqa: E402
+import casegen  # noqa: E402
+
 PREFIXES = ("mp-", "vm-annotate-")
 NS = "web-servers"
-TS = "2026-11-30T09:12:44Z"
 CASES = []
-
-
-def meta(name, namespace=None, **extra):
-    m = {"name": name, "uid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"obj/{namespace}/{name}")),
-         "creationTimestamp": TS}
-    if namespace is not None:
-        m["namespace"] = namespace
-    m.update(extra)
-    return m
 
 
 def policy(name, selectors=None, no_selectors=False, **fields):
@@ -77,59 +67,25 @@ def review(case_name, obj, op, old):
     src = obj or old
     group, version, resource = GVR[src["kind"]]
     gvk = {"group": group, "version": version, "kind": src["kind"]}
-    gvr = {"group": group, "version": version, "resource": resource}
-    options = {"CREATE": {"kind": "CreateOptions", "apiVersion": "meta.k8s.io/v1",
-                          "fieldManager": "kubectl-create"},
-               "UPDATE": {"kind": "UpdateOptions", "apiVersion": "meta.k8s.io/v1",
-                          "fieldManager": "kubectl-edit"},
-               "DELETE": {"kind": "DeleteOptions", "apiVersion": "meta.k8s.io/v1",
-                          "propagationPolicy": "Background"}}[op]
+    rv = casegen.review(case_name, gvk, resource, src["metadata"]["name"], None, op, obj, old,
+                        casegen.options(op))
     ns = src["metadata"].get("namespace", "")
-    req = {"uid": str(uuid.uuid5(uuid.NAMESPACE_URL, "migguard-case/" + case_name)),
-           "kind": gvk, "resource": gvr, "requestKind": gvk, "requestResource": gvr,
-           "name": src["metadata"]["name"], "operation": op,
-           "userInfo": {"username": "system:admin",
-                        "groups": ["system:masters", "system:authenticated"]},
-           "object": None if op == "DELETE" else obj,
-           "oldObject": old if op != "CREATE" else None,
-           "dryRun": False, "options": options}
-    if ns:
-        req["namespace"] = ns
-    return {"kind": "AdmissionReview", "apiVersion": "admission.k8s.io/v1", "request": req}
+    if ns:  # these cases carry the namespace last
+        rv["request"]["namespace"] = ns
+    return rv
 
 
 def case(name, obj, *, op="CREATE", old=None, state=None, deny=None, warn=None, fields=None,
-         contains=None, endpoint="validate", patch="unchecked", config=None):
+         contains=None, endpoint="validate", patch=UNCHECKED, config=None):
     CASES.append(dict(name=name, obj=obj, op=op, old=old, state=state or [], deny=deny,
                       warn=warn, fields=fields, contains=contains, endpoint=endpoint,
                       patch=patch, config=config))
 
 
 def write(c):
-    d = os.path.join(HERE, c["name"])
-    os.makedirs(d)
-    with open(os.path.join(d, "review.json"), "w") as f:
-        json.dump(review(c["name"], c["obj"], c["op"], c["old"]), f, indent=2)
-        f.write("\n")
-    exp = {"endpoint": c["endpoint"], "allowed": not c["deny"]}
-    for key in ("deny", "warn", "fields", "contains"):
-        if c[key]:
-            exp[key] = c[key]
-    if c["patch"] != "unchecked":
-        exp["patch"] = c["patch"]
-    with open(os.path.join(d, "expect.json"), "w") as f:
-        json.dump(exp, f, indent=2)
-        f.write("\n")
-    if c["config"]:
-        with open(os.path.join(d, "config.yaml"), "w") as f:
-            f.write(c["config"])
-    if c["state"]:
-        os.makedirs(os.path.join(d, "state"))
-        for i, o in enumerate(c["state"]):
-            fname = f"{i:02d}-{o['kind'].lower()}-{o['metadata']['name']}.json"
-            with open(os.path.join(d, "state", fname), "w") as f:
-                json.dump(o, f, indent=2)
-                f.write("\n")
+    casegen.write_case(c["name"], review(c["name"], c["obj"], c["op"], c["old"]),
+                       casegen.expect(c, c["endpoint"], not c["deny"], c["patch"]),
+                       c["config"], casegen.object_files(c["state"]))
 
 
 # ---- MP001-MP007: one policy on its own ------------------------------------------------
@@ -302,16 +258,5 @@ mcase("vm-annotate-delete-no-patch", None, op="DELETE", old=vm("plain", {"app": 
       patch=None)
 
 
-def main():
-    names = [c["name"] for c in CASES]
-    assert len(names) == len(set(names)), "duplicate case names"
-    for entry in os.listdir(HERE):
-        if entry.startswith(PREFIXES) and os.path.isdir(os.path.join(HERE, entry)):
-            shutil.rmtree(os.path.join(HERE, entry))
-    for c in CASES:
-        write(c)
-    print(f"{len(CASES)} cases")
-
-
 if __name__ == "__main__":
-    main()
+    casegen.main(CASES, write, PREFIXES)

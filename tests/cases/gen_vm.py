@@ -12,27 +12,17 @@ vm-* and mig-* directory and leaves the other cases alone. The generated files a
 committed.
 """
 import copy
-import json
-import os
-import shutil
-import uuid
+import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ among the cases
+from casegen import meta  # noqa: E402
+import casegen  # noqa: E402
+
 PREFIXES = ("vm-", "mig-")
 NS = "web-servers"
-TS = "2026-11-30T09:12:44Z"
 CASES = []
 
 # ---- cluster objects ------------------------------------------------------------------
-
-
-def meta(name, namespace=None, **extra):
-    m = {"name": name, "uid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"obj/{namespace}/{name}")),
-         "creationTimestamp": TS}
-    if namespace is not None:
-        m["namespace"] = namespace
-    m.update(extra)
-    return m
 
 
 def node(name, labels=None, taints=None, unschedulable=False, extra_labels=True):
@@ -173,28 +163,14 @@ RESOURCES = {"VirtualMachine": "virtualmachines",
 def review(case_name, obj, op, old):
     kind = (obj or old)["kind"]
     gvk = {"group": "kubevirt.io", "version": "v1", "kind": kind}
-    gvr = {"group": "kubevirt.io", "version": "v1", "resource": RESOURCES[kind]}
     new = copy.deepcopy(obj)
     if new is not None and op == "CREATE":
         new["metadata"].pop("uid", None)
         new["metadata"].pop("creationTimestamp", None)
         new.pop("status", None)
-    options = {"CREATE": {"kind": "CreateOptions", "apiVersion": "meta.k8s.io/v1",
-                          "fieldManager": "kubectl-client-side-apply"},
-               "UPDATE": {"kind": "UpdateOptions", "apiVersion": "meta.k8s.io/v1",
-                          "fieldManager": "virt-controller"},
-               "DELETE": {"kind": "DeleteOptions", "apiVersion": "meta.k8s.io/v1",
-                          "propagationPolicy": "Background"}}[op]
-    name = (obj or old)["metadata"]["name"]
-    return {"kind": "AdmissionReview", "apiVersion": "admission.k8s.io/v1",
-            "request": {"uid": str(uuid.uuid5(uuid.NAMESPACE_URL, "migguard-case/" + case_name)),
-                        "kind": gvk, "resource": gvr, "requestKind": gvk, "requestResource": gvr,
-                        "name": name, "namespace": NS, "operation": op,
-                        "userInfo": {"username": "system:admin",
-                                     "groups": ["system:masters", "system:authenticated"]},
-                        "object": None if op == "DELETE" else new,
-                        "oldObject": old if op != "CREATE" else None,
-                        "dryRun": False, "options": options}}
+    opts = casegen.options(op, create="kubectl-client-side-apply", update="virt-controller")
+    return casegen.review(case_name, gvk, RESOURCES[kind], (obj or old)["metadata"]["name"], NS,
+                          op, new, old, opts)
 
 
 def case(name, obj, *, op="CREATE", old=None, state=None, config=None, deny=None, warn=None,
@@ -204,28 +180,9 @@ def case(name, obj, *, op="CREATE", old=None, state=None, config=None, deny=None
 
 
 def write(c):
-    d = os.path.join(HERE, c["name"])
-    os.makedirs(d)
-    with open(os.path.join(d, "review.json"), "w") as f:
-        json.dump(review(c["name"], c["obj"], c["op"], c["old"]), f, indent=2)
-        f.write("\n")
-    exp = {"endpoint": "validate", "allowed": not c["deny"]}
-    for key in ("deny", "warn", "fields", "contains"):
-        if c[key]:
-            exp[key] = c[key]
-    with open(os.path.join(d, "expect.json"), "w") as f:
-        json.dump(exp, f, indent=2)
-        f.write("\n")
-    if c["config"]:
-        with open(os.path.join(d, "config.yaml"), "w") as f:
-            f.write(c["config"])
-    if c["state"]:
-        os.makedirs(os.path.join(d, "state"))
-        for i, o in enumerate(c["state"]):
-            fname = f"{i:02d}-{o['kind'].lower()}-{o['metadata']['name']}.json"
-            with open(os.path.join(d, "state", fname), "w") as f:
-                json.dump(o, f, indent=2)
-                f.write("\n")
+    casegen.write_case(c["name"], review(c["name"], c["obj"], c["op"], c["old"]),
+                       casegen.expect(c, "validate", not c["deny"]), c["config"],
+                       casegen.object_files(c["state"]))
 
 
 # ---- VM001: access modes ---------------------------------------------------------------
@@ -573,18 +530,5 @@ case("mig-delete-allowed", None, op="DELETE",
      old=migration("migration-job", {"vmiName": "vmi-gone"}, "Running"), state=[FEDORA])
 
 
-def main():
-    names = [c["name"] for c in CASES]
-    assert len(names) == len(set(names)), "duplicate case names"
-    for entry in os.listdir(HERE):
-        # vm-annotate-* belong to gen_mp.py.
-        if (entry.startswith(PREFIXES) and not entry.startswith("vm-annotate-")
-                and os.path.isdir(os.path.join(HERE, entry))):
-            shutil.rmtree(os.path.join(HERE, entry))
-    for c in CASES:
-        write(c)
-    print(f"{len(CASES)} cases")
-
-
 if __name__ == "__main__":
-    main()
+    casegen.main(CASES, write, PREFIXES, not_prefixes=("vm-annotate-",))  # gen_mp.py's

@@ -5,31 +5,30 @@
 # carries the watcher's counters, a watched VMI changes a review's verdict (MIG002),
 # and SIGTERM stops it promptly. Usage: test_kube_serve.sh MIGGUARD SRCDIR
 set -u
-bin=${1:?usage: test_kube_serve.sh MIGGUARD SRCDIR}
+MG=${1:?usage: test_kube_serve.sh MIGGUARD SRCDIR}
 src=${2:?usage: test_kube_serve.sh MIGGUARD SRCDIR}
-tmp=$(mktemp -d)
-fake_pid="" serve_pid=""
-cleanup() {
-    [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null
-    [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null
-    exec 3>&- 2>/dev/null
-    rm -rf "$tmp"
+. "$src/tests/lib/serve.sh"
+fake_pid=""
+# The server stops first, then the fake API server; serve.sh removes $MG_TMP.
+trap 'mg_serve_stop; [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null; exec 3>&-;
+    mg_serve_cleanup' EXIT
+fail() {
+    echo "FAIL: $*"
+    [ -f "$MG_TMP/serve.log" ] && sed 's/^/  serve: /' "$MG_TMP/serve.log"
+    exit 1
 }
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; [ -f "$tmp/serve.err" ] && sed 's/^/  serve: /' "$tmp/serve.err"; exit 1; }
 command -v python3 >/dev/null || fail "python3 is needed for the fake API server"
 command -v curl >/dev/null || fail "curl is needed"
 
-"$bin" certs create --out "$tmp/certs" --dns localhost --ip 127.0.0.1 >/dev/null 2>&1 ||
-    fail "migguard certs create"
-mkfifo "$tmp/ctl"
-python3 "$src/tests/cluster/fake_apiserver.py" --hold --max-seconds 60 <"$tmp/ctl" >"$tmp/fake.out" 2>&1 &
+mkfifo "$MG_TMP/ctl"
+python3 "$src/tests/cluster/fake_apiserver.py" --hold --max-seconds 60 <"$MG_TMP/ctl" \
+    >"$MG_TMP/fake.out" 2>&1 &
 fake_pid=$!
-exec 3>"$tmp/ctl"
-for _ in $(seq 100); do grep -q '^PORT' "$tmp/fake.out" && break; sleep 0.1; done
-port=$(awk '/^PORT/{print $2}' "$tmp/fake.out")
+exec 3>"$MG_TMP/ctl"
+for _ in $(seq 100); do grep -q '^PORT' "$MG_TMP/fake.out" && break; sleep 0.1; done
+port=$(awk '/^PORT/{print $2}' "$MG_TMP/fake.out")
 [ -n "$port" ] || fail "the fake API server did not start"
-cat >"$tmp/kubeconfig" <<KC
+cat >"$MG_TMP/kubeconfig" <<KC
 current-context: fake
 contexts:
 - {name: fake, context: {cluster: fake, user: tester}}
@@ -39,13 +38,11 @@ users:
 - {name: tester, user: {token: test-token}}
 KC
 
-"$bin" serve --listen 127.0.0.1:0 --tls-cert "$tmp/certs/tls.crt" --tls-key "$tmp/certs/tls.key" \
-    --kubeconfig "$tmp/kubeconfig" 2>"$tmp/serve.err" &
-serve_pid=$!
-for _ in $(seq 100); do grep -q 'listening on' "$tmp/serve.err" && break; sleep 0.1; done
-sport=$(grep -o 'https://127.0.0.1:[0-9]*' "$tmp/serve.err" | head -1 | cut -d: -f3)
-[ -n "$sport" ] || fail "migguard serve did not start"
-get() { curl -s -o "$tmp/body" -w '%{http_code}' --max-time 5 --cacert "$tmp/certs/ca.crt" "https://127.0.0.1:$sport$1"; }
+mg_serve_start --kubeconfig "$MG_TMP/kubeconfig"
+get() {
+    curl -s -o "$MG_TMP/body" -w '%{http_code}' --max-time 5 --cacert "$MG_TMP/certs/ca.crt" \
+        "$MG_BASE$1"
+}
 
 [ "$(get /readyz)" = 503 ] || fail "/readyz is not 503 before the first list"
 [ "$(get /healthz)" = 200 ] || fail "/healthz is not 200 while not ready"
@@ -54,8 +51,8 @@ code=""
 for _ in $(seq 100); do code=$(get /readyz); [ "$code" = 200 ] && break; sleep 0.1; done
 [ "$code" = 200 ] || fail "/readyz did not become 200 after the lists (last: $code)"
 get /metrics >/dev/null
-grep -q '^migguard_kube_ready 1' "$tmp/body" || fail "/metrics lacks migguard_kube_ready 1"
-grep -q '^migguard_kube_lists_total{kind="VirtualMachineInstance"} 1' "$tmp/body" ||
+grep -q '^migguard_kube_ready 1' "$MG_TMP/body" || fail "/metrics lacks migguard_kube_ready 1"
+grep -q '^migguard_kube_lists_total{kind="VirtualMachineInstance"} 1' "$MG_TMP/body" ||
     fail "/metrics lacks the VMI list count"
 
 review='{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u-1",
@@ -64,8 +61,8 @@ review='{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{
 "namespace":"ns-a","operation":"CREATE","object":{"apiVersion":"kubevirt.io/v1",
 "kind":"VirtualMachineInstanceMigration","metadata":{"name":"m1","namespace":"ns-a"},
 "spec":{"vmiName":"vmi-1"}}}}'
-post() { curl -s --max-time 5 --cacert "$tmp/certs/ca.crt" -H 'Content-Type: application/json' \
-    --data-binary "$review" "https://127.0.0.1:$sport/validate"; }
+post() { curl -s --max-time 5 --cacert "$MG_TMP/certs/ca.crt" -H 'Content-Type: application/json' \
+    --data-binary "$review" "$MG_BASE/validate"; }
 # The view knows VMIs (listed, none yet): a migration of a missing VMI is MIG002.
 post | grep -q 'MIG002' || fail "no MIG002 for a VMI the watched view does not have"
 echo '{"op":"add","res":"virtualmachineinstances","obj":{"metadata":{"name":"vmi-1","namespace":"ns-a"},"spec":{},"status":{"phase":"Running","nodeName":"n1"}}}' >&3
@@ -73,11 +70,9 @@ ok=""
 for _ in $(seq 100); do post | grep -q 'MIG002' || { ok=1; break; }; sleep 0.1; done
 [ -n "$ok" ] || fail "the watched VMI did not reach the engine within 10 s"
 
-kill -TERM "$serve_pid"
-for _ in $(seq 150); do kill -0 "$serve_pid" 2>/dev/null || break; sleep 0.1; done
-kill -0 "$serve_pid" 2>/dev/null && fail "migguard serve did not stop within 15 s of SIGTERM"
-wait "$serve_pid"; rc=$?
-serve_pid=""
-[ $rc -eq 0 ] || fail "migguard serve exited $rc"
+# $MG_PID is timeout(1): it passes the TERM on, and its exit status is the server's.
+kill -TERM "$MG_PID"
+mg_serve_wait 15 || fail "migguard serve did not stop within 15 s of SIGTERM"
+[ "$MG_RC" -eq 0 ] || fail "migguard serve exited $MG_RC"
 echo '{"op":"quit"}' >&3
 echo "kube serve: passed"
