@@ -26,10 +26,18 @@ struct mg_engine {
 };
 
 /* The kinds of RULES.md section 1, for the view's object counts in /metrics. */
-static const char *const view_kinds[] = {
-    "Namespace", "PersistentVolumeClaim", "StorageClass", "StorageProfile", "Node",
-    "NetworkAttachmentDefinition", "MigrationPolicy", "VirtualMachine", "VirtualMachineInstance",
-    "VirtualMachineInstanceMigration", "HyperConverged", "KubeVirt"};
+static const char *const view_kinds[] = {"Namespace",
+                                         "PersistentVolumeClaim",
+                                         "StorageClass",
+                                         "StorageProfile",
+                                         "Node",
+                                         "NetworkAttachmentDefinition",
+                                         "MigrationPolicy",
+                                         "VirtualMachine",
+                                         "VirtualMachineInstance",
+                                         "VirtualMachineInstanceMigration",
+                                         "HyperConverged",
+                                         "KubeVirt"};
 
 int mg_engine_new(struct mg_engine **out, const struct mg_config *cfg, struct mg_store *store,
                   struct mg_err *err)
@@ -85,8 +93,10 @@ char *mg_engine_metrics(struct mg_engine *e)
     if (!stats)
         return NULL;
     mg_strbuf_init(&b);
-    mg_strbuf_printf(&b, "%s# HELP migguard_view_objects Objects in the cluster view, by kind.\n"
-                         "# TYPE migguard_view_objects gauge\n", stats);
+    mg_strbuf_printf(&b,
+                     "%s# HELP migguard_view_objects Objects in the cluster view, by kind.\n"
+                     "# TYPE migguard_view_objects gauge\n",
+                     stats);
     free(stats);
     mg_store_rdlock(e->store);
     for (size_t i = 0; i < sizeof(view_kinds) / sizeof(view_kinds[0]); i++) {
@@ -121,8 +131,8 @@ static void log_decision(struct mg_engine *e, enum mg_endpoint ep, const struct 
     for (size_t i = 0; v && i < v->n && at + 8 < sizeof(rules); i++)
         at += (size_t)snprintf(rules + at, sizeof(rules) - at, "%s%s", at ? "," : "",
                                mg_rule_id(v->items[i].rule));
-    d = (struct mg_decision){req->uid, req->kind,   req->namespace_, req->name, mg_op_name(req->op),
-                             ep,       allowed,     req->dry_run,    rules,     micros_since(t0)};
+    d = (struct mg_decision){req->uid, req->kind, req->namespace_, req->name, mg_op_name(req->op),
+                             ep,       allowed,   req->dry_run,    rules,     micros_since(t0)};
     e->log(&d, e->log_ctx);
 }
 

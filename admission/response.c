@@ -145,8 +145,8 @@ static char *summary(const struct mg_review *r, const struct mg_verdict *v)
     for (size_t i = 0; i < v->n && len < cap; i++) {
         if (v->items[i].action != MG_ACT_DENY)
             continue;
-        len += (size_t)snprintf(out + len, cap - len, "%s %s", len && out[len - 1] == ':' ? "" : ";",
-                                v->items[i].message);
+        len += (size_t)snprintf(out + len, cap - len, "%s %s",
+                                len && out[len - 1] == ':' ? "" : ";", v->items[i].message);
     }
     if (v->oom && len < cap)
         snprintf(out + len, cap - len, " (incomplete: out of memory)");

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #define REVIEW_API "admission.k8s.io/v1"
 
 static const char *str_at(const cJSON *obj, const char *key)

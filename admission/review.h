@@ -13,10 +13,10 @@
 #include "request.h"
 
 struct mg_review {
-    cJSON *root;            /* owns the parsed body */
-    struct mg_request req;  /* borrows from root */
+    cJSON *root;             /* owns the parsed body */
+    struct mg_request req;   /* borrows from root */
     const char *api_version; /* echoed in the response */
-    const char *problem;    /* set when uid is known but the request is malformed */
+    const char *problem;     /* set when uid is known but the request is malformed */
     char problem_buf[256];
 };
 

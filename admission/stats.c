@@ -8,9 +8,12 @@
 
 #include "strbuf.h"
 
-static const char *const kinds[MG_STATS_KINDS] = {
-    "HyperConverged", "MigrationPolicy", "VirtualMachine", "VirtualMachineInstance",
-    "VirtualMachineInstanceMigration", "other"};
+static const char *const kinds[MG_STATS_KINDS] = {"HyperConverged",
+                                                  "MigrationPolicy",
+                                                  "VirtualMachine",
+                                                  "VirtualMachineInstance",
+                                                  "VirtualMachineInstanceMigration",
+                                                  "other"};
 
 void mg_stats_init(struct mg_stats *s)
 {
@@ -47,7 +50,8 @@ char *mg_stats_render(struct mg_stats *s)
     struct mg_strbuf b;
 
     mg_strbuf_init(&b);
-    mg_strbuf_printf(&b, "# HELP migguard_reviews_total Reviews decided, by endpoint, kind, operation and "
+    mg_strbuf_printf(
+        &b, "# HELP migguard_reviews_total Reviews decided, by endpoint, kind, operation and "
             "verdict.\n# TYPE migguard_reviews_total counter\n");
     for (int e = 0; e < 2; e++) {
         for (int k = 0; k < MG_STATS_KINDS; k++) {
@@ -57,7 +61,8 @@ char *mg_stats_render(struct mg_stats *s)
 
                     if (n == 0 && (o > MG_OP_DELETE || k == MG_STATS_KINDS - 1))
                         continue;
-                    mg_strbuf_printf(&b,
+                    mg_strbuf_printf(
+                        &b,
                         "migguard_reviews_total{endpoint=\"%s\",kind=\"%s\",operation=\"%s\","
                         "verdict=\"%s\"} %lu\n",
                         eps[e], kinds[k], mg_op_name((enum mg_op)o), a ? "allowed" : "denied", n);
@@ -65,19 +70,22 @@ char *mg_stats_render(struct mg_stats *s)
             }
         }
     }
-    mg_strbuf_printf(&b, "# HELP migguard_findings_total Findings reported, by rule id and action.\n"
-            "# TYPE migguard_findings_total counter\n");
+    mg_strbuf_printf(&b,
+                     "# HELP migguard_findings_total Findings reported, by rule id and action.\n"
+                     "# TYPE migguard_findings_total counter\n");
     for (int r = 0; r < MG_RULE_COUNT; r++) {
         for (int d = 0; d < 2; d++) {
             unsigned long n = atomic_load(&s->findings[r][d]);
 
             if (n)
                 mg_strbuf_printf(&b, "migguard_findings_total{rule=\"%s\",action=\"%s\"} %lu\n",
-                    mg_rule_id((enum mg_rule)r), d ? "deny" : "warn", n);
+                                 mg_rule_id((enum mg_rule)r), d ? "deny" : "warn", n);
         }
     }
-    mg_strbuf_printf(&b, "# HELP migguard_review_errors_total Reviews that could not be decided.\n"
-            "# TYPE migguard_review_errors_total counter\nmigguard_review_errors_total %lu\n",
+    mg_strbuf_printf(
+        &b,
+        "# HELP migguard_review_errors_total Reviews that could not be decided.\n"
+        "# TYPE migguard_review_errors_total counter\nmigguard_review_errors_total %lu\n",
         atomic_load(&s->errors));
     return mg_strbuf_finish(&b);
 }

@@ -17,8 +17,8 @@
 
 struct mg_stats {
     atomic_ulong reviews[2][MG_STATS_KINDS][MG_STATS_OPS][2]; /* [endpoint][kind][op][allowed] */
-    atomic_ulong findings[MG_RULE_COUNT][2];                 /* [rule][0 warn, 1 deny] */
-    atomic_ulong errors;                                     /* undecodable or internal */
+    atomic_ulong findings[MG_RULE_COUNT][2];                  /* [rule][0 warn, 1 deny] */
+    atomic_ulong errors;                                      /* undecodable or internal */
 };
 
 void mg_stats_init(struct mg_stats *s);

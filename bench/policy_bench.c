@@ -97,8 +97,10 @@ static int write_state(const char *dir, size_t n)
         return -1;
     for (int i = 0; i < 20; i++) {
         labels(ns, sizeof(ns), "example.com/ns-", 2, 5, 10, 10);
-        fprintf(f, "---\n{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":"
-                "{\"name\":\"ns-%d\",\"labels\":%s}}\n", i, ns);
+        fprintf(f,
+                "---\n{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":"
+                "{\"name\":\"ns-%d\",\"labels\":%s}}\n",
+                i, ns);
     }
     for (size_t i = 0; i < n; i++) {
         snprintf(name, sizeof(name), "policy-%05zu", i);
@@ -116,7 +118,8 @@ static cJSON *make_vm(int i)
     snprintf(buf, sizeof(buf),
              "{\"apiVersion\":\"kubevirt.io/v1\",\"kind\":\"VirtualMachine\",\"metadata\":"
              "{\"name\":\"vm-%d\",\"namespace\":\"ns-%u\"},\"spec\":{\"template\":{\"metadata\":"
-             "{\"labels\":%s}}}}", i, rnd(20), vm);
+             "{\"labels\":%s}}}}",
+             i, rnd(20), vm);
     return cJSON_Parse(buf);
 }
 
@@ -162,8 +165,11 @@ static double bench_check(const struct mg_store *s, const struct mg_config *cfg,
     *denied = 0;
     for (int i = 0; i < CANDIDATES; i++) {
         cJSON *obj;
-        struct mg_request req = {"uid", "migrations.kubevirt.io", "v1alpha1", "MigrationPolicy",
-                                 "candidate", "", MG_OP_CREATE, false, NULL, NULL};
+        struct mg_request req = {"uid",        "migrations.kubevirt.io",
+                                 "v1alpha1",   "MigrationPolicy",
+                                 "candidate",  "",
+                                 MG_OP_CREATE, false,
+                                 NULL,         NULL};
         struct mg_verdict v;
         double t0;
 

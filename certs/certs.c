@@ -158,11 +158,9 @@ int mg_certs_make_ca(struct mg_certs_pair *out, const struct mg_certs_spec *spec
         rc = tls_fail(err, "cannot generate CA key");
         goto out;
     }
-    if (!fill_base(x, NULL, k, spec) ||
-        !add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE") ||
+    if (!fill_base(x, NULL, k, spec) || !add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE") ||
         !add_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign") ||
-        !add_ext(x, x, NID_subject_key_identifier, "hash") ||
-        !X509_sign(x, k, EVP_sha256())) {
+        !add_ext(x, x, NID_subject_key_identifier, "hash") || !X509_sign(x, k, EVP_sha256())) {
         rc = tls_fail(err, "cannot build CA certificate");
         goto out;
     }
@@ -269,8 +267,9 @@ int mg_certs_make_serving(struct mg_certs_pair *out, const struct mg_certs_pair 
     X509 *cx = NULL, *x = X509_new();
     EVP_PKEY *ck = NULL, *k = NULL;
     GENERAL_NAMES *gens = sk_GENERAL_NAME_new_null();
-    const char *ku = spec->key == MG_CERTS_KEY_RSA_2048 ? "critical,digitalSignature,keyEncipherment"
-                                                        : "critical,digitalSignature";
+    const char *ku = spec->key == MG_CERTS_KEY_RSA_2048
+                         ? "critical,digitalSignature,keyEncipherment"
+                         : "critical,digitalSignature";
     int rc = 0;
 
     out->cert_pem = out->key_pem = NULL;
@@ -464,7 +463,7 @@ int mg_certs_cabundle(const char *ca_file, char **out, struct mg_err *err)
 
 const char *mg_certs_check_name(enum mg_certs_check_id id)
 {
-    static const char *const names[] = {"none", "load", "key-match", "san-dns",
+    static const char *const names[] = {"none",   "load",   "key-match", "san-dns",
                                         "san-ip", "expiry", "ca-verify"};
 
     if ((unsigned)id >= sizeof(names) / sizeof(names[0]))
@@ -481,7 +480,7 @@ static int check_fail(struct mg_certs_report *rep, enum mg_certs_check_id id, st
 }
 
 /* The leaf (first certificate) and the rest of a PEM chain file, and the key. */
-static int load_pair(const struct mg_certs_check_opts *o, X509 **leaf, STACK_OF(X509) **rest,
+static int load_pair(const struct mg_certs_check_opts *o, X509 **leaf, STACK_OF(X509) * *rest,
                      EVP_PKEY **key, struct mg_certs_report *rep, struct mg_err *err)
 {
     char *pem = NULL, *kpem = NULL;
@@ -541,7 +540,7 @@ static void describe(X509 *leaf, struct mg_certs_report *rep)
     ERR_clear_error();
 }
 
-static int verify_chain(X509 *leaf, STACK_OF(X509) *rest, const char *ca_file,
+static int verify_chain(X509 *leaf, STACK_OF(X509) * rest, const char *ca_file,
                         struct mg_certs_report *rep, struct mg_err *err)
 {
     X509_STORE *store = X509_STORE_new();
@@ -580,8 +579,8 @@ int mg_certs_check(const struct mg_certs_check_opts *o, struct mg_certs_report *
     describe(leaf, rep);
     if (X509_check_private_key(leaf, key) != 1)
         rc = check_fail(rep, MG_CERTS_CHECK_KEY, err, "private key does not match ", o->cert_file);
-    else if (o->dns && X509_check_host(leaf, o->dns, 0, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,
-                                       NULL) != 1)
+    else if (o->dns &&
+             X509_check_host(leaf, o->dns, 0, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, NULL) != 1)
         rc = check_fail(rep, MG_CERTS_CHECK_DNS, err, "no SAN covers DNS name ", o->dns);
     else if (o->ip && X509_check_ip_asc(leaf, o->ip, 0) != 1)
         rc = check_fail(rep, MG_CERTS_CHECK_IP, err, "no SAN covers IP address ", o->ip);

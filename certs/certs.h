@@ -16,10 +16,10 @@ enum mg_certs_key { MG_CERTS_KEY_EC_P256 = 0, MG_CERTS_KEY_RSA_2048 };
 /* What to issue. days is the lifetime from now; days <= 0 issues a certificate that is
  * already expired (notAfter = now + days*86400 - 60 s), for tests only: the CLI refuses it. */
 struct mg_certs_spec {
-    const char *common_name;   /* subject CN; NULL: first DNS name, first IP or "migguard" */
-    const char *const *dns;    /* SAN DNS names (serving certificate only) */
+    const char *common_name; /* subject CN; NULL: first DNS name, first IP or "migguard" */
+    const char *const *dns;  /* SAN DNS names (serving certificate only) */
     size_t n_dns;
-    const char *const *ips;    /* SAN IP addresses, IPv4 or IPv6 text (serving only) */
+    const char *const *ips; /* SAN IP addresses, IPv4 or IPv6 text (serving only) */
     size_t n_ips;
     int days;
     enum mg_certs_key key;

@@ -114,8 +114,8 @@ void mg_check_report_text(FILE *to, const struct mg_check_results *r, bool show_
 
             warnings += !f->deny;
             fprintf(to, "  %s %s%s%s%s(%s:%d): %s\n", f->deny ? "deny" : "warn", f->rule,
-                    f->rule[0] ? " " : "", f->field ? f->field : "", f->field ? " " : "",
-                    o->file, f->line, f->message);
+                    f->rule[0] ? " " : "", f->field ? f->field : "", f->field ? " " : "", o->file,
+                    f->line, f->message);
         }
         if (show_patch)
             fprintf(to, "  patch: %s\n", o->patch ? o->patch : "none");
@@ -198,8 +198,7 @@ int mg_check_report_json(FILE *to, const struct mg_check_results *r)
         !cJSON_AddNumberToObject(sum, "objects", (double)r->n) ||
         !cJSON_AddNumberToObject(sum, "allowed", (double)allowed) ||
         !cJSON_AddNumberToObject(sum, "denied", (double)(r->n - allowed)) ||
-        !cJSON_AddNumberToObject(sum, "warnings", (double)warnings) ||
-        !(text = cJSON_Print(root)))
+        !cJSON_AddNumberToObject(sum, "warnings", (double)warnings) || !(text = cJSON_Print(root)))
         goto out;
     fprintf(to, "%s\n", text);
     rc = 0;

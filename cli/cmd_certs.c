@@ -134,8 +134,8 @@ static const char *parse_create(int argc, char **argv, struct create_args *a)
 }
 
 /* The four in-cluster names of each service, then the --dns names. */
-static int service_names(struct create_args *a, char **owned, size_t *n_owned,
-                         const char **names, size_t *n)
+static int service_names(struct create_args *a, char **owned, size_t *n_owned, const char **names,
+                         size_t *n)
 {
     static const char *const suffix[] = {".svc", ".svc.cluster.local", "", NULL};
 

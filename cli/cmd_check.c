@@ -97,8 +97,8 @@ static bool has_manifest_ext(const char *path)
 {
     const char *dot = strrchr(path, '.');
 
-    return dot && (strcmp(dot, ".yaml") == 0 || strcmp(dot, ".yml") == 0 ||
-                   strcmp(dot, ".json") == 0);
+    return dot &&
+           (strcmp(dot, ".yaml") == 0 || strcmp(dot, ".yml") == 0 || strcmp(dot, ".json") == 0);
 }
 
 /* Read and parse one file (or standard input for "-") into a new input. */
@@ -348,8 +348,7 @@ static int take_answer(struct mg_check_object *o, const struct pending *p, const
     int rc = 0;
 
     o->allowed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(resp, "allowed"));
-    cJSON_ArrayForEach(it, causes)
-    {
+    cJSON_ArrayForEach (it, causes) {
         const char *field = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "field"));
         const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "message"));
 
@@ -363,9 +362,9 @@ static int take_answer(struct mg_check_object *o, const struct pending *p, const
 
         rc = mg_check_report_finding(o, true, msg ? msg : "denied", NULL, p->line);
     }
-    cJSON_ArrayForEach(it, warnings)
-    {
-        const struct mg_finding *f = cJSON_IsString(it) ? warn_finding(v, k, it->valuestring) : NULL;
+    cJSON_ArrayForEach (it, warnings) {
+        const struct mg_finding *f =
+            cJSON_IsString(it) ? warn_finding(v, k, it->valuestring) : NULL;
         const char *field = f ? f->field : NULL;
 
         k++;
@@ -378,9 +377,8 @@ static int take_answer(struct mg_check_object *o, const struct pending *p, const
 
 /* The mutating answer: record its patch in o and apply it to *obj (replaced by the
  * patched copy); o->allowed false when it denied. */
-static int mutate(struct check *c, struct mg_check_object *o, const struct pending *p,
-                  cJSON **obj, const cJSON *old, const char *ns, const char *uid,
-                  struct mg_err *err)
+static int mutate(struct check *c, struct mg_check_object *o, const struct pending *p, cJSON **obj,
+                  const cJSON *old, const char *ns, const char *uid, struct mg_err *err)
 {
     const cJSON *resp, *b64;
     cJSON *answer = NULL, *patch = NULL, *patched = NULL;
@@ -401,11 +399,11 @@ static int mutate(struct check *c, struct mg_check_object *o, const struct pendi
         rc = mg_manifest_decode_patch(b64->valuestring, &o->patch, err);
         if (rc == 0 && !(patched = cJSON_Duplicate(*obj, 1)))
             rc = MG_ENOMEM;
-        if (rc == 0 && (!(patch = cJSON_Parse(o->patch)) ||
-                        mg_manifest_apply_patch(patched, patch, &perr))) {
+        if (rc == 0 &&
+            (!(patch = cJSON_Parse(o->patch)) || mg_manifest_apply_patch(patched, patch, &perr))) {
             /* Not fatal: the object is then validated as written. */
-            fprintf(stderr, "migguard check: %s/%s: cannot apply the mutating patch: %s\n",
-                    o->kind, o->name, perr.msg[0] ? perr.msg : "not JSON");
+            fprintf(stderr, "migguard check: %s/%s: cannot apply the mutating patch: %s\n", o->kind,
+                    o->name, perr.msg[0] ? perr.msg : "not JSON");
         } else if (rc == 0) {
             cJSON_Delete(*obj);
             *obj = patched;
@@ -500,14 +498,11 @@ out:
 static int parse_args(int argc, char **argv, struct check *c, const char **state,
                       const char **config, bool *json, bool *show_patch)
 {
-    static const struct option opts[] = {{"filename", required_argument, NULL, 'f'},
-                                         {"state", required_argument, NULL, 's'},
-                                         {"config", required_argument, NULL, 'c'},
-                                         {"namespace", required_argument, NULL, 'n'},
-                                         {"output", required_argument, NULL, 'o'},
-                                         {"show-patch", no_argument, NULL, 'p'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"filename", required_argument, NULL, 'f'}, {"state", required_argument, NULL, 's'},
+        {"config", required_argument, NULL, 'c'},   {"namespace", required_argument, NULL, 'n'},
+        {"output", required_argument, NULL, 'o'},   {"show-patch", no_argument, NULL, 'p'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
     struct mg_err err = {0};
     int ch;
 
@@ -520,18 +515,10 @@ static int parse_args(int argc, char **argv, struct check *c, const char **state
                 return 2;
             }
             break;
-        case 's':
-            *state = optarg;
-            break;
-        case 'c':
-            *config = optarg;
-            break;
-        case 'n':
-            c->default_ns = optarg;
-            break;
-        case 'p':
-            *show_patch = true;
-            break;
+        case 's': *state = optarg; break;
+        case 'c': *config = optarg; break;
+        case 'n': c->default_ns = optarg; break;
+        case 'p': *show_patch = true; break;
         case 'o':
             if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
                 fprintf(stderr, "migguard check: -o takes text or json, not '%s'\n", optarg);
@@ -539,12 +526,8 @@ static int parse_args(int argc, char **argv, struct check *c, const char **state
             }
             *json = strcmp(optarg, "json") == 0;
             break;
-        case 'h':
-            usage(stdout);
-            return -1;
-        default:
-            usage(stderr);
-            return 2;
+        case 'h': usage(stdout); return -1;
+        default: usage(stderr); return 2;
         }
     }
     for (int i = optind; i < argc; i++) {

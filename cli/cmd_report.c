@@ -16,8 +16,8 @@
 struct row {
     const cJSON *obj;
     const char *kind, *ns, *name;
-    const char *policy;       /* resolved MigrationPolicy, NULL: none */
-    struct mg_verdict v;      /* the reasons; a warning is a "cannot determine" */
+    const char *policy;  /* resolved MigrationPolicy, NULL: none */
+    struct mg_verdict v; /* the reasons; a warning is a "cannot determine" */
     struct mg_vm_facts facts;
 };
 
@@ -70,8 +70,7 @@ static void vmi_condition(struct row *r, const struct mg_config *cfg)
     char field[64];
     int i = -1;
 
-    cJSON_ArrayForEach(c, get(get(r->obj, "status"), "conditions"))
-    {
+    cJSON_ArrayForEach (c, get(get(r->obj, "status"), "conditions")) {
         i++;
         if (strcmp(str_or(c, "type", ""), "LiveMigratable") != 0 ||
             strcmp(str_or(c, "status", ""), "False") != 0)
@@ -226,7 +225,8 @@ static int render_text(const struct report *rep)
             width[c] = strlen(out[c]) > width[c] ? strlen(out[c]) : width[c];
     }
     for (int c = 0; c < C_COUNT; c++)
-        printf("%-*s%s", c + 1 < C_COUNT ? (int)width[c] : 0, head[c], c + 1 < C_COUNT ? "  " : "\n");
+        printf("%-*s%s", c + 1 < C_COUNT ? (int)width[c] : 0, head[c],
+               c + 1 < C_COUNT ? "  " : "\n");
     for (size_t i = 0; i < rep->n; i++) {
         cells(rep, &rep->rows[i], targets, reasons, out);
         for (int c = 0; c < C_COUNT; c++)
@@ -245,7 +245,8 @@ static int render_text(const struct report *rep)
     }
     summary_counts(rep, &yes, &no, &unknown, &vms);
     printf("\n%zu workloads (%zu VMs, %zu VMIs): %zu can live-migrate, %zu cannot, %zu "
-           "undetermined; ", rep->n, vms, rep->n - vms, yes, no, unknown);
+           "undetermined; ",
+           rep->n, vms, rep->n - vms, yes, no, unknown);
     if (rep->nodes_known)
         printf("%zu nodes\n", rep->nodes);
     else
@@ -264,9 +265,9 @@ static cJSON *json_row(const struct report *rep, const struct row *r)
          cJSON_AddBoolToObject(item, "liveMigratable", r->v.n == 0) &&
          (r->policy ? cJSON_AddStringToObject(item, "policy", r->policy)
                     : cJSON_AddNullToObject(item, "policy")) &&
-         (rep->nodes_known ? cJSON_AddNumberToObject(item, "targetNodes",
-                                                     (double)r->facts.target_nodes)
-                           : cJSON_AddNullToObject(item, "targetNodes")) &&
+         (rep->nodes_known
+              ? cJSON_AddNumberToObject(item, "targetNodes", (double)r->facts.target_nodes)
+              : cJSON_AddNullToObject(item, "targetNodes")) &&
          cJSON_AddStringToObject(item, "evictionStrategy",
                                  r->facts.eviction ? r->facts.eviction : "None") &&
          (reasons = cJSON_AddArrayToObject(item, "reasons"));
@@ -376,21 +377,11 @@ int mg_cli_report(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
         switch (c) {
-        case 's':
-            state = optarg;
-            break;
-        case 'c':
-            config = optarg;
-            break;
-        case 'o':
-            output = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
+        case 's': state = optarg; break;
+        case 'c': config = optarg; break;
+        case 'o': output = optarg; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
         }
     }
     if (optind != argc || !state || (strcmp(output, "text") != 0 && strcmp(output, "json") != 0)) {

@@ -49,7 +49,7 @@ static void print_labels(const char *what, const cJSON *labels)
     bool first = true;
 
     printf("%s {", what);
-    cJSON_ArrayForEach(it, labels) {
+    cJSON_ArrayForEach (it, labels) {
         if (cJSON_IsString(it)) {
             printf("%s%s=%s", first ? "" : ", ", it->string, it->valuestring);
             first = false;
@@ -122,8 +122,8 @@ static int explain(struct mg_engine *engine, const cJSON *w)
 
         if (mg_policy_matches(sorted[i], labels, nsl, why, sizeof(why))) {
             mg_policy_selectors(sorted[i], &a, &b);
-            printf("  %-24s matches, score %zu (%zu namespace + %zu VM labels)%s\n", name,
-                   a + b, a, b, sorted[i] == m.policy ? "  <- applies" : "");
+            printf("  %-24s matches, score %zu (%zu namespace + %zu VM labels)%s\n", name, a + b, a,
+                   b, sorted[i] == m.policy ? "  <- applies" : "");
         } else {
             printf("  %-24s no: %s\n", name, why);
         }
@@ -173,8 +173,10 @@ int mg_cli_resolve(int argc, char **argv)
         goto out;
     }
     if (docs.n != 1 || !cJSON_IsObject(docs.docs[0])) {
-        fprintf(stderr, "migguard resolve: %s: expected one VirtualMachine or "
-                "VirtualMachineInstance object\n", argv[optind]);
+        fprintf(stderr,
+                "migguard resolve: %s: expected one VirtualMachine or "
+                "VirtualMachineInstance object\n",
+                argv[optind]);
         goto out;
     }
     mg_store_rdlock(mg_engine_store(engine));

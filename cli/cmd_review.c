@@ -12,16 +12,15 @@
 
 static void usage(FILE *to)
 {
-    fprintf(to,
-            "usage: migguard review [--mutate] [--state DIR] [--config FILE] FILE|-\n\n"
-            "Read one AdmissionReview (admission.k8s.io/v1) from FILE or standard input and\n"
-            "print the response AdmissionReview that `migguard serve` sends for it.\n\n"
-            "  --mutate        answer as the mutating endpoint (/mutate) instead of /validate\n"
-            "  --state DIR     load the cluster view from the .yaml/.yml/.json files in DIR\n"
-            "  --config FILE   migguard configuration (YAML); default: the embedded one\n"
-            "  -h, --help      print this help\n\n"
-            "exit status: 0 allowed, 1 denied, 2 the input is not an AdmissionReview or a\n"
-            "file cannot be read\n");
+    fprintf(to, "usage: migguard review [--mutate] [--state DIR] [--config FILE] FILE|-\n\n"
+                "Read one AdmissionReview (admission.k8s.io/v1) from FILE or standard input and\n"
+                "print the response AdmissionReview that `migguard serve` sends for it.\n\n"
+                "  --mutate        answer as the mutating endpoint (/mutate) instead of /validate\n"
+                "  --state DIR     load the cluster view from the .yaml/.yml/.json files in DIR\n"
+                "  --config FILE   migguard configuration (YAML); default: the embedded one\n"
+                "  -h, --help      print this help\n\n"
+                "exit status: 0 allowed, 1 denied, 2 the input is not an AdmissionReview or a\n"
+                "file cannot be read\n");
 }
 
 int mg_cli_review(int argc, char **argv)
@@ -43,21 +42,11 @@ int mg_cli_review(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'm':
-            ep = MG_EP_MUTATE;
-            break;
-        case 's':
-            state = optarg;
-            break;
-        case 'c':
-            config = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
+        case 'm': ep = MG_EP_MUTATE; break;
+        case 's': state = optarg; break;
+        case 'c': config = optarg; break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
         }
     }
     if (optind != argc - 1) {

@@ -23,7 +23,8 @@ static void usage(FILE *to)
             "                      [--state DIR | --kube | --kubeconfig FILE] [--config FILE]\n"
             "                      [--threads N] [--timeout S]\n\n"
             "Serve the admission webhook over HTTPS: POST /validate, POST /mutate (the\n"
-            "request's kind picks the rules), GET /healthz, GET /readyz, GET /metrics (Prometheus text).\n\n"
+            "request's kind picks the rules), GET /healthz, GET /readyz, GET /metrics (Prometheus "
+            "text).\n\n"
             "  --listen ADDR:PORT  address to listen on (default 127.0.0.1:8443; [::1]:8443,\n"
             "                      :8443 for every address; port 0 picks a free port)\n"
             "  --tls-cert FILE     PEM serving certificate (chain)\n"
@@ -162,7 +163,10 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
         case 's': a->state = optarg; break;
         case 'c': a->config = optarg; break;
         case 'u': a->kube = true; break;
-        case 'f': a->kube = true; a->kubeconfig = optarg; break;
+        case 'f':
+            a->kube = true;
+            a->kubeconfig = optarg;
+            break;
         case 'q': a->quiet = true; break;
         case 't':
             if (parse_uint(optarg, 256, &a->so.threads) == 0)
@@ -174,12 +178,8 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
                 break;
             fprintf(stderr, "migguard serve: --timeout takes seconds from 0 to 3600\n");
             return 2;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
         }
     }
     if (optind != argc || !a->so.cert_file || !a->so.key_file) {

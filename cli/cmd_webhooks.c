@@ -72,13 +72,13 @@ static int fill(cJSON *obj, const char *bundle, const struct webhooks_args *a, c
     cJSON *hooks = cJSON_GetObjectItemCaseSensitive(obj, "webhooks");
     cJSON *hook;
 
-    if (!cJSON_IsString(kind) || (strcmp(kind->valuestring, "ValidatingWebhookConfiguration") != 0 &&
-                                  strcmp(kind->valuestring, "MutatingWebhookConfiguration") != 0)) {
+    if (!cJSON_IsString(kind) ||
+        (strcmp(kind->valuestring, "ValidatingWebhookConfiguration") != 0 &&
+         strcmp(kind->valuestring, "MutatingWebhookConfiguration") != 0)) {
         fprintf(stderr, "migguard: %s: not a webhook configuration\n", file);
         return 1;
     }
-    cJSON_ArrayForEach(hook, hooks)
-    {
+    cJSON_ArrayForEach (hook, hooks) {
         cJSON *cc = cJSON_GetObjectItemCaseSensitive(hook, "clientConfig");
         cJSON *svc = cJSON_GetObjectItemCaseSensitive(cc, "service");
 

@@ -14,10 +14,24 @@
 #include <openssl/evp.h>
 
 static const char *const cluster_kinds[] = {
-    "Namespace", "Node", "PersistentVolume", "StorageClass", "StorageProfile",
-    "MigrationPolicy", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding",
-    "PriorityClass", "CDI", "VolumeSnapshotClass", "CSIDriver", "ValidatingWebhookConfiguration",
-    "MutatingWebhookConfiguration", "APIService", "IngressClass", "RuntimeClass",
+    "Namespace",
+    "Node",
+    "PersistentVolume",
+    "StorageClass",
+    "StorageProfile",
+    "MigrationPolicy",
+    "CustomResourceDefinition",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "PriorityClass",
+    "CDI",
+    "VolumeSnapshotClass",
+    "CSIDriver",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "APIService",
+    "IngressClass",
+    "RuntimeClass",
 };
 
 bool mg_manifest_cluster_scoped(const char *kind)
@@ -182,8 +196,7 @@ static const cJSON *longest_key(const cJSON *node, const char *p, size_t *len)
     *len = 0;
     if (!cJSON_IsObject(node))
         return NULL;
-    cJSON_ArrayForEach(it, node)
-    {
+    cJSON_ArrayForEach (it, node) {
         size_t k = it->string ? strlen(it->string) : 0;
 
         if (k > *len && strncmp(p, it->string, k) == 0 &&
@@ -291,8 +304,9 @@ static int add_at(cJSON *parent, const char *tok, const cJSON *value, struct mg_
         return mg_err_set(err, MG_ENOMEM, "out of memory applying the patch");
     if (cJSON_IsObject(parent)) {
         /* RFC 6902 add replaces an existing member. */
-        if (cJSON_HasObjectItem(parent, tok) ? cJSON_ReplaceItemInObjectCaseSensitive(parent, tok, v)
-                                             : cJSON_AddItemToObject(parent, tok, v))
+        if (cJSON_HasObjectItem(parent, tok)
+                ? cJSON_ReplaceItemInObjectCaseSensitive(parent, tok, v)
+                : cJSON_AddItemToObject(parent, tok, v))
             return 0;
     } else if (cJSON_IsArray(parent)) {
         char *end = NULL;
@@ -355,8 +369,7 @@ int mg_manifest_apply_patch(cJSON *obj, const cJSON *patch, struct mg_err *err)
 
     if (!cJSON_IsArray(patch))
         return mg_err_set(err, MG_EINVAL, "the patch is not a JSON array");
-    cJSON_ArrayForEach(op, patch)
-    {
+    cJSON_ArrayForEach (op, patch) {
         if ((rc = apply_op(obj, op, err)) != 0)
             return rc;
     }

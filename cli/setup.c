@@ -52,8 +52,7 @@ out:
     return rc;
 }
 
-int mg_setup_read_input(const char *path, size_t max, char **out, size_t *len,
-                        struct mg_err *err)
+int mg_setup_read_input(const char *path, size_t max, char **out, size_t *len, struct mg_err *err)
 {
     size_t cap = 65536, n = 0;
     char *buf;

@@ -19,7 +19,6 @@ void mg_setup_print_err(const struct mg_err *err);
 
 /* Read a whole file, or standard input for "-", capped at max bytes (MG_ETOOBIG
  * past it). Caller frees *out with free(). */
-int mg_setup_read_input(const char *path, size_t max, char **out, size_t *len,
-                        struct mg_err *err);
+int mg_setup_read_input(const char *path, size_t max, char **out, size_t *len, struct mg_err *err);
 
 #endif

@@ -204,14 +204,9 @@ static int apply_event(struct watcher *w, cJSON *ev)
         w->got++;
         atomic_fetch_add(&w->events, 1);
         break;
-    case MG_KUBEAPPLY_BOOKMARK:
-        break;
-    case MG_KUBEAPPLY_IGNORED:
-        klog(w, "watch: ignored an event: %s", err.msg);
-        break;
-    case MG_KUBEAPPLY_GONE:
-        w->gone = true;
-        return -1;
+    case MG_KUBEAPPLY_BOOKMARK: break;
+    case MG_KUBEAPPLY_IGNORED: klog(w, "watch: ignored an event: %s", err.msg); break;
+    case MG_KUBEAPPLY_GONE: w->gone = true; return -1;
     case MG_KUBEAPPLY_ERROR:
     default:
         klog(w, "watch: %s", err.msg);
@@ -251,7 +246,7 @@ static void take_lines(struct watcher *w)
     w->body.len -= start;
     if (cJSON_GetArraySize(evs) > 0) {
         mg_store_wrlock(w->kube->store);
-        cJSON_ArrayForEach(ev, evs)
+        cJSON_ArrayForEach (ev, evs)
             if (apply_event(w, ev))
                 break;
         mg_store_unlock(w->kube->store);
@@ -288,8 +283,11 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *ud)
 
 static CURLcode perform(struct watcher *w, const char *path_query, bool watching, long max_s)
 {
-    struct mg_kubehttp_req req = {.path_query = path_query, .max_s = max_s, .on_data = on_data,
-                                  .ud = w, .stop = &w->kube->stop};
+    struct mg_kubehttp_req req = {.path_query = path_query,
+                                  .max_s = max_s,
+                                  .on_data = on_data,
+                                  .ud = w,
+                                  .stop = &w->kube->stop};
     struct mg_err err = {0};
     CURLcode cc;
 
@@ -418,8 +416,10 @@ static enum outcome do_watch(struct watcher *w)
 
     if (!rv)
         return R_ERR;
-    snprintf(pq, sizeof(pq), "%s?watch=1&allowWatchBookmarks=true&resourceVersion=%s"
-             "&timeoutSeconds=%ld", w->spec->path, rv, timeout);
+    snprintf(pq, sizeof(pq),
+             "%s?watch=1&allowWatchBookmarks=true&resourceVersion=%s"
+             "&timeoutSeconds=%ld",
+             w->spec->path, rv, timeout);
     curl_free(rv);
     cc = perform(w, pq, true, timeout + 60);
     if (atomic_load(&k->stop))

@@ -15,12 +15,12 @@
 #include "store.h"
 
 struct mg_kube_opts {
-    const char *kubeconfig;     /* kubeconfig file; NULL: the in-cluster ServiceAccount */
-    const char *sa_dir;         /* in-cluster only: NULL means MG_KUBECONF_SA_DIR */
-    unsigned backoff_min_ms;    /* first retry delay after an error, 0: 500 */
-    unsigned backoff_max_ms;    /* cap of the doubling delay, 0: 30000 */
-    unsigned missing_retry_ms;  /* re-list a kind whose API is absent (404) after, 0: 60000 */
-    unsigned page_limit;        /* list page size (limit=), 0: 500 */
+    const char *kubeconfig;    /* kubeconfig file; NULL: the in-cluster ServiceAccount */
+    const char *sa_dir;        /* in-cluster only: NULL means MG_KUBECONF_SA_DIR */
+    unsigned backoff_min_ms;   /* first retry delay after an error, 0: 500 */
+    unsigned backoff_max_ms;   /* cap of the doubling delay, 0: 30000 */
+    unsigned missing_retry_ms; /* re-list a kind whose API is absent (404) after, 0: 60000 */
+    unsigned page_limit;       /* list page size (limit=), 0: 500 */
     /* Called from watcher threads with one line of text (no newline) on every error
      * and recovery; NULL: silent. Must be thread-safe. */
     void (*log)(void *ctx, const char *line);
@@ -29,15 +29,15 @@ struct mg_kube_opts {
 
 /* What one kind's watcher has done so far (for /metrics and tests). */
 struct mg_kube_kind_stats {
-    const char *kind;        /* "VirtualMachine" (static storage) */
-    const char *path;        /* "/apis/kubevirt.io/v1/virtualmachines" (static storage) */
-    bool synced;             /* the first full list arrived (or the API is absent) */
-    bool absent;             /* the last list answered 404: the CRD is not installed */
-    unsigned long lists;     /* complete lists applied */
-    unsigned long relists;   /* lists after the first (410 Gone, errors) */
-    unsigned long restarts;  /* watch requests after the first one of each list */
-    unsigned long errors;    /* failed requests and dropped connections */
-    unsigned long events;    /* watch events applied */
+    const char *kind;       /* "VirtualMachine" (static storage) */
+    const char *path;       /* "/apis/kubevirt.io/v1/virtualmachines" (static storage) */
+    bool synced;            /* the first full list arrived (or the API is absent) */
+    bool absent;            /* the last list answered 404: the CRD is not installed */
+    unsigned long lists;    /* complete lists applied */
+    unsigned long relists;  /* lists after the first (410 Gone, errors) */
+    unsigned long restarts; /* watch requests after the first one of each list */
+    unsigned long errors;   /* failed requests and dropped connections */
+    unsigned long events;   /* watch events applied */
 };
 
 struct mg_kube;

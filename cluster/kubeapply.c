@@ -80,8 +80,8 @@ static enum mg_kubeapply_result on_error_event(const cJSON *obj, struct mg_err *
 }
 
 enum mg_kubeapply_result mg_kubeapply_event(struct mg_store *s, const char *kind,
-                                            const char *api_version, cJSON *ev,
-                                            char *rv, size_t rvsize, struct mg_err *err)
+                                            const char *api_version, cJSON *ev, char *rv,
+                                            size_t rvsize, struct mg_err *err)
 {
     const char *type = str_at(ev, "type"), *v;
     cJSON *obj = cJSON_GetObjectItemCaseSensitive(ev, "object");

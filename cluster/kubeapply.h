@@ -36,7 +36,7 @@ enum mg_kubeapply_result {
  * The object is moved into the store (ev keeps the rest). rv (rvsize bytes) gets the
  * object's metadata.resourceVersion, "" when it has none or it does not fit. */
 enum mg_kubeapply_result mg_kubeapply_event(struct mg_store *s, const char *kind,
-                                            const char *api_version, cJSON *ev,
-                                            char *rv, size_t rvsize, struct mg_err *err);
+                                            const char *api_version, cJSON *ev, char *rv,
+                                            size_t rvsize, struct mg_err *err);
 
 #endif

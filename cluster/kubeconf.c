@@ -151,12 +151,11 @@ static const char *str_item(const cJSON *obj, const char *key)
 }
 
 /* The `inner` object of the entry called name in the list at key ("clusters" etc.). */
-static const cJSON *named(const cJSON *root, const char *key, const char *inner,
-                          const char *name)
+static const cJSON *named(const cJSON *root, const char *key, const char *inner, const char *name)
 {
     const cJSON *it;
 
-    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(root, key)) {
+    cJSON_ArrayForEach (it, cJSON_GetObjectItemCaseSensitive(root, key)) {
         const char *n = str_item(it, "name");
 
         if (n && strcmp(n, name) == 0) {
@@ -169,8 +168,8 @@ static const cJSON *named(const cJSON *root, const char *key, const char *inner,
 }
 
 /* One file-or-data pair: key "certificate-authority" and "certificate-authority-data". */
-static int take_pair(const cJSON *obj, const char *key, const char *dir, char **file,
-                     char **data, size_t *len, struct mg_err *err)
+static int take_pair(const cJSON *obj, const char *key, const char *dir, char **file, char **data,
+                     size_t *len, struct mg_err *err)
 {
     char dkey[64];
     const char *f = str_item(obj, key), *d;
@@ -192,8 +191,9 @@ static int fill_cluster(struct mg_kubeconf *kc, const cJSON *cl, const char *dir
     size_t n;
 
     if (!server || (strncmp(server, "https://", 8) != 0 && strncmp(server, "http://", 7) != 0))
-        return mg_err_set(err, MG_ECONFIG, "the cluster's server is missing or not an "
-                                           "http(s):// URL");
+        return mg_err_set(err, MG_ECONFIG,
+                          "the cluster's server is missing or not an "
+                          "http(s):// URL");
     if (!(kc->server = strdup(server)))
         return mg_err_set(err, MG_ENOMEM, "out of memory");
     n = strlen(kc->server);
@@ -204,32 +204,32 @@ static int fill_cluster(struct mg_kubeconf *kc, const cJSON *cl, const char *dir
                      err);
 }
 
-static int fill_user(struct mg_kubeconf *kc, const cJSON *user, const char *dir,
-                     struct mg_err *err)
+static int fill_user(struct mg_kubeconf *kc, const cJSON *user, const char *dir, struct mg_err *err)
 {
     const char *tok = str_item(user, "token"), *tf = str_item(user, "tokenFile");
     int rc;
 
     if (cJSON_GetObjectItemCaseSensitive(user, "exec") ||
         cJSON_GetObjectItemCaseSensitive(user, "auth-provider"))
-        return mg_err_set(err, MG_ECONFIG, "the user's exec or auth-provider credentials are "
-                                           "not supported: give a token or a client certificate");
+        return mg_err_set(err, MG_ECONFIG,
+                          "the user's exec or auth-provider credentials are "
+                          "not supported: give a token or a client certificate");
     if (tok && !(kc->token = strdup(tok)))
         return mg_err_set(err, MG_ENOMEM, "out of memory");
     if (!tok && tf && !(kc->token_file = join_path(dir, tf)))
         return mg_err_set(err, MG_ENOMEM, "out of memory");
-    rc = take_pair(user, "client-certificate", dir, &kc->cert_file, &kc->cert_data,
-                   &kc->cert_len, err);
+    rc = take_pair(user, "client-certificate", dir, &kc->cert_file, &kc->cert_data, &kc->cert_len,
+                   err);
     if (!rc)
         rc = take_pair(user, "client-key", dir, &kc->key_file, &kc->key_data, &kc->key_len, err);
     if (!rc && !(kc->cert_file || kc->cert_data) != !(kc->key_file || kc->key_data))
-        rc = mg_err_set(err, MG_ECONFIG, "the user has a client certificate without a key "
-                                         "or a key without a certificate");
+        rc = mg_err_set(err, MG_ECONFIG,
+                        "the user has a client certificate without a key "
+                        "or a key without a certificate");
     return rc;
 }
 
-static int resolve(struct mg_kubeconf *kc, const cJSON *root, const char *dir,
-                   struct mg_err *err)
+static int resolve(struct mg_kubeconf *kc, const cJSON *root, const char *dir, struct mg_err *err)
 {
     const char *cur = str_item(root, "current-context"), *cname, *uname;
     const cJSON *ctx, *cl, *user = NULL;
@@ -244,13 +244,17 @@ static int resolve(struct mg_kubeconf *kc, const cJSON *root, const char *dir,
     uname = str_item(ctx, "user");
     cl = cname ? named(root, "clusters", "cluster", cname) : NULL;
     if (!cl)
-        return mg_err_set(err, MG_ECONFIG, "context \"%.200s\": cluster \"%.200s\" is not in "
-                                           "clusters", cur, cname ? cname : "");
+        return mg_err_set(err, MG_ECONFIG,
+                          "context \"%.200s\": cluster \"%.200s\" is not in "
+                          "clusters",
+                          cur, cname ? cname : "");
     if (uname) {
         user = named(root, "users", "user", uname);
         if (!user)
-            return mg_err_set(err, MG_ECONFIG, "context \"%.200s\": user \"%.200s\" is not "
-                                               "in users", cur, uname);
+            return mg_err_set(err, MG_ECONFIG,
+                              "context \"%.200s\": user \"%.200s\" is not "
+                              "in users",
+                              cur, uname);
     }
     rc = fill_cluster(kc, cl, dir, err);
     if (!rc && user)

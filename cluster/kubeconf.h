@@ -16,19 +16,19 @@
 /* A resolved connection. Every pointer is owned by the struct (mg_kubeconf_free).
  * A *_file and the matching *_data are never both set. */
 struct mg_kubeconf {
-    char *server;       /* "https://host:port" (http:// accepted, for tests), no trailing '/' */
-    char *token;        /* static bearer token, or NULL */
-    char *token_file;   /* bearer token file, re-read for every request (tokens rotate) */
-    char *ca_file;      /* PEM CA bundle path, or NULL */
-    char *ca_data;      /* PEM CA bundle (decoded certificate-authority-data), or NULL */
+    char *server;     /* "https://host:port" (http:// accepted, for tests), no trailing '/' */
+    char *token;      /* static bearer token, or NULL */
+    char *token_file; /* bearer token file, re-read for every request (tokens rotate) */
+    char *ca_file;    /* PEM CA bundle path, or NULL */
+    char *ca_data;    /* PEM CA bundle (decoded certificate-authority-data), or NULL */
     size_t ca_len;
-    char *cert_file;    /* client certificate (PEM) path, or NULL */
-    char *cert_data;    /* decoded client-certificate-data, or NULL */
+    char *cert_file; /* client certificate (PEM) path, or NULL */
+    char *cert_data; /* decoded client-certificate-data, or NULL */
     size_t cert_len;
-    char *key_file;     /* client key (PEM) path, or NULL */
-    char *key_data;     /* decoded client-key-data, or NULL */
+    char *key_file; /* client key (PEM) path, or NULL */
+    char *key_data; /* decoded client-key-data, or NULL */
     size_t key_len;
-    bool insecure;      /* insecure-skip-tls-verify: true */
+    bool insecure; /* insecure-skip-tls-verify: true */
 };
 
 /* The in-cluster configuration: $KUBERNETES_SERVICE_HOST, $KUBERNETES_SERVICE_PORT

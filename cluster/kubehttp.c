@@ -67,8 +67,8 @@ static void set_common(CURL *c, const struct mg_kubehttp_req *req)
     curl_easy_setopt(c, CURLOPT_WRITEDATA, req->ud);
 }
 
-CURLcode mg_kubehttp_get(CURL *c, const struct mg_kubeconf *kc,
-                         const struct mg_kubehttp_req *req, long *status, struct mg_err *err)
+CURLcode mg_kubehttp_get(CURL *c, const struct mg_kubeconf *kc, const struct mg_kubehttp_req *req,
+                         long *status, struct mg_err *err)
 {
     struct curl_slist *hdrs = NULL, *h;
     char *tok, *url = NULL, *auth = NULL;

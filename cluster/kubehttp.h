@@ -25,7 +25,7 @@ struct mg_kubehttp_req {
 /* Perform the GET on c (reset first, so its connections are reused). *status gets
  * the HTTP status (0 when none arrived). Returns libcurl's code; when it is not
  * CURLE_OK, err says why (CURLE_FAILED_INIT: the token file cannot be read). */
-CURLcode mg_kubehttp_get(CURL *c, const struct mg_kubeconf *kc,
-                         const struct mg_kubehttp_req *req, long *status, struct mg_err *err);
+CURLcode mg_kubehttp_get(CURL *c, const struct mg_kubeconf *kc, const struct mg_kubehttp_req *req,
+                         long *status, struct mg_err *err);
 
 #endif

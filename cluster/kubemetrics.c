@@ -11,22 +11,23 @@
 
 char *mg_kubemetrics_text(const struct mg_kube *k)
 {
-    static const char *const names[NFAMILIES] = {"synced", "lists_total", "relists_total",
-                                                 "watch_restarts_total", "errors_total",
-                                                 "events_total"};
+    static const char *const names[NFAMILIES] = {"synced",        "lists_total",
+                                                 "relists_total", "watch_restarts_total",
+                                                 "errors_total",  "events_total"};
     static const char *const help[NFAMILIES] = {
         "1 once the kind's first full list arrived", "complete lists applied",
-        "lists after the first (410 Gone, errors)", "watch requests after the first of a list",
-        "failed requests and dropped connections", "watch events applied"};
+        "lists after the first (410 Gone, errors)",  "watch requests after the first of a list",
+        "failed requests and dropped connections",   "watch events applied"};
     size_t nk = mg_kube_kind_count(), cap = (NFAMILIES * (nk + 2) + 3) * LINE_MAX_LEN, n = 0;
     char *out = malloc(cap);
 
     if (!out)
         return NULL;
     for (size_t m = 0; m < NFAMILIES; m++) {
-        n += (size_t)snprintf(out + n, cap - n, "# HELP migguard_kube_%s %s\n"
-                              "# TYPE migguard_kube_%s %s\n", names[m], help[m], names[m],
-                              m ? "counter" : "gauge");
+        n += (size_t)snprintf(out + n, cap - n,
+                              "# HELP migguard_kube_%s %s\n"
+                              "# TYPE migguard_kube_%s %s\n",
+                              names[m], help[m], names[m], m ? "counter" : "gauge");
         for (size_t i = 0; i < nk; i++) {
             struct mg_kube_kind_stats st = {0};
             unsigned long v[NFAMILIES];
@@ -34,11 +35,13 @@ char *mg_kubemetrics_text(const struct mg_kube *k)
             mg_kube_stats(k, i, &st);
             v[0] = st.synced, v[1] = st.lists, v[2] = st.relists;
             v[3] = st.restarts, v[4] = st.errors, v[5] = st.events;
-            n += (size_t)snprintf(out + n, cap - n, "migguard_kube_%s{kind=\"%s\"} %lu\n",
-                                  names[m], st.kind ? st.kind : "", v[m]);
+            n += (size_t)snprintf(out + n, cap - n, "migguard_kube_%s{kind=\"%s\"} %lu\n", names[m],
+                                  st.kind ? st.kind : "", v[m]);
         }
     }
-    snprintf(out + n, cap - n, "# HELP migguard_kube_ready 1 once every kind is listed\n"
-             "# TYPE migguard_kube_ready gauge\nmigguard_kube_ready %d\n", mg_kube_ready(k));
+    snprintf(out + n, cap - n,
+             "# HELP migguard_kube_ready 1 once every kind is listed\n"
+             "# TYPE migguard_kube_ready gauge\nmigguard_kube_ready %d\n",
+             mg_kube_ready(k));
     return out;
 }

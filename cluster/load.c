@@ -37,8 +37,7 @@ static const char *type_name(const cJSON *v)
 }
 
 /* Store one object; takes ownership of obj. */
-static int put_one(struct mg_store *s, cJSON *obj, const char *where, int line,
-                   struct mg_err *err)
+static int put_one(struct mg_store *s, cJSON *obj, const char *where, int line, struct mg_err *err)
 {
     const cJSON *kind = cJSON_GetObjectItemCaseSensitive(obj, "kind");
     const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
@@ -51,8 +50,8 @@ static int put_one(struct mg_store *s, cJSON *obj, const char *where, int line,
     } else if (!cJSON_IsString(kind) || !kind->valuestring[0]) {
         rc = mg_err_set_at(err, MG_EINVAL, where, line, "object has no kind");
     } else if (!cJSON_IsString(name) || !name->valuestring[0]) {
-        rc = mg_err_set_at(err, MG_EINVAL, where, line,
-                           "object has no metadata.name (kind %.100s)", kind->valuestring);
+        rc = mg_err_set_at(err, MG_EINVAL, where, line, "object has no metadata.name (kind %.100s)",
+                           kind->valuestring);
     } else {
         rc = mg_store_put(s, obj, err);
         if (rc && err) {
@@ -161,8 +160,7 @@ int mg_load_each(cJSON *doc, int (*fn)(void *ctx, cJSON *obj, int index), void *
         !(cJSON_IsArray(items) ||
           (strcmp(kind->valuestring, "List") == 0 && (!items || cJSON_IsNull(items)))))
         return fn(ctx, doc, -1);
-    cJSON_ArrayForEach(item, items)
-    {
+    cJSON_ArrayForEach (item, items) {
         if (strcmp(kind->valuestring, "List") != 0 && fill_kind(item, kind->valuestring, api))
             return MG_ENOMEM;
         if ((rc = fn(ctx, item, i++)) != 0)
@@ -258,8 +256,7 @@ int mg_load_dir(struct mg_store *s, const char *dir, struct mg_err *err)
         snprintf(path, len, "%s/%s", dir, names[i]);
         /* stat, not lstat: ConfigMap volumes present files as symlinks into ..data. */
         if (stat(path, &st) != 0) {
-            rc = mg_err_set_at(err, MG_EIO, path, 0, "cannot read %s: %s", path,
-                               strerror(errno));
+            rc = mg_err_set_at(err, MG_EIO, path, 0, "cannot read %s: %s", path, strerror(errno));
             break;
         }
         if (S_ISREG(st.st_mode))

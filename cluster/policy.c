@@ -101,7 +101,7 @@ static bool side_ok(const cJSON *sel, const char *key, size_t *n)
         return true;
     if (!cJSON_IsObject(m))
         return false;
-    cJSON_ArrayForEach(it, m) {
+    cJSON_ArrayForEach (it, m) {
         const cJSON *first = item(m, it->string);
 
         if (!cJSON_IsString(it))
@@ -128,22 +128,22 @@ bool mg_policy_selectors(const cJSON *policy, size_t *ns, size_t *vm)
     return ok;
 }
 
-static bool side_matches(const cJSON *map, const cJSON *labels, const char *what,
-                         const char *whose, char *why, size_t whylen)
+static bool side_matches(const cJSON *map, const cJSON *labels, const char *what, const char *whose,
+                         char *why, size_t whylen)
 {
     const cJSON *it;
 
-    cJSON_ArrayForEach(it, map) {
+    cJSON_ArrayForEach (it, map) {
         const cJSON *l = item(labels, it->string);
 
         if (cJSON_IsString(l) && strcmp(l->valuestring, it->valuestring) == 0)
             continue;
         if (why && cJSON_IsString(l))
-            snprintf(why, whylen, "%s %.200s=%.100s: the %s has %.200s=%.100s", what,
-                     it->string, it->valuestring, whose, it->string, l->valuestring);
+            snprintf(why, whylen, "%s %.200s=%.100s: the %s has %.200s=%.100s", what, it->string,
+                     it->valuestring, whose, it->string, l->valuestring);
         else if (why)
-            snprintf(why, whylen, "%s %.200s=%.100s: the %s has no label %.200s", what,
-                     it->string, it->valuestring, whose, it->string);
+            snprintf(why, whylen, "%s %.200s=%.100s: the %s has no label %.200s", what, it->string,
+                     it->valuestring, whose, it->string);
         return false;
     }
     return true;
@@ -159,8 +159,8 @@ bool mg_policy_matches(const cJSON *policy, const cJSON *vm_labels, const cJSON 
     }
     return side_matches(px_selector(policy, true), vm_labels, "virtualMachineInstanceSelector",
                         "VM", why, whylen) &&
-           side_matches(px_selector(policy, false), ns_labels, "namespaceSelector",
-                        "namespace", why, whylen);
+           side_matches(px_selector(policy, false), ns_labels, "namespaceSelector", "namespace",
+                        why, whylen);
 }
 
 bool mg_policy_outranks(const struct mg_policy_match *a, const struct mg_policy_match *b)
@@ -179,8 +179,7 @@ bool mg_policy_outranks(const struct mg_policy_match *a, const struct mg_policy_
 }
 
 int mg_policy_resolve_scan(const struct mg_store *view, const cJSON *vm_labels,
-                           const cJSON *ns_labels, const char *skip,
-                           struct mg_policy_match *out)
+                           const cJSON *ns_labels, const char *skip, struct mg_policy_match *out)
 {
     const cJSON *const *items;
     size_t n = mg_store_list(view, "MigrationPolicy", &items);
@@ -260,17 +259,16 @@ struct lists {
     size_t count, total;
 };
 
-static void gather(const struct mg_policy_index *x, const cJSON *labels, char kind,
-                   struct lists *l)
+static void gather(const struct mg_policy_index *x, const cJSON *labels, char kind, struct lists *l)
 {
     const cJSON *it;
 
-    cJSON_ArrayForEach(it, labels) {
+    cJSON_ArrayForEach (it, labels) {
         /* A repeated key counts once, with its first value (as item lookups see it). */
         if (!cJSON_IsString(it) || !px_first(labels, it))
             continue;
-        l->ids[l->count] = px_posting_totals(x, kind, it->string, it->valuestring,
-                                             &l->n[l->count], &l->tot[l->count]);
+        l->ids[l->count] = px_posting_totals(x, kind, it->string, it->valuestring, &l->n[l->count],
+                                             &l->tot[l->count]);
         l->total += l->n[l->count];
         l->count++;
     }
@@ -347,8 +345,7 @@ out:
 }
 
 int mg_policy_resolve_except(const struct mg_store *view, const cJSON *vm_labels,
-                             const cJSON *ns_labels, const char *skip,
-                             struct mg_policy_match *out)
+                             const cJSON *ns_labels, const char *skip, struct mg_policy_match *out)
 {
     const struct mg_policy_index *x = px_of(view);
 
@@ -358,8 +355,8 @@ int mg_policy_resolve_except(const struct mg_store *view, const cJSON *vm_labels
     return mg_policy_resolve_scan(view, vm_labels, ns_labels, skip, out);
 }
 
-int mg_policy_resolve(const struct mg_store *view, const cJSON *vm_labels,
-                      const cJSON *ns_labels, struct mg_policy_match *out)
+int mg_policy_resolve(const struct mg_store *view, const cJSON *vm_labels, const cJSON *ns_labels,
+                      struct mg_policy_match *out)
 {
     return mg_policy_resolve_except(view, vm_labels, ns_labels, NULL, out);
 }
@@ -379,8 +376,7 @@ const cJSON *mg_policy_workload_labels(const cJSON *workload)
 
 const cJSON *mg_policy_namespace_labels(const struct mg_store *view, const char *ns)
 {
-    const cJSON *labels = item(item(mg_store_get(view, "Namespace", "", ns), "metadata"),
-                               "labels");
+    const cJSON *labels = item(item(mg_store_get(view, "Namespace", "", ns), "metadata"), "labels");
 
     return cJSON_IsObject(labels) ? labels : NULL;
 }
@@ -407,7 +403,7 @@ static bool side_agrees(const cJSON *a, const cJSON *b)
 {
     const cJSON *it;
 
-    cJSON_ArrayForEach(it, a) {
+    cJSON_ArrayForEach (it, a) {
         const cJSON *o = item(b, it->string);
 
         if (cJSON_IsString(o) && strcmp(o->valuestring, it->valuestring) != 0)
@@ -421,7 +417,7 @@ static bool side_within(const cJSON *a, const cJSON *b)
 {
     const cJSON *it;
 
-    cJSON_ArrayForEach(it, a) {
+    cJSON_ArrayForEach (it, a) {
         const cJSON *o = item(b, it->string);
 
         if (!cJSON_IsString(o) || strcmp(o->valuestring, it->valuestring) != 0)
@@ -461,13 +457,13 @@ int mg_policy_ties_scan(const struct mg_store *view, const cJSON *policy, const 
 
 /* Count, for the policies of total labels `total`, how many of q's keys each has (a)
  * and how many of q's key=value labels (b). size only sums the postings' lengths. */
-static size_t count_side(const struct mg_policy_index *x, const cJSON *q, bool vm,
-                         uint32_t total, struct counters *c)
+static size_t count_side(const struct mg_policy_index *x, const cJSON *q, bool vm, uint32_t total,
+                         struct counters *c)
 {
     const cJSON *it;
     size_t sum = 0;
 
-    cJSON_ArrayForEach(it, q) {
+    cJSON_ArrayForEach (it, q) {
         uint32_t nk, nv;
         const uint32_t *k, *v;
 

@@ -44,10 +44,10 @@ void mg_policy_fields_read(const cJSON *policy, struct mg_policy_fields *f);
 
 /* The winner of a resolution. */
 struct mg_policy_match {
-    const cJSON *policy;  /* the winning MigrationPolicy object, NULL: none applies */
-    const char *name;     /* its metadata.name, NULL: none */
-    size_t ns_labels;     /* how many namespaceSelector labels it has */
-    size_t vm_labels;     /* how many virtualMachineInstanceSelector labels it has */
+    const cJSON *policy;            /* the winning MigrationPolicy object, NULL: none applies */
+    const char *name;               /* its metadata.name, NULL: none */
+    size_t ns_labels;               /* how many namespaceSelector labels it has */
+    size_t vm_labels;               /* how many virtualMachineInstanceSelector labels it has */
     struct mg_policy_fields fields; /* its fields; set 0 when none applies */
 };
 
@@ -55,21 +55,19 @@ struct mg_policy_match {
  * strings, may be NULL) in a namespace with labels ns_labels (may be NULL).
  * Precedence: most selector labels in total; then more VM labels; then the smallest
  * name (byte order). Returns 0; out->policy NULL when nothing matches. */
-int mg_policy_resolve(const struct mg_store *view, const cJSON *vm_labels,
-                      const cJSON *ns_labels, struct mg_policy_match *out);
+int mg_policy_resolve(const struct mg_store *view, const cJSON *vm_labels, const cJSON *ns_labels,
+                      struct mg_policy_match *out);
 
 /* Like mg_policy_resolve, as if the policy named skip (may be NULL) were not in the
  * view. */
 int mg_policy_resolve_except(const struct mg_store *view, const cJSON *vm_labels,
-                             const cJSON *ns_labels, const char *skip,
-                             struct mg_policy_match *out);
+                             const cJSON *ns_labels, const char *skip, struct mg_policy_match *out);
 
 /* The same answer by checking every policy of the view, without the index: the
  * reference the index is tested against, and the fallback when the index is stale
  * (an allocation failed while it followed the store). */
 int mg_policy_resolve_scan(const struct mg_store *view, const cJSON *vm_labels,
-                           const cJSON *ns_labels, const char *skip,
-                           struct mg_policy_match *out);
+                           const cJSON *ns_labels, const char *skip, struct mg_policy_match *out);
 
 /* Resolve for a VirtualMachine or VirtualMachineInstance object: its template (VM) or
  * metadata (VMI) labels, and the labels of its Namespace in the view. */

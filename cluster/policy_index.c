@@ -183,7 +183,7 @@ static int add_side(struct mg_policy_index *x, uint32_t id, const cJSON *map, ch
     const cJSON *it;
     int rc = 0;
 
-    cJSON_ArrayForEach(it, map) {
+    cJSON_ArrayForEach (it, map) {
         if (!px_first(map, it))
             continue;
         rc = posting_add(x, id, kv, it->string, it->valuestring);
@@ -263,8 +263,8 @@ static void drop(struct mg_policy_index *x, uint32_t id)
 
 static const char *name_of(const cJSON *obj)
 {
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(obj, "metadata"), "name");
+    const cJSON *n =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"), "name");
 
     return cJSON_IsString(n) ? n->valuestring : NULL;
 }
@@ -321,7 +321,10 @@ static void hook_free(void *ctx)
 }
 
 static const struct mg_store_hook policy_hook = {
-    "MigrationPolicy", hook_put, hook_remove, hook_free,
+    "MigrationPolicy",
+    hook_put,
+    hook_remove,
+    hook_free,
 };
 
 int mg_policy_index_attach(struct mg_store *s)

@@ -268,7 +268,8 @@ static int identify(const cJSON *obj, const char **kind, const char **ns, const 
     if (!cJSON_IsString(k) || !k->valuestring[0])
         return mg_err_set(err, MG_EINVAL, "object has no kind");
     if (!cJSON_IsObject(md) || !cJSON_IsString(n) || !n->valuestring[0])
-        return mg_err_set(err, MG_EINVAL, "object has no metadata.name (kind %.100s)", k->valuestring);
+        return mg_err_set(err, MG_EINVAL, "object has no metadata.name (kind %.100s)",
+                          k->valuestring);
     if (s && !cJSON_IsNull(s) && !cJSON_IsString(s))
         return mg_err_set(err, MG_EINVAL, "%.100s %.200s: metadata.namespace is not a string",
                           k->valuestring, n->valuestring);

@@ -78,8 +78,7 @@ static int parse_rules(struct mg_config *cfg, const cJSON *rules, const char *fi
     if (!cJSON_IsObject(rules))
         return mg_err_set_at(err, MG_ECONFIG, filename, mg_marks_line(marks, "/rules"),
                              "rules: must be a map of rule id to deny, warn or off");
-    cJSON_ArrayForEach(it, rules)
-    {
+    cJSON_ArrayForEach (it, rules) {
         enum mg_rule rule;
         enum mg_action action;
         char ptr[64];
@@ -108,8 +107,7 @@ static int parse_root(struct mg_config *cfg, const cJSON *root, const char *file
 
     if (!cJSON_IsObject(root))
         return mg_err_set_at(err, MG_ECONFIG, filename, 1, "configuration must be a YAML map");
-    cJSON_ArrayForEach(it, root)
-    {
+    cJSON_ArrayForEach (it, root) {
         char ptr[300];
         int line;
 
@@ -137,9 +135,9 @@ static int parse_root(struct mg_config *cfg, const cJSON *root, const char *file
                                      "LiveMigrateIfPossible or External");
             }
         } else {
-            return mg_err_set_at(err, MG_ECONFIG, filename, line,
-                                 "%s: unknown key (known: defaults, defaultEvictionStrategy, rules)",
-                                 it->string);
+            return mg_err_set_at(
+                err, MG_ECONFIG, filename, line,
+                "%s: unknown key (known: defaults, defaultEvictionStrategy, rules)", it->string);
         }
     }
     return 0;

@@ -13,20 +13,25 @@
 
 /* One named, versioned defaults table (RULES.md section 2). */
 struct mg_lmc_defaults {
-    const char *name;              /* "hco-1.14" */
-    const char *bandwidth;         /* injected bandwidthPerMigration, NULL: none (unlimited) */
-    int64_t completion_timeout;    /* completionTimeoutPerGiB */
-    int64_t parallel_cluster;      /* parallelMigrationsPerCluster */
-    int64_t parallel_node;         /* parallelOutboundMigrationsPerNode */
-    int64_t progress_timeout;      /* progressTimeout */
-    bool allow_auto_converge;      /* allowAutoConverge */
-    bool allow_post_copy;          /* allowPostCopy */
-    bool inject_awd_v1;            /* inject allowWorkloadDisruption: false on hco v1 */
-    bool inject_awd_v1beta1;       /* ... and on v1beta1 */
+    const char *name;           /* "hco-1.14" */
+    const char *bandwidth;      /* injected bandwidthPerMigration, NULL: none (unlimited) */
+    int64_t completion_timeout; /* completionTimeoutPerGiB */
+    int64_t parallel_cluster;   /* parallelMigrationsPerCluster */
+    int64_t parallel_node;      /* parallelOutboundMigrationsPerNode */
+    int64_t progress_timeout;   /* progressTimeout */
+    bool allow_auto_converge;   /* allowAutoConverge */
+    bool allow_post_copy;       /* allowPostCopy */
+    bool inject_awd_v1;         /* inject allowWorkloadDisruption: false on hco v1 */
+    bool inject_awd_v1beta1;    /* ... and on v1beta1 */
 };
 
-enum mg_eviction { MG_EVICT_UNSET = 0, MG_EVICT_NONE, MG_EVICT_LIVE_MIGRATE,
-                   MG_EVICT_LIVE_MIGRATE_IF_POSSIBLE, MG_EVICT_EXTERNAL };
+enum mg_eviction {
+    MG_EVICT_UNSET = 0,
+    MG_EVICT_NONE,
+    MG_EVICT_LIVE_MIGRATE,
+    MG_EVICT_LIVE_MIGRATE_IF_POSSIBLE,
+    MG_EVICT_EXTERNAL
+};
 
 struct mg_config {
     enum mg_action actions[MG_RULE_COUNT];

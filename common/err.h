@@ -7,24 +7,24 @@
 
 #include <stddef.h>
 
-#define MG_ERRORS(X)                                                \
-    X(MG_OK, 200, "ok")                                             \
-    X(MG_EINVAL, 400, "invalid input")                              \
-    X(MG_ETOOBIG, 413, "request body too large")                    \
-    X(MG_EMEDIA, 415, "unsupported media type")                     \
-    X(MG_EMETHOD, 405, "method not allowed")                        \
-    X(MG_ENOTFOUND, 404, "not found")                               \
-    X(MG_ENOMEM, 500, "out of memory")                              \
-    X(MG_EIO, 500, "input/output error")                            \
-    X(MG_ECONFIG, 500, "invalid configuration")                     \
-    X(MG_ETLS, 500, "TLS or certificate error")                     \
+#define MG_ERRORS(X)                                                                               \
+    X(MG_OK, 200, "ok")                                                                            \
+    X(MG_EINVAL, 400, "invalid input")                                                             \
+    X(MG_ETOOBIG, 413, "request body too large")                                                   \
+    X(MG_EMEDIA, 415, "unsupported media type")                                                    \
+    X(MG_EMETHOD, 405, "method not allowed")                                                       \
+    X(MG_ENOTFOUND, 404, "not found")                                                              \
+    X(MG_ENOMEM, 500, "out of memory")                                                             \
+    X(MG_EIO, 500, "input/output error")                                                           \
+    X(MG_ECONFIG, 500, "invalid configuration")                                                    \
+    X(MG_ETLS, 500, "TLS or certificate error")                                                    \
     X(MG_EINTERNAL, 500, "internal error")
 
 enum mg_code {
 #define MG_ERR_ENUM(name, status, text) name,
     MG_ERRORS(MG_ERR_ENUM)
 #undef MG_ERR_ENUM
-    MG_ERR_COUNT
+        MG_ERR_COUNT
 };
 
 /* Details of one failure. file/line are set by parsers that know them

@@ -58,8 +58,7 @@ void mg_marks_free(struct mg_marks *m)
     free(m);
 }
 
-static bool same(const struct mg_marks *m, uint32_t i, uint32_t parent, const char *tok,
-                 size_t len)
+static bool same(const struct mg_marks *m, uint32_t i, uint32_t parent, const char *tok, size_t len)
 {
     const struct mark *k = &m->v[i];
 
@@ -74,8 +73,7 @@ static struct slot *find_slot(const struct mg_marks *m, uint32_t parent, const c
     uint32_t i = h & (m->nslots - 1);
     const struct slot *sl;
 
-    while ((sl = &m->slots[i])->idx &&
-           (sl->hash != h || !same(m, sl->idx - 1, parent, tok, len)))
+    while ((sl = &m->slots[i])->idx && (sl->hash != h || !same(m, sl->idx - 1, parent, tok, len)))
         i = (i + 1) & (m->nslots - 1);
     return &m->slots[i];
 }

@@ -90,8 +90,9 @@ bool mg_name_label_key_ok(const char *key, char *why, size_t whylen)
     const char *slash = strchr(key, '/');
     const char *name = slash ? slash + 1 : key;
     if (slash && strchr(name, '/'))
-        return fail(why, whylen, "label key must be a name with an optional prefix and "
-                                 "one '/' (prefix/name)");
+        return fail(why, whylen,
+                    "label key must be a name with an optional prefix and "
+                    "one '/' (prefix/name)");
     if (slash && slash == key)
         return fail(why, whylen, "prefix part must not be empty");
     const char *problem = slash ? subdomain_problem(key, (size_t)(slash - key)) : NULL;
@@ -129,8 +130,9 @@ bool mg_name_dns1123_label_ok(const char *name, char *why, size_t whylen)
     if (n > NAME_MAX_LEN)
         return fail(why, whylen, "name must be 63 characters or less");
     if (strchr(name, '.') || !subdomain_chars_ok(name, n))
-        return fail(why, whylen, "name must consist of lower case alphanumeric characters or "
-                                 "'-', and must start and end with an alphanumeric character");
+        return fail(why, whylen,
+                    "name must consist of lower case alphanumeric characters or "
+                    "'-', and must start and end with an alphanumeric character");
     return ok(why, whylen);
 }
 

@@ -109,8 +109,7 @@ static bool bn_mul_pow10(struct bn *b, int64_t k)
     for (; k >= 9; k -= 9)
         if (!bn_mul_add_small(b, 1000000000u, 0))
             return false;
-    static const uint32_t p10[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
-                                    100000000};
+    static const uint32_t p10[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
     return bn_mul_add_small(b, p10[k], 0);
 }
 
@@ -227,8 +226,7 @@ static bool is_digit(char c)
 }
 
 /* [0-9]+(\.[0-9]*)? or \.[0-9]+ at *pos; sets the digit runs. False when absent. */
-static bool scan_number(const char *s, size_t *pos, size_t *i0, size_t *ni, size_t *f0,
-                        size_t *nf)
+static bool scan_number(const char *s, size_t *pos, size_t *i0, size_t *ni, size_t *f0, size_t *nf)
 {
     size_t p = *pos;
     bool dot = false;
@@ -274,8 +272,8 @@ static int set_mantissa(struct mg_quantity *q, const char *s, size_t i0, size_t 
     if (first == total)
         return 0;
     if (last - first + 1 > MAX_DIGITS)
-        return mg_err_set(err, MG_EINVAL,
-                          "quantity has more than %d significant digits", MAX_DIGITS);
+        return mg_err_set(err, MG_EINVAL, "quantity has more than %d significant digits",
+                          MAX_DIGITS);
     for (size_t k = first; k <= last; k++)
         q->mant = q->mant * 10 + (unsigned)(digit_at(s, i0, ni, f0, k) - '0');
     /* Trailing zeros move into the exponent, so "1" and 50 zeros is 1e50 (capped). */
@@ -298,7 +296,8 @@ static int bad_suffix(const char *suffix, struct mg_err *err)
     if (n <= 16 && printable(suffix, n))
         return mg_err_set(err, MG_EINVAL,
                           "unknown quantity suffix \"%s\": use Ki, Mi, Gi, Ti, Pi, Ei, n, u, m, "
-                          "k, M, G, T, P, E or an exponent such as e3", suffix);
+                          "k, M, G, T, P, E or an exponent such as e3",
+                          suffix);
     return mg_err_set(err, MG_EINVAL,
                       "unknown quantity suffix: use Ki, Mi, Gi, Ti, Pi, Ei, n, u, m, k, M, G, "
                       "T, P, E or an exponent such as e3");
@@ -320,7 +319,8 @@ static int parse_exponent(const char *s, const char *suffix, int *exp10, struct 
     if (s[i0 + ni] == '.')
         return mg_err_set(err, MG_EINVAL,
                           "fractional exponent %.*s%s is not allowed: the exponent must be a "
-                          "whole number from -%d to %d", (int)shown, s, more, MAX_EXP, MAX_EXP);
+                          "whole number from -%d to %d",
+                          (int)shown, s, more, MAX_EXP, MAX_EXP);
     while (ni > 1 && s[i0] == '0') {
         i0++;
         ni--;
@@ -330,8 +330,8 @@ static int parse_exponent(const char *s, const char *suffix, int *exp10, struct 
         for (size_t k = 0; k < ni; k++)
             v = v * 10 + (s[i0 + k] - '0');
     if (ni > 2 || v > MAX_EXP)
-        return mg_err_set(err, MG_EINVAL, "exponent %.*s%s is outside -%d..%d", (int)shown, s,
-                          more, MAX_EXP, MAX_EXP);
+        return mg_err_set(err, MG_EINVAL, "exponent %.*s%s is outside -%d..%d", (int)shown, s, more,
+                          MAX_EXP, MAX_EXP);
     *exp10 = neg ? -v : v;
     return 0;
 }

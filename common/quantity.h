@@ -14,11 +14,11 @@
  * 2^63-1 in magnitude. mant holds at most 38 significant decimal digits; a longer
  * mantissa is rejected. */
 struct mg_quantity {
-    int sign;          /* -1, 0 or 1; zero (including "-0") has sign 0 */
+    int sign;                             /* -1, 0 or 1; zero (including "-0") has sign 0 */
     __extension__ unsigned __int128 mant; /* __extension__: -Wpedantic clean */
     int exp10;
     int exp2;
-    bool capped;       /* true when the written value exceeded 2^63-1 and was capped */
+    bool capped; /* true when the written value exceeded 2^63-1 and was capped */
 };
 
 /* Parse text as a Kubernetes quantity. On failure returns MG_EINVAL with err->msg
@@ -42,8 +42,9 @@ bool mg_quantity_between_zero_and_one(const struct mg_quantity *q);
  * +-(2^63-1). */
 int64_t mg_quantity_value(const struct mg_quantity *q);
 
-/* For q > 0 and seconds >= 1 (callers check the timeout first): true when one pass over 1 GiB at q bytes/s, 2^30/q seconds, takes longer
- * than seconds (exactly: 2^30 > seconds * q). False for q <= 0. */
+/* For q > 0 and seconds >= 1 (callers check the timeout first): true when one pass over 1 GiB at q
+ * bytes/s, 2^30/q seconds, takes longer than seconds (exactly: 2^30 > seconds * q). False for q <=
+ * 0. */
 bool mg_quantity_pass_exceeds(const struct mg_quantity *q, int64_t seconds);
 
 /* 2^30/q in seconds, for messages only (never for a decision). 0 for q <= 0. */

@@ -37,8 +37,8 @@ int mg_read_file(const char *path, size_t max, char **out, size_t *len, struct m
             if (want > max + 1)
                 want = max + 1;
             if (want <= cap) {
-                rc = mg_err_set_at(err, MG_ETOOBIG, path, 0, "%s is larger than %zu bytes",
-                                   path, max);
+                rc = mg_err_set_at(err, MG_ETOOBIG, path, 0, "%s is larger than %zu bytes", path,
+                                   max);
                 goto out;
             }
             nb = realloc(buf, want + 1);

@@ -6,15 +6,10 @@
 const char *mg_op_name(enum mg_op op)
 {
     switch (op) {
-    case MG_OP_CREATE:
-        return "CREATE";
-    case MG_OP_UPDATE:
-        return "UPDATE";
-    case MG_OP_DELETE:
-        return "DELETE";
-    case MG_OP_CONNECT:
-        return "CONNECT";
-    default:
-        return "OTHER";
+    case MG_OP_CREATE: return "CREATE";
+    case MG_OP_UPDATE: return "UPDATE";
+    case MG_OP_DELETE: return "DELETE";
+    case MG_OP_CONNECT: return "CONNECT";
+    default: return "OTHER";
     }
 }

@@ -13,10 +13,10 @@ enum mg_op { MG_OP_CREATE, MG_OP_UPDATE, MG_OP_DELETE, MG_OP_CONNECT, MG_OP_OTHE
 
 struct mg_request {
     const char *uid;
-    const char *group;     /* request.kind.group, "" for the core group */
-    const char *version;   /* request.kind.version */
-    const char *kind;      /* request.kind.kind */
-    const char *name;      /* request.name, "" when absent */
+    const char *group;      /* request.kind.group, "" for the core group */
+    const char *version;    /* request.kind.version */
+    const char *kind;       /* request.kind.kind */
+    const char *name;       /* request.name, "" when absent */
     const char *namespace_; /* request.namespace, "" for cluster-scoped kinds */
     enum mg_op op;
     bool dry_run;

@@ -44,12 +44,9 @@ bool mg_rule_lookup(const char *id, enum mg_rule *out)
 const char *mg_action_name(enum mg_action action)
 {
     switch (action) {
-    case MG_ACT_OFF:
-        return "off";
-    case MG_ACT_WARN:
-        return "warn";
-    default:
-        return "deny";
+    case MG_ACT_OFF: return "off";
+    case MG_ACT_WARN: return "warn";
+    default: return "deny";
     }
 }
 

@@ -10,47 +10,47 @@
 enum mg_action { MG_ACT_OFF = 0, MG_ACT_WARN = 1, MG_ACT_DENY = 2 };
 
 /* X(id, shipped action, one-line summary) */
-#define MG_RULES(X)                                                                       \
-    X(LMC001, MG_ACT_DENY, "bandwidthPerMigration is a valid Kubernetes quantity")        \
-    X(LMC002, MG_ACT_DENY, "bandwidthPerMigration is not negative")                       \
-    X(LMC003, MG_ACT_DENY, "bandwidthPerMigration is 0 or at least 1 byte/s")             \
-    X(LMC004, MG_ACT_DENY, "every field has its JSON type and range")                     \
-    X(LMC005, MG_ACT_WARN, "per-node limit does not exceed the cluster limit")            \
-    X(LMC006, MG_ACT_DENY, "bandwidth allows one memory pass within the timeout")         \
-    X(LMC007, MG_ACT_WARN, "post-copy is risky for critical data")                        \
-    X(LMC008, MG_ACT_DENY, "network names an existing NetworkAttachmentDefinition")       \
-    X(LMC009, MG_ACT_DENY, "only documented liveMigrationConfig keys")                    \
-    X(MP001, MG_ACT_DENY, "selectors are plain label maps")                               \
-    X(MP002, MG_ACT_DENY, "selector keys and values are valid labels")                    \
-    X(MP003, MG_ACT_DENY, "bandwidthPerMigration is a valid non-negative quantity")       \
-    X(MP004, MG_ACT_DENY, "completionTimeoutPerGiB is not negative")                      \
-    X(MP005, MG_ACT_DENY, "maxDowntimeMs within 1..2000000")                              \
-    X(MP006, MG_ACT_DENY, "effective settings allow one memory pass within the timeout")  \
-    X(MP007, MG_ACT_WARN, "post-copy is risky for critical data")                         \
-    X(MP010, MG_ACT_DENY, "no two policies with the same selectors")                      \
-    X(MP011, MG_ACT_DENY, "no tie between policies with different settings")              \
-    X(MP012, MG_ACT_WARN, "VMs moved to or from this policy")                             \
-    X(VM001, MG_ACT_DENY, "volumes are ReadWriteMany")                                    \
-    X(VM002, MG_ACT_DENY, "hostDisks are shared")                                         \
-    X(VM003, MG_ACT_DENY, "no bridge binding on the pod network")                         \
-    X(VM004, MG_ACT_DENY, "masquerade does not claim the migration ports 49152/49153")    \
-    X(VM005, MG_ACT_DENY, "no devices or features that block live migration")            \
-    X(VM006, MG_ACT_DENY, "placement rules are well formed")                              \
-    X(VM007, MG_ACT_DENY, "at least two nodes can run the VM")                            \
-    X(MIG001, MG_ACT_DENY, "spec.vmiName is a valid name")                                \
-    X(MIG002, MG_ACT_DENY, "the VMI exists and is running")                               \
-    X(MIG003, MG_ACT_DENY, "the VMI can live-migrate")                                    \
-    X(MIG004, MG_ACT_DENY, "no other unfinished migration of the VMI")                    \
-    X(MIG005, MG_ACT_DENY, "addedNodeSelector holds valid labels")                        \
-    X(MIG006, MG_ACT_DENY, "addedNodeSelector does not contradict the VMI nodeSelector") \
-    X(MIG007, MG_ACT_DENY, "some other node can take the VMI")                            \
+#define MG_RULES(X)                                                                                \
+    X(LMC001, MG_ACT_DENY, "bandwidthPerMigration is a valid Kubernetes quantity")                 \
+    X(LMC002, MG_ACT_DENY, "bandwidthPerMigration is not negative")                                \
+    X(LMC003, MG_ACT_DENY, "bandwidthPerMigration is 0 or at least 1 byte/s")                      \
+    X(LMC004, MG_ACT_DENY, "every field has its JSON type and range")                              \
+    X(LMC005, MG_ACT_WARN, "per-node limit does not exceed the cluster limit")                     \
+    X(LMC006, MG_ACT_DENY, "bandwidth allows one memory pass within the timeout")                  \
+    X(LMC007, MG_ACT_WARN, "post-copy is risky for critical data")                                 \
+    X(LMC008, MG_ACT_DENY, "network names an existing NetworkAttachmentDefinition")                \
+    X(LMC009, MG_ACT_DENY, "only documented liveMigrationConfig keys")                             \
+    X(MP001, MG_ACT_DENY, "selectors are plain label maps")                                        \
+    X(MP002, MG_ACT_DENY, "selector keys and values are valid labels")                             \
+    X(MP003, MG_ACT_DENY, "bandwidthPerMigration is a valid non-negative quantity")                \
+    X(MP004, MG_ACT_DENY, "completionTimeoutPerGiB is not negative")                               \
+    X(MP005, MG_ACT_DENY, "maxDowntimeMs within 1..2000000")                                       \
+    X(MP006, MG_ACT_DENY, "effective settings allow one memory pass within the timeout")           \
+    X(MP007, MG_ACT_WARN, "post-copy is risky for critical data")                                  \
+    X(MP010, MG_ACT_DENY, "no two policies with the same selectors")                               \
+    X(MP011, MG_ACT_DENY, "no tie between policies with different settings")                       \
+    X(MP012, MG_ACT_WARN, "VMs moved to or from this policy")                                      \
+    X(VM001, MG_ACT_DENY, "volumes are ReadWriteMany")                                             \
+    X(VM002, MG_ACT_DENY, "hostDisks are shared")                                                  \
+    X(VM003, MG_ACT_DENY, "no bridge binding on the pod network")                                  \
+    X(VM004, MG_ACT_DENY, "masquerade does not claim the migration ports 49152/49153")             \
+    X(VM005, MG_ACT_DENY, "no devices or features that block live migration")                      \
+    X(VM006, MG_ACT_DENY, "placement rules are well formed")                                       \
+    X(VM007, MG_ACT_DENY, "at least two nodes can run the VM")                                     \
+    X(MIG001, MG_ACT_DENY, "spec.vmiName is a valid name")                                         \
+    X(MIG002, MG_ACT_DENY, "the VMI exists and is running")                                        \
+    X(MIG003, MG_ACT_DENY, "the VMI can live-migrate")                                             \
+    X(MIG004, MG_ACT_DENY, "no other unfinished migration of the VMI")                             \
+    X(MIG005, MG_ACT_DENY, "addedNodeSelector holds valid labels")                                 \
+    X(MIG006, MG_ACT_DENY, "addedNodeSelector does not contradict the VMI nodeSelector")           \
+    X(MIG007, MG_ACT_DENY, "some other node can take the VMI")                                     \
     X(MIG008, MG_ACT_WARN, "the migration will queue behind parallel limits")
 
 enum mg_rule {
 #define MG_RULE_ENUM(id, action, summary) MG_RULE_##id,
     MG_RULES(MG_RULE_ENUM)
 #undef MG_RULE_ENUM
-    MG_RULE_COUNT
+        MG_RULE_COUNT
 };
 
 /* Rule id text ("LMC001"). Static storage; "?" for an unknown rule. */

@@ -53,8 +53,8 @@ struct builder {
     cJSON *limbo; /* merged-away values that anchors may still point into */
 };
 
-__attribute__((format(printf, 3, 4))) static int fail(struct builder *b, int line,
-                                                      const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int fail(struct builder *b, int line, const char *fmt,
+                                                      ...)
 {
     char msg[sizeof(b->err->msg)];
     va_list ap;
@@ -339,7 +339,7 @@ static int merge_one(struct builder *b, struct frame *f, const cJSON *src)
     if (!cJSON_IsObject(src))
         return fail(b, f->merge_line, "<< needs a mapping or a sequence of mappings");
     /* Keys already present (explicit, or from an earlier merged map) win. */
-    cJSON_ArrayForEach(c, src) {
+    cJSON_ArrayForEach (c, src) {
         r = mg_marks_put(b->marks, f->mark, c->string, strlen(c->string), f->merge_line, &mark);
         if (r < 0)
             return nomem(b);
@@ -367,7 +367,7 @@ static int do_merge(struct builder *b, struct frame *f)
     cJSON_AddItemToArray(b->limbo, m);
     if (!cJSON_IsArray(m))
         return merge_one(b, f, m);
-    cJSON_ArrayForEach(it, m) {
+    cJSON_ArrayForEach (it, m) {
         rc = merge_one(b, f, it);
         if (rc)
             break;
@@ -499,24 +499,15 @@ static int on_event(struct builder *b, const yaml_event_t *ev, struct mg_yaml_do
                     bool want_marks)
 {
     switch (ev->type) {
-    case YAML_DOCUMENT_START_EVENT:
-        b->marks = mg_marks_new();
-        return b->marks ? 0 : nomem(b);
-    case YAML_DOCUMENT_END_EVENT:
-        return doc_end(b, out, want_marks);
-    case YAML_SCALAR_EVENT:
-        return on_scalar(b, ev);
-    case YAML_SEQUENCE_START_EVENT:
-        return on_start(b, ev, false);
-    case YAML_MAPPING_START_EVENT:
-        return on_start(b, ev, true);
+    case YAML_DOCUMENT_START_EVENT: b->marks = mg_marks_new(); return b->marks ? 0 : nomem(b);
+    case YAML_DOCUMENT_END_EVENT: return doc_end(b, out, want_marks);
+    case YAML_SCALAR_EVENT: return on_scalar(b, ev);
+    case YAML_SEQUENCE_START_EVENT: return on_start(b, ev, false);
+    case YAML_MAPPING_START_EVENT: return on_start(b, ev, true);
     case YAML_SEQUENCE_END_EVENT:
-    case YAML_MAPPING_END_EVENT:
-        return on_end(b);
-    case YAML_ALIAS_EVENT:
-        return on_alias(b, ev);
-    default:
-        return 0;
+    case YAML_MAPPING_END_EVENT: return on_end(b);
+    case YAML_ALIAS_EVENT: return on_alias(b, ev);
+    default: return 0;
     }
 }
 

@@ -10,7 +10,8 @@
 
 #include <cjson/cJSON.h>
 
-/* Decode text[0..len): text[len] is a NUL and none is inside. tag is the resolved tag ("tag:yaml.org,2002:int",
+/* Decode text[0..len): text[len] is a NUL and none is inside. tag is the resolved tag
+ * ("tag:yaml.org,2002:int",
  * "!") or NULL when none was written; plain is true for an unquoted, non-block scalar.
  * Returns 0 and a new value in *out (caller frees with cJSON_Delete), MG_EINVAL when the
  * text does not fit its explicit tag (or is .inf/.nan under !!float), MG_ENOMEM. */

@@ -31,7 +31,8 @@ int mg_annotate_values(const struct mg_mctx *ctx, const char **policy, char *buf
     *policy = m.name ? m.name : "none";
     mg_mp_quantity_format(&s.bandwidth, bw, sizeof(bw));
     if (s.has_max_downtime)
-        snprintf(downtime, sizeof(downtime), "\"maxDowntimeMs\":%lld,", (long long)s.max_downtime_ms);
+        snprintf(downtime, sizeof(downtime), "\"maxDowntimeMs\":%lld,",
+                 (long long)s.max_downtime_ms);
     /* Written by hand: cJSON prints numbers as doubles, which loses int64 digits. */
     n = snprintf(buf, len,
                  "{\"bandwidthPerMigration\":\"%s\",\"completionTimeoutPerGiB\":%lld,"

@@ -13,9 +13,14 @@
 
 /* The injected keys, in the defaults table's order (RULES.md section 2). */
 static const char *const keys[N_DEFAULTS] = {
-    "bandwidthPerMigration", "completionTimeoutPerGiB", "parallelMigrationsPerCluster",
-    "parallelOutboundMigrationsPerNode", "progressTimeout", "allowAutoConverge",
-    "allowPostCopy", "allowWorkloadDisruption",
+    "bandwidthPerMigration",
+    "completionTimeoutPerGiB",
+    "parallelMigrationsPerCluster",
+    "parallelOutboundMigrationsPerNode",
+    "progressTimeout",
+    "allowAutoConverge",
+    "allowPostCopy",
+    "allowWorkloadDisruption",
 };
 
 /* True when the table has a value for key i on this version (no bandwidth means
@@ -33,22 +38,14 @@ static bool has_default(const struct mg_lmc_defaults *d, bool v1, int i)
 static cJSON *default_value(const struct mg_lmc_defaults *d, int i)
 {
     switch (i) {
-    case 0:
-        return cJSON_CreateString(d->bandwidth);
-    case 1:
-        return cJSON_CreateNumber((double)d->completion_timeout);
-    case 2:
-        return cJSON_CreateNumber((double)d->parallel_cluster);
-    case 3:
-        return cJSON_CreateNumber((double)d->parallel_node);
-    case 4:
-        return cJSON_CreateNumber((double)d->progress_timeout);
-    case 5:
-        return cJSON_CreateBool(d->allow_auto_converge);
-    case 6:
-        return cJSON_CreateBool(d->allow_post_copy);
-    default:
-        return cJSON_CreateFalse();
+    case 0: return cJSON_CreateString(d->bandwidth);
+    case 1: return cJSON_CreateNumber((double)d->completion_timeout);
+    case 2: return cJSON_CreateNumber((double)d->parallel_cluster);
+    case 3: return cJSON_CreateNumber((double)d->parallel_node);
+    case 4: return cJSON_CreateNumber((double)d->progress_timeout);
+    case 5: return cJSON_CreateBool(d->allow_auto_converge);
+    case 6: return cJSON_CreateBool(d->allow_post_copy);
+    default: return cJSON_CreateFalse();
     }
 }
 
@@ -119,8 +116,7 @@ int mg_hco_mutate(const struct mg_mctx *ctx)
     const cJSON *spec, *parent, *lmc;
     bool v1;
 
-    if ((req->op != MG_OP_CREATE && req->op != MG_OP_UPDATE) || !cJSON_IsObject(req->object) ||
-        !d)
+    if ((req->op != MG_OP_CREATE && req->op != MG_OP_UPDATE) || !cJSON_IsObject(req->object) || !d)
         return 0;
     v1 = mg_lmc_hco_is_v1(req->object, req->version);
     /* RFC 6902 add needs the parent to exist: the first missing map is added whole. */

@@ -73,7 +73,8 @@ int mg_addr_parse(const char *s, struct mg_addr *out, struct mg_err *err)
     else if (inet_pton(AF_INET, host, &a4->sin_addr) != 1)
         return mg_err_set(err, MG_EINVAL,
                           "listen address '%s': host must be a numeric IPv4 address "
-                          "(IPv6 in brackets)", s);
+                          "(IPv6 in brackets)",
+                          s);
     a4->sin_family = AF_INET;
     a4->sin_port = htons((uint16_t)out->port);
     out->len = sizeof(*a4);

@@ -12,8 +12,8 @@
 struct mg_addr {
     struct sockaddr_storage ss; /* AF_INET or AF_INET6 with the port set */
     socklen_t len;
-    bool any;                   /* ":PORT": every address (the server tries dual stack) */
-    unsigned port;              /* 0..65535; 0 asks for an ephemeral port */
+    bool any;      /* ":PORT": every address (the server tries dual stack) */
+    unsigned port; /* 0..65535; 0 asks for an ephemeral port */
 };
 
 /* Parse s. The host must be a numeric IPv4 address, a bracketed numeric IPv6 address or

@@ -9,8 +9,8 @@
 #include "strbuf.h"
 
 static const int codes[MG_METRICS_CODES - 1] = {200, 400, 404, 405, 413, 415, 500, 503};
-static const char *const routes[MG_ROUTE_COUNT] = {"/validate", "/mutate", "/healthz",
-                                                   "/readyz", "/metrics", "other"};
+static const char *const routes[MG_ROUTE_COUNT] = {"/validate", "/mutate",  "/healthz",
+                                                   "/readyz",   "/metrics", "other"};
 static const char *const endpoints[2] = {"validate", "mutate"};
 /* Upper bounds in seconds; the last bucket is +Inf. */
 /* From 50 microseconds: a webhook answers in well under a millisecond. */
@@ -59,22 +59,25 @@ static unsigned long get(atomic_ulong *a)
 static void render_latency(struct mg_strbuf *o, struct mg_metrics *m)
 {
     mg_strbuf_printf(o, "# HELP migguard_review_duration_seconds Time the engine took per review.\n"
-           "# TYPE migguard_review_duration_seconds histogram\n");
+                        "# TYPE migguard_review_duration_seconds histogram\n");
     for (int ep = 0; ep < 2; ep++) {
         unsigned long cum = 0;
 
         for (size_t b = 0; b < MG_METRICS_BUCKETS; b++) {
             cum += get(&m->latency[ep][b]);
             if (b < MG_METRICS_BUCKETS - 1)
-                mg_strbuf_printf(o, "migguard_review_duration_seconds_bucket{endpoint=\"%s\",le=\"%g\"} %lu\n",
+                mg_strbuf_printf(
+                    o, "migguard_review_duration_seconds_bucket{endpoint=\"%s\",le=\"%g\"} %lu\n",
                     endpoints[ep], bounds[b], cum);
             else
-                mg_strbuf_printf(o, "migguard_review_duration_seconds_bucket{endpoint=\"%s\",le=\"+Inf\"} %lu\n",
+                mg_strbuf_printf(
+                    o, "migguard_review_duration_seconds_bucket{endpoint=\"%s\",le=\"+Inf\"} %lu\n",
                     endpoints[ep], cum);
         }
-        mg_strbuf_printf(o, "migguard_review_duration_seconds_sum{endpoint=\"%s\"} %.6f\n", endpoints[ep],
-            (double)get(&m->latency_us_sum[ep]) / 1e6);
-        mg_strbuf_printf(o, "migguard_review_duration_seconds_count{endpoint=\"%s\"} %lu\n", endpoints[ep], cum);
+        mg_strbuf_printf(o, "migguard_review_duration_seconds_sum{endpoint=\"%s\"} %.6f\n",
+                         endpoints[ep], (double)get(&m->latency_us_sum[ep]) / 1e6);
+        mg_strbuf_printf(o, "migguard_review_duration_seconds_count{endpoint=\"%s\"} %lu\n",
+                         endpoints[ep], cum);
     }
 }
 
@@ -83,7 +86,8 @@ char *mg_metrics_render(struct mg_metrics *m, const char *extra)
     struct mg_strbuf o;
 
     mg_strbuf_init(&o);
-    mg_strbuf_printf(&o, "# HELP migguard_http_requests_total HTTP requests answered, by path and status.\n"
+    mg_strbuf_printf(
+        &o, "# HELP migguard_http_requests_total HTTP requests answered, by path and status.\n"
             "# TYPE migguard_http_requests_total counter\n");
     for (int r = 0; r < MG_ROUTE_COUNT; r++)
         for (int c = 0; c < MG_METRICS_CODES; c++) {
@@ -92,28 +96,34 @@ char *mg_metrics_render(struct mg_metrics *m, const char *extra)
             if (!v)
                 continue;
             if (c < MG_METRICS_CODES - 1)
-                mg_strbuf_printf(&o, "migguard_http_requests_total{path=\"%s\",code=\"%d\"} %lu\n", routes[r],
-                    codes[c], v);
+                mg_strbuf_printf(&o, "migguard_http_requests_total{path=\"%s\",code=\"%d\"} %lu\n",
+                                 routes[r], codes[c], v);
             else
-                mg_strbuf_printf(&o, "migguard_http_requests_total{path=\"%s\",code=\"other\"} %lu\n",
-                    routes[r], v);
+                mg_strbuf_printf(&o,
+                                 "migguard_http_requests_total{path=\"%s\",code=\"other\"} %lu\n",
+                                 routes[r], v);
         }
-    mg_strbuf_printf(&o, "# HELP migguard_admission_reviews_total Reviews answered, by endpoint and result.\n"
+    mg_strbuf_printf(
+        &o, "# HELP migguard_admission_reviews_total Reviews answered, by endpoint and result.\n"
             "# TYPE migguard_admission_reviews_total counter\n");
     for (int ep = 0; ep < 2; ep++)
         for (int a = 0; a < 2; a++)
-            mg_strbuf_printf(&o, "migguard_admission_reviews_total{endpoint=\"%s\",allowed=\"%s\"} %lu\n",
+            mg_strbuf_printf(
+                &o, "migguard_admission_reviews_total{endpoint=\"%s\",allowed=\"%s\"} %lu\n",
                 endpoints[ep], a ? "true" : "false", get(&m->reviews[ep][a]));
     render_latency(&o, m);
-    mg_strbuf_printf(&o, "# HELP migguard_http_requests_in_flight Requests received and not yet answered.\n"
-            "# TYPE migguard_http_requests_in_flight gauge\n"
-            "migguard_http_requests_in_flight %ld\n",
+    mg_strbuf_printf(
+        &o,
+        "# HELP migguard_http_requests_in_flight Requests received and not yet answered.\n"
+        "# TYPE migguard_http_requests_in_flight gauge\n"
+        "migguard_http_requests_in_flight %ld\n",
         atomic_load_explicit(&m->in_flight, memory_order_relaxed));
-    mg_strbuf_printf(&o, "# HELP migguard_tls_reloads_total Serving certificate reloads, by result.\n"
-            "# TYPE migguard_tls_reloads_total counter\n"
-            "migguard_tls_reloads_total{result=\"ok\"} %lu\n"
-            "migguard_tls_reloads_total{result=\"failed\"} %lu\n",
-        get(&m->reloads), get(&m->reload_failures));
+    mg_strbuf_printf(&o,
+                     "# HELP migguard_tls_reloads_total Serving certificate reloads, by result.\n"
+                     "# TYPE migguard_tls_reloads_total counter\n"
+                     "migguard_tls_reloads_total{result=\"ok\"} %lu\n"
+                     "migguard_tls_reloads_total{result=\"failed\"} %lu\n",
+                     get(&m->reloads), get(&m->reload_failures));
     if (extra)
         mg_strbuf_printf(&o, "%s", extra);
     return mg_strbuf_finish(&o);

@@ -23,8 +23,8 @@ enum mg_metrics_route {
 
 struct mg_metrics {
     atomic_ulong requests[MG_ROUTE_COUNT][MG_METRICS_CODES];
-    atomic_ulong reviews[2][2];                     /* [endpoint][allowed] */
-    atomic_ulong latency[2][MG_METRICS_BUCKETS];    /* cumulative per bucket at render */
+    atomic_ulong reviews[2][2];                  /* [endpoint][allowed] */
+    atomic_ulong latency[2][MG_METRICS_BUCKETS]; /* cumulative per bucket at render */
     atomic_ulong latency_us_sum[2];
     atomic_long in_flight;
     atomic_ulong reloads, reload_failures;

@@ -83,8 +83,7 @@ int mg_server_wait_for_signal(void)
 }
 
 static enum MHD_Result send_buf(struct MHD_Connection *c, struct req *r, int status,
-                                const char *ctype, const char *body, size_t len,
-                                const char *allow)
+                                const char *ctype, const char *body, size_t len, const char *allow)
 {
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
@@ -143,8 +142,7 @@ static bool is_json(const char *ct)
 
 static enum mg_metrics_route route_of(const char *url)
 {
-    static const char *const paths[] = {"/validate", "/mutate", "/healthz", "/readyz",
-                                        "/metrics"};
+    static const char *const paths[] = {"/validate", "/mutate", "/healthz", "/readyz", "/metrics"};
 
     for (int i = 0; i < MG_ROUTE_OTHER; i++)
         if (strcmp(url, paths[i]) == 0)
@@ -163,10 +161,9 @@ static double since(const struct timespec *t0)
 /* Headers are in: refuse what must not be read, size the body buffer. */
 static enum MHD_Result review_headers(struct MHD_Connection *c, struct req *r, const char *method)
 {
-    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
-    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                 MHD_HTTP_HEADER_CONTENT_TYPE);
+    const char *cl =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     unsigned long long want = 0;
 
     if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
@@ -262,8 +259,7 @@ static enum MHD_Result serve_get(struct MHD_Connection *c, struct req *r, const 
     free(extra);
     if (!text)
         return send_status(c, r, 500, "out of memory", NULL);
-    ret = send_buf(c, r, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text),
-                   NULL);
+    ret = send_buf(c, r, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text), NULL);
     free(text);
     return ret;
 }
@@ -343,8 +339,8 @@ static int tls_options(struct mg_server *s, const struct mg_server_opts *o,
         void *p;
 
         rc = mg_tlsreload_start(&s->reload, o->cert_file, o->key_file,
-                                o->reload_s ? o->reload_s : DEFAULT_RELOAD_S,
-                                &s->metrics.reloads, &s->metrics.reload_failures, err);
+                                o->reload_s ? o->reload_s : DEFAULT_RELOAD_S, &s->metrics.reloads,
+                                &s->metrics.reload_failures, err);
         if (rc)
             return rc;
         /* MHD_OptionItem carries a pointer as void *; ISO C has no function-to-object
@@ -383,8 +379,8 @@ static struct MHD_Daemon *start_daemon(struct mg_server *s, const struct mg_serv
                                        const struct mg_addr *a, bool dual,
                                        struct MHD_OptionItem *tls)
 {
-    unsigned flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-                     MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG;
     struct MHD_OptionItem addr[2] = {{MHD_OPTION_END, 0, NULL}, {MHD_OPTION_END, 0, NULL}};
 
     if (dual) {
@@ -395,15 +391,14 @@ static struct MHD_Daemon *start_daemon(struct mg_server *s, const struct mg_serv
         addr[0] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, (void *)(uintptr_t)&a->ss};
     }
     return MHD_start_daemon(
-        flags, (uint16_t)a->port, NULL, NULL, handle, s,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, /* first, so MHD logs nothing past it */
+        flags, (uint16_t)a->port, NULL, NULL, handle, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
+        s, /* first, so MHD logs nothing past it */
         MHD_OPTION_THREAD_POOL_SIZE, o->threads ? o->threads : default_threads(),
         MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s ? o->timeout_s : DEFAULT_TIMEOUT_S,
         MHD_OPTION_CONNECTION_LIMIT, o->max_conns ? o->max_conns : DEFAULT_MAX_CONNS,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_MEMORY,
-        MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-        MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES,
-        MHD_OPTION_ARRAY, tls, MHD_OPTION_ARRAY, addr, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+        MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES, MHD_OPTION_ARRAY, tls, MHD_OPTION_ARRAY, addr,
+        MHD_OPTION_END);
 }
 
 static void server_free(struct mg_server *s)

@@ -17,21 +17,21 @@ struct mg_server_opts {
     unsigned threads;      /* worker threads (event loops), 0: online CPUs, at least 2 */
     unsigned timeout_s;    /* idle connection timeout, 0: default (30 s) */
     /* Fields below may be left zero. */
-    unsigned max_conns;    /* open connections at once, 0: default (1024) */
-    unsigned drain_s;      /* mg_server_stop waits this long for requests in flight, 0: 10 s */
-    unsigned linger_s;     /* mg_server_stop first keeps accepting this long with /readyz
-                            * at 503, so endpoints drop the pod before it stops listening
-                            * (an alternative to a preStop sleep); 0: none */
-    unsigned reload_s;     /* poll cert/key files every reload_s seconds and switch to a new
-                            * pair that loads; 0: default (2 s); see no_reload */
-    bool no_reload;        /* never reload the certificate */
+    unsigned max_conns; /* open connections at once, 0: default (1024) */
+    unsigned drain_s;   /* mg_server_stop waits this long for requests in flight, 0: 10 s */
+    unsigned linger_s;  /* mg_server_stop first keeps accepting this long with /readyz
+                         * at 503, so endpoints drop the pod before it stops listening
+                         * (an alternative to a preStop sleep); 0: none */
+    unsigned reload_s;  /* poll cert/key files every reload_s seconds and switch to a new
+                         * pair that loads; 0: default (2 s); see no_reload */
+    bool no_reload;     /* never reload the certificate */
     /* GET /readyz answers 200 "ready" while this returns true (or when NULL), else
      * 503 "not ready". Called from server threads; must be thread-safe and quick. */
     bool (*ready)(void *ctx);
     /* Extra Prometheus text appended to GET /metrics; returns a malloc'd string the
      * server frees, or NULL. Called from server threads. */
     char *(*metrics)(void *ctx);
-    void *hook_ctx;        /* passed to ready and metrics */
+    void *hook_ctx; /* passed to ready and metrics */
 };
 
 struct mg_server;

@@ -40,8 +40,7 @@ static bool take_modes(const cJSON *modes, struct mg_access *out, const char *so
     out->known = true;
     out->rwx = false;
     out->modes[0] = '\0';
-    cJSON_ArrayForEach(it, modes)
-    {
+    cJSON_ArrayForEach (it, modes) {
         const char *m = cJSON_IsString(it) ? it->valuestring : "?";
         int n = snprintf(out->modes + at, sizeof(out->modes) - at, "%s%s", at ? "," : "", m);
 
@@ -120,8 +119,7 @@ static const cJSON *pick_set(const cJSON *sets, const char *volume_mode)
 {
     const cJSON *it;
 
-    cJSON_ArrayForEach(it, sets)
-    {
+    cJSON_ArrayForEach (it, sets) {
         const char *vm = str_of(it, "volumeMode");
 
         if (vm && strcmp(vm, volume_mode) == 0)
@@ -170,8 +168,7 @@ static const cJSON *find_template(const cJSON *templates, const char *name)
 {
     const cJSON *list = cJSON_IsArray(templates) ? templates : NULL, *it;
 
-    cJSON_ArrayForEach(it, list)
-    {
+    cJSON_ArrayForEach (it, list) {
         const char *n = name_of(it);
 
         if (n && strcmp(n, name) == 0)
@@ -184,8 +181,7 @@ static const cJSON *find_volume_status(const cJSON *status, const char *volume)
 {
     const cJSON *list = cJSON_IsArray(status) ? status : NULL, *it;
 
-    cJSON_ArrayForEach(it, list)
-    {
+    cJSON_ArrayForEach (it, list) {
         const char *n = str_of(it, "name");
 
         if (n && strcmp(n, volume) == 0)
@@ -243,8 +239,8 @@ void mg_access_resolve(const struct mg_volume_ref *ref, const struct mg_store *v
         described = true;
     } else if (!ref->data_volume) {
         /* RULES.md 9.9: without the PVC no StorageClass can answer. */
-        snprintf(out->unknown, sizeof(out->unknown), "PVC %.63s/%.63s is not in the view",
-                 ref->ns, ref->claim);
+        snprintf(out->unknown, sizeof(out->unknown), "PVC %.63s/%.63s is not in the view", ref->ns,
+                 ref->claim);
         return;
     }
     if (!described) {

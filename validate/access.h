@@ -14,21 +14,21 @@
 
 /* One volume to resolve. Pointers are borrowed. */
 struct mg_volume_ref {
-    const char *volume;          /* the volume's name */
-    const char *claim;           /* claimName, or the dataVolume's name */
-    bool data_volume;            /* a dataVolume volume (else persistentVolumeClaim) */
-    const char *ns;              /* the workload's namespace */
-    const cJSON *dv_templates;   /* a VM's (a VMI: its owner VM's) dataVolumeTemplates */
-    const cJSON *volume_status;  /* a VMI's status.volumeStatus, or NULL */
+    const char *volume;         /* the volume's name */
+    const char *claim;          /* claimName, or the dataVolume's name */
+    bool data_volume;           /* a dataVolume volume (else persistentVolumeClaim) */
+    const char *ns;             /* the workload's namespace */
+    const cJSON *dv_templates;  /* a VM's (a VMI: its owner VM's) dataVolumeTemplates */
+    const cJSON *volume_status; /* a VMI's status.volumeStatus, or NULL */
 };
 
 /* What the sources say. */
 struct mg_access {
-    bool known;          /* some source gave access modes */
-    bool rwx;            /* ... and they include ReadWriteMany */
-    char modes[96];      /* the modes, comma-separated ("ReadWriteOnce") */
-    char source[160];    /* where they came from ("the PVC", "StorageProfile nfs") */
-    char unknown[200];   /* when !known: what is missing, for the message */
+    bool known;        /* some source gave access modes */
+    bool rwx;          /* ... and they include ReadWriteMany */
+    char modes[96];    /* the modes, comma-separated ("ReadWriteOnce") */
+    char source[160];  /* where they came from ("the PVC", "StorageProfile nfs") */
+    char unknown[200]; /* when !known: what is missing, for the message */
 };
 
 /* Resolve ref's access modes over the view into out. */

@@ -29,9 +29,15 @@ enum {
 };
 
 static const char *const key_names[K_COUNT] = {
-    "bandwidthPerMigration",   "completionTimeoutPerGiB", "parallelMigrationsPerCluster",
-    "parallelOutboundMigrationsPerNode", "progressTimeout", "allowAutoConverge",
-    "allowPostCopy",           "allowWorkloadDisruption", "network",
+    "bandwidthPerMigration",
+    "completionTimeoutPerGiB",
+    "parallelMigrationsPerCluster",
+    "parallelOutboundMigrationsPerNode",
+    "progressTimeout",
+    "allowAutoConverge",
+    "allowPostCopy",
+    "allowWorkloadDisruption",
+    "network",
 };
 
 static const enum key_kind key_kinds[K_COUNT] = {
@@ -135,8 +141,8 @@ static void invalid_quantity(char *why, size_t whylen, const char *qb, const cha
     }
 }
 
-bool mg_lmc_check_bandwidth(const cJSON *it, struct mg_quantity *q, enum mg_rule *rule,
-                            char *why, size_t whylen)
+bool mg_lmc_check_bandwidth(const cJSON *it, struct mg_quantity *q, enum mg_rule *rule, char *why,
+                            size_t whylen)
 {
     struct mg_err err = {0};
     char qb[48], db[64];
@@ -144,11 +150,15 @@ bool mg_lmc_check_bandwidth(const cJSON *it, struct mg_quantity *q, enum mg_rule
     if (!cJSON_IsString(it)) {
         *rule = MG_RULE_LMC004;
         if (cJSON_IsNumber(it) && it->valuedouble >= 0 && whole_below(it->valuedouble, 1e15))
-            snprintf(why, whylen, "bandwidthPerMigration must be a quantity string, not %s; "
-                     "quote it: \"%.15g\"", describe(db, sizeof(db), it), it->valuedouble);
+            snprintf(why, whylen,
+                     "bandwidthPerMigration must be a quantity string, not %s; "
+                     "quote it: \"%.15g\"",
+                     describe(db, sizeof(db), it), it->valuedouble);
         else
-            snprintf(why, whylen, "bandwidthPerMigration must be a quantity string such as "
-                     "\"64Mi\", not %s", describe(db, sizeof(db), it));
+            snprintf(why, whylen,
+                     "bandwidthPerMigration must be a quantity string such as "
+                     "\"64Mi\", not %s",
+                     describe(db, sizeof(db), it));
         return false;
     }
     quote(qb, sizeof(qb), it->valuestring);
@@ -159,16 +169,22 @@ bool mg_lmc_check_bandwidth(const cJSON *it, struct mg_quantity *q, enum mg_rule
     }
     if (q->sign < 0) {
         *rule = MG_RULE_LMC002;
-        snprintf(why, whylen, "bandwidthPerMigration %s is negative; use 0 for unlimited or "
-                 "a positive quantity such as 64Mi", qb);
+        snprintf(why, whylen,
+                 "bandwidthPerMigration %s is negative; use 0 for unlimited or "
+                 "a positive quantity such as 64Mi",
+                 qb);
         return false;
     }
     if (mg_quantity_between_zero_and_one(q)) {
         *rule = MG_RULE_LMC003;
-        if (snprintf(why, whylen, "bandwidthPerMigration %s is under 1 byte/s, which KubeVirt "
-                     "reads as unlimited; write 0 for unlimited", qb) > 110)
-            snprintf(why, whylen, "bandwidthPerMigration %s is under 1 byte/s; write 0 for "
-                     "unlimited", qb);
+        if (snprintf(why, whylen,
+                     "bandwidthPerMigration %s is under 1 byte/s, which KubeVirt "
+                     "reads as unlimited; write 0 for unlimited",
+                     qb) > 110)
+            snprintf(why, whylen,
+                     "bandwidthPerMigration %s is under 1 byte/s; write 0 for "
+                     "unlimited",
+                     qb);
         return false;
     }
     return true;
@@ -205,8 +221,8 @@ static bool check_network_syntax(const char *net, struct problem *p)
 
         if (nlen >= sizeof(ns) || strchr(name, '/')) {
             ok = false;
-            snprintf(why, sizeof(why), "%s", nlen >= sizeof(ns) ? "namespace too long"
-                                                                : "more than one '/'");
+            snprintf(why, sizeof(why), "%s",
+                     nlen >= sizeof(ns) ? "namespace too long" : "more than one '/'");
         } else {
             memcpy(ns, net, nlen);
             ns[nlen] = '\0';
@@ -219,12 +235,14 @@ static bool check_network_syntax(const char *net, struct problem *p)
         return true;
     p->rule = MG_RULE_LMC008;
     quote(qb, sizeof(qb), net);
-    snprintf(p->msg, sizeof(p->msg), "network %s is not a valid name or namespace/name (%s)",
-             qb, why);
+    snprintf(p->msg, sizeof(p->msg), "network %s is not a valid name or namespace/name (%s)", qb,
+             why);
     /* names.c's reasons are Kubernetes' long ones: keep a warning under 120. */
     if (strlen(p->msg) > 110)
-        snprintf(p->msg, sizeof(p->msg), "network %s is not a valid name or namespace/name: "
-                 "use a-z, 0-9, '-' and '.'", qb);
+        snprintf(p->msg, sizeof(p->msg),
+                 "network %s is not a valid name or namespace/name: "
+                 "use a-z, 0-9, '-' and '.'",
+                 qb);
     return false;
 }
 
@@ -238,8 +256,7 @@ static bool check_field(const cJSON *it, size_t k, struct fields *f, struct prob
         f->raw_bw = cJSON_IsString(it) ? it->valuestring : NULL;
         return mg_lmc_check_bandwidth(it, &f->bandwidth, &p->rule, p->msg, sizeof(p->msg));
     case KK_INT32:
-    case KK_INT64:
-        return check_int(it, k, &f->num[k], p);
+    case KK_INT64: return check_int(it, k, &f->num[k], p);
     case KK_BOOL:
         if (cJSON_IsBool(it)) {
             f->flag[k] = cJSON_IsTrue(it);
@@ -252,8 +269,10 @@ static bool check_field(const cJSON *it, size_t k, struct fields *f, struct prob
     case KK_NETWORK:
         if (!cJSON_IsString(it)) {
             p->rule = MG_RULE_LMC004;
-            snprintf(p->msg, sizeof(p->msg), "network must be a string, name or "
-                     "namespace/name, not %s", describe(db, sizeof(db), it));
+            snprintf(p->msg, sizeof(p->msg),
+                     "network must be a string, name or "
+                     "namespace/name, not %s",
+                     describe(db, sizeof(db), it));
             return false;
         }
         if (!check_network_syntax(it->valuestring, p))
@@ -300,8 +319,7 @@ static void check_unknown_keys(const cJSON *lmc, const struct sink *sk)
 {
     const cJSON *it;
 
-    cJSON_ArrayForEach(it, lmc)
-    {
+    cJSON_ArrayForEach (it, lmc) {
         const char *near;
         char qb[48], msg[256];
         bool known = false;
@@ -314,8 +332,10 @@ static void check_unknown_keys(const cJSON *lmc, const struct sink *sk)
         quote(qb, sizeof(qb), it->string);
         if (!near)
             snprintf(msg, sizeof(msg), "unknown field %s in liveMigrationConfig; remove it", qb);
-        else if (snprintf(msg, sizeof(msg), "unknown field %s in liveMigrationConfig; did you "
-                          "mean \"%s\"?", qb, near) > 110)
+        else if (snprintf(msg, sizeof(msg),
+                          "unknown field %s in liveMigrationConfig; did you "
+                          "mean \"%s\"?",
+                          qb, near) > 110)
             snprintf(msg, sizeof(msg), "unknown field %s; did you mean \"%s\"?", qb, near);
         emit(sk, MG_RULE_LMC009, it->string, msg);
     }
@@ -459,13 +479,15 @@ static void check_network_exists(const struct sink *sk, const char *net)
     } else {
         snprintf(ns, sizeof(ns), "%s",
                  cJSON_IsString(mns) && *mns->valuestring ? mns->valuestring
-                 : req->namespace_                         ? req->namespace_
-                                                           : "");
+                 : req->namespace_                        ? req->namespace_
+                                                          : "");
     }
     if (!*ns || mg_store_get(view, "NetworkAttachmentDefinition", ns, name))
         return;
-    if (snprintf(msg, sizeof(msg), "network %s: NetworkAttachmentDefinition %s/%s does not "
-                 "exist; create it first", quote(qb, sizeof(qb), net), ns, name) > 110)
+    if (snprintf(msg, sizeof(msg),
+                 "network %s: NetworkAttachmentDefinition %s/%s does not "
+                 "exist; create it first",
+                 quote(qb, sizeof(qb), net), ns, name) > 110)
         snprintf(msg, sizeof(msg), "network %s: NetworkAttachmentDefinition %s/%s does not exist",
                  qb, ns, name);
     emit(sk, MG_RULE_LMC008, key_names[K_NETWORK], msg);
@@ -482,11 +504,11 @@ static void check_cross(const struct sink *sk, const struct fields *f)
     mg_lmc_settings_default(&s, cfg);
     apply_fields(&s, f);
     if (!f->bad[K_PAR_CLUSTER] && !f->bad[K_PAR_NODE] && s.parallel_node > s.parallel_cluster) {
-        snprintf(msg, sizeof(msg), "parallelOutboundMigrationsPerNode %lld > "
+        snprintf(msg, sizeof(msg),
+                 "parallelOutboundMigrationsPerNode %lld > "
                  "parallelMigrationsPerCluster %lld: the node limit is never reached",
                  (long long)s.parallel_node, (long long)s.parallel_cluster);
-        emit(sk, MG_RULE_LMC005,
-             key_names[f->set[K_PAR_NODE] ? K_PAR_NODE : K_PAR_CLUSTER], msg);
+        emit(sk, MG_RULE_LMC005, key_names[f->set[K_PAR_NODE] ? K_PAR_NODE : K_PAR_CLUSTER], msg);
     }
     /* A bandwidth under 1 byte/s is unlimited to KubeVirt (LMC003): never infeasible. */
     if (!f->bad[K_BANDWIDTH] && !f->bad[K_COMPLETION] &&
@@ -498,11 +520,11 @@ static void check_cross(const struct sink *sk, const struct fields *f)
         else
             snprintf(bw, sizeof(bw), "default bandwidth %s",
                      quote(qb, sizeof(qb), cfg->defaults->bandwidth));
-        snprintf(msg, sizeof(msg), "%s: one pass over 1 GiB takes %.2f s > "
-                 "completionTimeoutPerGiB %lld; raise one", bw,
-                 mg_quantity_pass_seconds(&s.bandwidth), (long long)s.completion_timeout);
-        emit(sk, MG_RULE_LMC006,
-             key_names[f->set[K_BANDWIDTH] ? K_BANDWIDTH : K_COMPLETION], msg);
+        snprintf(msg, sizeof(msg),
+                 "%s: one pass over 1 GiB takes %.2f s > "
+                 "completionTimeoutPerGiB %lld; raise one",
+                 bw, mg_quantity_pass_seconds(&s.bandwidth), (long long)s.completion_timeout);
+        emit(sk, MG_RULE_LMC006, key_names[f->set[K_BANDWIDTH] ? K_BANDWIDTH : K_COMPLETION], msg);
     }
     if (f->set[K_POST_COPY] && f->flag[K_POST_COPY])
         emit(sk, MG_RULE_LMC007, key_names[K_POST_COPY],

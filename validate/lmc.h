@@ -59,7 +59,7 @@ bool mg_lmc_hco_is_v1(const cJSON *hco, const char *req_version);
 /* LMC001-LMC003 (and LMC004: not a string) on one bandwidthPerMigration value. True when
  * valid, with the value in *q. Otherwise *rule is the failing rule and why gets the
  * message without the "[RULE] " prefix, starting with "bandwidthPerMigration". */
-bool mg_lmc_check_bandwidth(const cJSON *it, struct mg_quantity *q, enum mg_rule *rule,
-                            char *why, size_t whylen);
+bool mg_lmc_check_bandwidth(const cJSON *it, struct mg_quantity *q, enum mg_rule *rule, char *why,
+                            size_t whylen);
 
 #endif

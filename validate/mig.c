@@ -21,10 +21,10 @@
 struct mig {
     const struct mg_vctx *ctx;
     const char *ns;
-    const char *name;        /* the migration's own name ("" when generated) */
-    const char *vmi_name;    /* NULL when MIG001 failed */
-    const cJSON *added;      /* spec.addedNodeSelector when it is a valid map, else NULL */
-    const cJSON *vmi;        /* the VMI in the view, NULL when unknown or missing */
+    const char *name;     /* the migration's own name ("" when generated) */
+    const char *vmi_name; /* NULL when MIG001 failed */
+    const cJSON *added;   /* spec.addedNodeSelector when it is a valid map, else NULL */
+    const cJSON *vmi;     /* the VMI in the view, NULL when unknown or missing */
 };
 
 static const cJSON *get(const cJSON *obj, const char *key)
@@ -88,8 +88,7 @@ static void check_added(struct mig *m, const cJSON *added)
             "spec.addedNodeSelector must be a map of node label key to value");
         return;
     }
-    cJSON_ArrayForEach(it, added)
-    {
+    cJSON_ArrayForEach (it, added) {
         snprintf(field, sizeof(field), "spec.addedNodeSelector.%s", it->string);
         if (!mg_name_label_key_ok(it->string, why, sizeof(why))) {
             add(m, MG_RULE_MIG005, MG_ACT_DENY, field, "addedNodeSelector key \"%.63s\": %s",
@@ -100,8 +99,8 @@ static void check_added(struct mig *m, const cJSON *added)
                 "addedNodeSelector value of \"%.63s\" must be a string (quote it)", it->string);
             ok = false;
         } else if (!mg_name_label_value_ok(it->valuestring, why, sizeof(why))) {
-            add(m, MG_RULE_MIG005, MG_ACT_DENY, field,
-                "addedNodeSelector value of \"%.63s\": %s", it->string, why);
+            add(m, MG_RULE_MIG005, MG_ACT_DENY, field, "addedNodeSelector value of \"%.63s\": %s",
+                it->string, why);
             ok = false;
         }
     }
@@ -120,15 +119,15 @@ static void find_vmi(struct mig *m)
     vmi = mg_store_get(m->ctx->view, KIND_VMI, m->ns, m->vmi_name);
     if (!vmi) {
         add(m, MG_RULE_MIG002, MG_ACT_DENY, "spec.vmiName",
-            "no VirtualMachineInstance %.63s in namespace %.63s: is the VM running?",
-            m->vmi_name, m->ns);
+            "no VirtualMachineInstance %.63s in namespace %.63s: is the VM running?", m->vmi_name,
+            m->ns);
         return;
     }
     phase = str_of(get(vmi, "status"), "phase");
     if (finished(phase)) {
         add(m, MG_RULE_MIG002, MG_ACT_DENY, "spec.vmiName",
-            "VirtualMachineInstance %.63s has phase %s: a finished VMI cannot migrate",
-            m->vmi_name, phase);
+            "VirtualMachineInstance %.63s has phase %s: a finished VMI cannot migrate", m->vmi_name,
+            phase);
         return;
     }
     m->vmi = vmi;
@@ -150,18 +149,15 @@ static void check_migratable(struct mig *m)
     mg_vm_check(m->vmi, true, m->ns, m->ctx->view, &cfg, MG_VM_MIGRATION_ONLY | MG_VM_FORCE_MUST,
                 &inner, NULL);
     for (size_t i = 0; i < inner.n; i++)
-        add(m, MG_RULE_MIG003, inner.items[i].action, "spec.vmiName", "%s",
-            inner.items[i].message);
+        add(m, MG_RULE_MIG003, inner.items[i].action, "spec.vmiName", "%s", inner.items[i].message);
     if (inner.oom)
         m->ctx->v->oom = true;
     mg_verdict_free(&inner);
-    cJSON_ArrayForEach(c, get(get(m->vmi, "status"), "conditions"))
-    {
+    cJSON_ArrayForEach (c, get(get(m->vmi, "status"), "conditions")) {
         const char *type = str_of(c, "type"), *status = str_of(c, "status");
         const char *reason = str_of(c, "reason"), *msg = str_of(c, "message");
 
-        if (!type || strcmp(type, "LiveMigratable") != 0 || !status ||
-            strcmp(status, "False") != 0)
+        if (!type || strcmp(type, "LiveMigratable") != 0 || !status || strcmp(status, "False") != 0)
             continue;
         add(m, MG_RULE_MIG003, MG_ACT_DENY, "spec.vmiName",
             "KubeVirt reports VMI %.63s not live-migratable: %.100s: %.300s", m->vmi_name,
@@ -175,8 +171,7 @@ static void check_conflicts(const struct mig *m)
     const cJSON *own = get(get(m->vmi, "spec"), "nodeSelector"), *it;
     char field[512];
 
-    cJSON_ArrayForEach(it, m->added)
-    {
+    cJSON_ArrayForEach (it, m->added) {
         const char *have = str_of(own, it->string);
 
         if (!have || strcmp(have, it->valuestring) == 0)
@@ -184,8 +179,8 @@ static void check_conflicts(const struct mig *m)
         snprintf(field, sizeof(field), "spec.addedNodeSelector.%s", it->string);
         add(m, MG_RULE_MIG006, MG_ACT_DENY, field,
             "addedNodeSelector %.63s=%.63s contradicts the VMI's nodeSelector value %.63s; "
-            "KubeVirt keeps the VMI's value and drops this one", it->string, it->valuestring,
-            have);
+            "KubeVirt keeps the VMI's value and drops this one",
+            it->string, it->valuestring, have);
     }
 }
 
@@ -195,8 +190,7 @@ static cJSON *effective_added(const cJSON *added, const cJSON *own)
     cJSON *out = cJSON_CreateObject();
     const cJSON *list = out ? added : NULL, *it;
 
-    cJSON_ArrayForEach(it, list)
-    {
+    cJSON_ArrayForEach (it, list) {
         if (get(own, it->string))
             continue;
         if (!cJSON_AddStringToObject(out, it->string, it->valuestring)) {
@@ -244,12 +238,11 @@ static int check_target(const struct mig *m)
             labelled++;
     }
     if (fit == 0)
-        add(m, MG_RULE_MIG007, MG_ACT_DENY,
-            m->added ? "spec.addedNodeSelector" : "spec.vmiName",
+        add(m, MG_RULE_MIG007, MG_ACT_DENY, m->added ? "spec.addedNodeSelector" : "spec.vmiName",
             "no schedulable node%s%.63s satisfies the VMI's nodeSelector%s, affinity and "
             "taints (%zu other nodes carry the added labels): the migration would time out",
-            own ? " other than " : "", own ? own : "",
-            m->added ? " + addedNodeSelector" : "", labelled);
+            own ? " other than " : "", own ? own : "", m->added ? " + addedNodeSelector" : "",
+            labelled);
     cJSON_Delete(added);
     return 0;
 }
@@ -278,8 +271,7 @@ static void check_others(const struct mig *m)
             add(m, MG_RULE_MIG004, MG_ACT_DENY, "spec.vmiName",
                 "migration %.63s of VMI %.63s is still %.32s: wait for it or delete it",
                 name ? name : "?", vmi, phase ? phase : "pending");
-        src = vmi ? str_of(get(mg_store_get(view, KIND_VMI, ns, vmi), "status"), "nodeName")
-                  : NULL;
+        src = vmi ? str_of(get(mg_store_get(view, KIND_VMI, ns, vmi), "status"), "nodeName") : NULL;
         if (own_node && src && strcmp(src, own_node) == 0)
             from_node++;
     }
@@ -287,20 +279,22 @@ static void check_others(const struct mig *m)
     if ((int64_t)running >= s.parallel_cluster)
         add(m, MG_RULE_MIG008, MG_ACT_WARN, "spec.vmiName",
             "this migration will queue: %zu migrations are unfinished "
-            "(parallelMigrationsPerCluster %lld)", running, (long long)s.parallel_cluster);
+            "(parallelMigrationsPerCluster %lld)",
+            running, (long long)s.parallel_cluster);
     if (own_node && (int64_t)from_node >= s.parallel_node)
         add(m, MG_RULE_MIG008, MG_ACT_WARN, "spec.vmiName",
             "this migration will queue: %zu already leave node %.63s "
-            "(parallelOutboundMigrationsPerNode %lld)", from_node, own_node,
-            (long long)s.parallel_node);
+            "(parallelOutboundMigrationsPerNode %lld)",
+            from_node, own_node, (long long)s.parallel_node);
 }
 
 int mg_mig_validate(const struct mg_vctx *ctx)
 {
     const struct mg_request *req = ctx->req;
     const cJSON *obj = req->object, *spec = get(obj, "spec");
-    const char *ns = req->namespace_ && req->namespace_[0] ? req->namespace_
-                                                           : str_of(get(obj, "metadata"), "namespace");
+    const char *ns = req->namespace_ && req->namespace_[0]
+                         ? req->namespace_
+                         : str_of(get(obj, "metadata"), "namespace");
     const char *name = str_of(get(obj, "metadata"), "name");
     struct mig m = {ctx, ns ? ns : "", name ? name : "", NULL, NULL, NULL};
 

@@ -42,8 +42,8 @@ static const char *type_of(const cJSON *it)
     return "null";
 }
 
-static void add(const struct mg_vctx *ctx, enum mg_rule rule, enum mg_action cap,
-                const char *field, const char *msg)
+static void add(const struct mg_vctx *ctx, enum mg_rule rule, enum mg_action cap, const char *field,
+                const char *msg)
 {
     mg_verdict_add(ctx->v, ctx->cfg, rule, cap, field, "%s", msg);
 }
@@ -64,17 +64,20 @@ static bool check_side(const struct mg_vctx *ctx, const cJSON *sel, const char *
         add(ctx, MG_RULE_MP001, MG_ACT_DENY, field, msg);
         return false;
     }
-    cJSON_ArrayForEach(it, m) {
+    cJSON_ArrayForEach (it, m) {
         snprintf(field, sizeof(field), SEL ".%s.%.300s", key, it->string);
         if (strcmp(it->string, "matchLabels") == 0 || strcmp(it->string, "matchExpressions") == 0) {
-            snprintf(msg, sizeof(msg), "%s.%s: MigrationPolicy selectors are plain label maps, "
-                     "not label selectors; write the labels directly under %s", key,
-                     it->string, key);
+            snprintf(msg, sizeof(msg),
+                     "%s.%s: MigrationPolicy selectors are plain label maps, "
+                     "not label selectors; write the labels directly under %s",
+                     key, it->string, key);
             add(ctx, MG_RULE_MP001, MG_ACT_DENY, field, msg);
             ok = false;
         } else if (!cJSON_IsString(it)) {
-            snprintf(msg, sizeof(msg), "%s label %.100s must have a string value, not %s; "
-                     "quote it", key, it->string, type_of(it));
+            snprintf(msg, sizeof(msg),
+                     "%s label %.100s must have a string value, not %s; "
+                     "quote it",
+                     key, it->string, type_of(it));
             add(ctx, MG_RULE_MP001, MG_ACT_DENY, field, msg);
             ok = false;
         } else {
@@ -84,8 +87,10 @@ static bool check_side(const struct mg_vctx *ctx, const cJSON *sel, const char *
                 add(ctx, MG_RULE_MP002, MG_ACT_DENY, field, msg);
             }
             if (!mg_name_label_value_ok(it->valuestring, why, sizeof(why))) {
-                snprintf(msg, sizeof(msg), "%s value \"%.100s\" of %.100s is not a valid label "
-                         "value: %s", key, it->valuestring, it->string, why);
+                snprintf(msg, sizeof(msg),
+                         "%s value \"%.100s\" of %.100s is not a valid label "
+                         "value: %s",
+                         key, it->valuestring, it->string, why);
                 add(ctx, MG_RULE_MP002, MG_ACT_DENY, field, msg);
             }
         }
@@ -101,18 +106,21 @@ static bool check_selectors(const struct mg_vctx *ctx, const cJSON *spec)
     bool ok = true, a, b;
 
     if (!sel || cJSON_IsNull(sel)) {
-        add(ctx, MG_RULE_MP001, MG_ACT_DENY, SEL, "spec.selectors is required: without it the "
+        add(ctx, MG_RULE_MP001, MG_ACT_DENY, SEL,
+            "spec.selectors is required: without it the "
             "policy matches no VM; write selectors: {} to match every VM");
         return false;
     }
     if (!cJSON_IsObject(sel)) {
-        snprintf(msg, sizeof(msg), "spec.selectors must be a map with namespaceSelector and/or "
-                 "virtualMachineInstanceSelector, not %s", type_of(sel));
+        snprintf(msg, sizeof(msg),
+                 "spec.selectors must be a map with namespaceSelector and/or "
+                 "virtualMachineInstanceSelector, not %s",
+                 type_of(sel));
         add(ctx, MG_RULE_MP001, MG_ACT_DENY, SEL, msg);
         return false;
     }
     /* An unknown key selects nothing: the policy would match more VMs than meant. */
-    cJSON_ArrayForEach(it, sel) {
+    cJSON_ArrayForEach (it, sel) {
         const char *near;
         char field[400];
 
@@ -120,9 +128,10 @@ static bool check_selectors(const struct mg_vctx *ctx, const cJSON *spec)
             continue;
         near = mg_name_closest(it->string, known, 2);
         snprintf(field, sizeof(field), SEL ".%.300s", it->string);
-        snprintf(msg, sizeof(msg), "spec.selectors has unknown key \"%.100s\"%s%s%s; only "
-                 "namespaceSelector and virtualMachineInstanceSelector select", it->string,
-                 near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
+        snprintf(msg, sizeof(msg),
+                 "spec.selectors has unknown key \"%.100s\"%s%s%s; only "
+                 "namespaceSelector and virtualMachineInstanceSelector select",
+                 it->string, near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
         add(ctx, MG_RULE_MP001, MG_ACT_DENY, field, msg);
         ok = false;
     }
@@ -147,8 +156,10 @@ static bool check_bandwidth(const struct mg_vctx *ctx, const cJSON *spec)
         return true;
     if (cJSON_IsNumber(it)) {
         if (!mg_jsonnum_int(it, INT64_MIN, INT64_MAX, &d)) {
-            snprintf(why, sizeof(why), "bandwidthPerMigration %.15g is not a whole number of "
-                     "bytes per second; write a quantity such as \"64Mi\"", it->valuedouble);
+            snprintf(why, sizeof(why),
+                     "bandwidthPerMigration %.15g is not a whole number of "
+                     "bytes per second; write a quantity such as \"64Mi\"",
+                     it->valuedouble);
             add(ctx, MG_RULE_MP003, MG_ACT_DENY, field, why);
             return false;
         }
@@ -159,8 +170,10 @@ static bool check_bandwidth(const struct mg_vctx *ctx, const cJSON *spec)
         }
         it = tmp;
     } else if (!cJSON_IsString(it)) {
-        snprintf(why, sizeof(why), "bandwidthPerMigration must be a quantity such as \"64Mi\" "
-                 "or a whole number of bytes per second, not %s", type_of(it));
+        snprintf(why, sizeof(why),
+                 "bandwidthPerMigration must be a quantity such as \"64Mi\" "
+                 "or a whole number of bytes per second, not %s",
+                 type_of(it));
         add(ctx, MG_RULE_MP003, MG_ACT_DENY, field, why);
         return false;
     }
@@ -182,19 +195,24 @@ static bool check_completion(const struct mg_vctx *ctx, const cJSON *spec)
     if (!it || cJSON_IsNull(it))
         return true;
     if (!mg_jsonnum_int(it, INT64_MIN, INT64_MAX, &d)) {
-        snprintf(msg, sizeof(msg), "completionTimeoutPerGiB must be a whole number of seconds, "
-                 "not %s%s", type_of(it), cJSON_IsNumber(it) ? " with a fraction" : "");
+        snprintf(msg, sizeof(msg),
+                 "completionTimeoutPerGiB must be a whole number of seconds, "
+                 "not %s%s",
+                 type_of(it), cJSON_IsNumber(it) ? " with a fraction" : "");
         add(ctx, MG_RULE_MP004, MG_ACT_DENY, field, msg);
         return false;
     }
     if (d < 0) {
-        snprintf(msg, sizeof(msg), "completionTimeoutPerGiB %lld is negative; KubeVirt rejects "
-                 "it", (long long)d);
+        snprintf(msg, sizeof(msg),
+                 "completionTimeoutPerGiB %lld is negative; KubeVirt rejects "
+                 "it",
+                 (long long)d);
         add(ctx, MG_RULE_MP004, MG_ACT_DENY, field, msg);
         return false;
     }
     if (d == 0)
-        add(ctx, MG_RULE_MP004, MG_ACT_WARN, field, "completionTimeoutPerGiB 0: migrations run "
+        add(ctx, MG_RULE_MP004, MG_ACT_WARN, field,
+            "completionTimeoutPerGiB 0: migrations run "
             "out of time at once and are cancelled or switched to post-copy");
     return true;
 }
@@ -207,11 +225,15 @@ static void check_downtime(const struct mg_vctx *ctx, const cJSON *spec)
     if (!it || cJSON_IsNull(it) || mg_jsonnum_int(it, 1, 2000000, NULL))
         return;
     if (cJSON_IsNumber(it))
-        snprintf(msg, sizeof(msg), "maxDowntimeMs %.15g is outside 1..2000000 milliseconds or "
-                 "not a whole number", it->valuedouble);
+        snprintf(msg, sizeof(msg),
+                 "maxDowntimeMs %.15g is outside 1..2000000 milliseconds or "
+                 "not a whole number",
+                 it->valuedouble);
     else
-        snprintf(msg, sizeof(msg), "maxDowntimeMs must be a whole number from 1 to 2000000, "
-                 "not %s", type_of(it));
+        snprintf(msg, sizeof(msg),
+                 "maxDowntimeMs must be a whole number from 1 to 2000000, "
+                 "not %s",
+                 type_of(it));
     add(ctx, MG_RULE_MP005, MG_ACT_DENY, "spec.maxDowntimeMs", msg);
 }
 
@@ -226,13 +248,16 @@ static void check_feasible(const struct mg_vctx *ctx, const struct mg_policy_fie
     if (!mg_quantity_pass_exceeds(&s.bandwidth, s.completion_timeout))
         return;
     mg_mp_quantity_format(&s.bandwidth, bw, sizeof(bw));
-    snprintf(msg, sizeof(msg), "bandwidthPerMigration %s (%s) takes %.2f s per GiB, over "
+    snprintf(msg, sizeof(msg),
+             "bandwidthPerMigration %s (%s) takes %.2f s per GiB, over "
              "completionTimeoutPerGiB %lld (%s): every migration is cancelled before one pass; "
-             "raise one", bw, own_bw ? "policy" : "cluster",
-             mg_quantity_pass_seconds(&s.bandwidth), (long long)s.completion_timeout,
-             own_ct ? "policy" : "cluster");
+             "raise one",
+             bw, own_bw ? "policy" : "cluster", mg_quantity_pass_seconds(&s.bandwidth),
+             (long long)s.completion_timeout, own_ct ? "policy" : "cluster");
     add(ctx, MG_RULE_MP006, MG_ACT_DENY,
-        own_ct ? "spec.completionTimeoutPerGiB" : own_bw ? "spec.bandwidthPerMigration" : "spec",
+        own_ct   ? "spec.completionTimeoutPerGiB"
+        : own_bw ? "spec.bandwidthPerMigration"
+                 : "spec",
         msg);
 }
 
@@ -288,7 +313,7 @@ static void union_text(char *buf, size_t len, const cJSON *a, const cJSON *b)
     for (int pass = 0; pass < 2; pass++) {
         const cJSON *m = pass ? b : a;
 
-        cJSON_ArrayForEach(it, m) {
+        cJSON_ArrayForEach (it, m) {
             if ((pass && item(a, it->string)) || at >= len)
                 continue;
             at += (size_t)snprintf(buf + at, len - at, "%s%.80s=%.63s", first ? "" : ", ",
@@ -326,7 +351,8 @@ static void report_tie(const struct mg_vctx *ctx, const cJSON *mine,
         else
             mg_verdict_add(ctx->v, ctx->cfg, MG_RULE_MP011, MG_ACT_WARN, SEL,
                            "ties with \"%.30s\" at equal rank, other settings; KubeVirt "
-                           "applies \"%.30s\"", other, mg_policy_outranks(&a, &b) ? me : other);
+                           "applies \"%.30s\"",
+                           other, mg_policy_outranks(&a, &b) ? me : other);
         return;
     }
     if (t->same) {
@@ -427,7 +453,8 @@ int mg_mp_validate(const struct mg_vctx *ctx)
     if (bw_ok && ct_ok)
         check_feasible(ctx, &f);
     if (cJSON_IsTrue(item(spec, "allowPostCopy")))
-        add(ctx, MG_RULE_MP007, MG_ACT_WARN, "spec.allowPostCopy", "allowPostCopy: post-copy "
+        add(ctx, MG_RULE_MP007, MG_ACT_WARN, "spec.allowPostCopy",
+            "allowPostCopy: post-copy "
             "can hurt performance during transfer; not for critical data or unstable networks");
     if (!sel_ok)
         return 0;

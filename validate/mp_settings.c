@@ -118,7 +118,7 @@ static bool owned_by_vm(const struct mg_store *view, const cJSON *vmi)
     const cJSON *ns = cJSON_GetObjectItemCaseSensitive(md, "namespace");
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(md, "name");
 
-    cJSON_ArrayForEach(r, refs) {
+    cJSON_ArrayForEach (r, refs) {
         const cJSON *kind = cJSON_GetObjectItemCaseSensitive(r, "kind");
 
         if (cJSON_IsString(kind) && strcmp(kind->valuestring, "VirtualMachine") == 0)

@@ -54,8 +54,7 @@ bool mg_nodes_selector_match(const cJSON *selector, const cJSON *labels)
         return true;
     if (!cJSON_IsObject(selector))
         return false;
-    cJSON_ArrayForEach(it, selector)
-    {
+    cJSON_ArrayForEach (it, selector) {
         const char *have = str_of(labels, it->string);
 
         if (!cJSON_IsString(it) || !have || strcmp(have, it->valuestring) != 0)
@@ -68,8 +67,7 @@ static bool values_contain(const cJSON *values, const char *s)
 {
     const cJSON *it;
 
-    cJSON_ArrayForEach(it, values)
-    {
+    cJSON_ArrayForEach (it, values) {
         if (cJSON_IsString(it) && strcmp(it->valuestring, s) == 0)
             return true;
     }
@@ -82,8 +80,8 @@ static bool compare_match(const char *have, const cJSON *values, bool greater)
     const cJSON *v = cJSON_GetArrayItem(values, 0);
     long long lv, rv;
 
-    if (!have || cJSON_GetArraySize(values) != 1 || !cJSON_IsString(v) ||
-        !parse_int64(have, &lv) || !parse_int64(v->valuestring, &rv))
+    if (!have || cJSON_GetArraySize(values) != 1 || !cJSON_IsString(v) || !parse_int64(have, &lv) ||
+        !parse_int64(v->valuestring, &rv))
         return false;
     return greater ? lv > rv : lv < rv;
 }
@@ -129,19 +127,16 @@ bool mg_nodes_term_match(const cJSON *term, const cJSON *node)
     const cJSON *it;
     int n = 0;
 
-    cJSON_ArrayForEach(it, exprs)
-    {
+    cJSON_ArrayForEach (it, exprs) {
         if (!mg_nodes_requirement_match(it, labels))
             return false;
         n++;
     }
-    cJSON_ArrayForEach(it, fields)
-    {
+    cJSON_ArrayForEach (it, fields) {
         const char *key = str_of(it, "key");
 
         /* metadata.name is the only node field selector the scheduler supports. */
-        if (!key || strcmp(key, "metadata.name") != 0 ||
-            !requirement_on(it, str_of(meta, "name")))
+        if (!key || strcmp(key, "metadata.name") != 0 || !requirement_on(it, str_of(meta, "name")))
             return false;
         n++;
     }
@@ -158,8 +153,7 @@ bool mg_nodes_affinity_match(const cJSON *affinity, const cJSON *node)
 
     if (!req || cJSON_IsNull(req))
         return true;
-    cJSON_ArrayForEach(it, terms)
-    {
+    cJSON_ArrayForEach (it, terms) {
         if (mg_nodes_term_match(it, node))
             return true;
     }
@@ -193,15 +187,13 @@ bool mg_nodes_taints_tolerated(const cJSON *tolerations, const cJSON *node)
         tolerations = NULL;
     if (!cJSON_IsArray(taints))
         return true;
-    cJSON_ArrayForEach(taint, taints)
-    {
+    cJSON_ArrayForEach (taint, taints) {
         const char *effect = str_of(taint, "effect");
         bool ok = false;
 
         if (!effect || (strcmp(effect, "NoSchedule") != 0 && strcmp(effect, "NoExecute") != 0))
             continue;
-        cJSON_ArrayForEach(t, tolerations)
-        {
+        cJSON_ArrayForEach (t, tolerations) {
             if (mg_nodes_toleration_matches(t, taint)) {
                 ok = true;
                 break;
@@ -300,22 +292,19 @@ static void check_node_selector(struct checker *c, const cJSON *sel, const char 
         problem(c, field, "nodeSelector must be a map of label key to value");
         return;
     }
-    cJSON_ArrayForEach(it, sel)
-    {
+    cJSON_ArrayForEach (it, sel) {
         set_path(field, sizeof(field), "%s.nodeSelector.%s", base, it->string);
         if (!mg_name_label_key_ok(it->string, why, sizeof(why)))
             problem(c, field, "nodeSelector key \"%.63s\": %s", it->string, why);
         else if (!cJSON_IsString(it))
-            problem(c, field, "nodeSelector value of \"%.63s\" must be a string",
-                    it->string);
+            problem(c, field, "nodeSelector value of \"%.63s\" must be a string", it->string);
         else if (!mg_name_label_value_ok(it->valuestring, why, sizeof(why)))
             problem(c, field, "nodeSelector value of \"%.63s\": %s", it->string, why);
     }
 }
 
 /* The value rules of each operator, as the API server's ValidateNodeSelectorRequirement. */
-static void check_values(struct checker *c, const char *op, const cJSON *values,
-                         const char *field)
+static void check_values(struct checker *c, const char *op, const cJSON *values, const char *field)
 {
     int n = cJSON_IsArray(values) ? cJSON_GetArraySize(values) : 0;
     const cJSON *it;
@@ -325,8 +314,7 @@ static void check_values(struct checker *c, const char *op, const cJSON *values,
         problem(c, field, "values must be a list of strings (operator %s)", op);
         return;
     }
-    cJSON_ArrayForEach(it, values)
-    {
+    cJSON_ArrayForEach (it, values) {
         if (!cJSON_IsString(it)) {
             problem(c, field, "values must be strings (operator %s)", op);
             return;
@@ -362,8 +350,10 @@ static void check_requirement(struct checker *c, const cJSON *req, const char *a
     for (size_t i = 0; op && i < sizeof(ops) / sizeof(ops[0]); i++)
         known = known || strcmp(op, ops[i]) == 0;
     if (!known) {
-        problem(c, field, "operator \"%.32s\" is not one of In, NotIn, Exists, DoesNotExist, "
-                "Gt, Lt", op ? op : "");
+        problem(c, field,
+                "operator \"%.32s\" is not one of In, NotIn, Exists, DoesNotExist, "
+                "Gt, Lt",
+                op ? op : "");
         return;
     }
     set_path(field, sizeof(field), "%s.values", at);
@@ -392,8 +382,7 @@ static void check_term(struct checker *c, const cJSON *term, const char *at)
             problem(c, field, "%s must be a list", parts[p]);
             continue;
         }
-        cJSON_ArrayForEach(it, list)
-        {
+        cJSON_ArrayForEach (it, list) {
             set_path(field, sizeof(field), "%s.%s[%d]", at, parts[p], i++);
             check_requirement(c, it, field, p == 1);
         }
@@ -402,10 +391,10 @@ static void check_term(struct checker *c, const cJSON *term, const char *at)
 
 static void check_node_affinity(struct checker *c, const cJSON *na, const char *at)
 {
-    const cJSON *req = cJSON_GetObjectItemCaseSensitive(
-        na, "requiredDuringSchedulingIgnoredDuringExecution");
-    const cJSON *pref = cJSON_GetObjectItemCaseSensitive(
-        na, "preferredDuringSchedulingIgnoredDuringExecution");
+    const cJSON *req =
+        cJSON_GetObjectItemCaseSensitive(na, "requiredDuringSchedulingIgnoredDuringExecution");
+    const cJSON *pref =
+        cJSON_GetObjectItemCaseSensitive(na, "preferredDuringSchedulingIgnoredDuringExecution");
     const cJSON *terms = cJSON_GetObjectItemCaseSensitive(req, "nodeSelectorTerms"), *it;
     const cJSON *term_list = cJSON_IsArray(terms) ? terms : NULL;
     const cJSON *pref_list = cJSON_IsArray(pref) ? pref : NULL;
@@ -413,27 +402,30 @@ static void check_node_affinity(struct checker *c, const cJSON *na, const char *
     int i = 0;
 
     if (req && !cJSON_IsNull(req)) {
-        set_path(field, sizeof(field), "%s.requiredDuringSchedulingIgnoredDuringExecution."
-                 "nodeSelectorTerms", at);
+        set_path(field, sizeof(field),
+                 "%s.requiredDuringSchedulingIgnoredDuringExecution."
+                 "nodeSelectorTerms",
+                 at);
         if (!cJSON_IsArray(terms) || cJSON_GetArraySize(terms) == 0)
             problem(c, field, "required node affinity needs at least one nodeSelectorTerm");
-        cJSON_ArrayForEach(it, term_list)
-        {
-            set_path(field, sizeof(field), "%s.requiredDuringSchedulingIgnoredDuringExecution."
-                     "nodeSelectorTerms[%d]", at, i++);
+        cJSON_ArrayForEach (it, term_list) {
+            set_path(field, sizeof(field),
+                     "%s.requiredDuringSchedulingIgnoredDuringExecution."
+                     "nodeSelectorTerms[%d]",
+                     at, i++);
             check_term(c, it, field);
         }
     }
     i = 0;
-    cJSON_ArrayForEach(it, pref_list)
-    {
+    cJSON_ArrayForEach (it, pref_list) {
         const cJSON *w = cJSON_GetObjectItemCaseSensitive(it, "weight");
 
-        set_path(field, sizeof(field), "%s.preferredDuringSchedulingIgnoredDuringExecution[%d]",
-                 at, i++);
+        set_path(field, sizeof(field), "%s.preferredDuringSchedulingIgnoredDuringExecution[%d]", at,
+                 i++);
         if (!cJSON_IsNumber(w) || w->valuedouble < 1 || w->valuedouble > 100 ||
             w->valuedouble != (double)(int)w->valuedouble)
-            problem(c, field, "preferred node affinity weight must be a whole number from 1 "
+            problem(c, field,
+                    "preferred node affinity weight must be a whole number from 1 "
                     "to 100");
         check_term(c, cJSON_GetObjectItemCaseSensitive(it, "preference"), field);
     }
@@ -457,22 +449,23 @@ static void check_toleration(struct checker *c, const cJSON *t, const char *at)
     if (op && op[0] && strcmp(op, "Equal") != 0 && strcmp(op, "Exists") != 0)
         problem(c, at, "toleration operator \"%.32s\" is not Equal or Exists", op);
     else if (op && strcmp(op, "Exists") == 0 && value && value[0])
-        problem(c, at, "toleration operator Exists takes no value (got \"%.63s\")",
-                value);
+        problem(c, at, "toleration operator Exists takes no value (got \"%.63s\")", value);
     else if (value && !mg_name_label_value_ok(value, why, sizeof(why)))
         problem(c, at, "toleration value \"%.63s\": %s", value, why);
     if (effect && effect[0] && strcmp(effect, "NoSchedule") != 0 &&
         strcmp(effect, "PreferNoSchedule") != 0 && strcmp(effect, "NoExecute") != 0)
-        problem(c, at, "toleration effect \"%.32s\" is not NoSchedule, PreferNoSchedule or "
-                "NoExecute", effect);
+        problem(c, at,
+                "toleration effect \"%.32s\" is not NoSchedule, PreferNoSchedule or "
+                "NoExecute",
+                effect);
     if (cJSON_GetObjectItemCaseSensitive(t, "tolerationSeconds") &&
         !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(t, "tolerationSeconds")) &&
         (!effect || strcmp(effect, "NoExecute") != 0))
         problem(c, at, "tolerationSeconds applies only to effect NoExecute");
 }
 
-size_t mg_nodes_check_placement(const cJSON *spec, const char *base,
-                                const struct mg_config *cfg, struct mg_verdict *v)
+size_t mg_nodes_check_placement(const cJSON *spec, const char *base, const struct mg_config *cfg,
+                                struct mg_verdict *v)
 {
     struct checker c = {cfg, v, 0};
     const cJSON *aff = cJSON_GetObjectItemCaseSensitive(spec, "affinity");
@@ -488,8 +481,7 @@ size_t mg_nodes_check_placement(const cJSON *spec, const char *base,
         problem(&c, field, "tolerations must be a list");
         return c.problems;
     }
-    cJSON_ArrayForEach(it, tols)
-    {
+    cJSON_ArrayForEach (it, tols) {
         set_path(field, sizeof(field), "%s.tolerations[%d]", base, i++);
         check_toleration(&c, it, field);
     }

@@ -66,7 +66,7 @@ size_t mg_nodes_count(const struct mg_placement *p, const cJSON *const *nodes, s
  * their value rules, preferred weights 1..100, tolerations. Each problem is a VM006
  * finding (always deny) on a field under base ("spec.template.spec"). Returns the
  * number of problems, whatever the configured action. */
-size_t mg_nodes_check_placement(const cJSON *spec, const char *base,
-                                const struct mg_config *cfg, struct mg_verdict *v);
+size_t mg_nodes_check_placement(const cJSON *spec, const char *base, const struct mg_config *cfg,
+                                struct mg_verdict *v);
 
 #endif

@@ -20,15 +20,15 @@ struct wl {
     const cJSON *obj;
     bool is_vmi;
     const char *ns;
-    const cJSON *spec;           /* pod-like spec: VMI spec, VM spec.template.spec */
-    const char *base;            /* field path of spec */
-    const cJSON *annotations;    /* VM: template annotations; VMI: its own */
-    const cJSON *dv_templates;   /* VM only */
-    const cJSON *volume_status;  /* VMI only */
+    const cJSON *spec;          /* pod-like spec: VMI spec, VM spec.template.spec */
+    const char *base;           /* field path of spec */
+    const cJSON *annotations;   /* VM: template annotations; VMI: its own */
+    const cJSON *dv_templates;  /* VM only */
+    const cJSON *volume_status; /* VMI only */
     const struct mg_store *view;
     const struct mg_config *cfg;
     struct mg_verdict *v;
-    enum mg_action cap;          /* MG_ACT_DENY when it must live-migrate */
+    enum mg_action cap; /* MG_ACT_DENY when it must live-migrate */
 };
 
 static const cJSON *get(const cJSON *obj, const char *key)
@@ -53,14 +53,10 @@ static const cJSON *array_of(const cJSON *obj, const char *key)
 static const char *eviction_name(enum mg_eviction e)
 {
     switch (e) {
-    case MG_EVICT_LIVE_MIGRATE:
-        return "LiveMigrate";
-    case MG_EVICT_LIVE_MIGRATE_IF_POSSIBLE:
-        return "LiveMigrateIfPossible";
-    case MG_EVICT_EXTERNAL:
-        return "External";
-    default:
-        return "None";
+    case MG_EVICT_LIVE_MIGRATE: return "LiveMigrate";
+    case MG_EVICT_LIVE_MIGRATE_IF_POSSIBLE: return "LiveMigrateIfPossible";
+    case MG_EVICT_EXTERNAL: return "External";
+    default: return "None";
     }
 }
 
@@ -87,8 +83,7 @@ static void check_volumes(const struct wl *w)
     char field[FIELD_MAX];
     int i = -1;
 
-    cJSON_ArrayForEach(it, array_of(w->spec, "volumes"))
-    {
+    cJSON_ArrayForEach (it, array_of(w->spec, "volumes")) {
         const char *vname = str_of(it, "name");
         const cJSON *pvc = get(it, "persistentVolumeClaim"), *dv = get(it, "dataVolume");
         const cJSON *hd = get(it, "hostDisk");
@@ -102,7 +97,8 @@ static void check_volumes(const struct wl *w)
             snprintf(field, sizeof(field), "%s.volumes[%d].hostDisk.shared", w->base, i);
             mg_verdict_add(w->v, w->cfg, MG_RULE_VM002, w->cap, field,
                            "hostDisk volume \"%.63s\" is not shared: set hostDisk.shared: true "
-                           "to live-migrate", vname);
+                           "to live-migrate",
+                           vname);
         }
         if (cJSON_IsObject(pvc) && str_of(pvc, "claimName")) {
             ref.claim = str_of(pvc, "claimName");
@@ -122,7 +118,8 @@ static void check_volumes(const struct wl *w)
         else if (!acc.rwx)
             mg_verdict_add(w->v, w->cfg, MG_RULE_VM001, w->cap, field,
                            "volume \"%.63s\" is %s (from %s), not ReadWriteMany: it cannot "
-                           "live-migrate", vname, acc.modes, acc.source);
+                           "live-migrate",
+                           vname, acc.modes, acc.source);
     }
 }
 
@@ -131,8 +128,7 @@ static const char *pod_network(const cJSON *spec)
 {
     const cJSON *it;
 
-    cJSON_ArrayForEach(it, array_of(spec, "networks"))
-    {
+    cJSON_ArrayForEach (it, array_of(spec, "networks")) {
         if (cJSON_IsObject(get(it, "pod")))
             return str_of(it, "name");
     }
@@ -145,8 +141,7 @@ static void check_ports(const struct wl *w, const cJSON *iface, int i, const cha
     char field[FIELD_MAX];
     int j = -1;
 
-    cJSON_ArrayForEach(p, array_of(iface, "ports"))
-    {
+    cJSON_ArrayForEach (p, array_of(iface, "ports")) {
         const cJSON *port = get(p, "port");
 
         j++;
@@ -156,7 +151,8 @@ static void check_ports(const struct wl *w, const cJSON *iface, int i, const cha
                  i, j);
         mg_verdict_add(w->v, w->cfg, MG_RULE_VM004, w->cap, field,
                        "masquerade interface \"%.63s\" lists port %d, which live migration "
-                       "needs (49152 and 49153)", iname, (int)port->valuedouble);
+                       "needs (49152 and 49153)",
+                       iname, (int)port->valuedouble);
     }
 }
 
@@ -168,8 +164,7 @@ static void check_interfaces(const struct wl *w)
     char field[FIELD_MAX];
     int i = -1;
 
-    cJSON_ArrayForEach(it, array_of(devices, "interfaces"))
-    {
+    cJSON_ArrayForEach (it, array_of(devices, "interfaces")) {
         const char *iname = str_of(it, "name");
 
         i++;
@@ -179,7 +174,8 @@ static void check_interfaces(const struct wl *w)
             snprintf(field, sizeof(field), "%s.domain.devices.interfaces[%d].bridge", w->base, i);
             mg_verdict_add(w->v, w->cfg, MG_RULE_VM003, w->cap, field,
                            "interface \"%.63s\" binds the pod network with bridge, which cannot "
-                           "live-migrate; use masquerade", iname);
+                           "live-migrate; use masquerade",
+                           iname);
         }
         if (get(it, "masquerade"))
             check_ports(w, it, i, iname);
@@ -243,23 +239,23 @@ static void check_placement(const struct wl *w, struct mg_vm_facts *facts)
     if (fit == 1)
         mg_verdict_add(w->v, w->cfg, MG_RULE_VM007, w->cap, w->base,
                        "only node %.63s can run this VM (nodeSelector, affinity, taints): "
-                       "there is no second node to migrate to", first ? first : "?");
+                       "there is no second node to migrate to",
+                       first ? first : "?");
     else
         mg_verdict_add(w->v, w->cfg, MG_RULE_VM007, w->cap, w->base,
                        "no schedulable node of %zu satisfies the nodeSelector, affinity and "
-                       "taints: there is no migration target", n);
+                       "taints: there is no migration target",
+                       n);
 }
 
 /* The dataVolumeTemplates of the VirtualMachine that owns a VMI, when the view has it:
  * a VMI started from a VM has its volumes from those templates (RULES.md 9.9 puts "the
  * template" first for a VMI too). */
-static const cJSON *owner_templates(const struct mg_store *view, const cJSON *meta,
-                                    const char *ns)
+static const cJSON *owner_templates(const struct mg_store *view, const cJSON *meta, const char *ns)
 {
     const cJSON *ref;
 
-    cJSON_ArrayForEach(ref, get(meta, "ownerReferences"))
-    {
+    cJSON_ArrayForEach (ref, get(meta, "ownerReferences")) {
         const char *kind = str_of(ref, "kind"), *name = str_of(ref, "name");
 
         if (kind && name && strcmp(kind, "VirtualMachine") == 0)

@@ -22,11 +22,11 @@
 
 /* What one check learnt besides its findings. */
 struct mg_vm_facts {
-    bool must_migrate;     /* effective eviction strategy is LiveMigrate */
-    const char *eviction;  /* effective eviction strategy ("None" when nothing sets one) */
-    bool nodes_known;      /* the view knows Nodes */
-    size_t fitting_nodes;  /* schedulable nodes that satisfy the placement rules */
-    size_t target_nodes;   /* of those, the ones a migration can go to (a VMI: not its own) */
+    bool must_migrate;    /* effective eviction strategy is LiveMigrate */
+    const char *eviction; /* effective eviction strategy ("None" when nothing sets one) */
+    bool nodes_known;     /* the view knows Nodes */
+    size_t fitting_nodes; /* schedulable nodes that satisfy the placement rules */
+    size_t target_nodes;  /* of those, the ones a migration can go to (a VMI: not its own) */
 };
 
 /* VirtualMachine and VirtualMachineInstance CREATE/UPDATE: VM001-VM007 (DELETE and other
@@ -44,7 +44,6 @@ int mg_vm_check(const cJSON *obj, bool is_vmi, const char *ns, const struct mg_s
 
 /* The cluster default eviction strategy (RULES.md 9.8): cfg's default_eviction, else the
  * KubeVirt CR's spec.configuration.evictionStrategy in the view, else None. */
-enum mg_eviction mg_vm_default_eviction(const struct mg_store *view,
-                                        const struct mg_config *cfg);
+enum mg_eviction mg_vm_default_eviction(const struct mg_store *view, const struct mg_config *cfg);
 
 #endif

@@ -78,8 +78,7 @@ static cJSON *rule_ids(const cJSON *arr, bool causes)
     cJSON *ids = cJSON_CreateArray();
     const cJSON *it;
 
-    cJSON_ArrayForEach(it, arr)
-    {
+    cJSON_ArrayForEach (it, arr) {
         const cJSON *m = causes ? cJSON_GetObjectItem(it, "message") : it;
         const char *s = cJSON_IsString(m) ? m->valuestring : "";
         const char *end = strchr(s, ']');
@@ -136,18 +135,18 @@ static char *all_text(const cJSON *resp)
 
     cap = 1 << 20;
     out[0] = '\0';
-#define APPEND(s)                                                                   \
-    do {                                                                            \
-        if (cJSON_IsString(s))                                                      \
-            len += (size_t)snprintf(out + len, cap - len, "%s\n", (s)->valuestring); \
+#define APPEND(s)                                                                                  \
+    do {                                                                                           \
+        if (cJSON_IsString(s))                                                                     \
+            len += (size_t)snprintf(out + len, cap - len, "%s\n", (s)->valuestring);               \
     } while (0)
     APPEND(cJSON_GetObjectItem(status, "message"));
-    cJSON_ArrayForEach(it, causes)
-    {
+    cJSON_ArrayForEach (it, causes) {
         APPEND(cJSON_GetObjectItem(it, "message"));
         APPEND(cJSON_GetObjectItem(it, "field"));
     }
-    cJSON_ArrayForEach(it, cJSON_GetObjectItem(resp, "warnings")) APPEND(it);
+    cJSON_ArrayForEach (it, cJSON_GetObjectItem(resp, "warnings"))
+        APPEND(it);
 #undef APPEND
     return out;
 }
@@ -157,8 +156,7 @@ static void check_contains(const cJSON *want, const cJSON *resp)
     char *text = all_text(resp);
     const cJSON *it;
 
-    cJSON_ArrayForEach(it, want)
-    {
+    cJSON_ArrayForEach (it, want) {
         if (!strstr(text, it->valuestring))
             fail_msg("no message contains \"%s\"; messages:\n%s", it->valuestring, text);
     }
@@ -224,25 +222,29 @@ static void run_case(void **state)
     assert_non_null(got);
     resp = cJSON_GetObjectItem(got, "response");
     assert_true(cJSON_IsBool(cJSON_GetObjectItem(expect, "allowed")));
-    if (cJSON_IsTrue(cJSON_GetObjectItem(expect, "allowed")) != cJSON_IsTrue(cJSON_GetObjectItem(resp, "allowed")))
+    if (cJSON_IsTrue(cJSON_GetObjectItem(expect, "allowed")) !=
+        cJSON_IsTrue(cJSON_GetObjectItem(resp, "allowed")))
         fail_msg("allowed: want %s\nresponse: %s",
-                 cJSON_IsTrue(cJSON_GetObjectItem(expect, "allowed")) ? "true" : "false", reply.body);
+                 cJSON_IsTrue(cJSON_GetObjectItem(expect, "allowed")) ? "true" : "false",
+                 reply.body);
     status = cJSON_GetObjectItem(resp, "status");
     if (!reply.allowed) {
         want = cJSON_GetObjectItem(expect, "code");
         assert_int_equal(cJSON_GetObjectItem(status, "code")->valueint,
                          cJSON_IsNumber(want) ? want->valueint : 422);
     }
-    expect_list("deny", cJSON_GetObjectItem(expect, "deny"),
-                rule_ids(cJSON_GetObjectItem(cJSON_GetObjectItem(status, "details"), "causes"), true),
-                reply.body);
+    expect_list(
+        "deny", cJSON_GetObjectItem(expect, "deny"),
+        rule_ids(cJSON_GetObjectItem(cJSON_GetObjectItem(status, "details"), "causes"), true),
+        reply.body);
     expect_list("warn", cJSON_GetObjectItem(expect, "warn"),
                 rule_ids(cJSON_GetObjectItem(resp, "warnings"), false), reply.body);
     if ((want = cJSON_GetObjectItem(expect, "fields"))) {
         cJSON *fields = cJSON_CreateArray();
         const cJSON *it;
 
-        cJSON_ArrayForEach(it, cJSON_GetObjectItem(cJSON_GetObjectItem(status, "details"), "causes"))
+        cJSON_ArrayForEach (it,
+                            cJSON_GetObjectItem(cJSON_GetObjectItem(status, "details"), "causes"))
             cJSON_AddItemToArray(fields, cJSON_Duplicate(cJSON_GetObjectItem(it, "field"), 1));
         expect_list("fields", want, fields, reply.body);
     }

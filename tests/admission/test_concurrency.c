@@ -33,16 +33,15 @@ struct worker {
     char failed[256];
 };
 
-#define CHECK(w, cond)                                                                   \
-    do {                                                                                  \
-        if (!(cond)) {                                                                    \
-            snprintf((w)->failed, sizeof((w)->failed), "line %d: %s", __LINE__, #cond); \
-            return NULL;                                                                  \
-        }                                                                                 \
+#define CHECK(w, cond)                                                                             \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            snprintf((w)->failed, sizeof((w)->failed), "line %d: %s", __LINE__, #cond);            \
+            return NULL;                                                                           \
+        }                                                                                          \
     } while (0)
 
-static void create_review(char *buf, size_t len, const char *name, const char *app,
-                          const char *bw)
+static void create_review(char *buf, size_t len, const char *name, const char *app, const char *bw)
 {
     snprintf(buf, len,
              "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":"
@@ -82,7 +81,8 @@ static void resolve_vm(const char *app, char *policy, size_t len)
              "{\"uid\":\"vm\",\"kind\":{\"group\":\"kubevirt.io\",\"version\":\"v1\",\"kind\":"
              "\"VirtualMachine\"},\"name\":\"v\",\"namespace\":\"n\",\"operation\":\"CREATE\","
              "\"object\":{\"kind\":\"VirtualMachine\",\"metadata\":{\"name\":\"v\"},\"spec\":"
-             "{\"template\":{\"metadata\":{\"labels\":{\"app\":\"%s\"}}}}}}}", app);
+             "{\"template\":{\"metadata\":{\"labels\":{\"app\":\"%s\"}}}}}}}",
+             app);
     if (mg_engine_review(engine, MG_EP_MUTATE, body, strlen(body), &r, &err) != 0)
         return;
     root = cJSON_Parse(r.body);

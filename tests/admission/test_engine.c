@@ -63,8 +63,14 @@ static const char *policy_review(char *buf, size_t len, const char *uid, const c
 static void test_engine_not_json_is_400_without_uid(void **state)
 {
     struct mg_engine *e = engine();
-    const char *bad[] = {"", "{", "[]", "null", "{\"request\":{}}", "{\"request\":{\"uid\":5}}",
-                         "{\"request\":{\"uid\":\"\"}}", "\xff\xfe"};
+    const char *bad[] = {"",
+                         "{",
+                         "[]",
+                         "null",
+                         "{\"request\":{}}",
+                         "{\"request\":{\"uid\":5}}",
+                         "{\"request\":{\"uid\":\"\"}}",
+                         "\xff\xfe"};
 
     (void)state;
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -125,7 +131,8 @@ static void test_engine_unknown_kind_is_allowed_and_echoed(void **state)
                    "\"request\":{\"uid\":\"abc\",\"kind\":{\"group\":\"apps\",\"version\":\"v1\","
                    "\"kind\":\"Deployment\"},\"operation\":\"CREATE\",\"object\":{}}}",
                    0, 200);
-        assert_string_equal(cJSON_GetObjectItem(j, "apiVersion")->valuestring, "admission.k8s.io/v1");
+        assert_string_equal(cJSON_GetObjectItem(j, "apiVersion")->valuestring,
+                            "admission.k8s.io/v1");
         assert_string_equal(cJSON_GetObjectItem(j, "kind")->valuestring, "AdmissionReview");
         assert_string_equal(cJSON_GetObjectItem(response(j), "uid")->valuestring, "abc");
         assert_true(cJSON_IsTrue(cJSON_GetObjectItem(response(j), "allowed")));
@@ -196,17 +203,21 @@ static void test_engine_admitted_policy_enters_view_unless_dry_run(void **state)
     cJSON *j;
 
     (void)state;
-    j = review(e, MG_EP_VALIDATE, policy_review(buf, sizeof(buf), "1", "CREATE", "dry", true), 0, 200);
+    j = review(e, MG_EP_VALIDATE, policy_review(buf, sizeof(buf), "1", "CREATE", "dry", true), 0,
+               200);
     cJSON_Delete(j);
     assert_null(mg_store_get(mg_engine_store(e), "MigrationPolicy", "", "dry"));
-    j = review(e, MG_EP_VALIDATE, policy_review(buf, sizeof(buf), "2", "CREATE", "p1", false), 0, 200);
+    j = review(e, MG_EP_VALIDATE, policy_review(buf, sizeof(buf), "2", "CREATE", "p1", false), 0,
+               200);
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(response(j), "allowed")));
     cJSON_Delete(j);
     assert_non_null(mg_store_get(mg_engine_store(e), "MigrationPolicy", "", "p1"));
-    j = review(e, MG_EP_VALIDATE, policy_review(buf, sizeof(buf), "3", "DELETE", "p1", true), 0, 200);
+    j = review(e, MG_EP_VALIDATE, policy_review(buf, sizeof(buf), "3", "DELETE", "p1", true), 0,
+               200);
     cJSON_Delete(j);
     assert_non_null(mg_store_get(mg_engine_store(e), "MigrationPolicy", "", "p1"));
-    j = review(e, MG_EP_VALIDATE, policy_review(buf, sizeof(buf), "4", "DELETE", "p1", false), 0, 200);
+    j = review(e, MG_EP_VALIDATE, policy_review(buf, sizeof(buf), "4", "DELETE", "p1", false), 0,
+               200);
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(response(j), "allowed")));
     cJSON_Delete(j);
     assert_null(mg_store_get(mg_engine_store(e), "MigrationPolicy", "", "p1"));

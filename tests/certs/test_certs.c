@@ -37,8 +37,8 @@ static void paths(struct fixture *f)
 
 static struct mg_certs_spec serving_spec(int days, enum mg_certs_key key)
 {
-    struct mg_certs_spec s = {.dns = dns, .n_dns = 2, .ips = ips, .n_ips = 2,
-                              .days = days, .key = key};
+    struct mg_certs_spec s = {
+        .dns = dns, .n_dns = 2, .ips = ips, .n_ips = 2, .days = days, .key = key};
     return s;
 }
 
@@ -88,8 +88,8 @@ static void test_create_dir_writes_keys_0600_and_certs_0644(void **state)
 static void test_check_passes_for_good_pair_with_ca_dns_ip(void **state)
 {
     struct fixture *f = *state;
-    struct mg_certs_check_opts o = {.cert_file = f->crt, .key_file = f->key, .ca_file = f->ca,
-                                    .dns = "localhost", .ip = "::1"};
+    struct mg_certs_check_opts o = {
+        .cert_file = f->crt, .key_file = f->key, .ca_file = f->ca, .dns = "localhost", .ip = "::1"};
     struct mg_certs_report rep;
     struct mg_err err = {0};
 
@@ -107,8 +107,8 @@ static void test_check_passes_for_good_pair_with_ca_dns_ip(void **state)
 static void test_check_names_wrong_dns_san(void **state)
 {
     struct fixture *f = *state;
-    struct mg_certs_check_opts o = {.cert_file = f->crt, .key_file = f->key,
-                                    .dns = "migguard.other.svc"};
+    struct mg_certs_check_opts o = {
+        .cert_file = f->crt, .key_file = f->key, .dns = "migguard.other.svc"};
     struct mg_certs_report rep;
     struct mg_err err = {0};
 

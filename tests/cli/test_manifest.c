@@ -85,7 +85,8 @@ static void test_manifest_review_create_and_update(void **state)
 {
     cJSON *obj = parse("{\"apiVersion\":\"hco.kubevirt.io/v1beta1\",\"kind\":\"HyperConverged\","
                        "\"metadata\":{\"name\":\"h\",\"namespace\":\"cnv\"}}");
-    cJSON *ns = parse("{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"n\"}}");
+    cJSON *ns =
+        parse("{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"n\"}}");
     cJSON *got;
     char *text = NULL;
     struct mg_err err = {0};
@@ -131,9 +132,10 @@ static void expect_pointer(const cJSON *obj, const char *field, const char *want
 
 static void test_manifest_pointer_walks_the_object(void **state)
 {
-    cJSON *obj = parse("{\"spec\":{\"addedNodeSelector\":{\"kubernetes.io/hostname\":\"x\","
-                       "\"kubernetes.io\":{\"hostname\":1},\"a~b\":1},"
-                       "\"template\":{\"spec\":{\"volumes\":[{\"dataVolume\":{\"name\":\"d\"}}]}}}}");
+    cJSON *obj =
+        parse("{\"spec\":{\"addedNodeSelector\":{\"kubernetes.io/hostname\":\"x\","
+              "\"kubernetes.io\":{\"hostname\":1},\"a~b\":1},"
+              "\"template\":{\"spec\":{\"volumes\":[{\"dataVolume\":{\"name\":\"d\"}}]}}}}");
     char small[8];
 
     (void)state;
@@ -187,12 +189,13 @@ static void test_manifest_apply_patch_add(void **state)
     struct mg_err err = {0};
 
     (void)state;
-    assert_int_equal(apply(obj, "[{\"op\":\"add\",\"path\":\"/metadata/annotations\",\"value\":"
-                                "{\"a/b\":\"1\"}},{\"op\":\"add\",\"path\":\"/spec/x\",\"value\":5},"
-                                "{\"op\":\"add\",\"path\":\"/spec/l/1\",\"value\":2},"
-                                "{\"op\":\"add\",\"path\":\"/spec/l/-\",\"value\":4},"
-                                "{\"op\":\"add\",\"path\":\"/metadata/annotations/c~1d\","
-                                "\"value\":\"2\"}]",
+    assert_int_equal(apply(obj,
+                           "[{\"op\":\"add\",\"path\":\"/metadata/annotations\",\"value\":"
+                           "{\"a/b\":\"1\"}},{\"op\":\"add\",\"path\":\"/spec/x\",\"value\":5},"
+                           "{\"op\":\"add\",\"path\":\"/spec/l/1\",\"value\":2},"
+                           "{\"op\":\"add\",\"path\":\"/spec/l/-\",\"value\":4},"
+                           "{\"op\":\"add\",\"path\":\"/metadata/annotations/c~1d\","
+                           "\"value\":\"2\"}]",
                            &err),
                      0);
     expect_json(obj, "{\"metadata\":{\"name\":\"a\",\"annotations\":{\"a/b\":\"1\",\"c/d\":\"2\"}},"
@@ -205,9 +208,9 @@ static void test_manifest_apply_patch_add(void **state)
     assert_non_null(strstr(err.msg, "only add"));
     assert_int_equal(apply(obj, "[{\"op\":\"add\",\"path\":\"/spec/l/9\",\"value\":1}]", &err),
                      MG_EINVAL);
-    assert_int_equal(apply(obj, "[{\"op\":\"add\",\"path\":\"/metadata/name/x\",\"value\":1}]",
-                           &err),
-                     MG_EINVAL);
+    assert_int_equal(
+        apply(obj, "[{\"op\":\"add\",\"path\":\"/metadata/name/x\",\"value\":1}]", &err),
+        MG_EINVAL);
     assert_int_equal(apply(obj, "{\"op\":\"add\"}", &err), MG_EINVAL);
     cJSON_Delete(obj);
 }

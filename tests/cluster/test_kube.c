@@ -49,12 +49,12 @@ static void sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
-#define WAIT_UNTIL(cond)                                                                  \
-    do {                                                                                  \
-        double t0_ = now();                                                               \
-        while (!(cond) && now() - t0_ < WAIT_S)                                           \
-            sleep_ms(20);                                                                 \
-        assert_true(cond);                                                                \
+#define WAIT_UNTIL(cond)                                                                           \
+    do {                                                                                           \
+        double t0_ = now();                                                                        \
+        while (!(cond) && now() - t0_ < WAIT_S)                                                    \
+            sleep_ms(20);                                                                          \
+        assert_true(cond);                                                                         \
     } while (0)
 
 /* One reply line from the fake, waiting at most WAIT_S. */
@@ -208,8 +208,7 @@ static bool label_is(struct mg_store *s, const char *kind, const char *ns, const
     mg_store_rdlock(s);
     o = mg_store_get(s, kind, ns, name);
     v = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "metadata"),
-                                         "labels"),
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "metadata"), "labels"),
         key);
     r = cJSON_IsString(v) && strcmp(v->valuestring, want) == 0;
     mg_store_unlock(s);
@@ -238,8 +237,11 @@ static void quiet(void *ctx, const char *line)
 
 static struct mg_kube *start_kube(struct fake *f, struct mg_store *s)
 {
-    struct mg_kube_opts o = {.kubeconfig = f->kubeconfig, .backoff_min_ms = 50,
-                             .backoff_max_ms = 400, .missing_retry_ms = 200, .page_limit = 2,
+    struct mg_kube_opts o = {.kubeconfig = f->kubeconfig,
+                             .backoff_min_ms = 50,
+                             .backoff_max_ms = 400,
+                             .missing_retry_ms = 200,
+                             .page_limit = 2,
                              .log = quiet};
     struct mg_err err = {0};
     struct mg_kube *k = NULL;
@@ -249,7 +251,7 @@ static struct mg_kube *start_kube(struct fake *f, struct mg_store *s)
     return k;
 }
 
-#define VM(name, extra) \
+#define VM(name, extra)                                                                            \
     "{\"metadata\":{\"name\":\"" name "\",\"namespace\":\"ns-a\"" extra "},\"spec\":{}}"
 
 /* Before and at the first list: readiness, pagination, kinds, a missing CRD. */
@@ -290,8 +292,8 @@ static void first_list(struct fake *f, struct mg_store *s, struct mg_kube *k)
 static void watch_events(struct fake *f, struct mg_store *s, struct mg_kube *k)
 {
     cmd(f, "{\"op\":\"add\",\"res\":\"virtualmachines\",\"obj\":" VM("vm-b", "") "}");
-    cmd(f, "{\"op\":\"modify\",\"res\":\"virtualmachines\",\"obj\":"
-           VM("vm-a", ",\"labels\":{\"tier\":\"gold\"}") "}");
+    cmd(f, "{\"op\":\"modify\",\"res\":\"virtualmachines\",\"obj\":" VM(
+               "vm-a", ",\"labels\":{\"tier\":\"gold\"}") "}");
     cmd(f, "{\"op\":\"delete\",\"res\":\"namespaces\",\"name\":\"ns-b\"}");
     cmd(f, "{\"op\":\"bookmark\",\"res\":\"virtualmachines\"}");
     WAIT_UNTIL(has(s, "VirtualMachine", "ns-a", "vm-b"));
@@ -316,8 +318,8 @@ static void gone_event(struct fake *f, struct mg_store *s, struct mg_kube *k)
     assert_true(has(s, "VirtualMachine", "ns-a", "vm-a"));
     assert_true(mg_kube_ready(k));
     /* The new watch (from the relist's resourceVersion) is live. */
-    cmd(f, "{\"op\":\"modify\",\"res\":\"virtualmachines\",\"obj\":"
-           VM("vm-a", ",\"labels\":{\"tier\":\"platinum\"}") "}");
+    cmd(f, "{\"op\":\"modify\",\"res\":\"virtualmachines\",\"obj\":" VM(
+               "vm-a", ",\"labels\":{\"tier\":\"platinum\"}") "}");
     WAIT_UNTIL(label_is(s, "VirtualMachine", "ns-a", "vm-a", "tier", "platinum"));
 }
 
@@ -369,8 +371,8 @@ static void test_kube_follows_list_watch_gone_and_drops(void **state)
     cmd(&f, "{\"op\":\"add\",\"res\":\"namespaces\",\"obj\":{\"metadata\":{\"name\":\"ns-c\"}}}");
     cmd(&f, "{\"op\":\"add\",\"res\":\"nodes\",\"obj\":{\"metadata\":{\"name\":\"node-1\"},"
             "\"status\":{\"images\":[{\"names\":[\"x\"]}]}}}");
-    cmd(&f, "{\"op\":\"add\",\"res\":\"virtualmachines\",\"obj\":"
-            VM("vm-a", ",\"labels\":{\"tier\":\"silver\"},\"managedFields\":[{}]") "}");
+    cmd(&f, "{\"op\":\"add\",\"res\":\"virtualmachines\",\"obj\":" VM(
+                "vm-a", ",\"labels\":{\"tier\":\"silver\"},\"managedFields\":[{}]") "}");
     k = start_kube(&f, s);
     first_list(&f, s, k);
     watch_events(&f, s, k);

@@ -34,21 +34,29 @@ static void test_kubeapply_replace_swaps_one_kind_only(void **state)
     const cJSON *b;
 
     (void)state;
-    assert_int_equal(mg_kubeapply_replace(s, "Namespace", "v1", json(
-        "[{\"metadata\":{\"name\":\"a\"}},{\"metadata\":{\"name\":\"b\"}}]"), &err), 0);
-    mg_store_put(s, json("{\"kind\":\"VirtualMachine\",\"metadata\":{\"name\":\"x\","
-                         "\"namespace\":\"a\"}}"), &err);
+    assert_int_equal(mg_kubeapply_replace(
+                         s, "Namespace", "v1",
+                         json("[{\"metadata\":{\"name\":\"a\"}},{\"metadata\":{\"name\":\"b\"}}]"),
+                         &err),
+                     0);
+    mg_store_put(s,
+                 json("{\"kind\":\"VirtualMachine\",\"metadata\":{\"name\":\"x\","
+                      "\"namespace\":\"a\"}}"),
+                 &err);
     /* a was deleted while we were away, b changed, c is new; one nameless item. */
-    assert_int_equal(mg_kubeapply_replace(s, "Namespace", "v1", json(
-        "[{\"metadata\":{\"name\":\"b\",\"labels\":{\"v\":\"2\"}}},{\"metadata\":{\"name\":\"c\"}},"
-        "{\"metadata\":{}}]"), &err), 1);
+    assert_int_equal(mg_kubeapply_replace(s, "Namespace", "v1",
+                                          json("[{\"metadata\":{\"name\":\"b\",\"labels\":{\"v\":"
+                                               "\"2\"}}},{\"metadata\":{\"name\":\"c\"}},"
+                                               "{\"metadata\":{}}]"),
+                                          &err),
+                     1);
     assert_non_null(strstr(err.msg, "metadata.name"));
     assert_null(mg_store_get(s, "Namespace", "", "a"));
     b = mg_store_get(s, "Namespace", "", "b");
     assert_string_equal(str(b, "kind"), "Namespace");
     assert_string_equal(str(b, "apiVersion"), "v1");
-    assert_non_null(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
-        b, "metadata"), "labels"));
+    assert_non_null(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(b, "metadata"), "labels"));
     assert_non_null(mg_store_get(s, "Namespace", "", "c"));
     assert_non_null(mg_store_get(s, "VirtualMachine", "a", "x"));
     assert_int_equal(mg_store_size(s), 3);
@@ -77,11 +85,13 @@ static void test_kubeapply_events_change_the_store(void **state)
     char rv[64];
 
     (void)state;
-    assert_int_equal(ev(s, "{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"name\":\"n1\","
-                           "\"resourceVersion\":\"7\",\"managedFields\":[{}],\"annotations\":"
-                           "{\"kubectl.kubernetes.io/last-applied-configuration\":\"{}\","
-                           "\"keep\":\"me\"}},\"status\":{\"images\":[],\"capacity\":{}}}}",
-                        rv, &err), MG_KUBEAPPLY_CHANGED);
+    assert_int_equal(ev(s,
+                        "{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"name\":\"n1\","
+                        "\"resourceVersion\":\"7\",\"managedFields\":[{}],\"annotations\":"
+                        "{\"kubectl.kubernetes.io/last-applied-configuration\":\"{}\","
+                        "\"keep\":\"me\"}},\"status\":{\"images\":[],\"capacity\":{}}}}",
+                        rv, &err),
+                     MG_KUBEAPPLY_CHANGED);
     assert_string_equal(rv, "7");
     n = mg_store_get(s, "Node", "", "n1");
     md = cJSON_GetObjectItemCaseSensitive(n, "metadata");
@@ -90,19 +100,27 @@ static void test_kubeapply_events_change_the_store(void **state)
     assert_string_equal(str(cJSON_GetObjectItemCaseSensitive(md, "annotations"), "keep"), "me");
     assert_null(str(cJSON_GetObjectItemCaseSensitive(md, "annotations"),
                     "kubectl.kubernetes.io/last-applied-configuration"));
-    assert_null(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(n, "status"),
-                                                 "images"));
-    assert_int_equal(ev(s, "{\"type\":\"MODIFIED\",\"object\":{\"kind\":\"Node\",\"metadata\":"
-                           "{\"name\":\"n1\",\"resourceVersion\":\"8\",\"labels\":{\"a\":\"b\"}}}}",
-                        rv, &err), MG_KUBEAPPLY_CHANGED);
+    assert_null(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(n, "status"), "images"));
+    assert_int_equal(ev(s,
+                        "{\"type\":\"MODIFIED\",\"object\":{\"kind\":\"Node\",\"metadata\":"
+                        "{\"name\":\"n1\",\"resourceVersion\":\"8\",\"labels\":{\"a\":\"b\"}}}}",
+                        rv, &err),
+                     MG_KUBEAPPLY_CHANGED);
     md = cJSON_GetObjectItemCaseSensitive(mg_store_get(s, "Node", "", "n1"), "metadata");
     assert_non_null(cJSON_GetObjectItemCaseSensitive(md, "labels"));
-    assert_int_equal(ev(s, "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"Node\",\"metadata\":"
-                           "{\"resourceVersion\":\"12\"}}}", rv, &err), MG_KUBEAPPLY_BOOKMARK);
+    assert_int_equal(ev(s,
+                        "{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"Node\",\"metadata\":"
+                        "{\"resourceVersion\":\"12\"}}}",
+                        rv, &err),
+                     MG_KUBEAPPLY_BOOKMARK);
     assert_string_equal(rv, "12");
     assert_int_equal(mg_store_size(s), 1);
-    assert_int_equal(ev(s, "{\"type\":\"DELETED\",\"object\":{\"metadata\":{\"name\":\"n1\","
-                           "\"resourceVersion\":\"13\"}}}", rv, &err), MG_KUBEAPPLY_CHANGED);
+    assert_int_equal(ev(s,
+                        "{\"type\":\"DELETED\",\"object\":{\"metadata\":{\"name\":\"n1\","
+                        "\"resourceVersion\":\"13\"}}}",
+                        rv, &err),
+                     MG_KUBEAPPLY_CHANGED);
     assert_null(mg_store_get(s, "Node", "", "n1"));
     assert_string_equal(rv, "13");
     mg_store_free(s);
@@ -115,11 +133,17 @@ static void test_kubeapply_error_events(void **state)
     char rv[64] = "x";
 
     (void)state;
-    assert_int_equal(ev(s, "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"code\":410,"
-                           "\"reason\":\"Expired\"}}", rv, &err), MG_KUBEAPPLY_GONE);
+    assert_int_equal(ev(s,
+                        "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"code\":410,"
+                        "\"reason\":\"Expired\"}}",
+                        rv, &err),
+                     MG_KUBEAPPLY_GONE);
     assert_string_equal(rv, "");
-    assert_int_equal(ev(s, "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"code\":500,"
-                           "\"message\":\"etcd is sad\"}}", rv, &err), MG_KUBEAPPLY_ERROR);
+    assert_int_equal(ev(s,
+                        "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"code\":500,"
+                        "\"message\":\"etcd is sad\"}}",
+                        rv, &err),
+                     MG_KUBEAPPLY_ERROR);
     assert_non_null(strstr(err.msg, "etcd is sad"));
     assert_int_equal(ev(s, "{\"object\":{}}", rv, &err), MG_KUBEAPPLY_ERROR);
     assert_int_equal(ev(s, "{\"type\":\"ADDED\",\"object\":{\"metadata\":{}}}", rv, &err),

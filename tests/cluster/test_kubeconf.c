@@ -130,11 +130,16 @@ static void test_kubeconf_token_file_is_read_again_each_time(void **state)
 
     (void)state;
     write_file("token", "first\n");
-    assert_int_equal(mg_kubeconf_load_file(&kc, write_file("kc",
-        "current-context: c\ncontexts:\n- {name: c, context: {cluster: k, user: u}}\n"
-        "clusters:\n- {name: k, cluster: {server: 'http://127.0.0.1:1', "
-        "insecure-skip-tls-verify: true, certificate-authority: /etc/ca.pem}}\n"
-        "users:\n- {name: u, user: {tokenFile: token}}\n"), &err), 0);
+    assert_int_equal(
+        mg_kubeconf_load_file(
+            &kc,
+            write_file(
+                "kc", "current-context: c\ncontexts:\n- {name: c, context: {cluster: k, user: u}}\n"
+                      "clusters:\n- {name: k, cluster: {server: 'http://127.0.0.1:1', "
+                      "insecure-skip-tls-verify: true, certificate-authority: /etc/ca.pem}}\n"
+                      "users:\n- {name: u, user: {tokenFile: token}}\n"),
+            &err),
+        0);
     assert_true(kc.insecure);
     assert_string_equal(kc.ca_file, "/etc/ca.pem");
     tok = mg_kubeconf_token(&kc, &err);

@@ -70,7 +70,8 @@ static void test_load_doc_adds_one_object(void **state)
     struct mg_err e = {0};
 
     (void)state;
-    assert_int_equal(mg_load_doc(s, cJSON_Parse("{\"kind\":\"Node\",\"metadata\":{\"name\":\"n1\"}}"),
+    assert_int_equal(mg_load_doc(s,
+                                 cJSON_Parse("{\"kind\":\"Node\",\"metadata\":{\"name\":\"n1\"}}"),
                                  "x", 1, &e),
                      0);
     assert_non_null(mg_store_get(s, "Node", "", "n1"));
@@ -108,10 +109,11 @@ static void test_typed_list_items_get_their_kind(void **state)
 
     (void)state;
     assert_int_equal(
-        mg_load_doc(s,
-                    cJSON_Parse("{\"apiVersion\":\"kubevirt.io/v1\",\"kind\":\"VirtualMachineList\","
-                                "\"items\":[{\"metadata\":{\"name\":\"v\",\"namespace\":\"ns\"}}]}"),
-                    "x", 1, &e),
+        mg_load_doc(
+            s,
+            cJSON_Parse("{\"apiVersion\":\"kubevirt.io/v1\",\"kind\":\"VirtualMachineList\","
+                        "\"items\":[{\"metadata\":{\"name\":\"v\",\"namespace\":\"ns\"}}]}"),
+            "x", 1, &e),
         0);
     o = mg_store_get(s, "VirtualMachine", "ns", "v");
     assert_non_null(o);

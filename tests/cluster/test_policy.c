@@ -59,8 +59,10 @@ static const char *winner(struct mg_store *s, const char *vm, const char *ns)
 
 static void test_policy_matches_exact_case_sensitive_labels(void **state)
 {
-    cJSON *p = policy("p", "{\"virtualMachineInstanceSelector\":{\"app\":\"db\"},"
-                           "\"namespaceSelector\":{\"team\":\"a\"}}", NULL);
+    cJSON *p = policy("p",
+                      "{\"virtualMachineInstanceSelector\":{\"app\":\"db\"},"
+                      "\"namespaceSelector\":{\"team\":\"a\"}}",
+                      NULL);
     cJSON *vm = json("{\"app\":\"db\",\"extra\":\"x\"}"), *ns = json("{\"team\":\"a\"}");
     cJSON *upper = json("{\"app\":\"DB\"}"), *nsb = json("{\"team\":\"b\"}");
     char why[256];
@@ -83,11 +85,11 @@ static void test_policy_matches_exact_case_sensitive_labels(void **state)
 static void test_policy_empty_selectors_match_all_absent_never(void **state)
 {
     cJSON *all = policy("all", "{}", NULL);
-    cJSON *empty = policy("e", "{\"namespaceSelector\":{},\"virtualMachineInstanceSelector\":null}",
-                          NULL);
+    cJSON *empty =
+        policy("e", "{\"namespaceSelector\":{},\"virtualMachineInstanceSelector\":null}", NULL);
     cJSON *none = policy("none", NULL, NULL);
-    cJSON *bad = policy("bad", "{\"virtualMachineInstanceSelector\":{\"matchLabels\":{\"a\":\"b\"}}}",
-                        NULL);
+    cJSON *bad =
+        policy("bad", "{\"virtualMachineInstanceSelector\":{\"matchLabels\":{\"a\":\"b\"}}}", NULL);
     size_t ns = 9, vm = 9;
 
     (void)state;
@@ -109,8 +111,10 @@ static void test_policy_resolve_prefers_more_labels_in_total(void **state)
 
     (void)state;
     put(s, policy("a-one", "{\"virtualMachineInstanceSelector\":{\"app\":\"db\"}}", NULL));
-    put(s, policy("z-two", "{\"virtualMachineInstanceSelector\":{\"app\":\"db\"},"
-                           "\"namespaceSelector\":{\"team\":\"a\"}}", NULL));
+    put(s, policy("z-two",
+                  "{\"virtualMachineInstanceSelector\":{\"app\":\"db\"},"
+                  "\"namespaceSelector\":{\"team\":\"a\"}}",
+                  NULL));
     put(s, policy("catch", "{}", NULL));
     assert_string_equal(winner(s, "{\"app\":\"db\"}", "{\"team\":\"a\"}"), "z-two");
     assert_string_equal(winner(s, "{\"app\":\"db\"}", "{\"team\":\"b\"}"), "a-one");
@@ -124,8 +128,10 @@ static void test_policy_resolve_prefers_more_vm_labels(void **state)
 
     (void)state;
     /* Both have two labels; "a-ns" sorts first but has fewer VM labels. */
-    put(s, policy("a-ns", "{\"virtualMachineInstanceSelector\":{\"app\":\"db\"},"
-                          "\"namespaceSelector\":{\"team\":\"a\"}}", NULL));
+    put(s, policy("a-ns",
+                  "{\"virtualMachineInstanceSelector\":{\"app\":\"db\"},"
+                  "\"namespaceSelector\":{\"team\":\"a\"}}",
+                  NULL));
     put(s, policy("b-vm", "{\"virtualMachineInstanceSelector\":{\"app\":\"db\",\"tier\":\"x\"}}",
                   NULL));
     assert_string_equal(winner(s, "{\"app\":\"db\",\"tier\":\"x\"}", "{\"team\":\"a\"}"), "b-vm");
@@ -177,11 +183,13 @@ static void test_policy_index_follows_replace_and_remove(void **state)
 
 static void test_policy_fields_keep_false_and_zero(void **state)
 {
-    cJSON *p = policy("p", "{}", "\"allowAutoConverge\":false,\"completionTimeoutPerGiB\":0,"
-                                 "\"bandwidthPerMigration\":\"0\",\"maxDowntimeMs\":300,"
-                                 "\"allowPostCopy\":false,\"allowWorkloadDisruption\":true");
-    cJSON *q = policy("q", "{}", "\"bandwidthPerMigration\":\"0.5\",\"maxDowntimeMs\":0,"
-                                 "\"completionTimeoutPerGiB\":-1,\"allowPostCopy\":\"yes\"");
+    cJSON *p = policy("p", "{}",
+                      "\"allowAutoConverge\":false,\"completionTimeoutPerGiB\":0,"
+                      "\"bandwidthPerMigration\":\"0\",\"maxDowntimeMs\":300,"
+                      "\"allowPostCopy\":false,\"allowWorkloadDisruption\":true");
+    cJSON *q = policy("q", "{}",
+                      "\"bandwidthPerMigration\":\"0.5\",\"maxDowntimeMs\":0,"
+                      "\"completionTimeoutPerGiB\":-1,\"allowPostCopy\":\"yes\"");
     struct mg_policy_fields f;
 
     (void)state;
@@ -202,17 +210,20 @@ static void test_policy_fields_keep_false_and_zero(void **state)
 static void test_policy_workload_labels_of_vm_and_vmi(void **state)
 {
     struct mg_store *s = mg_store_new();
-    cJSON *vm = json("{\"kind\":\"VirtualMachine\",\"metadata\":{\"name\":\"v\",\"namespace\":\"n\","
-                     "\"labels\":{\"app\":\"outer\"}},\"spec\":{\"template\":{\"metadata\":"
-                     "{\"labels\":{\"app\":\"db\"}}}}}");
+    cJSON *vm =
+        json("{\"kind\":\"VirtualMachine\",\"metadata\":{\"name\":\"v\",\"namespace\":\"n\","
+             "\"labels\":{\"app\":\"outer\"}},\"spec\":{\"template\":{\"metadata\":"
+             "{\"labels\":{\"app\":\"db\"}}}}}");
     cJSON *vmi = json("{\"kind\":\"VirtualMachineInstance\",\"metadata\":{\"name\":\"v\","
                       "\"namespace\":\"n\",\"labels\":{\"app\":\"db\"}}}");
     struct mg_policy_match m;
 
     (void)state;
     put(s, json("{\"kind\":\"Namespace\",\"metadata\":{\"name\":\"n\",\"labels\":{\"t\":\"1\"}}}"));
-    put(s, policy("p", "{\"virtualMachineInstanceSelector\":{\"app\":\"db\"},"
-                       "\"namespaceSelector\":{\"t\":\"1\"}}", NULL));
+    put(s, policy("p",
+                  "{\"virtualMachineInstanceSelector\":{\"app\":\"db\"},"
+                  "\"namespaceSelector\":{\"t\":\"1\"}}",
+                  NULL));
     assert_int_equal(mg_policy_resolve_workload(s, vm, &m), 0);
     assert_non_null(m.name);
     assert_string_equal(m.name, "p");
@@ -286,7 +297,8 @@ static void test_policy_ties_compatible_same_total_only(void **state)
     put(s, policy("other-key", "{\"virtualMachineInstanceSelector\":{\"tier\":\"x\"}}", NULL));
     put(s, policy("ns-key", "{\"namespaceSelector\":{\"app\":\"web\"}}", NULL));
     put(s, policy("clash", "{\"virtualMachineInstanceSelector\":{\"app\":\"web\"}}", NULL));
-    put(s, policy("two", "{\"virtualMachineInstanceSelector\":{\"app\":\"db\",\"t\":\"1\"}}", NULL));
+    put(s,
+        policy("two", "{\"virtualMachineInstanceSelector\":{\"app\":\"db\",\"t\":\"1\"}}", NULL));
     put(s, policy("q", "{\"virtualMachineInstanceSelector\":{\"zone\":\"z\"}}", NULL));
     put(s, policy("never", NULL, NULL));
     ties(s, q, "q", got, sizeof(got));
@@ -316,8 +328,8 @@ static void random_map(uint32_t *seed, char *out, size_t len, int maxn)
     size_t at = (size_t)snprintf(out, len, "{");
 
     for (int i = 0; i < n; i++)
-        at += (size_t)snprintf(out + at, len - at, "%s\"k%u\":\"v%u\"", i ? "," : "",
-                               rnd(seed) % 4, rnd(seed) % 3);
+        at += (size_t)snprintf(out + at, len - at, "%s\"k%u\":\"v%u\"", i ? "," : "", rnd(seed) % 4,
+                               rnd(seed) % 3);
     snprintf(out + at, len - at, "}");
 }
 
@@ -356,8 +368,8 @@ static void test_policy_index_agrees_with_scan_on_random_sets(void **state)
                 mg_store_remove(s, "MigrationPolicy", "", name);
                 continue;
             }
-            snprintf(sel, sizeof(sel), "{\"namespaceSelector\":%s,\"virtualMachineInstanceSelector\":%s}",
-                     ns, vm);
+            snprintf(sel, sizeof(sel),
+                     "{\"namespaceSelector\":%s,\"virtualMachineInstanceSelector\":%s}", ns, vm);
             put(s, policy(name, op == 1 ? NULL : sel, NULL));
             if (i % 3 == 0) {
                 char got[4096];

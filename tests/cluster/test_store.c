@@ -73,8 +73,8 @@ static void test_put_rejects_objects_without_identity(void **state)
                      MG_EINVAL);
     assert_non_null(strstr(e.msg, "kind"));
     assert_int_equal(
-        mg_store_put(s, cJSON_Parse("{\"kind\":\"A\",\"metadata\":{\"name\":\"x\",\"namespace\":3}}"),
-                     &e),
+        mg_store_put(
+            s, cJSON_Parse("{\"kind\":\"A\",\"metadata\":{\"name\":\"x\",\"namespace\":3}}"), &e),
         MG_EINVAL);
     assert_int_equal(mg_store_size(s), 0);
     assert_false(mg_store_knows(s, "Node"));

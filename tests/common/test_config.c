@@ -63,7 +63,8 @@ static void test_config_selects_tables_and_eviction(void **state)
     struct mg_err err = {0};
 
     (void)state;
-    assert_int_equal(parse(&cfg, "defaults: hco-1.4\ndefaultEvictionStrategy: LiveMigrate\n", &err), 0);
+    assert_int_equal(parse(&cfg, "defaults: hco-1.4\ndefaultEvictionStrategy: LiveMigrate\n", &err),
+                     0);
     assert_string_equal(cfg.defaults->name, "hco-1.4");
     assert_string_equal(cfg.defaults->bandwidth, "64Mi");
     assert_int_equal(cfg.defaults->completion_timeout, 800);
@@ -109,8 +110,9 @@ static void test_config_bad_file_changes_nothing(void **state)
     (void)state;
     mg_config_init(&cfg);
     before = cfg;
-    assert_int_equal(mg_config_parse(&cfg, "rules:\n  LMC005: deny\n  LMC001: nope\n", 32, "t", &err),
-                     MG_ECONFIG);
+    assert_int_equal(
+        mg_config_parse(&cfg, "rules:\n  LMC005: deny\n  LMC001: nope\n", 32, "t", &err),
+        MG_ECONFIG);
     assert_memory_equal(&cfg, &before, sizeof(cfg));
 }
 

@@ -62,9 +62,11 @@ static void test_jsonnum_int64_edges_are_exact(void **state)
 
 static void test_jsonnum_walks_nested_strings_with_escapes(void **state)
 {
-    const char *text = " { \"k\\\"{[\" : [ {\"x\": \"]}\\\\\", \"n\": 2.50} ] , \"m\":{} ,\"z\":1E2 } ";
+    const char *text =
+        " { \"k\\\"{[\" : [ {\"x\": \"]}\\\\\", \"n\": 2.50} ] , \"m\":{} ,\"z\":1E2 } ";
     cJSON *j = parse(text);
-    const cJSON *n = cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "k\"{["), 0), "n");
+    const cJSON *n =
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "k\"{["), 0), "n");
 
     (void)state;
     assert_string_equal(n->valuestring, "2.50");

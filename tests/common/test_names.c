@@ -59,7 +59,8 @@ static void test_names_label_key_enforces_name_part(void **state)
     (void)state;
     expect_bad(mg_name_label_key_ok, "", "must not be empty");
     expect_bad(mg_name_label_key_ok, NULL, "must not be empty");
-    expect_bad(mg_name_label_key_ok, repeat('a', 64, ""), "name part must be 63 characters or less");
+    expect_bad(mg_name_label_key_ok, repeat('a', 64, ""),
+               "name part must be 63 characters or less");
     expect_bad(mg_name_label_key_ok, "example.com/", "name part must not be empty");
     const char *form = "name part must consist of alphanumeric characters, '-', '_' or '.', "
                        "and must start and end with an alphanumeric character";
@@ -161,9 +162,15 @@ static void test_names_reasons_fit_small_buffers(void **state)
 }
 
 static const char *const lmc_keys[] = {
-    "bandwidthPerMigration", "completionTimeoutPerGiB", "parallelMigrationsPerCluster",
-    "parallelOutboundMigrationsPerNode", "progressTimeout", "allowAutoConverge",
-    "allowPostCopy", "allowWorkloadDisruption", "network",
+    "bandwidthPerMigration",
+    "completionTimeoutPerGiB",
+    "parallelMigrationsPerCluster",
+    "parallelOutboundMigrationsPerNode",
+    "progressTimeout",
+    "allowAutoConverge",
+    "allowPostCopy",
+    "allowWorkloadDisruption",
+    "network",
 };
 #define NKEYS (sizeof(lmc_keys) / sizeof(lmc_keys[0]))
 

@@ -295,10 +295,25 @@ static void test_quantity_cmp_is_exact_for_tiny_values(void **state)
 static void test_quantity_between_zero_and_one_boundaries(void **state)
 {
     (void)state;
-    const char *inside[] = {"1m", "0.5", "999m", "1n", "1e-18", ".999999999999999999999999999999",
-                            "0.99999999999999999999999999999999999999", "999999999n"};
-    const char *outside[] = {"1", "1000m", "1.0", "0", "-1m", "-0.5", "1Ki", "1e0", "8Ei",
-                             "1000000000n", "999999999999999999999999999999999999n"};
+    const char *inside[] = {"1m",
+                            "0.5",
+                            "999m",
+                            "1n",
+                            "1e-18",
+                            ".999999999999999999999999999999",
+                            "0.99999999999999999999999999999999999999",
+                            "999999999n"};
+    const char *outside[] = {"1",
+                             "1000m",
+                             "1.0",
+                             "0",
+                             "-1m",
+                             "-0.5",
+                             "1Ki",
+                             "1e0",
+                             "8Ei",
+                             "1000000000n",
+                             "999999999999999999999999999999999999n"};
     for (size_t i = 0; i < sizeof(inside) / sizeof(inside[0]); i++) {
         struct mg_quantity q = parse_ok(inside[i]);
         if (!mg_quantity_between_zero_and_one(&q))
@@ -350,7 +365,8 @@ static void test_quantity_pass_seconds_for_messages(void **state)
     q = parse_ok("1Gi");
     assert_true(mg_quantity_pass_seconds(&q) > 0.999999 && mg_quantity_pass_seconds(&q) < 1.000001);
     q = parse_ok("1m");
-    assert_true(mg_quantity_pass_seconds(&q) > 1.0737e12 && mg_quantity_pass_seconds(&q) < 1.0738e12);
+    assert_true(mg_quantity_pass_seconds(&q) > 1.0737e12 &&
+                mg_quantity_pass_seconds(&q) < 1.0738e12);
     q = parse_ok("0");
     assert_true(mg_quantity_pass_seconds(&q) == 0);
     q = parse_ok("-5");
@@ -364,9 +380,20 @@ static void test_quantity_value_rounds_away_from_zero(void **state)
         const char *text;
         int64_t want;
     } cases[] = {
-        {"1m", 1}, {"1.5", 2}, {"1.0", 1}, {"-1.5", -2}, {"-1m", -1}, {"1Gi", 1073741824},
-        {"1.5Gi", 1610612736}, {"1.0001Ki", 1025}, {"1e-18", 1}, {"2e3", 2000},
-        {"999999999n", 1}, {"1000000001n", 2}, {"-1000000001n", -2}, {"0.5Ki", 512},
+        {"1m", 1},
+        {"1.5", 2},
+        {"1.0", 1},
+        {"-1.5", -2},
+        {"-1m", -1},
+        {"1Gi", 1073741824},
+        {"1.5Gi", 1610612736},
+        {"1.0001Ki", 1025},
+        {"1e-18", 1},
+        {"2e3", 2000},
+        {"999999999n", 1},
+        {"1000000001n", 2},
+        {"-1000000001n", -2},
+        {"0.5Ki", 512},
         {"9223372036854775806.5", INT64_MAX},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -463,8 +490,8 @@ static void test_quantity_parser_agrees_with_grammar_regex(void **state)
     const size_t na = sizeof(alpha) - 1;
     int errcode;
     PCRE2_SIZE erroff;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)grammar, PCRE2_ZERO_TERMINATED,
-                                   PCRE2_DOLLAR_ENDONLY, &errcode, &erroff, NULL);
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)grammar, PCRE2_ZERO_TERMINATED, PCRE2_DOLLAR_ENDONLY,
+                                   &errcode, &erroff, NULL);
     assert_non_null(re);
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
     assert_non_null(md);

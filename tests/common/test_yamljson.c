@@ -109,8 +109,7 @@ static void test_explicit_tags_are_honoured(void **state)
 static void test_keys_are_strings(void **state)
 {
     (void)state;
-    expect_json("true: 1\n800: 2\n~: 3\n\"q\": 4\n",
-                "{\"true\":1,\"800\":2,\"~\":3,\"q\":4}");
+    expect_json("true: 1\n800: 2\n~: 3\n\"q\": 4\n", "{\"true\":1,\"800\":2,\"~\":3,\"q\":4}");
 }
 
 static void test_multi_document_skips_empty_documents(void **state)
@@ -119,9 +118,8 @@ static void test_multi_document_skips_empty_documents(void **state)
     struct mg_err e;
 
     (void)state;
-    assert_int_equal(parse("---\n---\n# only a comment\n---\na: 1\n---\n~\n---\n- 2\n...\n", &d,
-                           &e),
-                     0);
+    assert_int_equal(
+        parse("---\n---\n# only a comment\n---\na: 1\n---\n~\n---\n- 2\n...\n", &d, &e), 0);
     assert_int_equal(d.n, 2);
     assert_true(cJSON_IsObject(d.docs[0]));
     assert_int_equal(d.lines[0], 5);
@@ -149,7 +147,8 @@ static void test_anchors_and_merge_keys_expand(void **state)
     (void)state;
     expect_json("base: &b {x: 1, y: [2]}\nc: *b\nm:\n  <<: *b\n  y: 3\n",
                 "{\"base\":{\"x\":1,\"y\":[2]},\"c\":{\"x\":1,\"y\":[2]},\"m\":{\"y\":3,\"x\":1}}");
-    expect_json("s: &s hello\nt: *s\n*s : k\n", "{\"s\":\"hello\",\"t\":\"hello\",\"hello\":\"k\"}");
+    expect_json("s: &s hello\nt: *s\n*s : k\n",
+                "{\"s\":\"hello\",\"t\":\"hello\",\"hello\":\"k\"}");
     expect_json("&k key: 1\nother: *k\n", "{\"key\":1,\"other\":\"key\"}");
     expect_error("a: &x [*x]\n", 1, "unknown anchor \"x\"");
     expect_error("a: 1\nb: *nope\n", 2, "unknown anchor");
@@ -183,7 +182,8 @@ static void test_broken_yaml_reports_line(void **state)
 static void test_duplicate_key_names_key_and_line(void **state)
 {
     (void)state;
-    expect_error("a: 1\nspec:\n  x: 1\n  y: 2\n  x: 3\n", 5, "duplicate key \"x\" (first at line 3)");
+    expect_error("a: 1\nspec:\n  x: 1\n  y: 2\n  x: 3\n", 5,
+                 "duplicate key \"x\" (first at line 3)");
     expect_error("{\"a\": 1, \"a\": 2}", 1, "duplicate key \"a\"");
     /* The same key in sibling mappings is fine. */
     expect_json("- {a: 1}\n- {a: 2}\n", "[{\"a\":1},{\"a\":2}]");
@@ -236,18 +236,18 @@ static void test_depth_cap_is_256(void **state)
 
 static void test_marks_give_lines_and_fall_back_to_ancestors(void **state)
 {
-    static const char y[] = "apiVersion: v1\n"             /* 1 */
-                            "kind: X\n"                    /* 2 */
-                            "metadata:\n"                  /* 3 */
-                            "  name: n\n"                  /* 4 */
-                            "  annotations:\n"             /* 5 */
-                            "    a/b~c: v\n"               /* 6 */
-                            "spec:\n"                      /* 7 */
-                            "  list:\n"                    /* 8 */
-                            "  - one\n"                    /* 9 */
-                            "  - k: 1\n"                   /* 10 */
-                            "    j:\n"                     /* 11 */
-                            "      2\n";                   /* 12 */
+    static const char y[] = "apiVersion: v1\n" /* 1 */
+                            "kind: X\n"        /* 2 */
+                            "metadata:\n"      /* 3 */
+                            "  name: n\n"      /* 4 */
+                            "  annotations:\n" /* 5 */
+                            "    a/b~c: v\n"   /* 6 */
+                            "spec:\n"          /* 7 */
+                            "  list:\n"        /* 8 */
+                            "  - one\n"        /* 9 */
+                            "  - k: 1\n"       /* 10 */
+                            "    j:\n"         /* 11 */
+                            "      2\n";       /* 12 */
     struct mg_yaml_docs d;
     struct mg_err e;
     const struct mg_marks *m;

@@ -18,11 +18,11 @@ static void check(const struct mg_quantity *q)
     if (mg_quantity_cmp(q, q) != 0 || sign != q->sign)
         abort();
     /* value() rounds away from zero: q <= v < q + 1 for q > 0, mirrored below 0. */
-    if (sign > 0 && (mg_quantity_cmp_int(q, v) > 0 ||
-                     (v != INT64_MAX && mg_quantity_cmp_int(q, v - 1) <= 0)))
+    if (sign > 0 &&
+        (mg_quantity_cmp_int(q, v) > 0 || (v != INT64_MAX && mg_quantity_cmp_int(q, v - 1) <= 0)))
         abort();
-    if (sign < 0 && (mg_quantity_cmp_int(q, v) < 0 ||
-                     (v > -INT64_MAX && mg_quantity_cmp_int(q, v + 1) >= 0)))
+    if (sign < 0 &&
+        (mg_quantity_cmp_int(q, v) < 0 || (v > -INT64_MAX && mg_quantity_cmp_int(q, v + 1) >= 0)))
         abort();
     if (mg_quantity_between_zero_and_one(q) != (sign > 0 && mg_quantity_cmp_int(q, 1) < 0))
         abort();

@@ -44,7 +44,7 @@ static void walk(struct walk *w, const cJSON *node, char *ptr, size_t cap, size_
 
     if (line < 1 || line > w->max_line)
         abort();
-    cJSON_ArrayForEach(c, node) {
+    cJSON_ArrayForEach (c, node) {
         char idx[24];
         size_t save = len;
 

@@ -38,6 +38,16 @@ done < <(grep -rln --include='*.[ch]' 'include <openssl/' . | sed 's|^\./||')
 if grep -rnE --include='*.[ch]' '#include "(engine|server|review|response)\.h"' validate mutate cluster common; then
     echo "a lower layer includes admission/ or server/ (above)"; fail=1
 fi
+# Formatting: .clang-format is the whole policy.
+if command -v clang-format >/dev/null 2>&1; then
+    for f in $files; do
+        [ -f "$f" ] || continue
+        clang-format --dry-run -Werror "$f" >/dev/null 2>&1 ||
+            { echo "$f: not formatted (run clang-format -i $f)"; fail=1; }
+    done
+else
+    echo "lint: clang-format not installed; formatting not checked"
+fi
 if [ $fail -ne 0 ]; then
     echo "lint: FAILED"; exit 1
 fi

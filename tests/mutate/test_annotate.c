@@ -15,10 +15,10 @@
 
 #include "mutate.h"
 
-#define DEFAULT_CONFIG                                                                       \
-    "{\"bandwidthPerMigration\":\"0\",\"completionTimeoutPerGiB\":150,"                     \
-    "\"allowAutoConverge\":false,\"allowPostCopy\":false,\"allowWorkloadDisruption\":false," \
-    "\"progressTimeout\":150,\"parallelOutboundMigrationsPerNode\":2,"                      \
+#define DEFAULT_CONFIG                                                                             \
+    "{\"bandwidthPerMigration\":\"0\",\"completionTimeoutPerGiB\":150,"                            \
+    "\"allowAutoConverge\":false,\"allowPostCopy\":false,\"allowWorkloadDisruption\":false,"       \
+    "\"progressTimeout\":150,\"parallelOutboundMigrationsPerNode\":2,"                             \
     "\"parallelMigrationsPerCluster\":5}"
 
 static cJSON *json(const char *text)
@@ -35,8 +35,8 @@ static char *mutate(struct mg_store *view, const char *kind, const char *ns, con
 {
     struct mg_config cfg;
     cJSON *o = json(obj);
-    struct mg_request req = {"uid", "kubevirt.io", "v1", kind, "v", ns, MG_OP_CREATE, false,
-                             o, NULL};
+    struct mg_request req = {"uid", "kubevirt.io", "v1",  kind, "v",
+                             ns,    MG_OP_CREATE,  false, o,    NULL};
     struct mg_patch patch;
     struct mg_err err = {0};
     char *out;
@@ -87,15 +87,17 @@ static void test_annotate_policy_overrides_with_false_and_zero(void **state)
            "{\"name\":\"h\",\"namespace\":\"cnv\"},\"spec\":{\"liveMigrationConfig\":"
            "{\"allowAutoConverge\":true,\"bandwidthPerMigration\":\"64Mi\"}}}");
     put(s, "{\"kind\":\"Namespace\",\"metadata\":{\"name\":\"n\",\"labels\":{\"t\":\"1\"}}}");
-    put(s, "{\"kind\":\"MigrationPolicy\",\"metadata\":{\"name\":\"pol\"},\"spec\":{\"selectors\":"
-           "{\"namespaceSelector\":{\"t\":\"1\"},\"virtualMachineInstanceSelector\":{\"app\":\"db\"}},"
-           "\"allowAutoConverge\":false,\"bandwidthPerMigration\":0,\"allowPostCopy\":true,"
-           "\"maxDowntimeMs\":250}}");
+    put(s,
+        "{\"kind\":\"MigrationPolicy\",\"metadata\":{\"name\":\"pol\"},\"spec\":{\"selectors\":"
+        "{\"namespaceSelector\":{\"t\":\"1\"},\"virtualMachineInstanceSelector\":{\"app\":\"db\"}},"
+        "\"allowAutoConverge\":false,\"bandwidthPerMigration\":0,\"allowPostCopy\":true,"
+        "\"maxDowntimeMs\":250}}");
     /* The VMI's own labels; the request's namespace (the object has none). */
     p = mutate(s, "VirtualMachineInstance", "n",
                "{\"kind\":\"VirtualMachineInstance\",\"metadata\":{\"name\":\"v\","
                "\"labels\":{\"app\":\"db\"},\"annotations\":{\"a/b~c\":\"x\"}}}");
-    assert_string_equal(p,
+    assert_string_equal(
+        p,
         "[{\"op\":\"add\",\"path\":\"/metadata/annotations/migguard.io~1migration-policy\","
         "\"value\":\"pol\"},{\"op\":\"add\",\"path\":\"/metadata/annotations/"
         "migguard.io~1migration-config\",\"value\":\"{\\\"bandwidthPerMigration\\\":\\\"0\\\","
@@ -105,9 +107,10 @@ static void test_annotate_policy_overrides_with_false_and_zero(void **state)
         "\\\"parallelMigrationsPerCluster\\\":5}\"}]");
     free(p);
     /* The VM's template labels, not its own. */
-    p = mutate(s, "VirtualMachine", "n",
-               "{\"kind\":\"VirtualMachine\",\"metadata\":{\"name\":\"v\",\"labels\":{\"app\":\"db\"}},"
-               "\"spec\":{\"template\":{\"metadata\":{\"labels\":{\"app\":\"web\"}}}}}");
+    p = mutate(
+        s, "VirtualMachine", "n",
+        "{\"kind\":\"VirtualMachine\",\"metadata\":{\"name\":\"v\",\"labels\":{\"app\":\"db\"}},"
+        "\"spec\":{\"template\":{\"metadata\":{\"labels\":{\"app\":\"web\"}}}}}");
     assert_non_null(strstr(p, "\"migguard.io/migration-policy\":\"none\""));
     assert_non_null(strstr(p, "\\\"bandwidthPerMigration\\\":\\\"64Mi\\\""));
     assert_non_null(strstr(p, "\\\"allowAutoConverge\\\":true"));
@@ -121,7 +124,8 @@ static void test_annotate_no_patch_when_values_are_right(void **state)
     char obj[2048], *p;
 
     (void)state;
-    snprintf(obj, sizeof(obj), "{\"kind\":\"VirtualMachine\",\"metadata\":{\"name\":\"v\","
+    snprintf(obj, sizeof(obj),
+             "{\"kind\":\"VirtualMachine\",\"metadata\":{\"name\":\"v\","
              "\"annotations\":{\"migguard.io/migration-policy\":\"none\","
              "\"migguard.io/migration-config\":\"%s\"}}}",
              "{\\\"bandwidthPerMigration\\\":\\\"0\\\",\\\"completionTimeoutPerGiB\\\":150,"
@@ -132,7 +136,8 @@ static void test_annotate_no_patch_when_values_are_right(void **state)
     assert_string_equal(p, "");
     free(p);
     /* A stale policy name alone is replaced alone. */
-    put(s, "{\"kind\":\"MigrationPolicy\",\"metadata\":{\"name\":\"all\"},\"spec\":{\"selectors\":{}}}");
+    put(s, "{\"kind\":\"MigrationPolicy\",\"metadata\":{\"name\":\"all\"},\"spec\":{\"selectors\":{"
+           "}}}");
     p = mutate(s, "VirtualMachine", "n", obj);
     assert_string_equal(p, "[{\"op\":\"add\",\"path\":\"/metadata/annotations/"
                            "migguard.io~1migration-policy\",\"value\":\"all\"}]");

@@ -42,9 +42,13 @@ static int teardown(void **state)
 /* Mutate the object (JSON text) sent as request version ver with operation op. */
 static void mutate_op(const char *ver, const char *obj, enum mg_op op)
 {
-    struct mg_request req = {.uid = "u", .group = "hco.kubevirt.io", .version = ver,
-                             .kind = "HyperConverged", .name = "kubevirt-hyperconverged",
-                             .namespace_ = "kubevirt-hyperconverged", .op = op};
+    struct mg_request req = {.uid = "u",
+                             .group = "hco.kubevirt.io",
+                             .version = ver,
+                             .kind = "HyperConverged",
+                             .name = "kubevirt-hyperconverged",
+                             .namespace_ = "kubevirt-hyperconverged",
+                             .op = op};
     struct mg_mctx ctx;
 
     cJSON_Delete(fx.obj);
@@ -80,25 +84,25 @@ static void want_patch(const char *want)
 
 #define V1B "{\"apiVersion\":\"hco.kubevirt.io/v1beta1\",\"kind\":\"HyperConverged\","
 #define V1 "{\"apiVersion\":\"hco.kubevirt.io/v1\",\"kind\":\"HyperConverged\","
-#define FULL_114                                                                          \
-    "{\"completionTimeoutPerGiB\":150,\"parallelMigrationsPerCluster\":5,"                \
-    "\"parallelOutboundMigrationsPerNode\":2,\"progressTimeout\":150,\"allowAutoConverge\":" \
+#define FULL_114                                                                                   \
+    "{\"completionTimeoutPerGiB\":150,\"parallelMigrationsPerCluster\":5,"                         \
+    "\"parallelOutboundMigrationsPerNode\":2,\"progressTimeout\":150,\"allowAutoConverge\":"       \
     "false,\"allowPostCopy\":false"
 
 static void test_hco_absent_config_added_whole_v1beta1(void **state)
 {
     (void)state;
     mutate("v1beta1", V1B "\"spec\":{\"featureGates\":{}}}");
-    want_patch("[{\"op\":\"add\",\"path\":\"/spec/liveMigrationConfig\",\"value\":" FULL_114
-               "}}]");
+    want_patch("[{\"op\":\"add\",\"path\":\"/spec/liveMigrationConfig\",\"value\":" FULL_114 "}}]");
 }
 
 static void test_hco_absent_config_added_whole_v1_with_awd(void **state)
 {
     (void)state;
     mutate("v1", V1 "\"spec\":{\"virtualization\":{}}}");
-    want_patch("[{\"op\":\"add\",\"path\":\"/spec/virtualization/liveMigrationConfig\",\"value\":"
-               FULL_114 ",\"allowWorkloadDisruption\":false}}]");
+    want_patch(
+        "[{\"op\":\"add\",\"path\":\"/spec/virtualization/liveMigrationConfig\",\"value\":" FULL_114
+        ",\"allowWorkloadDisruption\":false}}]");
 }
 
 static void test_hco_missing_parents_added_in_one_op(void **state)
@@ -228,8 +232,7 @@ static void test_hco_applied_patch_is_idempotent(void **state)
     mutate("v1beta1", V1B "\"spec\":{\"liveMigrationConfig\":{\"allowPostCopy\":true}}}");
     /* Apply the adds by hand, then mutate again: nothing left to do. */
     lmc = cJSON_GetObjectItem(cJSON_GetObjectItem(fx.obj, "spec"), "liveMigrationConfig");
-    cJSON_ArrayForEach(op, fx.patch.ops)
-    {
+    cJSON_ArrayForEach (op, fx.patch.ops) {
         const char *path = cJSON_GetObjectItem(op, "path")->valuestring;
         const char *key = strrchr(path, '/') + 1;
 

@@ -34,16 +34,17 @@ static void make_pair(const char *name)
     FILE *f;
 
     assert_int_equal(gnutls_x509_privkey_init(&key), 0);
-    assert_int_equal(gnutls_x509_privkey_generate(key, GNUTLS_PK_ECDSA,
-                                                  GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1),
-                                                  0), 0);
+    assert_int_equal(gnutls_x509_privkey_generate(
+                         key, GNUTLS_PK_ECDSA, GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0),
+                     0);
     assert_int_equal(gnutls_x509_crt_init(&crt), 0);
     assert_int_equal(gnutls_x509_crt_set_version(crt, 3), 0);
     assert_int_equal(gnutls_x509_crt_set_serial(crt, serial, sizeof(serial)), 0);
     assert_int_equal(gnutls_x509_crt_set_activation_time(crt, time(NULL) - 60), 0);
     assert_int_equal(gnutls_x509_crt_set_expiration_time(crt, time(NULL) + 86400), 0);
     assert_int_equal(gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, name,
-                                                   (unsigned)strlen(name)), 0);
+                                                   (unsigned)strlen(name)),
+                     0);
     assert_int_equal(gnutls_x509_crt_set_key(crt, key), 0);
     assert_int_equal(gnutls_x509_crt_sign2(crt, crt, key, GNUTLS_DIG_SHA256, 0), 0);
 
@@ -54,8 +55,7 @@ static void make_pair(const char *name)
     fclose(f);
     gnutls_free(pem.data);
     snprintf(path, sizeof(path), "%s/%s.key", dir, name);
-    assert_int_equal(gnutls_x509_privkey_export2_pkcs8(key, GNUTLS_X509_FMT_PEM, NULL, 0, &pem),
-                     0);
+    assert_int_equal(gnutls_x509_privkey_export2_pkcs8(key, GNUTLS_X509_FMT_PEM, NULL, 0, &pem), 0);
     assert_non_null(f = fopen(path, "wb"));
     assert_int_equal(fwrite(pem.data, 1, pem.size, f), pem.size);
     fclose(f);
@@ -106,8 +106,8 @@ static int teardown(void **state)
 
 static void test_start_refuses_missing_cert(void **state)
 {
-    struct mg_server_opts o = {.listen = "127.0.0.1:0", .cert_file = file("none.crt"),
-                               .key_file = file("a.key")};
+    struct mg_server_opts o = {
+        .listen = "127.0.0.1:0", .cert_file = file("none.crt"), .key_file = file("a.key")};
     struct mg_server *s = (struct mg_server *)&o;
     struct mg_err err = {0};
 
@@ -121,8 +121,8 @@ static void test_start_refuses_missing_cert(void **state)
 
 static void test_start_refuses_key_of_another_cert(void **state)
 {
-    struct mg_server_opts o = {.listen = "127.0.0.1:0", .cert_file = file("a.crt"),
-                               .key_file = file("b.key")};
+    struct mg_server_opts o = {
+        .listen = "127.0.0.1:0", .cert_file = file("a.crt"), .key_file = file("b.key")};
     struct mg_server *s = NULL;
     struct mg_err err = {0};
 
@@ -136,8 +136,8 @@ static void test_start_refuses_key_of_another_cert(void **state)
 
 static void test_start_refuses_bad_listen_address(void **state)
 {
-    struct mg_server_opts o = {.listen = "localhost:8443", .cert_file = file("a.crt"),
-                               .key_file = file("a.key")};
+    struct mg_server_opts o = {
+        .listen = "localhost:8443", .cert_file = file("a.crt"), .key_file = file("a.key")};
     struct mg_server *s = NULL;
     struct mg_err err = {0};
 
@@ -148,8 +148,10 @@ static void test_start_refuses_bad_listen_address(void **state)
 
 static void test_start_binds_ephemeral_port_and_stops_fast(void **state)
 {
-    struct mg_server_opts o = {.listen = "127.0.0.1:0", .cert_file = file("a.crt"),
-                               .key_file = file("a.key"), .threads = 2};
+    struct mg_server_opts o = {.listen = "127.0.0.1:0",
+                               .cert_file = file("a.crt"),
+                               .key_file = file("a.key"),
+                               .threads = 2};
     struct mg_server *s = NULL;
     struct mg_err err = {0};
     struct timespec t0, t1;
@@ -168,8 +170,8 @@ static void test_start_binds_ephemeral_port_and_stops_fast(void **state)
 
 static void test_only_one_server_reloads_per_process(void **state)
 {
-    struct mg_server_opts o = {.listen = "127.0.0.1:0", .cert_file = file("a.crt"),
-                               .key_file = file("a.key")};
+    struct mg_server_opts o = {
+        .listen = "127.0.0.1:0", .cert_file = file("a.crt"), .key_file = file("a.key")};
     struct mg_server *s1 = NULL, *s2 = NULL;
     struct mg_err err = {0};
 
@@ -210,8 +212,8 @@ static void test_reload_switches_only_to_a_matching_pair(void **state)
     replace("a.crt", "tls.crt");
     replace("a.key", "tls.key");
     /* A long interval: the test drives the polls. */
-    assert_int_equal(mg_tlsreload_start(&r, file("tls.crt"), file("tls.key"), 3600, &ok, &failed,
-                                        &err), 0);
+    assert_int_equal(
+        mg_tlsreload_start(&r, file("tls.crt"), file("tls.key"), 3600, &ok, &failed, &err), 0);
     k0 = current_key();
     assert_int_equal(mg_tlsreload_poll(r), 0);
     /* Half a rotation: the new key arrives before the new certificate. */

@@ -68,15 +68,19 @@ static void test_data_volume_object_and_virt_default(void **state)
     char text[4096];
 
     (void)state;
-    snprintf(text, sizeof(text), "%skind: DataVolume\nmetadata: {name: root, namespace: ns1}\n"
-             "spec: {storage: {resources: {requests: {storage: 1Gi}}}}\n", classes);
+    snprintf(text, sizeof(text),
+             "%skind: DataVolume\nmetadata: {name: root, namespace: ns1}\n"
+             "spec: {storage: {resources: {requests: {storage: 1Gi}}}}\n",
+             classes);
     resolve(text, "root", true, &a);
     assert_true(a.known);
     assert_true(a.rwx);
     assert_string_equal(a.modes, "ReadWriteMany,ReadWriteOnce");
     assert_string_equal(a.source, "StorageProfile virt");
-    snprintf(text, sizeof(text), "%skind: DataVolume\nmetadata: {name: root, namespace: ns1}\n"
-             "spec: {pvc: {accessModes: [ReadWriteOnce]}}\n", classes);
+    snprintf(text, sizeof(text),
+             "%skind: DataVolume\nmetadata: {name: root, namespace: ns1}\n"
+             "spec: {pvc: {accessModes: [ReadWriteOnce]}}\n",
+             classes);
     resolve(text, "root", true, &a);
     assert_false(a.rwx);
     assert_string_equal(a.source, "the DataVolume");
@@ -94,20 +98,26 @@ static void test_pvc_profile_spec_fallback_and_no_class(void **state)
     (void)state;
     /* A PVC without modes and class: the (non-virt) default class, whose profile has only
      * spec sets. */
-    snprintf(text, sizeof(text), "%skind: PersistentVolumeClaim\n"
-             "metadata: {name: data, namespace: ns1}\nspec: {}\n", classes);
+    snprintf(text, sizeof(text),
+             "%skind: PersistentVolumeClaim\n"
+             "metadata: {name: data, namespace: ns1}\nspec: {}\n",
+             classes);
     resolve(text, "data", false, &a);
     assert_true(a.known);
     assert_false(a.rwx);
     assert_string_equal(a.source, "StorageProfile new-default");
-    snprintf(text, sizeof(text), "%skind: PersistentVolumeClaim\n"
-             "metadata: {name: data, namespace: ns1}\nspec: {storageClassName: \"\"}\n", classes);
+    snprintf(text, sizeof(text),
+             "%skind: PersistentVolumeClaim\n"
+             "metadata: {name: data, namespace: ns1}\nspec: {storageClassName: \"\"}\n",
+             classes);
     resolve(text, "data", false, &a);
     assert_false(a.known);
     assert_non_null(strstr(a.unknown, "names no storage class"));
-    snprintf(text, sizeof(text), "%skind: PersistentVolumeClaim\n"
+    snprintf(text, sizeof(text),
+             "%skind: PersistentVolumeClaim\n"
              "metadata: {name: data, namespace: ns1}\n"
-             "spec: {accessModes: []}\nstatus: {accessModes: [ReadWriteMany]}\n", classes);
+             "spec: {accessModes: []}\nstatus: {accessModes: [ReadWriteMany]}\n",
+             classes);
     resolve(text, "data", false, &a);
     assert_true(a.rwx);
     assert_string_equal(a.source, "the PVC's status");

@@ -61,15 +61,20 @@ static void run_op(const char *version, const char *lmc, enum mg_op op)
     else
         snprintf(text, sizeof(text),
                  "{\"apiVersion\":\"hco.kubevirt.io/%s\",\"kind\":\"HyperConverged\","
-                 "\"metadata\":{\"name\":\"kubevirt-hyperconverged\"},\"spec\":{}}", version);
+                 "\"metadata\":{\"name\":\"kubevirt-hyperconverged\"},\"spec\":{}}",
+                 version);
     cJSON_Delete(fx.obj);
     fx.obj = cJSON_Parse(text);
     assert_non_null(fx.obj);
     mg_verdict_free(&fx.v);
     mg_verdict_init(&fx.v);
-    fx.req = (struct mg_request){.uid = "u1", .group = "hco.kubevirt.io", .version = version,
-                                 .kind = "HyperConverged", .name = "kubevirt-hyperconverged",
-                                 .namespace_ = "kubevirt-hyperconverged", .op = op,
+    fx.req = (struct mg_request){.uid = "u1",
+                                 .group = "hco.kubevirt.io",
+                                 .version = version,
+                                 .kind = "HyperConverged",
+                                 .name = "kubevirt-hyperconverged",
+                                 .namespace_ = "kubevirt-hyperconverged",
+                                 .op = op,
                                  .object = fx.obj};
     ctx = (struct mg_vctx){&fx.req, fx.view, &fx.cfg, &fx.v};
     assert_int_equal(mg_lmc_validate(&ctx), 0);
@@ -124,10 +129,10 @@ static void test_lmc_negative_bandwidth_names_field_and_fix(void **state)
 
 static void test_lmc_bandwidth_grammar_and_exponents(void **state)
 {
-    static const char *const bad[] = {"1e1.5", "1e19", "1e-19", "abc", "", "64MiB", "1e1000",
-                                      "1e-99999999999", "--1", "0x10"};
-    static const char *const good[] = {"0", "-0", "0Mi", "1e18", "8Ei", "64Mi", "1.5Gi",
-                                       "+1Gi", ".5Gi", "1E9"};
+    static const char *const bad[] = {"1e1.5", "1e19",   "1e-19",          "abc", "",
+                                      "64MiB", "1e1000", "1e-99999999999", "--1", "0x10"};
+    static const char *const good[] = {"0",    "-0",    "0Mi",  "1e18", "8Ei",
+                                       "64Mi", "1.5Gi", "+1Gi", ".5Gi", "1E9"};
     char lmc[128];
 
     (void)state;
@@ -379,8 +384,8 @@ static void test_lmc_post_copy_warns(void **state)
 
 static void test_lmc_network_syntax(void **state)
 {
-    static const char *const bad[] = {"Bad_Name", "a/b/c", "/x", "x/", "-x", "UPPER/x",
-                                      "ns.with.dots/x", ""};
+    static const char *const bad[] = {"Bad_Name", "a/b/c",          "/x", "x/", "-x",
+                                      "UPPER/x",  "ns.with.dots/x", ""};
     static const char *const good[] = {"migration", "my-ns/migration", "a.b-c",
                                        "openshift-cnv/mig.net"};
     char lmc[128];

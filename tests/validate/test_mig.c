@@ -61,10 +61,19 @@ static void migrate(struct run *r, enum mg_op op, const char *spec, const char *
 
     snprintf(text, sizeof(text),
              "apiVersion: kubevirt.io/v1\nkind: VirtualMachineInstanceMigration\n"
-             "metadata: {name: migration-job, namespace: web}\nspec: %s\n", spec);
+             "metadata: {name: migration-job, namespace: web}\nspec: %s\n",
+             spec);
     o = obj(text);
-    struct mg_request req = {"uid", "kubevirt.io", "v1", "VirtualMachineInstanceMigration",
-                             "migration-job", "web", op, false, o, NULL};
+    struct mg_request req = {"uid",
+                             "kubevirt.io",
+                             "v1",
+                             "VirtualMachineInstanceMigration",
+                             "migration-job",
+                             "web",
+                             op,
+                             false,
+                             o,
+                             NULL};
     struct mg_vctx ctx = {&req, s, &r->cfg, &r->v};
 
     mg_verdict_init(&r->v);
@@ -107,8 +116,8 @@ static void expect(struct run *r, const char *want, const char *contains)
     mg_verdict_free(&r->v);
 }
 
-#define VMI(name, extra_spec, status)                                                       \
-    "kind: VirtualMachineInstance\nmetadata: {name: " name ", namespace: web}\n"             \
+#define VMI(name, extra_spec, status)                                                              \
+    "kind: VirtualMachineInstance\nmetadata: {name: " name ", namespace: web}\n"                   \
     "spec: {" extra_spec "}\nstatus: {" status "}\n---\n"
 
 static const char nodes[] =
@@ -161,7 +170,8 @@ static void test_mig003_quotes_vm_rules_and_the_condition(void **state)
     migrate(&r, MG_OP_CREATE, "{vmiName: v}",
             VMI("v", "volumes: [{name: d, persistentVolumeClaim: {claimName: data}}]",
                 "phase: Running") "kind: PersistentVolumeClaim\n"
-            "metadata: {name: data, namespace: web}\nspec: {accessModes: [ReadWriteOnce]}\n");
+                                  "metadata: {name: data, namespace: web}\nspec: {accessModes: "
+                                  "[ReadWriteOnce]}\n");
     expect(&r, "MIG003!", "[VM001] volume \"d\" is ReadWriteOnce");
     /* Unknown storage stays a warning. */
     migrate(&r, MG_OP_CREATE, "{vmiName: v}",
@@ -169,7 +179,8 @@ static void test_mig003_quotes_vm_rules_and_the_condition(void **state)
                 "phase: Running"));
     expect(&r, "MIG003", "cannot determine");
     migrate(&r, MG_OP_CREATE, "{vmiName: v}",
-            VMI("v", "", "phase: Running, conditions: [{type: LiveMigratable, status: \"False\", "
+            VMI("v", "",
+                "phase: Running, conditions: [{type: LiveMigratable, status: \"False\", "
                 "reason: DisksNotLiveMigratable, message: \"PVC data is not shared\"}]"));
     expect(&r, "MIG003!", "DisksNotLiveMigratable: PVC data is not shared");
     migrate(&r, MG_OP_CREATE, "{vmiName: v}",
@@ -206,8 +217,10 @@ static void test_mig005_added_selector_labels(void **state)
 
     (void)state;
     setup_run(&r);
-    migrate(&r, MG_OP_CREATE, "{vmiName: v, addedNodeSelector: {\"bad key\": x, ok: 5, "
-            "k: \"not valid\"}}", NULL);
+    migrate(&r, MG_OP_CREATE,
+            "{vmiName: v, addedNodeSelector: {\"bad key\": x, ok: 5, "
+            "k: \"not valid\"}}",
+            NULL);
     expect(&r, "MIG005! MIG005! MIG005!", "must be a string");
     migrate(&r, MG_OP_CREATE, "{vmiName: v, addedNodeSelector: [a]}", NULL);
     expect(&r, "MIG005!", "map");
@@ -238,16 +251,22 @@ static void test_mig007_documents_example_and_current_node_only(void **state)
     setup_run(&r);
     snprintf(text, sizeof(text), "%s%s", nodes, running_fedora);
     /* The documents' example: both labels, ANDed, name node -199. */
-    migrate(&r, MG_OP_CREATE, "{vmiName: vmi-fedora, addedNodeSelector: {accelerator: "
-            "gpu-enabled23, kubernetes.io/hostname: \"ip-172-28-114-199.example\"}}", text);
+    migrate(&r, MG_OP_CREATE,
+            "{vmiName: vmi-fedora, addedNodeSelector: {accelerator: "
+            "gpu-enabled23, kubernetes.io/hostname: \"ip-172-28-114-199.example\"}}",
+            text);
     expect(&r, "", NULL);
     /* Only the node it runs on has these labels: denied now, not after a timeout. */
-    migrate(&r, MG_OP_CREATE, "{vmiName: vmi-fedora, addedNodeSelector: {accelerator: "
-            "gpu-enabled23, kubernetes.io/hostname: \"ip-172-28-114-198.example\"}}", text);
+    migrate(&r, MG_OP_CREATE,
+            "{vmiName: vmi-fedora, addedNodeSelector: {accelerator: "
+            "gpu-enabled23, kubernetes.io/hostname: \"ip-172-28-114-198.example\"}}",
+            text);
     expect(&r, "MIG007!", "other than ip-172-28-114-198.example");
     /* AND, not OR: no node has both. */
-    migrate(&r, MG_OP_CREATE, "{vmiName: vmi-fedora, addedNodeSelector: {accelerator: "
-            "gpu-enabled23, kubernetes.io/hostname: plain}}", text);
+    migrate(&r, MG_OP_CREATE,
+            "{vmiName: vmi-fedora, addedNodeSelector: {accelerator: "
+            "gpu-enabled23, kubernetes.io/hostname: plain}}",
+            text);
     expect(&r, "MIG007!", "0 other nodes carry the added labels");
     /* VMIs unknown: the added labels must still name some node. */
     migrate(&r, MG_OP_CREATE, "{vmiName: vmi-fedora, addedNodeSelector: {zone: mars}}", nodes);
@@ -268,7 +287,8 @@ static void test_mig008_parallel_limits_warn(void **state)
     for (int i = 0; i < 2; i++)
         at += (size_t)snprintf(text + at, sizeof(text) - at,
                                "kind: VirtualMachineInstanceMigration\nmetadata: {name: m%d, "
-                               "namespace: web}\nspec: {vmiName: %s}\n---\n", i, i ? "b" : "a");
+                               "namespace: web}\nspec: {vmiName: %s}\n---\n",
+                               i, i ? "b" : "a");
     migrate(&r, MG_OP_CREATE, "{vmiName: vmi-fedora}", text);
     expect(&r, "MIG008", "already leave node ip-172-28-114-198.example");
     snprintf(text + at, sizeof(text) - at,

@@ -53,7 +53,8 @@ static cJSON *policy(const char *name, const char *spec)
 
     snprintf(buf, sizeof(buf),
              "{\"apiVersion\":\"migrations.kubevirt.io/v1alpha1\",\"kind\":\"MigrationPolicy\","
-             "\"metadata\":{\"name\":\"%s\"},\"spec\":{%s}}", name, spec);
+             "\"metadata\":{\"name\":\"%s\"},\"spec\":{%s}}",
+             name, spec);
     j = cJSON_Parse(buf);
     assert_non_null(j);
     return j;
@@ -75,8 +76,9 @@ static void put_json(struct fixture *f, const char *text)
 /* Validate a request for policy name with spec; returns the verdict's rule ids. */
 static const char *check(struct fixture *f, enum mg_op op, const char *name, const char *spec)
 {
-    struct mg_request req = {"uid", "migrations.kubevirt.io", "v1alpha1", "MigrationPolicy",
-                             name, "", op, false, NULL, NULL};
+    struct mg_request req = {
+        "uid", "migrations.kubevirt.io", "v1alpha1", "MigrationPolicy", name, "", op, false, NULL,
+        NULL};
     struct mg_err err = {0};
     static char ids[512];
     size_t at = 0;
@@ -106,13 +108,17 @@ static void test_mp_selectors_required_and_plain_maps(void **state)
     struct fixture *f = *state;
 
     assert_string_equal(check(f, MG_OP_CREATE, "p", "\"allowAutoConverge\":true"), "MP001");
-    assert_string_equal(check(f, MG_OP_CREATE, "p", "\"selectors\":{\"virtualMachineInstanceSelector\":"
-                              "{\"matchLabels\":{\"app\":\"db\"}}}"), "MP001");
+    assert_string_equal(check(f, MG_OP_CREATE, "p",
+                              "\"selectors\":{\"virtualMachineInstanceSelector\":"
+                              "{\"matchLabels\":{\"app\":\"db\"}}}"),
+                        "MP001");
     assert_non_null(strstr(msg(f, 0), "plain label maps"));
     assert_string_equal(f->v.items[0].field,
                         "spec.selectors.virtualMachineInstanceSelector.matchLabels");
-    assert_string_equal(check(f, MG_OP_CREATE, "p", "\"selectors\":{\"namespaceSelector\":"
-                              "{\"hpc\":true}}"), "MP001");
+    assert_string_equal(check(f, MG_OP_CREATE, "p",
+                              "\"selectors\":{\"namespaceSelector\":"
+                              "{\"hpc\":true}}"),
+                        "MP001");
     assert_string_equal(check(f, MG_OP_CREATE, "p", "\"selectors\":{\"vmSelector\":{}}"), "MP001");
     assert_string_equal(check(f, MG_OP_CREATE, "p", "\"selectors\":{}"), "");
 }
@@ -121,28 +127,44 @@ static void test_mp_label_syntax(void **state)
 {
     struct fixture *f = *state;
 
-    assert_string_equal(check(f, MG_OP_CREATE, "p", "\"selectors\":{\"namespaceSelector\":"
-                              "{\"-bad\":\"x\",\"good\":\"bad value\"}}"), "MP002 MP002");
-    assert_string_equal(check(f, MG_OP_CREATE, "p", "\"selectors\":{\"namespaceSelector\":"
-                              "{\"example.com/tier\":\"\"}}"), "");
+    assert_string_equal(check(f, MG_OP_CREATE, "p",
+                              "\"selectors\":{\"namespaceSelector\":"
+                              "{\"-bad\":\"x\",\"good\":\"bad value\"}}"),
+                        "MP002 MP002");
+    assert_string_equal(check(f, MG_OP_CREATE, "p",
+                              "\"selectors\":{\"namespaceSelector\":"
+                              "{\"example.com/tier\":\"\"}}"),
+                        "");
 }
 
 static void test_mp_fields(void **state)
 {
     struct fixture *f = *state;
 
-    assert_string_equal(check(f, MG_OP_CREATE, "p", "\"selectors\":{},"
-                              "\"bandwidthPerMigration\":\"-1Mi\""), "MP003");
-    assert_string_equal(check(f, MG_OP_CREATE, "p", "\"selectors\":{},"
-                              "\"bandwidthPerMigration\":\"1m\""), "MP003");
-    assert_string_equal(check(f, MG_OP_CREATE, "p", "\"selectors\":{},"
-                              "\"bandwidthPerMigration\":-5"), "MP003");
-    assert_string_equal(check(f, MG_OP_CREATE, "p", "\"selectors\":{},"
-                              "\"bandwidthPerMigration\":67108864"), "");
-    assert_string_equal(check(f, MG_OP_CREATE, "p", "\"selectors\":{},"
-                              "\"completionTimeoutPerGiB\":-1"), "MP004");
-    assert_string_equal(check(f, MG_OP_CREATE, "p", "\"selectors\":{},"
-                              "\"completionTimeoutPerGiB\":0"), "MP004(w)");
+    assert_string_equal(check(f, MG_OP_CREATE, "p",
+                              "\"selectors\":{},"
+                              "\"bandwidthPerMigration\":\"-1Mi\""),
+                        "MP003");
+    assert_string_equal(check(f, MG_OP_CREATE, "p",
+                              "\"selectors\":{},"
+                              "\"bandwidthPerMigration\":\"1m\""),
+                        "MP003");
+    assert_string_equal(check(f, MG_OP_CREATE, "p",
+                              "\"selectors\":{},"
+                              "\"bandwidthPerMigration\":-5"),
+                        "MP003");
+    assert_string_equal(check(f, MG_OP_CREATE, "p",
+                              "\"selectors\":{},"
+                              "\"bandwidthPerMigration\":67108864"),
+                        "");
+    assert_string_equal(check(f, MG_OP_CREATE, "p",
+                              "\"selectors\":{},"
+                              "\"completionTimeoutPerGiB\":-1"),
+                        "MP004");
+    assert_string_equal(check(f, MG_OP_CREATE, "p",
+                              "\"selectors\":{},"
+                              "\"completionTimeoutPerGiB\":0"),
+                        "MP004(w)");
     assert_string_equal(check(f, MG_OP_CREATE, "p", "\"selectors\":{},\"maxDowntimeMs\":0"),
                         "MP005");
     assert_string_equal(check(f, MG_OP_CREATE, "p", "\"selectors\":{},\"maxDowntimeMs\":2000001"),
@@ -159,9 +181,12 @@ static void test_mp_feasibility_uses_effective_settings(void **state)
     struct fixture *f = *state;
 
     /* 100M at the shipped 150 s is fine; at 10 s one pass takes 10.74 s. */
-    assert_string_equal(check(f, MG_OP_CREATE, "p", "\"selectors\":{},"
-                              "\"bandwidthPerMigration\":\"100M\""), "");
-    assert_string_equal(check(f, MG_OP_CREATE, "p", "\"selectors\":{},"
+    assert_string_equal(check(f, MG_OP_CREATE, "p",
+                              "\"selectors\":{},"
+                              "\"bandwidthPerMigration\":\"100M\""),
+                        "");
+    assert_string_equal(check(f, MG_OP_CREATE, "p",
+                              "\"selectors\":{},"
                               "\"bandwidthPerMigration\":\"100M\",\"completionTimeoutPerGiB\":10"),
                         "MP006");
     assert_non_null(strstr(msg(f, 0), "10.74 s"));
@@ -169,11 +194,15 @@ static void test_mp_feasibility_uses_effective_settings(void **state)
     put_json(f, "{\"apiVersion\":\"hco.kubevirt.io/v1beta1\",\"kind\":\"HyperConverged\","
                 "\"metadata\":{\"name\":\"hco\",\"namespace\":\"openshift-cnv\"},\"spec\":"
                 "{\"liveMigrationConfig\":{\"bandwidthPerMigration\":\"10Mi\"}}}");
-    assert_string_equal(check(f, MG_OP_CREATE, "p", "\"selectors\":{},"
-                              "\"completionTimeoutPerGiB\":60"), "MP006");
+    assert_string_equal(check(f, MG_OP_CREATE, "p",
+                              "\"selectors\":{},"
+                              "\"completionTimeoutPerGiB\":60"),
+                        "MP006");
     assert_non_null(strstr(msg(f, 0), "(cluster)"));
-    assert_string_equal(check(f, MG_OP_CREATE, "p", "\"selectors\":{},"
-                              "\"completionTimeoutPerGiB\":60,\"bandwidthPerMigration\":0"), "");
+    assert_string_equal(check(f, MG_OP_CREATE, "p",
+                              "\"selectors\":{},"
+                              "\"completionTimeoutPerGiB\":60,\"bandwidthPerMigration\":0"),
+                        "");
 }
 
 #define SEL_DB "\"selectors\":{\"virtualMachineInstanceSelector\":{\"app\":\"db\"}}"
@@ -183,8 +212,7 @@ static void test_mp_duplicate_selectors(void **state)
     struct fixture *f = *state;
 
     put(f, "a", SEL_DB ",\"allowAutoConverge\":true");
-    assert_string_equal(check(f, MG_OP_CREATE, "b", SEL_DB ",\"allowAutoConverge\":true"),
-                        "MP010");
+    assert_string_equal(check(f, MG_OP_CREATE, "b", SEL_DB ",\"allowAutoConverge\":true"), "MP010");
     assert_non_null(strstr(msg(f, 0), "\"a\""));
     /* An absent map and an empty map are the same selectors. */
     put(f, "all", "\"selectors\":{}");
@@ -197,8 +225,10 @@ static void test_mp_equal_rank_with_other_settings_is_a_tie(void **state)
     struct fixture *f = *state;
 
     put(f, "a", SEL_DB ",\"bandwidthPerMigration\":\"1Gi\"");
-    assert_string_equal(check(f, MG_OP_CREATE, "b", "\"selectors\":{\"namespaceSelector\":"
-                              "{\"team\":\"x\"}},\"bandwidthPerMigration\":\"2Gi\""), "MP011");
+    assert_string_equal(check(f, MG_OP_CREATE, "b",
+                              "\"selectors\":{\"namespaceSelector\":"
+                              "{\"team\":\"x\"}},\"bandwidthPerMigration\":\"2Gi\""),
+                        "MP011");
     assert_non_null(strstr(msg(f, 0), "ties with policy \"a\""));
     assert_non_null(strstr(msg(f, 0), "labels {app=db} in a namespace with labels {team=x}"));
     assert_non_null(strstr(msg(f, 0), "bandwidthPerMigration 2Gi vs 1Gi"));
@@ -212,9 +242,11 @@ static void test_mp_equal_rank_with_same_settings_is_fine(void **state)
 
     put(f, "a", SEL_DB ",\"bandwidthPerMigration\":\"1Gi\"");
     /* 1024Mi equals 1Gi by value; the shipped completion timeout equals 150. */
-    assert_string_equal(check(f, MG_OP_CREATE, "b", "\"selectors\":{\"virtualMachineInstanceSelector\":"
+    assert_string_equal(check(f, MG_OP_CREATE, "b",
+                              "\"selectors\":{\"virtualMachineInstanceSelector\":"
                               "{\"tier\":\"x\"}},\"bandwidthPerMigration\":\"1024Mi\","
-                              "\"completionTimeoutPerGiB\":150"), "");
+                              "\"completionTimeoutPerGiB\":150"),
+                        "");
 }
 
 static void test_mp_other_rank_or_incompatible_is_fine(void **state)
@@ -222,10 +254,14 @@ static void test_mp_other_rank_or_incompatible_is_fine(void **state)
     struct fixture *f = *state;
 
     put(f, "a", SEL_DB ",\"allowPostCopy\":false");
-    assert_string_equal(check(f, MG_OP_CREATE, "b", "\"selectors\":{\"virtualMachineInstanceSelector\":"
-                              "{\"app\":\"db\",\"tier\":\"x\"}},\"allowAutoConverge\":true"), "");
-    assert_string_equal(check(f, MG_OP_CREATE, "c", "\"selectors\":{\"virtualMachineInstanceSelector\":"
-                              "{\"app\":\"web\"}},\"allowAutoConverge\":true"), "");
+    assert_string_equal(check(f, MG_OP_CREATE, "b",
+                              "\"selectors\":{\"virtualMachineInstanceSelector\":"
+                              "{\"app\":\"db\",\"tier\":\"x\"}},\"allowAutoConverge\":true"),
+                        "");
+    assert_string_equal(check(f, MG_OP_CREATE, "c",
+                              "\"selectors\":{\"virtualMachineInstanceSelector\":"
+                              "{\"app\":\"web\"}},\"allowAutoConverge\":true"),
+                        "");
 }
 
 static void test_mp_update_ignores_its_own_old_version(void **state)
@@ -235,8 +271,7 @@ static void test_mp_update_ignores_its_own_old_version(void **state)
     put(f, "a", SEL_DB ",\"allowAutoConverge\":false");
     assert_string_equal(check(f, MG_OP_UPDATE, "a", SEL_DB ",\"allowAutoConverge\":true"), "");
     put(f, "b", "\"selectors\":{\"virtualMachineInstanceSelector\":{\"tier\":\"x\"}}");
-    assert_string_equal(check(f, MG_OP_UPDATE, "a", SEL_DB ",\"allowAutoConverge\":true"),
-                        "MP011");
+    assert_string_equal(check(f, MG_OP_UPDATE, "a", SEL_DB ",\"allowAutoConverge\":true"), "MP011");
     assert_non_null(strstr(msg(f, 0), "\"b\""));
 }
 
@@ -267,14 +302,17 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_mp_selectors_required_and_plain_maps, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mp_label_syntax, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mp_fields, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_mp_feasibility_uses_effective_settings, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mp_feasibility_uses_effective_settings, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_mp_duplicate_selectors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mp_equal_rank_with_other_settings_is_a_tie, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_mp_equal_rank_with_same_settings_is_fine, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(test_mp_other_rank_or_incompatible_is_fine, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_mp_update_ignores_its_own_old_version, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mp_other_rank_or_incompatible_is_fine, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_mp_update_ignores_its_own_old_version, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_mp_counts_moved_workloads, setup, teardown),
     };
 

@@ -50,7 +50,8 @@ static void test_selector_needs_every_label_exactly(void **state)
     cJSON *both = J("{\"example-key-1\":\"example-value-1\",\"example-key-2\":\"example-value-2\","
                     "\"extra\":\"x\"}");
     cJSON *one = J("{\"example-key-1\":\"example-value-1\"}");
-    cJSON *wrong = J("{\"example-key-1\":\"example-value-1\",\"example-key-2\":\"Example-value-2\"}");
+    cJSON *wrong =
+        J("{\"example-key-1\":\"example-value-1\",\"example-key-2\":\"Example-value-2\"}");
     cJSON *empty = J("{}");
 
     (void)state;
@@ -133,8 +134,9 @@ static void test_requirement_unknown_operator_matches_nothing(void **state)
 static void test_term_ands_expressions_and_empty_term_matches_nothing(void **state)
 {
     cJSON *n = node("n1", "{\"zone\":\"a\",\"disk\":\"ssd\"}", "{}");
-    cJSON *both = J("{\"matchExpressions\":[{\"key\":\"zone\",\"operator\":\"In\",\"values\":[\"a\"]},"
-                    "{\"key\":\"disk\",\"operator\":\"In\",\"values\":[\"ssd\"]}]}");
+    cJSON *both =
+        J("{\"matchExpressions\":[{\"key\":\"zone\",\"operator\":\"In\",\"values\":[\"a\"]},"
+          "{\"key\":\"disk\",\"operator\":\"In\",\"values\":[\"ssd\"]}]}");
     cJSON *one_fails = J("{\"matchExpressions\":[{\"key\":\"zone\",\"operator\":\"In\","
                          "\"values\":[\"a\"]},{\"key\":\"disk\",\"operator\":\"In\","
                          "\"values\":[\"hdd\"]}]}");
@@ -210,14 +212,16 @@ static void test_toleration_matching_rules(void **state)
     (void)state;
     /* The documents' example toleration. */
     assert_true(tolerates("{\"key\":\"key\",\"operator\":\"Equal\",\"value\":\"virtualization\","
-                          "\"effect\":\"NoSchedule\"}", taint));
+                          "\"effect\":\"NoSchedule\"}",
+                          taint));
     assert_false(tolerates("{\"key\":\"key\",\"operator\":\"Equal\",\"value\":\"other\","
-                           "\"effect\":\"NoSchedule\"}", taint));
+                           "\"effect\":\"NoSchedule\"}",
+                           taint));
     /* An empty operator means Equal. */
     assert_true(tolerates("{\"key\":\"key\",\"value\":\"virtualization\"}", taint));
     assert_true(tolerates("{\"key\":\"key\",\"operator\":\"Exists\"}", taint));
-    assert_false(tolerates("{\"key\":\"key\",\"operator\":\"Exists\",\"effect\":\"NoExecute\"}",
-                           taint));
+    assert_false(
+        tolerates("{\"key\":\"key\",\"operator\":\"Exists\",\"effect\":\"NoExecute\"}", taint));
     assert_false(tolerates("{\"key\":\"other\",\"operator\":\"Exists\"}", taint));
     /* An empty key with Exists tolerates every taint. */
     assert_true(tolerates("{\"operator\":\"Exists\"}", taint));
@@ -227,10 +231,13 @@ static void test_toleration_matching_rules(void **state)
 static void test_taints_only_noschedule_and_noexecute_filter(void **state)
 {
     cJSON *pref = node("p", "{}", "{\"taints\":[{\"key\":\"k\",\"effect\":\"PreferNoSchedule\"}]}");
-    cJSON *ns = node("s", "{}", "{\"taints\":[{\"key\":\"k\",\"value\":\"v\",\"effect\":\"NoSchedule\"}]}");
-    cJSON *ne = node("e", "{}", "{\"taints\":[{\"key\":\"k\",\"value\":\"v\",\"effect\":\"NoExecute\"}]}");
-    cJSON *two = node("t", "{}", "{\"taints\":[{\"key\":\"k\",\"value\":\"v\",\"effect\":\"NoSchedule\"},"
-                                "{\"key\":\"j\",\"effect\":\"NoExecute\"}]}");
+    cJSON *ns =
+        node("s", "{}", "{\"taints\":[{\"key\":\"k\",\"value\":\"v\",\"effect\":\"NoSchedule\"}]}");
+    cJSON *ne =
+        node("e", "{}", "{\"taints\":[{\"key\":\"k\",\"value\":\"v\",\"effect\":\"NoExecute\"}]}");
+    cJSON *two = node("t", "{}",
+                      "{\"taints\":[{\"key\":\"k\",\"value\":\"v\",\"effect\":\"NoSchedule\"},"
+                      "{\"key\":\"j\",\"effect\":\"NoExecute\"}]}");
     cJSON *tol_k = J("[{\"key\":\"k\",\"operator\":\"Equal\",\"value\":\"v\"}]");
 
     (void)state;
@@ -304,8 +311,8 @@ static size_t problems(const char *spec_text, const char *want_field)
     return n;
 }
 
-#define REQ(expr)                                                                             \
-    "{\"affinity\":{\"nodeAffinity\":{\"requiredDuringSchedulingIgnoredDuringExecution\":"    \
+#define REQ(expr)                                                                                  \
+    "{\"affinity\":{\"nodeAffinity\":{\"requiredDuringSchedulingIgnoredDuringExecution\":"         \
     "{\"nodeSelectorTerms\":[{\"matchExpressions\":[" expr "]}]}}}}"
 
 static void test_vm006_accepts_well_formed_rules(void **state)
@@ -315,10 +322,14 @@ static void test_vm006_accepts_well_formed_rules(void **state)
                               "\"tolerations\":[{\"key\":\"key\",\"operator\":\"Equal\","
                               "\"value\":\"virtualization\",\"effect\":\"NoSchedule\"},"
                               "{\"operator\":\"Exists\"},{\"key\":\"k\",\"operator\":\"Exists\","
-                              "\"effect\":\"NoExecute\",\"tolerationSeconds\":30}]}", NULL), 0);
+                              "\"effect\":\"NoExecute\",\"tolerationSeconds\":30}]}",
+                              NULL),
+                     0);
     assert_int_equal(problems(REQ("{\"key\":\"a\",\"operator\":\"In\",\"values\":[\"x\"]},"
                                   "{\"key\":\"b\",\"operator\":\"Exists\"},"
-                                  "{\"key\":\"c\",\"operator\":\"Gt\",\"values\":[\"-4\"]}"), NULL), 0);
+                                  "{\"key\":\"c\",\"operator\":\"Gt\",\"values\":[\"-4\"]}"),
+                              NULL),
+                     0);
     assert_int_equal(problems("{}", NULL), 0);
 }
 
@@ -331,13 +342,17 @@ static void test_vm006_operator_value_rules(void **state)
 
     (void)state;
     snprintf(field, sizeof(field), "%s.operator", base);
-    assert_int_equal(problems(REQ("{\"key\":\"a\",\"operator\":\"Equals\",\"values\":[\"x\"]}"), field), 1);
+    assert_int_equal(
+        problems(REQ("{\"key\":\"a\",\"operator\":\"Equals\",\"values\":[\"x\"]}"), field), 1);
     snprintf(field, sizeof(field), "%s.values", base);
     assert_int_equal(problems(REQ("{\"key\":\"a\",\"operator\":\"In\",\"values\":[]}"), field), 1);
     assert_int_equal(problems(REQ("{\"key\":\"a\",\"operator\":\"NotIn\"}"), field), 1);
-    assert_int_equal(problems(REQ("{\"key\":\"a\",\"operator\":\"Exists\",\"values\":[\"x\"]}"), field), 1);
-    assert_int_equal(problems(REQ("{\"key\":\"a\",\"operator\":\"Gt\",\"values\":[\"1.5\"]}"), field), 1);
-    assert_int_equal(problems(REQ("{\"key\":\"a\",\"operator\":\"Lt\",\"values\":[\"1\",\"2\"]}"), field), 1);
+    assert_int_equal(
+        problems(REQ("{\"key\":\"a\",\"operator\":\"Exists\",\"values\":[\"x\"]}"), field), 1);
+    assert_int_equal(
+        problems(REQ("{\"key\":\"a\",\"operator\":\"Gt\",\"values\":[\"1.5\"]}"), field), 1);
+    assert_int_equal(
+        problems(REQ("{\"key\":\"a\",\"operator\":\"Lt\",\"values\":[\"1\",\"2\"]}"), field), 1);
     snprintf(field, sizeof(field), "%s.key", base);
     assert_int_equal(problems(REQ("{\"key\":\"-bad-\",\"operator\":\"Exists\"}"), field), 1);
 }
@@ -346,27 +361,36 @@ static void test_vm006_terms_weights_and_tolerations(void **state)
 {
     (void)state;
     assert_int_equal(problems("{\"affinity\":{\"nodeAffinity\":{\"requiredDuringScheduling"
-                              "IgnoredDuringExecution\":{\"nodeSelectorTerms\":[]}}}}", NULL), 1);
+                              "IgnoredDuringExecution\":{\"nodeSelectorTerms\":[]}}}}",
+                              NULL),
+                     1);
     assert_int_equal(problems("{\"affinity\":{\"nodeAffinity\":{\"preferredDuringScheduling"
                               "IgnoredDuringExecution\":[{\"weight\":0,\"preference\":{}},"
                               "{\"weight\":101,\"preference\":{}},{\"weight\":100,"
                               "\"preference\":{}}]}}}",
                               "spec.template.spec.affinity.nodeAffinity."
-                              "preferredDuringSchedulingIgnoredDuringExecution[0]"), 2);
+                              "preferredDuringSchedulingIgnoredDuringExecution[0]"),
+                     2);
     assert_int_equal(problems("{\"tolerations\":[{\"key\":\"k\",\"operator\":\"Exists\","
-                              "\"value\":\"v\"}]}", "spec.template.spec.tolerations[0]"), 1);
+                              "\"value\":\"v\"}]}",
+                              "spec.template.spec.tolerations[0]"),
+                     1);
     assert_int_equal(problems("{\"tolerations\":[{\"key\":\"k\",\"effect\":\"NoRun\"}]}", NULL), 1);
-    assert_int_equal(problems("{\"tolerations\":[{\"value\":\"v\",\"operator\":\"Equal\"}]}", NULL), 1);
+    assert_int_equal(problems("{\"tolerations\":[{\"value\":\"v\",\"operator\":\"Equal\"}]}", NULL),
+                     1);
     assert_int_equal(problems("{\"tolerations\":[{\"key\":\"k\",\"operator\":\"In\"}]}", NULL), 1);
     assert_int_equal(problems("{\"tolerations\":[{\"key\":\"k\",\"operator\":\"Exists\","
-                              "\"effect\":\"NoSchedule\",\"tolerationSeconds\":5}]}", NULL), 1);
+                              "\"effect\":\"NoSchedule\",\"tolerationSeconds\":5}]}",
+                              NULL),
+                     1);
 }
 
 static void test_vm006_node_selector_labels(void **state)
 {
     (void)state;
     assert_int_equal(problems("{\"nodeSelector\":{\"bad key\":\"v\"}}",
-                              "spec.template.spec.nodeSelector.bad key"), 1);
+                              "spec.template.spec.nodeSelector.bad key"),
+                     1);
     assert_int_equal(problems("{\"nodeSelector\":{\"k\":\"not a value\"}}", NULL), 1);
     assert_int_equal(problems("{\"nodeSelector\":{\"k\":true}}", NULL), 1);
     assert_int_equal(problems("{\"nodeSelector\":[\"k\"]}", NULL), 1);

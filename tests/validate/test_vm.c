@@ -80,7 +80,8 @@ static enum mg_action only(const struct run *r, enum mg_rule rule, const char *c
         if (r->v.items[i].rule != rule)
             continue;
         if (f)
-            fail_msg("two %s findings: %s / %s", mg_rule_id(rule), f->message, r->v.items[i].message);
+            fail_msg("two %s findings: %s / %s", mg_rule_id(rule), f->message,
+                     r->v.items[i].message);
         f = &r->v.items[i];
     }
     if (!f)
@@ -102,19 +103,18 @@ static void setup_run(struct run *r)
     mg_config_init(&r->cfg);
 }
 
-#define VM_HEAD                                                                            \
+#define VM_HEAD                                                                                    \
     "apiVersion: kubevirt.io/v1\nkind: VirtualMachine\nmetadata: {name: vm1, namespace: ns1}\n"
 
-static const char vm_dvt[] = VM_HEAD
-    "spec:\n"
-    "  dataVolumeTemplates:\n"
-    "  - metadata: {name: root}\n"
-    "    spec: {storage: {storageClassName: %s}}\n"
-    "  template:\n"
-    "    spec:\n"
-    "      evictionStrategy: LiveMigrate\n"
-    "      volumes:\n"
-    "      - {name: disk0, dataVolume: {name: root}}\n";
+static const char vm_dvt[] = VM_HEAD "spec:\n"
+                                     "  dataVolumeTemplates:\n"
+                                     "  - metadata: {name: root}\n"
+                                     "    spec: {storage: {storageClassName: %s}}\n"
+                                     "  template:\n"
+                                     "    spec:\n"
+                                     "      evictionStrategy: LiveMigrate\n"
+                                     "      volumes:\n"
+                                     "      - {name: disk0, dataVolume: {name: root}}\n";
 
 static void test_vm001_template_modes_win_over_pvc(void **state)
 {
@@ -122,10 +122,11 @@ static void test_vm001_template_modes_win_over_pvc(void **state)
 
     (void)state;
     setup_run(&r);
-    check(&r, VM_HEAD "spec:\n  dataVolumeTemplates:\n  - metadata: {name: root}\n"
-              "    spec: {pvc: {accessModes: [ReadWriteMany]}}\n"
-              "  template: {spec: {evictionStrategy: LiveMigrate, volumes: "
-              "[{name: d, dataVolume: {name: root}}]}}\n",
+    check(&r,
+          VM_HEAD "spec:\n  dataVolumeTemplates:\n  - metadata: {name: root}\n"
+                  "    spec: {pvc: {accessModes: [ReadWriteMany]}}\n"
+                  "  template: {spec: {evictionStrategy: LiveMigrate, volumes: "
+                  "[{name: d, dataVolume: {name: root}}]}}\n",
           false,
           "kind: PersistentVolumeClaim\nmetadata: {name: root, namespace: ns1}\n"
           "spec: {accessModes: [ReadWriteOnce]}\n");
@@ -190,8 +191,9 @@ static void test_vm001_pvc_not_in_view_is_only_a_warning(void **state)
 
     (void)state;
     setup_run(&r);
-    check(&r, VM_HEAD "spec:\n  template: {spec: {evictionStrategy: LiveMigrate, volumes: "
-              "[{name: d, persistentVolumeClaim: {claimName: data}}]}}\n",
+    check(&r,
+          VM_HEAD "spec:\n  template: {spec: {evictionStrategy: LiveMigrate, volumes: "
+                  "[{name: d, persistentVolumeClaim: {claimName: data}}]}}\n",
           false,
           "kind: StorageClass\nmetadata: {name: nfs, annotations: "
           "{storageclass.kubernetes.io/is-default-class: \"true\"}}\n---\n"
@@ -209,8 +211,9 @@ static void test_vm001_read_only_many_is_not_enough(void **state)
 
     (void)state;
     setup_run(&r);
-    check(&r, VM_HEAD "spec:\n  template: {spec: {volumes: "
-              "[{name: d, persistentVolumeClaim: {claimName: data}}]}}\n",
+    check(&r,
+          VM_HEAD "spec:\n  template: {spec: {volumes: "
+                  "[{name: d, persistentVolumeClaim: {claimName: data}}]}}\n",
           false,
           "kind: PersistentVolumeClaim\nmetadata: {name: data, namespace: ns1}\n"
           "spec: {accessModes: [ReadOnlyMany]}\n");
@@ -226,11 +229,12 @@ static void test_vm001_vmi_volume_status_before_pvc(void **state)
 
     (void)state;
     setup_run(&r);
-    check(&r, "kind: VirtualMachineInstance\nmetadata: {name: vmi1, namespace: ns1}\n"
-              "spec: {evictionStrategy: LiveMigrate, volumes: [{name: d, persistentVolumeClaim: "
-              "{claimName: data}}]}\n"
-              "status: {volumeStatus: [{name: d, persistentVolumeClaimInfo: "
-              "{accessModes: [ReadWriteOnce]}}]}\n",
+    check(&r,
+          "kind: VirtualMachineInstance\nmetadata: {name: vmi1, namespace: ns1}\n"
+          "spec: {evictionStrategy: LiveMigrate, volumes: [{name: d, persistentVolumeClaim: "
+          "{claimName: data}}]}\n"
+          "status: {volumeStatus: [{name: d, persistentVolumeClaimInfo: "
+          "{accessModes: [ReadWriteOnce]}}]}\n",
           true,
           "kind: PersistentVolumeClaim\nmetadata: {name: data, namespace: ns1}\n"
           "spec: {accessModes: [ReadWriteMany]}\n");
@@ -246,14 +250,17 @@ static void test_vm001_vmi_uses_its_owner_vm_templates(void **state)
     static const char vmi[] =
         "kind: VirtualMachineInstance\nmetadata: {name: vm1, namespace: ns1, ownerReferences: "
         "[{kind: VirtualMachine, name: vm1, apiVersion: kubevirt.io/v1}]}\n"
-        "spec: {evictionStrategy: LiveMigrate, volumes: [{name: disk0, dataVolume: {name: root}}]}\n";
+        "spec: {evictionStrategy: LiveMigrate, volumes: [{name: disk0, dataVolume: {name: "
+        "root}}]}\n";
 
     (void)state;
     snprintf(vm, sizeof(vm), vm_dvt, "fast");
     setup_run(&r);
     /* The owner's template names class fast, whose profile says RWO. */
-    snprintf(both, sizeof(both), "%s---\nkind: StorageProfile\nmetadata: {name: fast}\n"
-             "status: {claimPropertySets: [{accessModes: [ReadWriteOnce]}]}\n", vm);
+    snprintf(both, sizeof(both),
+             "%s---\nkind: StorageProfile\nmetadata: {name: fast}\n"
+             "status: {claimPropertySets: [{accessModes: [ReadWriteOnce]}]}\n",
+             vm);
     check(&r, vmi, true, both);
     assert_int_equal(only(&r, MG_RULE_VM001, "StorageProfile fast"), MG_ACT_DENY);
     mg_verdict_free(&r.v);
@@ -264,11 +271,11 @@ static void test_vm001_vmi_uses_its_owner_vm_templates(void **state)
     mg_verdict_free(&r.v);
 }
 
-static const char vm_bridge[] = VM_HEAD
-    "spec:\n  template:\n    metadata: {annotations: {%s: \"\"}}\n"
-    "    spec:\n%s"
-    "      domain: {devices: {interfaces: [{name: default, bridge: {}}]}}\n"
-    "      networks: [{name: default, pod: {}}]\n";
+static const char vm_bridge[] =
+    VM_HEAD "spec:\n  template:\n    metadata: {annotations: {%s: \"\"}}\n"
+            "    spec:\n%s"
+            "      domain: {devices: {interfaces: [{name: default, bridge: {}}]}}\n"
+            "      networks: [{name: default, pod: {}}]\n";
 
 static void test_eviction_strategy_sets_the_cap(void **state)
 {
@@ -327,15 +334,16 @@ static void test_vm004_and_vm005_findings(void **state)
 
     (void)state;
     setup_run(&r);
-    check(&r, "kind: VirtualMachineInstance\nmetadata: {name: v, namespace: ns1}\n"
-              "spec:\n  evictionStrategy: LiveMigrate\n"
-              "  domain:\n    launchSecurity: {sev: {}}\n"
-              "    features: {hypervPassthrough: {enabled: true}}\n"
-              "    devices:\n      hostDevices: [{name: h, deviceName: x/y}]\n"
-              "      gpus: [{name: a, deviceName: g}, {name: b, deviceName: g}]\n"
-              "      interfaces: [{name: default, masquerade: {}, ports: [{port: 80}, "
-              "{port: 49153}]}]\n"
-              "  networks: [{name: default, pod: {}}]\n",
+    check(&r,
+          "kind: VirtualMachineInstance\nmetadata: {name: v, namespace: ns1}\n"
+          "spec:\n  evictionStrategy: LiveMigrate\n"
+          "  domain:\n    launchSecurity: {sev: {}}\n"
+          "    features: {hypervPassthrough: {enabled: true}}\n"
+          "    devices:\n      hostDevices: [{name: h, deviceName: x/y}]\n"
+          "      gpus: [{name: a, deviceName: g}, {name: b, deviceName: g}]\n"
+          "      interfaces: [{name: default, masquerade: {}, ports: [{port: 80}, "
+          "{port: 49153}]}]\n"
+          "  networks: [{name: default, pod: {}}]\n",
           true, NULL);
     assert_int_equal(only(&r, MG_RULE_VM004, "port 49153"), MG_ACT_DENY);
     assert_int_equal(r.v.n, 5);
@@ -344,8 +352,10 @@ static void test_vm004_and_vm005_findings(void **state)
     assert_string_equal(r.v.items[0].field, "spec.domain.devices.interfaces[0].ports[1].port");
     mg_verdict_free(&r.v);
     /* One GPU, no host devices: fine. */
-    check(&r, "kind: VirtualMachineInstance\nmetadata: {name: v}\n"
-              "spec: {domain: {devices: {gpus: [{name: a, deviceName: g}]}}}\n", true, NULL);
+    check(&r,
+          "kind: VirtualMachineInstance\nmetadata: {name: v}\n"
+          "spec: {domain: {devices: {gpus: [{name: a, deviceName: g}]}}}\n",
+          true, NULL);
     none(&r);
     mg_verdict_free(&r.v);
 }
@@ -356,8 +366,9 @@ static void test_vm002_host_disk_must_be_shared(void **state)
 
     (void)state;
     setup_run(&r);
-    check(&r, VM_HEAD "spec: {template: {spec: {volumes: [{name: h, hostDisk: {path: /x, "
-              "type: Disk}}, {name: s, hostDisk: {path: /y, shared: true}}]}}}\n",
+    check(&r,
+          VM_HEAD "spec: {template: {spec: {volumes: [{name: h, hostDisk: {path: /x, "
+                  "type: Disk}}, {name: s, hostDisk: {path: /y, shared: true}}]}}}\n",
           false, NULL);
     assert_int_equal(only(&r, MG_RULE_VM002, "\"h\""), MG_ACT_WARN);
     assert_string_equal(r.v.items[0].field, "spec.template.spec.volumes[0].hostDisk.shared");
@@ -419,8 +430,8 @@ static void validate(struct run *r, enum mg_op op, const char *object, const cha
 {
     struct mg_store *s = store(NULL);
     cJSON *o = object ? obj(object) : NULL, *p = old ? obj(old) : NULL;
-    struct mg_request req = {"uid", "kubevirt.io", "v1", "VirtualMachine", "vm1", "ns1",
-                             op, false, o, p};
+    struct mg_request req = {
+        "uid", "kubevirt.io", "v1", "VirtualMachine", "vm1", "ns1", op, false, o, p};
     struct mg_vctx ctx = {&req, s, &r->cfg, &r->v};
 
     mg_verdict_init(&r->v);
