@@ -257,6 +257,21 @@ static void notify_remove(const struct mg_store *s, const char *kind, const cJSO
     }
 }
 
+/* Kinds of the view that live outside namespaces: a stray metadata.namespace on one of
+ * them must not make a second object of the same name (the API server ignores it). */
+static bool cluster_scoped(const char *kind)
+{
+    static const char *const kinds[] = {"Namespace",       "Node",
+                                        "StorageClass",    "StorageProfile",
+                                        "MigrationPolicy", "PersistentVolume"};
+
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        if (strcmp(kinds[i], kind) == 0)
+            return true;
+    }
+    return false;
+}
+
 static int identify(const cJSON *obj, const char **kind, const char **ns, const char **name,
                     struct mg_err *err)
 {
@@ -275,7 +290,7 @@ static int identify(const cJSON *obj, const char **kind, const char **ns, const 
                           k->valuestring, n->valuestring);
     *kind = k->valuestring;
     *name = n->valuestring;
-    *ns = cJSON_IsString(s) ? s->valuestring : "";
+    *ns = cJSON_IsString(s) && !cluster_scoped(*kind) ? s->valuestring : "";
     return 0;
 }
 
@@ -328,10 +343,13 @@ out:
 
 int mg_store_remove(struct mg_store *s, const char *kind, const char *ns, const char *name)
 {
-    uint64_t h = key_hash(kind, ns ? ns : "", name);
-    struct entry **pp = &s->buckets[h & (s->nbuckets - 1)], *e;
+    struct entry **pp, *e;
     struct kind *k;
+    uint64_t h;
 
+    ns = cluster_scoped(kind) ? "" : ns;
+    h = key_hash(kind, ns ? ns : "", name);
+    pp = &s->buckets[h & (s->nbuckets - 1)];
     for (; (e = *pp); pp = &e->next)
         if (e->hash == h && key_eq(e, kind, ns ? ns : "", name))
             break;
@@ -359,7 +377,9 @@ const cJSON *mg_store_get(const struct mg_store *s, const char *kind, const char
 
     if (!s || !kind || !name)
         return NULL;
-    e = lookup(s, kind, ns ? ns : "", name, key_hash(kind, ns ? ns : "", name));
+    if (!ns || cluster_scoped(kind))
+        ns = "";
+    e = lookup(s, kind, ns, name, key_hash(kind, ns, name));
     return e ? e->obj : NULL;
 }
 

@@ -24,7 +24,9 @@ struct mg_store *mg_store_new(void);
 /* Free the store and every object in it; accepts NULL. */
 void mg_store_free(struct mg_store *s);
 
-/* Insert or replace obj under its kind, metadata.namespace ("" when absent) and
+/* Insert or replace obj under its kind, metadata.namespace ("" when absent, and always
+ * "" for cluster-scoped kinds: Namespace, Node, StorageClass, StorageProfile,
+ * MigrationPolicy, PersistentVolume) and
  * metadata.name. Takes ownership of obj, also on failure. MG_EINVAL when obj has no
  * string kind or metadata.name. Marks the kind as known. */
 int mg_store_put(struct mg_store *s, cJSON *obj, struct mg_err *err);

@@ -50,7 +50,9 @@ static void test_put_get_by_kind_namespace_name(void **state)
     assert_int_equal(val(mg_store_get(s, "PersistentVolumeClaim", "a", "disk")), 1);
     assert_int_equal(val(mg_store_get(s, "PersistentVolumeClaim", "b", "disk")), 2);
     assert_int_equal(val(mg_store_get(s, "StorageClass", "", "disk")), 3);
-    assert_null(mg_store_get(s, "StorageClass", "a", "disk"));
+    /* Cluster-scoped: a namespace in the lookup is ignored, as the API server ignores it. */
+    assert_int_equal(val(mg_store_get(s, "StorageClass", "a", "disk")), 3);
+    assert_null(mg_store_get(s, "PersistentVolumeClaim", "c", "disk"));
     assert_null(mg_store_get(s, "PersistentVolumeClaim", "", "disk"));
     assert_null(mg_store_get(s, "Node", "", "disk"));
     /* The key parts are separate: "a"+"bc" is not "ab"+"c". */
@@ -303,6 +305,29 @@ static void test_hooks_see_changes_of_their_kind(void **state)
     assert_int_equal(c.freed, 1);
 }
 
+/* The API server ignores metadata.namespace on cluster-scoped kinds; so does the view
+ * (fuzz_state found two same-named policies kept apart by a stray namespace). */
+static void test_cluster_scoped_kinds_ignore_namespace(void **state)
+{
+    struct mg_store *s = mg_store_new();
+    const cJSON *const *items;
+
+    (void)state;
+    assert_int_equal(mg_store_put(s, obj("MigrationPolicy", "", "p", 1), NULL), 0);
+    assert_int_equal(mg_store_put(s, obj("MigrationPolicy", "stray", "p", 2), NULL), 0);
+    assert_int_equal(mg_store_list(s, "MigrationPolicy", &items), 1);
+    assert_non_null(mg_store_get(s, "MigrationPolicy", "other", "p"));
+    assert_int_equal(mg_store_put(s, obj("Node", "x", "n1", 1), NULL), 0);
+    assert_non_null(mg_store_get(s, "Node", "", "n1"));
+    assert_int_equal(mg_store_remove(s, "MigrationPolicy", "stray", "p"), 0);
+    assert_int_equal(mg_store_list(s, "MigrationPolicy", &items), 0);
+    /* Namespaced kinds keep their namespaces apart. */
+    assert_int_equal(mg_store_put(s, obj("VirtualMachine", "a", "vm", 1), NULL), 0);
+    assert_int_equal(mg_store_put(s, obj("VirtualMachine", "b", "vm", 1), NULL), 0);
+    assert_int_equal(mg_store_list(s, "VirtualMachine", &items), 2);
+    mg_store_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +341,7 @@ int main(void)
         cmocka_unit_test(test_ten_thousand_puts_are_fast),
         cmocka_unit_test(test_locks_can_be_taken_and_released),
         cmocka_unit_test(test_hooks_see_changes_of_their_kind),
+        cmocka_unit_test(test_cluster_scoped_kinds_ignore_namespace),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
