@@ -21,7 +21,7 @@ static void usage(FILE *to)
     fprintf(to,
             "usage: migguard serve --tls-cert FILE --tls-key FILE [--listen ADDR:PORT]\n"
             "                      [--state DIR | --kube | --kubeconfig FILE] [--config FILE]\n"
-            "                      [--threads N] [--timeout S]\n\n"
+            "                      [--threads N] [--timeout S] [--max-conns N] [--quiet]\n\n"
             "Serve the admission webhook over HTTPS: POST /validate, POST /mutate (the\n"
             "request's kind picks the rules), GET /healthz, GET /readyz, GET /metrics (Prometheus "
             "text).\n\n"
@@ -37,6 +37,8 @@ static void usage(FILE *to)
             "  --config FILE       migguard configuration (YAML); default: the embedded one\n"
             "  --threads N         worker threads (default: the server's choice)\n"
             "  --timeout S         close connections idle for S seconds (default 30)\n"
+            "  --max-conns N       open connections at once (default 8192; the open-files\n"
+            "                      limit is raised to fit, or caps it)\n"
             "  --quiet             no decision log (default: one JSON line per review on stderr)\n"
             "  -h, --help          print this help\n\n"
             "On SIGTERM or SIGINT it stops accepting, answers what is in flight, and exits 0.\n");
@@ -147,6 +149,7 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
                                          {"config", required_argument, NULL, 'c'},
                                          {"threads", required_argument, NULL, 't'},
                                          {"timeout", required_argument, NULL, 'T'},
+                                         {"max-conns", required_argument, NULL, 'M'},
                                          {"kube", no_argument, NULL, 'u'},
                                          {"kubeconfig", required_argument, NULL, 'f'},
                                          {"quiet", no_argument, NULL, 'q'},
@@ -172,6 +175,11 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
             if (parse_uint(optarg, 256, &a->so.threads) == 0)
                 break;
             fprintf(stderr, "migguard serve: --threads takes a number from 0 to 256\n");
+            return 2;
+        case 'M':
+            if (parse_uint(optarg, 1000000, &a->so.max_conns) == 0 && a->so.max_conns > 0)
+                break;
+            fprintf(stderr, "migguard serve: --max-conns takes a number from 1 to 1000000\n");
             return 2;
         case 'T':
             if (parse_uint(optarg, 3600, &a->so.timeout_s) == 0)

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/resource.h>
+
 #include <microhttpd.h>
 
 #include "addr.h"
@@ -25,7 +27,10 @@
 #include "tlsreload.h"
 
 #define DEFAULT_TIMEOUT_S 30u
-#define DEFAULT_MAX_CONNS 1024u
+/* Idle keep-alive connections hold a slot until the idle timeout: leave room for many
+ * (2,000 idle ones must not lock out the API server). */
+#define DEFAULT_MAX_CONNS 8192u
+#define FD_RESERVE 256u /* descriptors kept for files, the watcher, the listen socket */
 #define DEFAULT_DRAIN_S 10u
 #define DEFAULT_RELOAD_S 2u
 /* Per-connection pool for headers and the read buffer; bodies are copied out. */
@@ -360,6 +365,25 @@ static int tls_options(struct mg_server *s, const struct mg_server_opts *o,
     return 0;
 }
 
+/* Raise the soft descriptor limit toward want + FD_RESERVE (the hard limit caps it) and
+ * return how many connections fit. */
+static unsigned fd_budget(unsigned want)
+{
+    struct rlimit rl;
+    rlim_t need = (rlim_t)want + FD_RESERVE;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return want;
+    if (rl.rlim_cur < need) {
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need : rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur < need)
+        return rl.rlim_cur > 2 * FD_RESERVE ? (unsigned)(rl.rlim_cur - FD_RESERVE) : FD_RESERVE;
+    return want;
+}
+
 /*
  * Threading: MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL with a pool of one
  * event loop per core (MHD_OPTION_THREAD_POOL_SIZE). The API server keeps a few
@@ -395,7 +419,7 @@ static struct MHD_Daemon *start_daemon(struct mg_server *s, const struct mg_serv
         s, /* first, so MHD logs nothing past it */
         MHD_OPTION_THREAD_POOL_SIZE, o->threads ? o->threads : default_threads(),
         MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s ? o->timeout_s : DEFAULT_TIMEOUT_S,
-        MHD_OPTION_CONNECTION_LIMIT, o->max_conns ? o->max_conns : DEFAULT_MAX_CONNS,
+        MHD_OPTION_CONNECTION_LIMIT, fd_budget(o->max_conns ? o->max_conns : DEFAULT_MAX_CONNS),
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
         MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES, MHD_OPTION_ARRAY, tls, MHD_OPTION_ARRAY, addr,
         MHD_OPTION_END);

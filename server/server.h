@@ -17,7 +17,8 @@ struct mg_server_opts {
     unsigned threads;      /* worker threads (event loops), 0: online CPUs, at least 2 */
     unsigned timeout_s;    /* idle connection timeout, 0: default (30 s) */
     /* Fields below may be left zero. */
-    unsigned max_conns; /* open connections at once, 0: default (1024) */
+    unsigned max_conns; /* open connections at once, 0: default (8192; the descriptor limit
+                         * is raised to fit, or caps it) */
     unsigned drain_s;   /* mg_server_stop waits this long for requests in flight, 0: 10 s */
     unsigned linger_s;  /* mg_server_stop first keeps accepting this long with /readyz
                          * at 503, so endpoints drop the pod before it stops listening
