@@ -28,7 +28,10 @@ for t in "${targets[@]}"; do
         >"$out/$t.summary" 2>&1; then
         result=clean
     else
-        result="FOUND: $(ls "$out" | grep -E '^(crash|leak|timeout|oom)-' | head -1)"
+        shopt -s nullglob
+        found=("$out"/crash-* "$out"/leak-* "$out"/timeout-* "$out"/oom-*)
+        shopt -u nullglob
+        result="FOUND: ${found[*]:-(no artifact)}"
         fail=1
     fi
     secs=$(( $(date +%s) - t0 ))

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
+# shellcheck shell=bash
 # lib.sh - shared by bench/run.sh, soak.sh and faults.sh (source it): a Release build,
 # a throwaway work dir with certificates, migguard and nginx on loopback, wrk runs
 # parsed from post.lua's MGSTATS line, RSS and descriptor counts. Everything started
@@ -33,10 +34,10 @@ die() {
 }
 
 # Install wrk and nginx, build a Release migguard when it is missing or older than
-# the sources, make certificates in $WORK/certs.
+# the sources (NO_BUILD=1: only when missing), make certificates in $WORK/certs.
 bench_setup() {
     bash "$SRC/scripts/deps.sh" bench
-    if [ ! -x "$MG" ] || [ -n "$(find "$SRC" -path "$BUILD" -prune -o -path "$SRC/build*" -prune \
+    if [ ! -x "$MG" ] || [ -z "${NO_BUILD:-}" ] && [ -n "$(find "$SRC" -path "$BUILD" -prune -o -path "$SRC/build*" -prune \
             -o -newer "$MG" \( -name '*.c' -o -name '*.h' \) -print -quit)" ]; then
         echo "building Release migguard in $BUILD" >&2
         if ! { cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null &&
@@ -156,6 +157,25 @@ rss_kb() {
 
 fd_count() {
     ls "/proc/$1/fd" | wc -l
+}
+
+# CPU ticks of each MHD event-loop thread of PID (pool worker or single daemon), space-separated, in thread order.
+worker_ticks() {
+    local t out=""
+    for t in /proc/"$1"/task/*; do
+        case "$(cat "$t/comm" 2>/dev/null)" in MHD-worker | MHD-single) ;; *) continue ;; esac
+        out+="$(awk '{print $14 + $15}' "$t/stat") "
+    done
+    echo "$out"
+}
+
+# How the CPU of the MHD workers split between two worker_ticks samples: "71/29".
+worker_split() {
+    awk -v a="$1" -v b="$2" 'BEGIN {
+        n = split(a, x, " "); split(b, y, " "); tot = 0
+        for (i = 1; i <= n; i++) { d[i] = y[i] - x[i]; tot += d[i] }
+        for (i = 1; i <= n; i++) printf "%s%.0f", (i > 1 ? "/" : ""), tot ? 100 * d[i] / tot : 0
+    }'
 }
 
 # Microseconds as milliseconds with two decimals.

@@ -29,25 +29,28 @@ cmp -s <(post "$NG_PORT" /validate "$FIX/vm-create.review.json") "$WORK/vm-creat
 echo "$("$MG" --version 2>/dev/null || echo migguard) at $(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo '?')," \
      "$(nproc) CPUs, $(date -u '+%Y-%m-%d %H:%M UTC'), ${SECS} s per point, wrk keep-alive over TLS," \
      "load average $(cut -d" " -f1-3 /proc/loadavg)"
-printf '%-22s %5s %9s %9s %6s | %-23s | %-23s\n' "" "" migguard reference "" \
-    "migguard p50/p99/max ms" "reference p50/p99/max ms"
-printf '%-22s %5s %9s %9s %6s | %-23s | %-23s\n' scenario conns "req/s" "req/s" ratio "" ""
+printf '%-22s %5s %9s %9s %6s | %-23s | %-23s | %s\n' "" "" migguard reference "" \
+    "migguard p50/p99/max ms" "reference p50/p99/max ms" "CPU split of"
+printf '%-22s %5s %9s %9s %6s | %-23s | %-23s | %s\n' scenario conns "req/s" "req/s" ratio "" "" \
+    "MHD workers %"
 
 LOAD_KB=0
 ERRORS=0
 row() {
     local name=$1 path=$2 file=$3 c=$4 ref_rps=$5 ref_lat=$6 port=${7:-$MG_PORT_main}
-    local pid=${8:-$MG_PID_main} sampler
+    local pid=${8:-$MG_PID_main} sampler t0 t1
     (while sleep 0.5; do rss_kb "$pid" >>"$WORK/rss.$pid" 2>/dev/null || true; done) &
     sampler=$!
+    t0=$(worker_ticks "$pid")
     wrk_run "$port" "$path" "$FIX/$file" "$c" "$SECS"
+    t1=$(worker_ticks "$pid")
     kill "$sampler" 2>/dev/null || true
     wait "$sampler" 2>/dev/null || true
     ERRORS=$((ERRORS + W_ERRS))
     [ "$W_ERRS" -eq 0 ] || echo "  ($W_ERRS errors: see $(grep -c . "$WORK/wrk.last") lines of wrk output)" >&2
-    printf '%-22s %5s %9s %9s %6s | %-23s | %-23s\n' "$name" "$c" "$W_RPS" "$ref_rps" \
+    printf '%-22s %5s %9s %9s %6s | %-23s | %-23s | %s\n' "$name" "$c" "$W_RPS" "$ref_rps" \
         "$(awk -v a="$W_RPS" -v b="$ref_rps" 'BEGIN {printf "%.2f", a / b}')" \
-        "$(ms "$W_P50") / $(ms "$W_P99") / $(ms "$W_MAX")" "$ref_lat"
+        "$(ms "$W_P50") / $(ms "$W_P99") / $(ms "$W_MAX")" "$ref_lat" "$(worker_split "$t0" "$t1")"
     eval "R_${name//[^a-zA-Z0-9]/_}_$c=\$W_RPS P99_${name//[^a-zA-Z0-9]/_}_$c=\$W_P99"
 }
 

@@ -29,19 +29,19 @@ wrk -t"$threads" -c"$CONNS" -d"${DURATION}s" --timeout 10s -s "$BENCH_DIR/post.l
 wrk_pid=$!
 PIDS+=("$wrk_pid")
 
-printf '  %6s %9s %6s\n' "t (s)" "RSS (MB)" fds
+printf '  %6s %9s %6s\n' "t (s)" "RSS (kB)" fds
 first_kb="" first_fd="" t=0 max_kb=0
-while kill -0 "$wrk_pid" 2>/dev/null && [ "$t" -lt "$DURATION" ]; do
+# Samples at EVERY, 2*EVERY, ... while wrk still runs (the last one before it ends).
+while [ $((t + EVERY)) -lt "$DURATION" ] && kill -0 "$wrk_pid" 2>/dev/null; do
     sleep "$EVERY"
     t=$((t + EVERY))
     kill -0 "$pid" 2>/dev/null || die "migguard died under load"
-    [ "$t" -le "$DURATION" ] || break
     kb=$(rss_kb "$pid")
     fd=$(fd_count "$pid")
     [ -n "$first_kb" ] || { first_kb=$kb; first_fd=$fd; }
     [ "$kb" -le "$max_kb" ] || max_kb=$kb
     last_kb=$kb last_fd=$fd
-    printf '  %6s %9s %6s\n' "$t" "$(mb "$kb")" "$fd"
+    printf '  %6s %9s %6s\n' "$t" "$kb" "$fd"
 done
 wait "$wrk_pid" || true
 line=$(grep '^MGSTATS' "$WORK/soak.wrk") || { cat "$WORK/soak.wrk" >&2; die "wrk failed"; }

@@ -8,11 +8,18 @@ name=$(basename "$target")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/corpus"
+# seed FIND-ARGS...: copy the first 400 files find lists (no pipe: with pipefail, find
+# killed by SIGPIPE from head would fail the run once there are more than 400).
+seed() {
+    local files f
+    mapfile -t files < <(find "$@" 2>/dev/null | sort)
+    for f in "${files[@]:0:400}"; do
+        cp "$f" "$work/corpus/$(echo "$f" | md5sum | cut -c1-16)"
+    done
+}
 case "$name" in
-    fuzz_review) find "$src/tests/cases" "$src/tests/data" -name '*.json' -size -64k 2>/dev/null \
-                     | head -400 | while read -r f; do cp "$f" "$work/corpus/$(echo "$f" | md5sum | cut -c1-16)"; done ;;
-    fuzz_yaml) find "$src/tests" "$src/deploy" \( -name '*.yaml' -o -name '*.yml' \) -size -64k 2>/dev/null \
-                     | head -400 | while read -r f; do cp "$f" "$work/corpus/$(echo "$f" | md5sum | cut -c1-16)"; done ;;
+    fuzz_review) seed "$src/tests/cases" "$src/tests/data" -name '*.json' -size -64k ;;
+    fuzz_yaml) seed "$src/tests" "$src/deploy" \( -name '*.yaml' -o -name '*.yml' \) -size -64k ;;
     fuzz_state) # one multi-document seed per case: its whole state/ directory
                  for d in "$src"/tests/cases/*/state; do
                      [ -d "$d" ] || continue
