@@ -20,6 +20,9 @@
 
 #include <sys/resource.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <microhttpd.h>
 
 #include "addr.h"
@@ -39,14 +42,16 @@
  * client still gets its 413; beyond it the connection is closed. */
 #define DISCARD_MAX ((size_t)1024 * 1024)
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+#define MAX_LOOPS 64u
 
 struct mg_server {
-    struct MHD_Daemon *daemon;
+    struct MHD_Daemon *daemons[MAX_LOOPS]; /* one event loop each, on one port */
+    MHD_socket quiesced[MAX_LOOPS];
+    unsigned ndaemons;
     struct mg_engine *engine;
     struct mg_tlsreload *reload; /* NULL: static certificate */
     char *cert_pem, *key_pem;    /* borrowed by MHD until MHD_stop_daemon */
     unsigned port, drain_s, linger_s;
-    MHD_socket quiesced;
     atomic_bool stopping;
     bool (*ready)(void *ctx);
     char *(*metrics_hook)(void *ctx);
@@ -385,23 +390,20 @@ static unsigned fd_budget(unsigned want)
 }
 
 /*
- * Threading: MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL with a pool of one
- * event loop per core (MHD_OPTION_THREAD_POOL_SIZE). The API server keeps a few
- * HTTP/1.1 connections open and sends short reviews over them; a review costs
- * microseconds of CPU and never waits on I/O inside the handler, so per-core event
- * loops keep both cores busy without a context switch per request, while an idle
- * keep-alive connection or a slow upload costs a descriptor and its 64 KiB pool, not
- * a thread (thread-per-connection would park a thread, and its stack, on every
- * idle connection and hand each request to a cold thread). TLS handshakes, the only
- * long computation, are spread over the pool. MHD_USE_ITC makes MHD_quiesce_daemon
- * usable with a pool. Measured on 2 cores (wrk over TLS keep-alive, 2 KiB reviews, a
- * trivial engine, a shared and noisy machine): at 4-64 connections the pool and
- * thread-per-connection were within noise (45-85k req/s); at 256 connections
- * thread-per-connection was slowest (39k vs 42-72k req/s) with 256 threads.
+ * Threading: one MHD daemon per core, each with its own event loop (internal polling
+ * thread, epoll) and its own listening socket on the same port (SO_REUSEPORT through
+ * MHD_OPTION_LISTENING_ADDRESS_REUSE), so the kernel spreads new connections over the
+ * loops. MHD's thread pool shares one listening socket instead, and the worker that wakes
+ * first accepts up to ten connections in a row: with wrk's 16 keep-alive connections one
+ * worker got all of them and the other core idled (bench/README.md). A review costs
+ * microseconds of CPU and never waits on I/O inside the handler, so per-core loops keep
+ * both cores busy without a context switch per request, while an idle keep-alive
+ * connection or a slow upload costs a descriptor and its 64 KiB pool, not a thread.
+ * MHD_USE_ITC makes MHD_quiesce_daemon usable. limit is this loop's share of max_conns.
  */
 static struct MHD_Daemon *start_daemon(struct mg_server *s, const struct mg_server_opts *o,
                                        const struct mg_addr *a, bool dual,
-                                       struct MHD_OptionItem *tls)
+                                       struct MHD_OptionItem *tls, unsigned limit)
 {
     unsigned flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_ERROR_LOG;
@@ -417,22 +419,64 @@ static struct MHD_Daemon *start_daemon(struct mg_server *s, const struct mg_serv
     return MHD_start_daemon(
         flags, (uint16_t)a->port, NULL, NULL, handle, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
         s, /* first, so MHD logs nothing past it */
-        MHD_OPTION_THREAD_POOL_SIZE, o->threads ? o->threads : default_threads(),
-        MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s ? o->timeout_s : DEFAULT_TIMEOUT_S,
-        MHD_OPTION_CONNECTION_LIMIT, fd_budget(o->max_conns ? o->max_conns : DEFAULT_MAX_CONNS),
+        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_CONNECTION_TIMEOUT,
+        o->timeout_s ? o->timeout_s : DEFAULT_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, limit,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
         MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES, MHD_OPTION_ARRAY, tls, MHD_OPTION_ARRAY, addr,
         MHD_OPTION_END);
+}
+
+/* The port the first loop bound, for the others (a listen port of 0 picks one). */
+static void set_port(struct mg_addr *a, unsigned port)
+{
+    a->port = port;
+    if (a->ss.ss_family == AF_INET6)
+        ((struct sockaddr_in6 *)&a->ss)->sin6_port = htons((uint16_t)port);
+    else
+        ((struct sockaddr_in *)&a->ss)->sin_port = htons((uint16_t)port);
+}
+
+/* Start the event loops: the first decides dual stack and the port. */
+static int start_loops(struct mg_server *s, const struct mg_server_opts *o, struct mg_addr *a,
+                       struct MHD_OptionItem *tls, struct mg_err *err)
+{
+    unsigned n = o->threads ? o->threads : default_threads();
+    unsigned max = fd_budget(o->max_conns ? o->max_conns : DEFAULT_MAX_CONNS);
+    const union MHD_DaemonInfo *info;
+    bool dual = a->any;
+    struct MHD_Daemon *d;
+
+    if (n > MAX_LOOPS)
+        n = MAX_LOOPS;
+    /* ":PORT" means every address: IPv6 and IPv4 on one socket, else IPv4 only. */
+    d = start_daemon(s, o, a, dual, tls, (max + n - 1) / n);
+    if (!d && dual) {
+        dual = false;
+        d = start_daemon(s, o, a, false, tls, (max + n - 1) / n);
+    }
+    while (d) {
+        s->daemons[s->ndaemons++] = d;
+        if (s->ndaemons == 1) {
+            info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+            s->port = info ? info->port : a->port;
+            set_port(a, s->port);
+        }
+        if (s->ndaemons == n)
+            return 0;
+        d = start_daemon(s, o, a, dual, tls, (max + n - 1) / n);
+    }
+    return mg_err_set(err, MG_ECONFIG, "cannot listen on %s (see the message above)", o->listen);
 }
 
 static void server_free(struct mg_server *s)
 {
     if (!s)
         return;
-    if (s->daemon)
-        MHD_stop_daemon(s->daemon);
-    if (s->quiesced != MHD_INVALID_SOCKET)
-        close(s->quiesced);
+    for (unsigned i = 0; i < s->ndaemons; i++) {
+        MHD_stop_daemon(s->daemons[i]);
+        if (s->quiesced[i] != MHD_INVALID_SOCKET)
+            close(s->quiesced[i]);
+    }
     mg_tlsreload_stop(s->reload);
     free(s->cert_pem);
     if (s->key_pem)
@@ -446,7 +490,6 @@ int mg_server_start(struct mg_server **out, const struct mg_server_opts *opts,
 {
     struct mg_server *s = calloc(1, sizeof(*s));
     struct MHD_OptionItem tls[3];
-    const union MHD_DaemonInfo *info;
     struct mg_addr a;
     int rc;
 
@@ -455,7 +498,8 @@ int mg_server_start(struct mg_server **out, const struct mg_server_opts *opts,
         return mg_err_set(err, MG_ENOMEM, "out of memory");
     mg_metrics_init(&s->metrics);
     s->engine = engine;
-    s->quiesced = MHD_INVALID_SOCKET;
+    for (unsigned i = 0; i < MAX_LOOPS; i++)
+        s->quiesced[i] = MHD_INVALID_SOCKET;
     s->drain_s = opts->drain_s ? opts->drain_s : DEFAULT_DRAIN_S;
     s->linger_s = opts->linger_s;
     s->ready = opts->ready;
@@ -470,17 +514,8 @@ int mg_server_start(struct mg_server **out, const struct mg_server_opts *opts,
     }
     if ((rc = tls_options(s, opts, tls, err)) != 0)
         goto fail;
-    /* ":PORT" means every address: IPv6 and IPv4 on one socket, else IPv4 only. */
-    s->daemon = start_daemon(s, opts, &a, a.any, tls);
-    if (!s->daemon && a.any)
-        s->daemon = start_daemon(s, opts, &a, false, tls);
-    if (!s->daemon) {
-        rc = mg_err_set(err, MG_ECONFIG, "cannot listen on %s (see the message above)",
-                        opts->listen);
+    if ((rc = start_loops(s, opts, &a, tls, err)) != 0)
         goto fail;
-    }
-    info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = info ? info->port : a.port;
     *out = s;
     return 0;
 fail:
@@ -507,8 +542,8 @@ void mg_server_stop(struct mg_server *srv)
         while (nanosleep(&linger, &linger) != 0 && errno == EINTR)
             ;
     }
-    if (srv->daemon)
-        srv->quiesced = MHD_quiesce_daemon(srv->daemon);
+    for (unsigned i = 0; i < srv->ndaemons; i++)
+        srv->quiesced[i] = MHD_quiesce_daemon(srv->daemons[i]);
     /* Requests already received get their answers; idle keep-alive connections are
      * closed by MHD_stop_daemon. */
     while (atomic_load(&srv->metrics.in_flight) > 0 && waited_ms < srv->drain_s * 1000UL) {
