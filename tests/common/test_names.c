@@ -29,7 +29,7 @@ static void expect_ok(check_fn fn, const char *s)
     char why[256] = "stale";
 
     if (!fn(s, why, sizeof(why)))
-        fail_msg("\"%s\" should be accepted: %s", s, why);
+        fail_msg("\"%s\" should be accepted: %s", s ? s : "(null)", why);
     assert_string_equal(why, "");
 }
 
@@ -38,9 +38,9 @@ static void expect_bad(check_fn fn, const char *s, const char *want)
     char why[256] = "";
 
     if (fn(s, why, sizeof(why)))
-        fail_msg("\"%s\" should be rejected", s);
+        fail_msg("\"%s\" should be rejected", s ? s : "(null)");
     if (!strstr(why, want))
-        fail_msg("\"%s\": reason \"%s\" lacks \"%s\"", s, why, want);
+        fail_msg("\"%s\": reason \"%s\" lacks \"%s\"", s ? s : "(null)", why, want);
 }
 
 static void test_names_label_key_accepts_plain_and_prefixed_names(void **state)
