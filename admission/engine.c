@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "load.h"
 #include "mutate.h"
 #include "response.h"
 #include "review.h"
@@ -71,6 +72,27 @@ void mg_engine_free(struct mg_engine *e)
 struct mg_store *mg_engine_store(struct mg_engine *e)
 {
     return e->store;
+}
+
+int mg_engine_reload_state(struct mg_engine *e, const char *dir, struct mg_err *err)
+{
+    struct mg_store *fresh = mg_store_new();
+    int rc;
+
+    if (!fresh)
+        return mg_err_set(err, MG_ENOMEM, "out of memory creating the cluster view");
+    /* Parse with no lock held: reviews go on against the old view meanwhile. */
+    rc = mg_load_dir(fresh, dir, err);
+    if (rc) {
+        mg_store_free(fresh);
+        return rc;
+    }
+    mg_store_wrlock(e->store);
+    rc = mg_store_replace_all(e->store, fresh);
+    mg_store_unlock(e->store);
+    if (rc)
+        mg_err_set(err, rc, "cannot replace the cluster view");
+    return rc;
 }
 
 const struct mg_config *mg_engine_config(const struct mg_engine *e)

@@ -2,7 +2,8 @@
 /* engine.h - one AdmissionReview in, one AdmissionReview out: parse, early allow,
  * look up, validate or mutate, render. Holds no transport types, so the server, the
  * offline CLI and the tests all call the same function.
- * Thread-safety: mg_engine_review may be called from many threads at once. */
+ * Thread-safety: mg_engine_review may be called from many threads at once, and
+ * mg_engine_reload_state alongside them. */
 #ifndef MG_ENGINE_H
 #define MG_ENGINE_H
 
@@ -38,6 +39,14 @@ void mg_engine_free(struct mg_engine *e);
 
 /* The engine's store (borrowed), for loaders and watchers that fill it. */
 struct mg_store *mg_engine_store(struct mg_engine *e);
+
+/* Reload the cluster view from the manifest files of dir (mg_load_dir, outside any
+ * lock), then swap it in under the store's write lock (mg_store_replace_all): each
+ * review sees the old view or the new one, never a mix. All or nothing: on failure
+ * err names the file and line and the view is unchanged. Objects admitted since the
+ * last load (policies through /validate) are dropped with the old view. Safe to call
+ * while reviews run on other threads. */
+int mg_engine_reload_state(struct mg_engine *e, const char *dir, struct mg_err *err);
 
 /* The engine's configuration (borrowed, immutable). */
 const struct mg_config *mg_engine_config(const struct mg_engine *e);

@@ -6,9 +6,10 @@
 #   3. 2,000 idle connections (and a slow client): others are served.
 #   4. Certificate rotation (a Secret-style ..data symlink swap) under load, with a new
 #      handshake every 20 requests: no failed request, the new certificate is served.
-#   5. State reload under load: skipped, `serve --state` loads the directory once.
+#   5. State reload under load: SIGHUP five times (and once with a broken file): no
+#      failed request, every good reload logged, the broken one refused.
 # Prints PASS/FAIL per check; exits 1 when any fails. Not part of the test suite.
-# Usage: bench/faults.sh [sigterm|slow|idle|rotate]...   (BUILD: build dir; IDLE: 2000)
+# Usage: bench/faults.sh [sigterm|slow|idle|rotate|reload]...   (BUILD: build dir; IDLE: 2000)
 source "$(dirname "$0")/lib.sh"
 LC="python3 $BENCH_DIR/loadclient.py"
 VM=$FIX/vm-create.review.json
@@ -125,13 +126,46 @@ t_rotate() {
         "[ $(lc_field lost "$out") -eq 0 ] && [ $(lc_field bad "$out") -eq 0 ] && [ $(lc_field refused "$out") -eq 0 ] && [ $(lc_field ok "$out") -gt 0 ]"
 }
 
+# count_log NAME PATTERN: lines of $WORK/NAME.log matching PATTERN.
+count_log() {
+    grep -c -- "$2" "$WORK/$1.log" || true
+}
+
+t_reload() {
+    local d=$WORK/state out pid i
+    echo "== state reload under load (8 connections, SIGHUP every second)"
+    cp -r "$FIX/state" "$d"
+    mg_start rel --state "$d" --quiet
+    pid=$MG_PID_rel
+    $LC --port "$MG_PORT_rel" --body "$VM" --conns 8 --secs 12 \
+        >"$WORK/rel.lc" 2>"$WORK/rel.err" &
+    local lc=$!
+    sleep 2
+    for i in 1 2 3 4 5; do
+        kill -HUP "$pid"
+        sleep 1
+    done
+    printf 'kind: Node\nmetadata:\n  name: [broken\n' >"$d/99-broken.yaml"
+    kill -HUP "$pid"
+    sleep 1
+    rm -f "$d/99-broken.yaml"
+    wait "$lc" || true
+    out=$(grep '^LOADCLIENT' "$WORK/rel.lc" || { cat "$WORK/rel.err" >&2; echo LOADCLIENT failed; })
+    echo "  $out"
+    grep 'reload' "$WORK/rel.log" | tail -2 | sed 's/^/  log: /'
+    check "reload: five reloads logged" "[ $(count_log rel 'reloaded state from') -eq 5 ]"
+    check "reload: the broken file is refused, naming file and line" \
+        "[ $(count_log rel 'state reload failed: .*99-broken.yaml:[0-9]*: .*keeping the previous view') -eq 1 ]"
+    check "reload: zero failed requests" \
+        "[ $(lc_field lost "$out") -eq 0 ] && [ $(lc_field bad "$out") -eq 0 ] && [ $(lc_field refused "$out") -eq 0 ] && [ $(lc_field ok "$out") -gt 0 ]"
+}
+
 bench_setup
 echo "faults: $("$MG" --version), $(date -u '+%Y-%m-%d %H:%M UTC'), open files limit $(ulimit -n)"
 tests=("$@")
-[ ${#tests[@]} -gt 0 ] || tests=(sigterm slow idle rotate)
+[ ${#tests[@]} -gt 0 ] || tests=(sigterm slow idle rotate reload)
 for t in "${tests[@]}"; do
     "t_$t"
 done
-echo "SKIP  state reload under load: serve --state reads the directory once (no reload)"
 echo "faults: $FAILS failed"
 [ "$FAILS" -eq 0 ]

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cmd_serve.c - `migguard serve`: load config and state, start the HTTPS webhook,
- * wait for SIGTERM/SIGINT, then drain and exit 0. Refuses to start on a bad config,
- * a bad state file or unusable certificates. */
+ * reload --state on SIGHUP (a bad file keeps the old view), wait for SIGTERM/SIGINT,
+ * then drain and exit 0. Refuses to start on a bad config, a bad state file or
+ * unusable certificates. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #include "kubemetrics.h"
 #include "server.h"
 #include "setup.h"
+#include "store.h"
 
 static void usage(FILE *to)
 {
@@ -29,7 +32,10 @@ static void usage(FILE *to)
             "                      :8443 for every address; port 0 picks a free port)\n"
             "  --tls-cert FILE     PEM serving certificate (chain)\n"
             "  --tls-key FILE      PEM private key\n"
-            "  --state DIR         load the cluster view from the .yaml/.yml/.json files in DIR\n"
+            "  --state DIR         load the cluster view from the .yaml/.yml/.json files in DIR;\n"
+            "                      SIGHUP loads DIR again and swaps the whole view at once\n"
+            "                      (a bad file keeps the previous view; policies admitted\n"
+            "                      since the last load are dropped)\n"
             "  --kube              list and watch the cluster view from the Kubernetes API with\n"
             "                      the pod's ServiceAccount; /readyz is 503 until every kind\n"
             "                      has been listed once\n"
@@ -41,7 +47,8 @@ static void usage(FILE *to)
             "                      limit is raised to fit, or caps it)\n"
             "  --quiet             no decision log (default: one JSON line per review on stderr)\n"
             "  -h, --help          print this help\n\n"
-            "On SIGTERM or SIGINT it stops accepting, answers what is in flight, and exits 0.\n");
+            "On SIGTERM or SIGINT it stops accepting, answers what is in flight, and exits 0.\n"
+            "On SIGHUP it reloads --state without dropping requests.\n");
 }
 
 /* What the server's hooks see: the engine always, the watcher with --kube. */
@@ -202,6 +209,35 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
     return -1;
 }
 
+/* SIGHUP: load dir again; the engine swaps the view only when every file loads. */
+static void reload_state(struct mg_engine *engine, const char *dir)
+{
+    struct mg_err err = {0};
+    struct mg_store *s = mg_engine_store(engine);
+    size_t n;
+
+    if (!dir) {
+        fprintf(stderr, "migguard: SIGHUP: nothing to reload (no --state)\n");
+        return;
+    }
+    if (mg_engine_reload_state(engine, dir, &err) != 0) {
+        if (err.file[0] && err.line > 0)
+            fprintf(stderr, "migguard: state reload failed: %s:%d: %s; keeping the previous view\n",
+                    err.file, err.line, err.msg);
+        else if (err.file[0] && !strstr(err.msg, err.file))
+            fprintf(stderr, "migguard: state reload failed: %s: %s; keeping the previous view\n",
+                    err.file, err.msg);
+        else
+            fprintf(stderr, "migguard: state reload failed: %s; keeping the previous view\n",
+                    err.msg);
+        return;
+    }
+    mg_store_rdlock(s);
+    n = mg_store_size(s);
+    mg_store_unlock(s);
+    fprintf(stderr, "migguard: reloaded state from %s (%zu objects)\n", dir, n);
+}
+
 static void print_listening(const struct mg_server_opts *so, const struct mg_server *srv)
 {
     const char *colon = strrchr(so->listen, ':');
@@ -241,7 +277,8 @@ int mg_cli_serve(int argc, char **argv)
         return 2;
     }
     print_listening(&a.so, srv);
-    mg_server_wait_for_signal();
+    while (mg_server_wait_for_signal() == SIGHUP)
+        reload_state(sc.engine, a.state);
     fprintf(stderr, "migguard: stopping: draining requests in flight\n");
     mg_server_stop(srv);
     mg_kube_stop(sc.view);

@@ -370,6 +370,57 @@ int mg_store_remove(struct mg_store *s, const char *kind, const char *ns, const 
     return 0;
 }
 
+/* Tell dst's hooks about every object of dst, as removed (put false) or put. */
+static void notify_all(const struct mg_store *s, bool put)
+{
+    for (size_t i = 0; i < s->nkinds; i++) {
+        const struct kind *k = &s->kinds[i];
+
+        for (size_t j = 0; j < k->n; j++) {
+            if (put)
+                notify_put(s, k->name, k->items[j], NULL);
+            else
+                notify_remove(s, k->name, k->items[j]);
+        }
+    }
+}
+
+/* Exchange the tables of a and b; locks and hooks stay where they are. The entries
+ * point at their kind inside the kinds array, which moves with it. */
+static void swap_tables(struct mg_store *a, struct mg_store *b)
+{
+    struct entry **buckets = a->buckets;
+    size_t nbuckets = a->nbuckets, count = a->count;
+    struct kind *kinds = a->kinds;
+    size_t nkinds = a->nkinds, capkinds = a->capkinds;
+
+    a->buckets = b->buckets;
+    a->nbuckets = b->nbuckets;
+    a->count = b->count;
+    a->kinds = b->kinds;
+    a->nkinds = b->nkinds;
+    a->capkinds = b->capkinds;
+    b->buckets = buckets;
+    b->nbuckets = nbuckets;
+    b->count = count;
+    b->kinds = kinds;
+    b->nkinds = nkinds;
+    b->capkinds = capkinds;
+}
+
+int mg_store_replace_all(struct mg_store *dst, struct mg_store *src)
+{
+    if (!src || src == dst)
+        return MG_EINVAL;
+    notify_all(dst, false);
+    /* Swap the tables, not the objects: nothing to allocate, so no failure half way. */
+    swap_tables(dst, src);
+    notify_all(dst, true);
+    /* src now holds the old objects; its own hooks (its policy index) go with it. */
+    mg_store_free(src);
+    return 0;
+}
+
 const cJSON *mg_store_get(const struct mg_store *s, const char *kind, const char *ns,
                           const char *name)
 {

@@ -49,6 +49,16 @@ bool mg_store_knows(const struct mg_store *s, const char *kind);
 /* Mark kind as known even when no object of it exists. */
 int mg_store_mark_known(struct mg_store *s, const char *kind);
 
+/* Replace the whole view at once: every object of dst is removed (dst's change hooks
+ * see each remove while the object still exists), then every object of src moves into
+ * dst in src's order (the hooks see each put, old NULL), with src's known-kind marks
+ * (dst's own marks go). Objects put into dst since it was filled, such as policies
+ * admitted through /validate, are dropped too. Allocates nothing, so it cannot stop
+ * half way. Takes ownership of src and frees it (its own hooks and all). The caller
+ * holds dst's write lock (src needs none: no one else may see it). Returns 0, or
+ * MG_EINVAL (nothing changes) when src is NULL or is dst. */
+int mg_store_replace_all(struct mg_store *dst, struct mg_store *src);
+
 /* Total number of objects. */
 size_t mg_store_size(const struct mg_store *s);
 

@@ -37,7 +37,7 @@ struct mg_server_opts {
 
 struct mg_server;
 
-/* Block SIGTERM, SIGINT and SIGPIPE in the calling thread; threads started afterwards
+/* Block SIGTERM, SIGINT, SIGHUP and SIGPIPE in the calling thread; threads started afterwards
  * inherit the mask, so mg_server_wait_for_signal receives the signals. Call first in
  * main, before any thread starts. mg_server_start calls it too. */
 void mg_server_block_signals(void);
@@ -56,8 +56,8 @@ unsigned mg_server_port(const struct mg_server *srv);
  * carry "Connection: close". */
 void mg_server_stop(struct mg_server *srv);
 
-/* Block until SIGTERM or SIGINT (after mg_server_block_signals), then return the
- * signal number (the caller stops the server). */
+/* Block until SIGTERM, SIGINT or SIGHUP (after mg_server_block_signals), then return
+ * the signal number (the caller stops the server, or reloads on SIGHUP). */
 int mg_server_wait_for_signal(void);
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_store.c - the cluster view: put/get by kind, namespace and name, replacement
- * in place, removal keeping lists consistent, insertion order, known kinds, speed. */
+ * in place, removal keeping lists consistent, insertion order, known kinds, speed,
+ * and replacing the whole view at once (hooks and the policy index follow). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "policy.h"
+#include "policy_index.h"
 #include "store.h"
 
 static cJSON *obj(const char *kind, const char *ns, const char *name, int v)
@@ -328,6 +331,118 @@ static void test_cluster_scoped_kinds_ignore_namespace(void **state)
     mg_store_free(s);
 }
 
+/* A MigrationPolicy selecting VMs labelled app=<app>. */
+static cJSON *policy(const char *name, const char *app)
+{
+    char buf[512];
+
+    snprintf(buf, sizeof(buf),
+             "{\"apiVersion\":\"migrations.kubevirt.io/v1alpha1\",\"kind\":\"MigrationPolicy\","
+             "\"metadata\":{\"name\":\"%s\"},\"spec\":{\"selectors\":"
+             "{\"virtualMachineInstanceSelector\":{\"app\":\"%s\"}}}}",
+             name, app);
+    return cJSON_Parse(buf);
+}
+
+/* The name of the policy for a VM labelled app=<app>, by the index and by a scan
+ * (they must agree), or "none". */
+static const char *resolve_app(const struct mg_store *s, const char *app)
+{
+    cJSON *labels = cJSON_CreateObject();
+    struct mg_policy_match m, scan;
+    static char name[64];
+
+    cJSON_AddStringToObject(labels, "app", app);
+    assert_int_equal(mg_policy_resolve(s, labels, NULL, &m), 0);
+    assert_int_equal(mg_policy_resolve_scan(s, labels, NULL, NULL, &scan), 0);
+    assert_ptr_equal(m.policy, scan.policy);
+    snprintf(name, sizeof(name), "%s", m.name ? m.name : "none");
+    cJSON_Delete(labels);
+    return name;
+}
+
+static const struct mg_store_hook any_hook = {NULL, count_put, count_remove, count_free};
+
+static void test_replace_all_swaps_every_object_and_hooks_follow(void **state)
+{
+    struct mg_store *dst = mg_store_new(), *src = mg_store_new();
+    const struct mg_policy_index *x;
+    const cJSON *const *items;
+    struct counts c = {0};
+    char name[32];
+
+    (void)state;
+    mg_store_put(dst, obj("Node", NULL, "a", 1), NULL);
+    mg_store_put(dst, obj("Node", NULL, "b", 1), NULL);
+    mg_store_put(dst, obj("Namespace", NULL, "x", 1), NULL);
+    mg_store_put(dst, policy("old", "web"), NULL);
+    mg_store_mark_known(dst, "KubeVirt");
+    assert_int_equal(mg_store_on_change(dst, &any_hook, &c), 0);
+    assert_string_equal(resolve_app(dst, "web"), "old");
+
+    mg_store_put(src, obj("Node", NULL, "b", 2), NULL);
+    mg_store_put(src, obj("Node", NULL, "c", 2), NULL);
+    mg_store_put(src, policy("new", "db"), NULL);
+    mg_store_mark_known(src, "HyperConverged");
+    /* Enough to grow src's buckets past dst's: lookups must use the moved table. */
+    for (int i = 0; i < 300; i++) {
+        snprintf(name, sizeof(name), "pvc-%d", i);
+        mg_store_put(src, obj("PersistentVolumeClaim", "ns", name, i), NULL);
+    }
+
+    mg_store_wrlock(dst);
+    assert_int_equal(mg_store_replace_all(dst, src), 0);
+    mg_store_unlock(dst);
+
+    assert_int_equal(mg_store_size(dst), 303);
+    assert_null(mg_store_get(dst, "Node", "", "a"));
+    assert_null(mg_store_get(dst, "Namespace", "", "x"));
+    assert_int_equal(val(mg_store_get(dst, "Node", "", "b")), 2);
+    assert_int_equal(mg_store_list(dst, "Node", &items), 2);
+    assert_string_equal(name_of(items[0]), "b");
+    assert_string_equal(name_of(items[1]), "c");
+    assert_int_equal(val(mg_store_get(dst, "PersistentVolumeClaim", "ns", "pvc-299")), 299);
+    /* Known kinds come from src: dst's own marks go with its objects. */
+    assert_true(mg_store_knows(dst, "HyperConverged"));
+    assert_false(mg_store_knows(dst, "KubeVirt"));
+    assert_false(mg_store_knows(dst, "Namespace"));
+    /* dst's hooks saw each old object leave and each new one arrive. */
+    assert_int_equal(c.removes, 4);
+    assert_int_equal(c.puts, 303);
+    assert_int_equal(c.replaced, 0);
+    assert_int_equal(c.freed, 0);
+    /* The policy index followed: it, not the scan fallback, gives the new answer. */
+    x = px_of(dst);
+    assert_non_null(x);
+    assert_int_equal(px_find(x, "old"), PX_NONE);
+    assert_int_not_equal(px_find(x, "new"), PX_NONE);
+    assert_string_equal(resolve_app(dst, "web"), "none");
+    assert_string_equal(resolve_app(dst, "db"), "new");
+
+    /* The moved objects stay writable through dst. */
+    assert_int_equal(mg_store_remove(dst, "Node", "", "b"), 0);
+    assert_int_equal(mg_store_remove(dst, "PersistentVolumeClaim", "ns", "pvc-7"), 0);
+    assert_int_equal(mg_store_put(dst, policy("new", "web"), NULL), 0);
+    assert_string_equal(resolve_app(dst, "web"), "new");
+    assert_string_equal(resolve_app(dst, "db"), "none");
+    assert_int_equal(mg_store_size(dst), 301);
+    mg_store_free(dst);
+    assert_int_equal(c.freed, 1);
+}
+
+static void test_replace_all_refuses_null_and_itself(void **state)
+{
+    struct mg_store *s = mg_store_new();
+
+    (void)state;
+    mg_store_put(s, obj("Node", NULL, "a", 1), NULL);
+    assert_int_equal(mg_store_replace_all(s, NULL), MG_EINVAL);
+    assert_int_equal(mg_store_replace_all(s, s), MG_EINVAL);
+    assert_int_equal(mg_store_size(s), 1);
+    assert_non_null(mg_store_get(s, "Node", "", "a"));
+    mg_store_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -342,6 +457,8 @@ int main(void)
         cmocka_unit_test(test_locks_can_be_taken_and_released),
         cmocka_unit_test(test_hooks_see_changes_of_their_kind),
         cmocka_unit_test(test_cluster_scoped_kinds_ignore_namespace),
+        cmocka_unit_test(test_replace_all_swaps_every_object_and_hooks_follow),
+        cmocka_unit_test(test_replace_all_refuses_null_and_itself),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
