@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "load.h"
+#include "arena.h"
 #include "mutate.h"
 #include "response.h"
 #include "review.h"
@@ -51,6 +52,7 @@ int mg_engine_new(struct mg_engine **out, const struct mg_config *cfg, struct mg
         return mg_err_set(err, MG_ENOMEM, "out of memory creating the engine");
     }
     e->cfg = *cfg;
+    mg_arena_install();
     mg_stats_init(&e->stats);
     e->store = store ? store : mg_store_new();
     if (!e->store) {

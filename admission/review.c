@@ -4,6 +4,7 @@
  * are made valid UTF-8 so the response is always valid JSON text. */
 #include "review.h"
 
+#include "arena.h"
 #include "jsonnum.h"
 
 #include <stdio.h>
@@ -105,7 +106,10 @@ int mg_review_parse(struct mg_review *r, const char *body, size_t len, struct mg
     r->api_version = REVIEW_API;
     if (len == 0)
         return mg_err_set(err, MG_EINVAL, "request body is empty; expected an AdmissionReview");
+    /* The request tree lives in this thread's arena until mg_review_free. */
+    mg_arena_open();
     r->root = cJSON_ParseWithLength(body, len);
+    mg_arena_close();
     if (!r->root)
         return mg_err_set(err, MG_EINVAL, "request body is not valid JSON (error near byte %ld)",
                           (long)(cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() - body : 0));
@@ -134,5 +138,6 @@ void mg_review_free(struct mg_review *r)
     if (!r)
         return;
     cJSON_Delete(r->root);
+    mg_arena_release();
     memset(r, 0, sizeof(*r));
 }

@@ -15,23 +15,35 @@ struct scan {
 
 static void skip_ws(struct scan *s)
 {
-    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
-        s->p++;
+    const char *p = s->p;
+
+    while (p < s->end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    s->p = p;
 }
 
+/* Past the closing quote: memchr to each '"', which ends the string unless an odd run of
+ * backslashes escapes it. */
 static int skip_string(struct scan *s)
 {
-    if (s->p >= s->end || *s->p != '"')
+    const char *open = s->p, *p;
+
+    if (open >= s->end || *open != '"')
         return MG_EINVAL;
-    for (s->p++; s->p < s->end; s->p++) {
-        if (*s->p == '\\')
-            s->p++;
-        else if (*s->p == '"') {
-            s->p++;
+    for (p = open + 1;;) {
+        const char *q = memchr(p, '"', (size_t)(s->end - p));
+        const char *b;
+
+        if (!q)
+            return MG_EINVAL;
+        for (b = q; b > open + 1 && b[-1] == '\\'; b--)
+            ;
+        if ((q - b) % 2 == 0) {
+            s->p = q + 1;
             return 0;
         }
+        p = q + 1;
     }
-    return MG_EINVAL;
 }
 
 /* Plain integers of at most 15 digits are exact as doubles: no text needed. */

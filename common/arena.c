@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* arena.c - per-thread chunks for cJSON trees of reviews. A free from cJSON is a no-op
+ * when the pointer lies in one of this thread's chunks, else it goes to free(): trees
+ * built outside an arena (the store's objects, responses) are unaffected. */
+#include "arena.h"
+
+#include <pthread.h>
+#include <stdalign.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cjson/cJSON.h>
+
+#define CHUNK_SIZE ((size_t)64 * 1024)
+
+struct chunk {
+    struct chunk *next;
+    size_t size, used;
+    alignas(max_align_t) unsigned char data[];
+};
+
+struct arena {
+    struct chunk *head;
+    bool open;
+};
+
+static _Thread_local struct arena tl;
+static pthread_key_t key;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void free_chunks(struct chunk *c)
+{
+    while (c) {
+        struct chunk *next = c->next;
+
+        free(c);
+        c = next;
+    }
+}
+
+/* Thread exit: the kept chunk goes with the thread. */
+static void on_thread_exit(void *p)
+{
+    (void)p;
+    free_chunks(tl.head);
+    tl.head = NULL;
+}
+
+static void make_key(void)
+{
+    pthread_key_create(&key, on_thread_exit);
+}
+
+static void *arena_malloc(size_t n)
+{
+    struct chunk *c = tl.head;
+
+    if (!tl.open)
+        return malloc(n);
+    n = (n + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
+    if (!c || c->size - c->used < n) {
+        size_t size = n > CHUNK_SIZE ? n : CHUNK_SIZE;
+
+        c = malloc(sizeof(*c) + size);
+        if (!c)
+            return NULL;
+        c->size = size;
+        c->used = 0;
+        c->next = tl.head;
+        if (!tl.head)
+            pthread_setspecific(key, &tl);
+        tl.head = c;
+    }
+    c->used += n;
+    return c->data + c->used - n;
+}
+
+static void arena_free(void *p)
+{
+    for (const struct chunk *c = tl.head; c; c = c->next) {
+        if ((const unsigned char *)p >= c->data && (const unsigned char *)p < c->data + c->size)
+            return;
+    }
+    free(p);
+}
+
+void mg_arena_install(void)
+{
+    cJSON_Hooks hooks = {arena_malloc, arena_free};
+
+    pthread_once(&once, make_key);
+    cJSON_InitHooks(&hooks);
+}
+
+void mg_arena_open(void)
+{
+    pthread_once(&once, make_key);
+    tl.open = true;
+}
+
+void mg_arena_close(void)
+{
+    tl.open = false;
+}
+
+void mg_arena_release(void)
+{
+    struct chunk *c = tl.head;
+
+    tl.open = false;
+    if (!c)
+        return;
+    /* Keep the first chunk made (the last in the list) for the next review, unless it
+     * was sized for one huge review. */
+    while (c->next) {
+        struct chunk *next = c->next;
+
+        free(c);
+        c = next;
+    }
+    if (c->size != CHUNK_SIZE) {
+        free(c);
+        c = NULL;
+    } else {
+        c->used = 0;
+    }
+    tl.head = c;
+}
