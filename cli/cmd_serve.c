@@ -10,9 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
-
 #include "cli.h"
+#include "decision.h"
 #include "kube.h"
 #include "kubemetrics.h"
 #include "server.h"
@@ -102,31 +101,14 @@ static int start_view(const char *kubeconfig, struct mg_engine *engine, struct m
     return 0;
 }
 
-/* One JSON line per decision on stderr; a single fprintf keeps lines whole. */
+/* One JSON line per decision on stderr; one write keeps lines whole. */
 static void log_decision(const struct mg_decision *d, void *ctx)
 {
-    cJSON *line = cJSON_CreateObject();
-    char *text;
+    char line[2048];
+    size_t n = mg_decision_format(d, line, sizeof(line));
 
     (void)ctx;
-    if (!line)
-        return;
-    cJSON_AddStringToObject(line, "msg", "decision");
-    cJSON_AddStringToObject(line, "uid", d->uid);
-    cJSON_AddStringToObject(line, "endpoint", d->endpoint == MG_EP_MUTATE ? "mutate" : "validate");
-    cJSON_AddStringToObject(line, "kind", d->kind);
-    cJSON_AddStringToObject(line, "namespace", d->namespace_);
-    cJSON_AddStringToObject(line, "name", d->name);
-    cJSON_AddStringToObject(line, "operation", d->operation);
-    cJSON_AddBoolToObject(line, "allowed", d->allowed);
-    cJSON_AddBoolToObject(line, "dryRun", d->dry_run);
-    cJSON_AddStringToObject(line, "rules", d->rules);
-    cJSON_AddNumberToObject(line, "micros", (double)d->micros);
-    text = cJSON_PrintUnformatted(line);
-    if (text)
-        fprintf(stderr, "%s\n", text);
-    free(text);
-    cJSON_Delete(line);
+    fwrite(line, 1, n, stderr);
 }
 
 static int parse_uint(const char *text, unsigned max, unsigned *out)
