@@ -9,19 +9,9 @@
 
 #include "lmc.h"
 
-#define N_DEFAULTS 8
-
-/* The injected keys, in the defaults table's order (RULES.md section 2). */
-static const char *const keys[N_DEFAULTS] = {
-    "bandwidthPerMigration",
-    "completionTimeoutPerGiB",
-    "parallelMigrationsPerCluster",
-    "parallelOutboundMigrationsPerNode",
-    "progressTimeout",
-    "allowAutoConverge",
-    "allowPostCopy",
-    "allowWorkloadDisruption",
-};
+/* The injected keys are the first MG_LMC_DEFAULTED of mg_lmc_keys, in the defaults
+ * table's order (RULES.md section 2). */
+#define N_DEFAULTS MG_LMC_DEFAULTED
 
 /* True when the table has a value for key i on this version (no bandwidth means
  * unlimited; allowWorkloadDisruption is injected per version). */
@@ -60,7 +50,7 @@ static cJSON *full_map(const struct mg_lmc_defaults *d, bool v1)
         if (!has_default(d, v1, i))
             continue;
         val = default_value(d, i);
-        if (!val || !cJSON_AddItemToObject(map, keys[i], val)) {
+        if (!val || !cJSON_AddItemToObject(map, mg_lmc_keys[i], val)) {
             cJSON_Delete(val);
             cJSON_Delete(map);
             map = NULL;
@@ -96,11 +86,13 @@ static int add_missing(const struct mg_mctx *ctx, const cJSON *lmc, bool v1)
         char ptr[128];
         int rc;
 
-        if (!has_default(d, v1, i) || !absent(cJSON_GetObjectItemCaseSensitive(lmc, keys[i])))
+        if (!has_default(d, v1, i) ||
+            !absent(cJSON_GetObjectItemCaseSensitive(lmc, mg_lmc_keys[i])))
             continue;
         rc = v1 ? mg_patch_pointer(ptr, sizeof(ptr), 4, "spec", "virtualization",
-                                   "liveMigrationConfig", keys[i])
-                : mg_patch_pointer(ptr, sizeof(ptr), 3, "spec", "liveMigrationConfig", keys[i]);
+                                   "liveMigrationConfig", mg_lmc_keys[i])
+                : mg_patch_pointer(ptr, sizeof(ptr), 3, "spec", "liveMigrationConfig",
+                                   mg_lmc_keys[i]);
         if (rc == 0)
             rc = mg_patch_add(ctx->patch, ptr, default_value(d, i));
         if (rc)

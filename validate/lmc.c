@@ -28,7 +28,7 @@ enum {
     K_COUNT
 };
 
-static const char *const key_names[K_COUNT] = {
+const char *const mg_lmc_keys[MG_LMC_KEY_COUNT] = {
     "bandwidthPerMigration",
     "completionTimeoutPerGiB",
     "parallelMigrationsPerCluster",
@@ -39,6 +39,8 @@ static const char *const key_names[K_COUNT] = {
     "allowWorkloadDisruption",
     "network",
 };
+
+_Static_assert(K_COUNT == MG_LMC_KEY_COUNT, "one kind per documented key");
 
 static const enum key_kind key_kinds[K_COUNT] = {
     KK_QUANTITY, KK_INT64, KK_INT32, KK_INT32, KK_INT64, KK_BOOL, KK_BOOL, KK_BOOL, KK_NETWORK,
@@ -202,7 +204,7 @@ static bool check_int(const cJSON *it, size_t k, int64_t *out, struct problem *p
     if (mg_jsonnum_int(it, 1, wide ? INT64_MAX : INT32_MAX, out))
         return true;
     p->rule = MG_RULE_LMC004;
-    snprintf(p->msg, sizeof(p->msg), "%s must be %s, not %s", key_names[k], what,
+    snprintf(p->msg, sizeof(p->msg), "%s must be %s, not %s", mg_lmc_keys[k], what,
              describe(db, sizeof(db), it));
     return false;
 }
@@ -263,7 +265,7 @@ static bool check_field(const cJSON *it, size_t k, struct fields *f, struct prob
             return true;
         }
         p->rule = MG_RULE_LMC004;
-        snprintf(p->msg, sizeof(p->msg), "%s must be true or false, not %s", key_names[k],
+        snprintf(p->msg, sizeof(p->msg), "%s must be true or false, not %s", mg_lmc_keys[k],
                  describe(db, sizeof(db), it));
         return false;
     case KK_NETWORK:
@@ -300,7 +302,7 @@ static void read_fields(const cJSON *lmc, struct fields *f, const struct sink *s
     memset(f, 0, sizeof(*f));
     mg_quantity_from_int(&f->bandwidth, 0);
     for (size_t k = 0; k < K_COUNT; k++) {
-        const cJSON *it = cJSON_GetObjectItemCaseSensitive(lmc, key_names[k]);
+        const cJSON *it = cJSON_GetObjectItemCaseSensitive(lmc, mg_lmc_keys[k]);
         struct problem p;
 
         if (!it || cJSON_IsNull(it))
@@ -309,7 +311,7 @@ static void read_fields(const cJSON *lmc, struct fields *f, const struct sink *s
             f->set[k] = true;
         } else {
             f->bad[k] = true;
-            emit(sk, p.rule, key_names[k], p.msg);
+            emit(sk, p.rule, mg_lmc_keys[k], p.msg);
         }
     }
 }
@@ -325,10 +327,10 @@ static void check_unknown_keys(const cJSON *lmc, const struct sink *sk)
         bool known = false;
 
         for (size_t k = 0; k < K_COUNT && !known; k++)
-            known = strcmp(it->string, key_names[k]) == 0;
+            known = strcmp(it->string, mg_lmc_keys[k]) == 0;
         if (known)
             continue;
-        near = mg_name_closest(it->string, key_names, K_COUNT);
+        near = mg_name_closest(it->string, mg_lmc_keys, K_COUNT);
         quote(qb, sizeof(qb), it->string);
         if (!near)
             snprintf(msg, sizeof(msg), "unknown field %s in liveMigrationConfig; remove it", qb);
@@ -490,7 +492,7 @@ static void check_network_exists(const struct sink *sk, const char *net)
                  quote(qb, sizeof(qb), net), ns, name) > 110)
         snprintf(msg, sizeof(msg), "network %s: NetworkAttachmentDefinition %s/%s does not exist",
                  qb, ns, name);
-    emit(sk, MG_RULE_LMC008, key_names[K_NETWORK], msg);
+    emit(sk, MG_RULE_LMC008, mg_lmc_keys[K_NETWORK], msg);
 }
 
 /* LMC005 and LMC006 read an absent field as the table's value; a field that failed
@@ -508,7 +510,7 @@ static void check_cross(const struct sink *sk, const struct fields *f)
                  "parallelOutboundMigrationsPerNode %lld > "
                  "parallelMigrationsPerCluster %lld: the node limit is never reached",
                  (long long)s.parallel_node, (long long)s.parallel_cluster);
-        emit(sk, MG_RULE_LMC005, key_names[f->set[K_PAR_NODE] ? K_PAR_NODE : K_PAR_CLUSTER], msg);
+        emit(sk, MG_RULE_LMC005, mg_lmc_keys[f->set[K_PAR_NODE] ? K_PAR_NODE : K_PAR_CLUSTER], msg);
     }
     /* A bandwidth under 1 byte/s is unlimited to KubeVirt (LMC003): never infeasible. */
     if (!f->bad[K_BANDWIDTH] && !f->bad[K_COMPLETION] &&
@@ -524,10 +526,11 @@ static void check_cross(const struct sink *sk, const struct fields *f)
                  "%s: one pass over 1 GiB takes %.2f s > "
                  "completionTimeoutPerGiB %lld; raise one",
                  bw, mg_quantity_pass_seconds(&s.bandwidth), (long long)s.completion_timeout);
-        emit(sk, MG_RULE_LMC006, key_names[f->set[K_BANDWIDTH] ? K_BANDWIDTH : K_COMPLETION], msg);
+        emit(sk, MG_RULE_LMC006, mg_lmc_keys[f->set[K_BANDWIDTH] ? K_BANDWIDTH : K_COMPLETION],
+             msg);
     }
     if (f->set[K_POST_COPY] && f->flag[K_POST_COPY])
-        emit(sk, MG_RULE_LMC007, key_names[K_POST_COPY],
+        emit(sk, MG_RULE_LMC007, mg_lmc_keys[K_POST_COPY],
              "allowPostCopy: post-copy can hurt performance during transfer; not for "
              "critical data or unstable networks");
 }

@@ -32,6 +32,12 @@ struct mg_lmc_settings {
     const char *network; /* borrowed from the view, NULL: none */
 };
 
+/* The documented liveMigrationConfig keys in RULES.md section 2's order; the first
+ * MG_LMC_DEFAULTED of them have a value in the defaults tables. */
+#define MG_LMC_KEY_COUNT 9
+#define MG_LMC_DEFAULTED 8
+extern const char *const mg_lmc_keys[MG_LMC_KEY_COUNT];
+
 /* HyperConverged CREATE/UPDATE: LMC001-LMC009 on the path of its apiVersion. */
 int mg_lmc_validate(const struct mg_vctx *ctx);
 
