@@ -71,7 +71,8 @@ struct watcher {
     struct buf body;
     bool watching, gone, bad;
     long status;
-    unsigned long got; /* events in this watch */
+    unsigned long got;         /* events in this watch */
+    struct timespec listed_at; /* the last complete list (for the resync) */
     /* Read by other threads. */
     atomic_bool synced, absent;
     atomic_ulong lists, relists, restarts, errors, events;
@@ -80,7 +81,7 @@ struct watcher {
 struct mg_kube {
     struct mg_kubeconf kc;
     struct mg_store *store;
-    unsigned backoff_min, backoff_max, missing_retry, page_limit;
+    unsigned backoff_min, backoff_max, missing_retry, page_limit, resync;
     void (*log)(void *ctx, const char *line);
     void *log_ctx;
     atomic_bool stop;
@@ -391,6 +392,7 @@ static enum outcome do_list(struct watcher *w)
     rv = NULL;
     if (atomic_fetch_add(&w->lists, 1) > 0)
         atomic_fetch_add(&w->relists, 1);
+    clock_gettime(CLOCK_MONOTONIC, &w->listed_at);
     r = R_OK;
 out:
     /* A big first list must not keep its buffer for the life of the watch. */
@@ -405,17 +407,31 @@ out:
     return r;
 }
 
+/* Milliseconds since the last complete list. */
+static unsigned long since_list_ms(const struct watcher *w)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (unsigned long)(now.tv_sec - w->listed_at.tv_sec) * 1000UL +
+           (unsigned long)((now.tv_nsec - w->listed_at.tv_nsec) / 1000000L);
+}
+
 static enum outcome do_watch(struct watcher *w)
 {
     struct mg_kube *k = w->kube;
     char pq[4096], *rv = curl_easy_escape(w->curl, w->rv, 0);
     /* Spread the reconnects of many replicas, as client-go does: 5 to 10 minutes. */
     long timeout = 300 + (long)(next_rand(w) % 301);
+    long left = ((long)k->resync - (long)since_list_ms(w)) / 1000;
     time_t t0 = time(NULL);
     CURLcode cc;
 
     if (!rv)
         return R_ERR;
+    /* End the watch when the resync is due, so a healthy server does not delay it. */
+    if (left < timeout)
+        timeout = left > 1 ? left : 1;
     snprintf(pq, sizeof(pq),
              "%s?watch=1&allowWatchBookmarks=true&resourceVersion=%s"
              "&timeoutSeconds=%ld",
@@ -465,6 +481,10 @@ static bool watch_loop(struct watcher *w)
         } else if (w->got > 0) {
             w->delay_ms = 0;
         }
+        /* Resync: a full list now and then drops what no event will ever remove (a
+         * policy admitted into the view and then refused by another webhook). */
+        if (since_list_ms(w) >= w->kube->resync)
+            return true;
     }
 }
 
@@ -536,6 +556,7 @@ int mg_kube_start(struct mg_kube **out, const struct mg_kube_opts *opts, struct 
         k->backoff_max = k->backoff_min;
     k->missing_retry = opts->missing_retry_ms ? opts->missing_retry_ms : 60000;
     k->page_limit = opts->page_limit ? opts->page_limit : 500;
+    k->resync = opts->resync_ms ? opts->resync_ms : 600000;
     k->log = opts->log;
     k->log_ctx = opts->log_ctx;
     atomic_init(&k->stop, false);

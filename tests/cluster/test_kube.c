@@ -400,6 +400,44 @@ static void test_kube_follows_list_watch_gone_and_drops(void **state)
     fake_stop(&f);
 }
 
+/* The resync: an object that vanished without an event (here: deleted silently, as a
+ * policy admitted into the view and then refused by another webhook never existed) is
+ * gone after the next full list, which comes resync_ms after the last one, at the end
+ * of a watch. */
+static void test_kube_resync_relists_and_drops_what_no_event_removed(void **state)
+{
+    struct mg_store *s = mg_store_new();
+    struct mg_kube_opts o = {.backoff_min_ms = 50,
+                             .backoff_max_ms = 400,
+                             .missing_retry_ms = 200,
+                             .resync_ms = 300,
+                             .log = quiet};
+    struct mg_err err = {0};
+    struct mg_kube *k = NULL;
+    struct fake f;
+
+    (void)state;
+    fake_start(&f, "", false);
+    o.kubeconfig = f.kubeconfig;
+    cmd(&f, "{\"op\":\"add\",\"res\":\"virtualmachines\",\"obj\":" VM("vm-a", "") "}");
+    cmd(&f, "{\"op\":\"add\",\"res\":\"virtualmachines\",\"obj\":" VM("vm-b", "") "}");
+    if (mg_kube_start(&k, &o, s, &err) != 0)
+        fail_msg("mg_kube_start: %s", err.msg);
+    WAIT_UNTIL(mg_kube_ready(k) && has(s, "VirtualMachine", "ns-a", "vm-b"));
+    cmd(&f, "{\"op\":\"silent_delete\",\"res\":\"virtualmachines\",\"ns\":\"ns-a\","
+            "\"name\":\"vm-b\"}");
+    sleep_ms(400);
+    assert_true(has(s, "VirtualMachine", "ns-a", "vm-b"));
+    /* The fake server ignores timeoutSeconds: end the watches by dropping them. */
+    cmd(&f, "{\"op\":\"drop\"}");
+    WAIT_UNTIL(stats_of(k, "VirtualMachine").relists >= 1);
+    assert_false(has(s, "VirtualMachine", "ns-a", "vm-b"));
+    assert_true(has(s, "VirtualMachine", "ns-a", "vm-a"));
+    mg_kube_stop(k);
+    mg_store_free(s);
+    fake_stop(&f);
+}
+
 static void test_kube_not_ready_when_token_is_refused(void **state)
 {
     struct mg_store *s = mg_store_new();
@@ -463,6 +501,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kube_follows_list_watch_gone_and_drops),
+        cmocka_unit_test(test_kube_resync_relists_and_drops_what_no_event_removed),
         cmocka_unit_test(test_kube_not_ready_when_token_is_refused),
         cmocka_unit_test(test_kube_stop_is_prompt_while_backing_off),
         cmocka_unit_test(test_kube_start_outside_a_cluster_is_a_config_error),
