@@ -4,21 +4,15 @@
  * are made valid UTF-8 so the response is always valid JSON text. */
 #include "review.h"
 
-#include "arena.h"
-#include "jsonnum.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
+#include "json.h"
+#include "jsonnum.h"
+
 #define REVIEW_API "admission.k8s.io/v1"
-
-static const char *str_at(const cJSON *obj, const char *key)
-{
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-    return cJSON_IsString(it) ? it->valuestring : NULL;
-}
 
 static enum mg_op parse_op(const char *op)
 {
@@ -66,23 +60,23 @@ static void fill_request(struct mg_review *r, const cJSON *req)
     struct mg_request *q = &r->req;
     const cJSON *kind = cJSON_GetObjectItemCaseSensitive(req, "kind");
     const cJSON *dry = cJSON_GetObjectItemCaseSensitive(req, "dryRun");
-    const char *op = str_at(req, "operation");
+    const char *op = mg_json_str(req, "operation");
 
     q->group = "";
     q->version = "";
     q->kind = "";
-    if (!cJSON_IsObject(kind) || !str_at(kind, "kind")) {
+    if (!cJSON_IsObject(kind) || !mg_json_str(kind, "kind")) {
         set_problem(r, "request.kind must be an object with a string kind");
     } else {
-        q->kind = str_at(kind, "kind");
-        q->group = str_at(kind, "group") ? str_at(kind, "group") : "";
-        q->version = str_at(kind, "version") ? str_at(kind, "version") : "";
+        q->kind = mg_json_str(kind, "kind");
+        q->group = mg_json_str(kind, "group") ? mg_json_str(kind, "group") : "";
+        q->version = mg_json_str(kind, "version") ? mg_json_str(kind, "version") : "";
     }
     q->op = parse_op(op);
     if (q->op == MG_OP_OTHER)
         set_problem(r, "request.operation must be CREATE, UPDATE, DELETE or CONNECT");
-    q->name = str_at(req, "name") ? str_at(req, "name") : "";
-    q->namespace_ = str_at(req, "namespace") ? str_at(req, "namespace") : "";
+    q->name = mg_json_str(req, "name") ? mg_json_str(req, "name") : "";
+    q->namespace_ = mg_json_str(req, "namespace") ? mg_json_str(req, "namespace") : "";
     if (dry && !cJSON_IsBool(dry) && !cJSON_IsNull(dry))
         set_problem(r, "request.dryRun must be a boolean");
     q->dry_run = cJSON_IsTrue(dry);
@@ -90,7 +84,8 @@ static void fill_request(struct mg_review *r, const cJSON *req)
     q->old_object = object_or_null(req, "oldObject", r);
     /* The API server omits request.name on CREATE with generateName; the object has it. */
     if (!*q->name && q->object) {
-        const char *n = str_at(cJSON_GetObjectItemCaseSensitive(q->object, "metadata"), "name");
+        const char *n =
+            mg_json_str(cJSON_GetObjectItemCaseSensitive(q->object, "metadata"), "name");
 
         if (n)
             q->name = n;
@@ -121,13 +116,14 @@ int mg_review_parse(struct mg_review *r, const char *body, size_t len, struct mg
     req = cJSON_GetObjectItemCaseSensitive(r->root, "request");
     if (!cJSON_IsObject(req))
         return mg_err_set(err, MG_EINVAL, "AdmissionReview has no request object");
-    r->req.uid = str_at(req, "uid");
+    r->req.uid = mg_json_str(req, "uid");
     if (!r->req.uid || !*r->req.uid)
         return mg_err_set(err, MG_EINVAL, "AdmissionReview request.uid must be a non-empty string");
-    kind = str_at(r->root, "kind");
+    kind = mg_json_str(r->root, "kind");
     if (!kind || strcmp(kind, "AdmissionReview") != 0)
         set_problem(r, "kind must be AdmissionReview");
-    if (!str_at(r->root, "apiVersion") || strcmp(str_at(r->root, "apiVersion"), REVIEW_API) != 0)
+    if (!mg_json_str(r->root, "apiVersion") ||
+        strcmp(mg_json_str(r->root, "apiVersion"), REVIEW_API) != 0)
         set_problem(r, "apiVersion must be admission.k8s.io/v1");
     fill_request(r, req);
     return 0;

@@ -20,6 +20,7 @@
 
 #include "kubeapply.h"
 #include "kubehttp.h"
+#include "json.h"
 
 #define LIST_MAX_BYTES ((size_t)256 * 1024 * 1024)
 /* etcd caps an object at 1.5 MiB; a watch line past this is not an event. */
@@ -168,13 +169,6 @@ static int buf_add(struct buf *b, const char *p, size_t n, size_t max)
     return 0;
 }
 
-static const char *str_at(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static void set_rv(struct watcher *w, const char *rv)
 {
     char *dup;
@@ -307,7 +301,7 @@ static CURLcode perform(struct watcher *w, const char *path_query, bool watching
 static void log_status(struct watcher *w, const char *what)
 {
     cJSON *st = w->body.len ? cJSON_ParseWithLength(w->body.p, w->body.len) : NULL;
-    const char *msg = str_at(st, "message");
+    const char *msg = mg_json_str(st, "message");
 
     klog(w, "%s: HTTP %ld: %.300s", what, w->status, msg ? msg : "");
     cJSON_Delete(st);
@@ -371,9 +365,9 @@ static enum outcome do_list(struct watcher *w)
             goto out;
         }
         free(rv);
-        rv = str_at(md, "resourceVersion") ? strdup(str_at(md, "resourceVersion")) : NULL;
+        rv = mg_json_str(md, "resourceVersion") ? strdup(mg_json_str(md, "resourceVersion")) : NULL;
         add_page_items(page, all);
-        c = str_at(md, "continue");
+        c = mg_json_str(md, "continue");
         if (c && c[0] && !(cont = curl_easy_escape(w->curl, c, 0)))
             goto out;
         cJSON_Delete(page);

@@ -4,15 +4,10 @@
  * lock. Watch events are applied by the caller's batch under its lock. No I/O. */
 #include "kubeapply.h"
 
+#include "json.h"
+
 #include <stdio.h>
 #include <string.h>
-
-static const char *str_at(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 void mg_kubeapply_prepare(cJSON *obj, const char *kind, const char *api_version)
 {
@@ -20,11 +15,11 @@ void mg_kubeapply_prepare(cJSON *obj, const char *kind, const char *api_version)
 
     if (!cJSON_IsObject(obj))
         return;
-    if (!str_at(obj, "kind")) {
+    if (!mg_json_str(obj, "kind")) {
         cJSON_DeleteItemFromObjectCaseSensitive(obj, "kind");
         cJSON_AddStringToObject(obj, "kind", kind);
     }
-    if (!str_at(obj, "apiVersion")) {
+    if (!mg_json_str(obj, "apiVersion")) {
         cJSON_DeleteItemFromObjectCaseSensitive(obj, "apiVersion");
         cJSON_AddStringToObject(obj, "apiVersion", api_version);
     }
@@ -47,7 +42,7 @@ size_t mg_kubeapply_replace(struct mg_store *s, const char *kind, const char *ap
     mg_store_wrlock(s);
     while ((n = mg_store_list(s, kind, &cur)) > 0) {
         const cJSON *md = cJSON_GetObjectItemCaseSensitive(cur[n - 1], "metadata");
-        const char *ns = str_at(md, "namespace"), *name = str_at(md, "name");
+        const char *ns = mg_json_str(md, "namespace"), *name = mg_json_str(md, "name");
         char nsb[256], nameb[512];
 
         /* Copies: the strings belong to the object being removed. */
@@ -70,7 +65,7 @@ size_t mg_kubeapply_replace(struct mg_store *s, const char *kind, const char *ap
 static enum mg_kubeapply_result on_error_event(const cJSON *obj, struct mg_err *err)
 {
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(obj, "code");
-    const char *msg = str_at(obj, "message");
+    const char *msg = mg_json_str(obj, "message");
 
     if (cJSON_IsNumber(code) && code->valuedouble == 410)
         return MG_KUBEAPPLY_GONE;
@@ -83,7 +78,7 @@ enum mg_kubeapply_result mg_kubeapply_event(struct mg_store *s, const char *kind
                                             const char *api_version, cJSON *ev, char *rv,
                                             size_t rvsize, struct mg_err *err)
 {
-    const char *type = str_at(ev, "type"), *v;
+    const char *type = mg_json_str(ev, "type"), *v;
     cJSON *obj = cJSON_GetObjectItemCaseSensitive(ev, "object");
     const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 
@@ -95,7 +90,7 @@ enum mg_kubeapply_result mg_kubeapply_event(struct mg_store *s, const char *kind
     }
     if (strcmp(type, "ERROR") == 0)
         return on_error_event(obj, err);
-    v = str_at(md, "resourceVersion");
+    v = mg_json_str(md, "resourceVersion");
     if (v && strlen(v) < rvsize)
         memcpy(rv, v, strlen(v) + 1);
     if (strcmp(type, "BOOKMARK") == 0)
@@ -106,7 +101,7 @@ enum mg_kubeapply_result mg_kubeapply_event(struct mg_store *s, const char *kind
         return mg_store_put(s, obj, err) == 0 ? MG_KUBEAPPLY_CHANGED : MG_KUBEAPPLY_IGNORED;
     }
     if (strcmp(type, "DELETED") == 0) {
-        const char *ns = str_at(md, "namespace"), *name = str_at(md, "name");
+        const char *ns = mg_json_str(md, "namespace"), *name = mg_json_str(md, "name");
 
         if (!name) {
             mg_err_set(err, MG_EINVAL, "a DELETED event without metadata.name");

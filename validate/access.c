@@ -5,6 +5,8 @@
  * Reads the view only; no allocation. */
 #include "access.h"
 
+#include "json.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -17,16 +19,9 @@ static const cJSON *get(const cJSON *obj, const char *key)
     return cJSON_GetObjectItemCaseSensitive(obj, key);
 }
 
-static const char *str_of(const cJSON *obj, const char *key)
-{
-    const cJSON *it = get(obj, key);
-
-    return cJSON_IsString(it) ? it->valuestring : NULL;
-}
-
 static const char *name_of(const cJSON *obj)
 {
-    return str_of(get(obj, "metadata"), "name");
+    return mg_json_str(get(obj, "metadata"), "name");
 }
 
 /* A non-empty array of access modes: copy them into out and answer. */
@@ -55,7 +50,7 @@ static bool take_modes(const cJSON *modes, struct mg_access *out, const char *so
 
 static bool annotated_true(const cJSON *obj, const char *key)
 {
-    const char *v = str_of(get(get(obj, "metadata"), "annotations"), key);
+    const char *v = mg_json_str(get(get(obj, "metadata"), "annotations"), key);
 
     return v && strcmp(v, "true") == 0;
 }
@@ -67,7 +62,7 @@ static const char *pick_default(const cJSON *const *items, size_t n, bool virt)
     const char *best_ts = "";
 
     for (size_t i = 0; i < n; i++) {
-        const char *ts = str_of(get(items[i], "metadata"), "creationTimestamp");
+        const char *ts = mg_json_str(get(items[i], "metadata"), "creationTimestamp");
         int cmp;
 
         if (!name_of(items[i]))
@@ -120,7 +115,7 @@ static const cJSON *pick_set(const cJSON *sets, const char *volume_mode)
     const cJSON *it;
 
     cJSON_ArrayForEach (it, sets) {
-        const char *vm = str_of(it, "volumeMode");
+        const char *vm = mg_json_str(it, "volumeMode");
 
         if (vm && strcmp(vm, volume_mode) == 0)
             return it;
@@ -182,7 +177,7 @@ static const cJSON *find_volume_status(const cJSON *status, const char *volume)
     const cJSON *list = cJSON_IsArray(status) ? status : NULL, *it;
 
     cJSON_ArrayForEach (it, list) {
-        const char *n = str_of(it, "name");
+        const char *n = mg_json_str(it, "name");
 
         if (n && strcmp(n, volume) == 0)
             return get(get(it, "persistentVolumeClaimInfo"), "accessModes");
@@ -209,10 +204,10 @@ void mg_access_resolve(const struct mg_volume_ref *ref, const struct mg_store *v
             claim = dv_claim_spec(dv);
         }
         described = dv != NULL;
-        cls = str_of(claim, "storageClassName");
+        cls = mg_json_str(claim, "storageClassName");
         /* CDI reads an empty class on a DataVolume as "use the default". */
         cls = cls && cls[0] ? cls : NULL;
-        volume_mode = str_of(claim, "volumeMode");
+        volume_mode = mg_json_str(claim, "volumeMode");
     }
     if (take_modes(find_volume_status(ref->volume_status, ref->volume), out,
                    "the VMI's volumeStatus"))
@@ -227,8 +222,8 @@ void mg_access_resolve(const struct mg_volume_ref *ref, const struct mg_store *v
             take_modes(get(get(pvc, "status"), "accessModes"), out, "the PVC's status"))
             return;
         if (!described) {
-            cls = str_of(spec, "storageClassName");
-            volume_mode = str_of(spec, "volumeMode");
+            cls = mg_json_str(spec, "storageClassName");
+            volume_mode = mg_json_str(spec, "volumeMode");
             /* On a PVC, "" means no class at all (static binding), not the default. */
             if (cls && !cls[0]) {
                 snprintf(out->unknown, sizeof(out->unknown),

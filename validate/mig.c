@@ -14,6 +14,7 @@
 #include "names.h"
 #include "nodes.h"
 #include "vm.h"
+#include "json.h"
 
 #define KIND_VMI "VirtualMachineInstance"
 #define KIND_VMIM "VirtualMachineInstanceMigration"
@@ -30,13 +31,6 @@ struct mig {
 static const cJSON *get(const cJSON *obj, const char *key)
 {
     return cJSON_GetObjectItemCaseSensitive(obj, key);
-}
-
-static const char *str_of(const cJSON *obj, const char *key)
-{
-    const cJSON *it = get(obj, key);
-
-    return cJSON_IsString(it) ? it->valuestring : NULL;
 }
 
 static bool finished(const char *phase)
@@ -123,7 +117,7 @@ static void find_vmi(struct mig *m)
             m->ns);
         return;
     }
-    phase = str_of(get(vmi, "status"), "phase");
+    phase = mg_json_str(get(vmi, "status"), "phase");
     if (finished(phase)) {
         add(m, MG_RULE_MIG002, MG_ACT_DENY, "spec.vmiName",
             "VirtualMachineInstance %.63s has phase %s: a finished VMI cannot migrate", m->vmi_name,
@@ -154,8 +148,8 @@ static void check_migratable(struct mig *m)
         m->ctx->v->oom = true;
     mg_verdict_free(&inner);
     cJSON_ArrayForEach (c, get(get(m->vmi, "status"), "conditions")) {
-        const char *type = str_of(c, "type"), *status = str_of(c, "status");
-        const char *reason = str_of(c, "reason"), *msg = str_of(c, "message");
+        const char *type = mg_json_str(c, "type"), *status = mg_json_str(c, "status");
+        const char *reason = mg_json_str(c, "reason"), *msg = mg_json_str(c, "message");
 
         if (!type || strcmp(type, "LiveMigratable") != 0 || !status || strcmp(status, "False") != 0)
             continue;
@@ -172,7 +166,7 @@ static void check_conflicts(const struct mig *m)
     char field[512];
 
     cJSON_ArrayForEach (it, m->added) {
-        const char *have = str_of(own, it->string);
+        const char *have = mg_json_str(own, it->string);
 
         if (!have || strcmp(have, it->valuestring) == 0)
             continue;
@@ -206,7 +200,7 @@ static int check_target(const struct mig *m)
 {
     const cJSON *const *nodes = NULL;
     const cJSON *spec = get(m->vmi, "spec");
-    const char *own = str_of(get(m->vmi, "status"), "nodeName");
+    const char *own = mg_json_str(get(m->vmi, "status"), "nodeName");
     struct mg_placement p;
     size_t n, fit, labelled = 0;
     cJSON *added = NULL;
@@ -231,7 +225,7 @@ static int check_target(const struct mig *m)
     fit = mg_nodes_count(&p, nodes, n, own, NULL);
     for (size_t i = 0; i < n && fit == 0; i++) {
         const cJSON *meta = get(nodes[i], "metadata");
-        const char *name = str_of(meta, "name");
+        const char *name = mg_json_str(meta, "name");
 
         if ((!own || !name || strcmp(name, own) != 0) &&
             mg_nodes_selector_match(p.added_selector, get(meta, "labels")))
@@ -252,15 +246,15 @@ static void check_others(const struct mig *m)
 {
     const cJSON *const *items = NULL;
     const struct mg_store *view = m->ctx->view;
-    const char *own_node = str_of(get(m->vmi, "status"), "nodeName");
+    const char *own_node = mg_json_str(get(m->vmi, "status"), "nodeName");
     size_t n = mg_store_list(view, KIND_VMIM, &items), running = 0, from_node = 0;
     struct mg_lmc_settings s;
 
     for (size_t i = 0; i < n; i++) {
         const cJSON *meta = get(items[i], "metadata");
-        const char *ns = str_of(meta, "namespace"), *name = str_of(meta, "name");
-        const char *vmi = str_of(get(items[i], "spec"), "vmiName");
-        const char *phase = str_of(get(items[i], "status"), "phase");
+        const char *ns = mg_json_str(meta, "namespace"), *name = mg_json_str(meta, "name");
+        const char *vmi = mg_json_str(get(items[i], "spec"), "vmiName");
+        const char *phase = mg_json_str(get(items[i], "status"), "phase");
         const char *src;
 
         ns = ns ? ns : "";
@@ -271,7 +265,8 @@ static void check_others(const struct mig *m)
             add(m, MG_RULE_MIG004, MG_ACT_DENY, "spec.vmiName",
                 "migration %.63s of VMI %.63s is still %.32s: wait for it or delete it",
                 name ? name : "?", vmi, phase ? phase : "pending");
-        src = vmi ? str_of(get(mg_store_get(view, KIND_VMI, ns, vmi), "status"), "nodeName") : NULL;
+        src = vmi ? mg_json_str(get(mg_store_get(view, KIND_VMI, ns, vmi), "status"), "nodeName")
+                  : NULL;
         if (own_node && src && strcmp(src, own_node) == 0)
             from_node++;
     }
@@ -294,8 +289,8 @@ int mg_mig_validate(const struct mg_vctx *ctx)
     const cJSON *obj = req->object, *spec = get(obj, "spec");
     const char *ns = req->namespace_ && req->namespace_[0]
                          ? req->namespace_
-                         : str_of(get(obj, "metadata"), "namespace");
-    const char *name = str_of(get(obj, "metadata"), "name");
+                         : mg_json_str(get(obj, "metadata"), "namespace");
+    const char *name = mg_json_str(get(obj, "metadata"), "name");
     struct mig m = {ctx, ns ? ns : "", name ? name : "", NULL, NULL, NULL};
 
     /* RULES.md 9.13: UPDATE (status changes) and DELETE pass without findings. */

@@ -13,15 +13,9 @@
 #include <string.h>
 
 #include "names.h"
+#include "json.h"
 
 #define FIELD_MAX 512
-
-static const char *str_of(const cJSON *obj, const char *key)
-{
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-    return cJSON_IsString(it) ? it->valuestring : NULL;
-}
 
 /* As strconv.ParseInt(s, 10, 64): optional sign, decimal digits only, no overflow. */
 static bool parse_int64(const char *s, long long *out)
@@ -55,7 +49,7 @@ bool mg_nodes_selector_match(const cJSON *selector, const cJSON *labels)
     if (!cJSON_IsObject(selector))
         return false;
     cJSON_ArrayForEach (it, selector) {
-        const char *have = str_of(labels, it->string);
+        const char *have = mg_json_str(labels, it->string);
 
         if (!cJSON_IsString(it) || !have || strcmp(have, it->valuestring) != 0)
             return false;
@@ -89,10 +83,10 @@ static bool compare_match(const char *have, const cJSON *values, bool greater)
 /* One requirement against a value lookup: have is the node's value for the key or NULL. */
 static bool requirement_on(const cJSON *req, const char *have)
 {
-    const char *op = str_of(req, "operator");
+    const char *op = mg_json_str(req, "operator");
     const cJSON *values = cJSON_GetObjectItemCaseSensitive(req, "values");
 
-    if (!op || !str_of(req, "key"))
+    if (!op || !mg_json_str(req, "key"))
         return false;
     if (values && !cJSON_IsArray(values) && !cJSON_IsNull(values))
         return false;
@@ -113,9 +107,9 @@ static bool requirement_on(const cJSON *req, const char *have)
 
 bool mg_nodes_requirement_match(const cJSON *req, const cJSON *labels)
 {
-    const char *key = str_of(req, "key");
+    const char *key = mg_json_str(req, "key");
 
-    return requirement_on(req, key ? str_of(labels, key) : NULL);
+    return requirement_on(req, key ? mg_json_str(labels, key) : NULL);
 }
 
 bool mg_nodes_term_match(const cJSON *term, const cJSON *node)
@@ -133,10 +127,11 @@ bool mg_nodes_term_match(const cJSON *term, const cJSON *node)
         n++;
     }
     cJSON_ArrayForEach (it, fields) {
-        const char *key = str_of(it, "key");
+        const char *key = mg_json_str(it, "key");
 
         /* metadata.name is the only node field selector the scheduler supports. */
-        if (!key || strcmp(key, "metadata.name") != 0 || !requirement_on(it, str_of(meta, "name")))
+        if (!key || strcmp(key, "metadata.name") != 0 ||
+            !requirement_on(it, mg_json_str(meta, "name")))
             return false;
         n++;
     }
@@ -162,10 +157,10 @@ bool mg_nodes_affinity_match(const cJSON *affinity, const cJSON *node)
 
 bool mg_nodes_toleration_matches(const cJSON *t, const cJSON *taint)
 {
-    const char *teffect = str_of(t, "effect"), *tkey = str_of(t, "key");
-    const char *op = str_of(t, "operator");
-    const char *effect = str_of(taint, "effect"), *key = str_of(taint, "key");
-    const char *tval = str_of(t, "value"), *val = str_of(taint, "value");
+    const char *teffect = mg_json_str(t, "effect"), *tkey = mg_json_str(t, "key");
+    const char *op = mg_json_str(t, "operator");
+    const char *effect = mg_json_str(taint, "effect"), *key = mg_json_str(taint, "key");
+    const char *tval = mg_json_str(t, "value"), *val = mg_json_str(taint, "value");
 
     if (teffect && teffect[0] && (!effect || strcmp(teffect, effect) != 0))
         return false;
@@ -188,7 +183,7 @@ bool mg_nodes_taints_tolerated(const cJSON *tolerations, const cJSON *node)
     if (!cJSON_IsArray(taints))
         return true;
     cJSON_ArrayForEach (taint, taints) {
-        const char *effect = str_of(taint, "effect");
+        const char *effect = mg_json_str(taint, "effect");
         bool ok = false;
 
         if (!effect || (strcmp(effect, "NoSchedule") != 0 && strcmp(effect, "NoExecute") != 0))
@@ -231,7 +226,8 @@ size_t mg_nodes_count(const struct mg_placement *p, const cJSON *const *nodes, s
     if (first)
         *first = NULL;
     for (size_t i = 0; i < n; i++) {
-        const char *name = str_of(cJSON_GetObjectItemCaseSensitive(nodes[i], "metadata"), "name");
+        const char *name =
+            mg_json_str(cJSON_GetObjectItemCaseSensitive(nodes[i], "metadata"), "name");
 
         if (exclude && name && strcmp(name, exclude) == 0)
             continue;
@@ -332,7 +328,7 @@ static void check_values(struct checker *c, const char *op, const cJSON *values,
 static void check_requirement(struct checker *c, const cJSON *req, const char *at, bool field_req)
 {
     static const char *const ops[] = {"In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"};
-    const char *key = str_of(req, "key"), *op = str_of(req, "operator");
+    const char *key = mg_json_str(req, "key"), *op = mg_json_str(req, "operator");
     char field[FIELD_MAX], why[160];
     bool known = false;
 
@@ -434,8 +430,8 @@ static void check_node_affinity(struct checker *c, const cJSON *na, const char *
 /* As the API server's ValidateTolerations. */
 static void check_toleration(struct checker *c, const cJSON *t, const char *at)
 {
-    const char *key = str_of(t, "key"), *op = str_of(t, "operator");
-    const char *value = str_of(t, "value"), *effect = str_of(t, "effect");
+    const char *key = mg_json_str(t, "key"), *op = mg_json_str(t, "operator");
+    const char *value = mg_json_str(t, "value"), *effect = mg_json_str(t, "effect");
     char why[160];
 
     if (!cJSON_IsObject(t)) {

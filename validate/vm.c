@@ -11,6 +11,7 @@
 
 #include "access.h"
 #include "nodes.h"
+#include "json.h"
 
 #define FIELD_MAX 512
 #define ANN_POD_BRIDGE "kubevirt.io/allow-pod-bridge-network-live-migration"
@@ -34,13 +35,6 @@ struct wl {
 static const cJSON *get(const cJSON *obj, const char *key)
 {
     return cJSON_GetObjectItemCaseSensitive(obj, key);
-}
-
-static const char *str_of(const cJSON *obj, const char *key)
-{
-    const cJSON *it = get(obj, key);
-
-    return cJSON_IsString(it) ? it->valuestring : NULL;
 }
 
 static const cJSON *array_of(const cJSON *obj, const char *key)
@@ -69,7 +63,7 @@ enum mg_eviction mg_vm_default_eviction(const struct mg_store *view, const struc
     if (cfg->default_eviction != MG_EVICT_UNSET)
         return cfg->default_eviction;
     if (view && mg_store_list(view, "KubeVirt", &items) > 0) {
-        s = str_of(get(get(items[0], "spec"), "configuration"), "evictionStrategy");
+        s = mg_json_str(get(get(items[0], "spec"), "configuration"), "evictionStrategy");
         if (s && mg_eviction_parse(s, &e))
             return e;
     }
@@ -84,7 +78,7 @@ static void check_volumes(const struct wl *w)
     int i = -1;
 
     cJSON_ArrayForEach (it, array_of(w->spec, "volumes")) {
-        const char *vname = str_of(it, "name");
+        const char *vname = mg_json_str(it, "name");
         const cJSON *pvc = get(it, "persistentVolumeClaim"), *dv = get(it, "dataVolume");
         const cJSON *hd = get(it, "hostDisk");
         struct mg_volume_ref ref = {vname ? vname : "", NULL, false, w->ns, w->dv_templates,
@@ -100,11 +94,11 @@ static void check_volumes(const struct wl *w)
                            "to live-migrate",
                            vname);
         }
-        if (cJSON_IsObject(pvc) && str_of(pvc, "claimName")) {
-            ref.claim = str_of(pvc, "claimName");
+        if (cJSON_IsObject(pvc) && mg_json_str(pvc, "claimName")) {
+            ref.claim = mg_json_str(pvc, "claimName");
             snprintf(field, sizeof(field), "%s.volumes[%d].persistentVolumeClaim", w->base, i);
-        } else if (cJSON_IsObject(dv) && str_of(dv, "name")) {
-            ref.claim = str_of(dv, "name");
+        } else if (cJSON_IsObject(dv) && mg_json_str(dv, "name")) {
+            ref.claim = mg_json_str(dv, "name");
             ref.data_volume = true;
             snprintf(field, sizeof(field), "%s.volumes[%d].dataVolume", w->base, i);
         } else {
@@ -130,7 +124,7 @@ static const char *pod_network(const cJSON *spec)
 
     cJSON_ArrayForEach (it, array_of(spec, "networks")) {
         if (cJSON_IsObject(get(it, "pod")))
-            return str_of(it, "name");
+            return mg_json_str(it, "name");
     }
     return NULL;
 }
@@ -165,7 +159,7 @@ static void check_interfaces(const struct wl *w)
     int i = -1;
 
     cJSON_ArrayForEach (it, array_of(devices, "interfaces")) {
-        const char *iname = str_of(it, "name");
+        const char *iname = mg_json_str(it, "name");
 
         i++;
         iname = iname ? iname : "";
@@ -229,7 +223,7 @@ static void check_placement(const struct wl *w, struct mg_vm_facts *facts)
     mg_placement_from_spec(&p, w->spec);
     fit = mg_nodes_count(&p, nodes, n, NULL, &first);
     if (w->is_vmi)
-        own = str_of(get(w->obj, "status"), "nodeName");
+        own = mg_json_str(get(w->obj, "status"), "nodeName");
     facts->nodes_known = true;
     facts->fitting_nodes = fit;
     facts->target_nodes = own ? mg_nodes_count(&p, nodes, n, own, NULL) : fit;
@@ -256,7 +250,7 @@ static const cJSON *owner_templates(const struct mg_store *view, const cJSON *me
     const cJSON *ref;
 
     cJSON_ArrayForEach (ref, get(meta, "ownerReferences")) {
-        const char *kind = str_of(ref, "kind"), *name = str_of(ref, "name");
+        const char *kind = mg_json_str(ref, "kind"), *name = mg_json_str(ref, "name");
 
         if (kind && name && strcmp(kind, "VirtualMachine") == 0)
             return get(get(mg_store_get(view, "VirtualMachine", ns, name), "spec"),
@@ -271,7 +265,7 @@ static void workload_of(struct wl *w, const cJSON *obj, bool is_vmi, const char 
 
     w->obj = obj;
     w->is_vmi = is_vmi;
-    w->ns = ns ? ns : str_of(meta, "namespace");
+    w->ns = ns ? ns : mg_json_str(meta, "namespace");
     w->ns = w->ns ? w->ns : "";
     if (is_vmi) {
         w->spec = spec;
@@ -305,7 +299,7 @@ int mg_vm_check(const cJSON *obj, bool is_vmi, const char *ns, const struct mg_s
     w.cfg = cfg;
     w.v = v;
     workload_of(&w, obj, is_vmi, ns);
-    es = str_of(w.spec, "evictionStrategy");
+    es = mg_json_str(w.spec, "evictionStrategy");
     if (!es)
         e = mg_vm_default_eviction(view, cfg);
     else if (!mg_eviction_parse(es, &e))
