@@ -56,7 +56,7 @@ test-tsan: deps
 test-fuzz: deps
 	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMG_FUZZ=ON \
 		-DMG_SANITIZE=address,undefined >/dev/null
-	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzz_review fuzz_quantity fuzz_yaml fuzz_labels \
+	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzz_review fuzz_json fuzz_quantity fuzz_yaml fuzz_labels \
 		fuzz_state
 	@ctest --test-dir $(FUZZ_BUILD) --output-on-failure -R '^fuzz_'
 

@@ -10,7 +10,6 @@
 
 #include "arena.h"
 #include "json.h"
-#include "jsonnum.h"
 
 #define REVIEW_API "admission.k8s.io/v1"
 
@@ -94,6 +93,7 @@ static void fill_request(struct mg_review *r, const cJSON *req)
 
 int mg_review_parse(struct mg_review *r, const char *body, size_t len, struct mg_err *err)
 {
+    struct mg_json_error jerr;
     const cJSON *req;
     const char *kind;
 
@@ -103,14 +103,14 @@ int mg_review_parse(struct mg_review *r, const char *body, size_t len, struct mg
         return mg_err_set(err, MG_EINVAL, "request body is empty; expected an AdmissionReview");
     /* The request tree lives in this thread's arena until mg_review_free. */
     mg_arena_open();
-    r->root = cJSON_ParseWithLength(body, len);
+    r->root = mg_json_parse(body, len, &jerr);
     mg_arena_close();
-    if (!r->root)
-        return mg_err_set(err, MG_EINVAL, "request body is not valid JSON (error near byte %ld)",
-                          (long)(cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() - body : 0));
-    /* `5.0` is not a whole number (RULES.md 9.1): keep numbers as written. */
-    if (mg_jsonnum_keep_text(r->root, body, len) == MG_ENOMEM)
-        return mg_err_set(err, MG_ENOMEM, "out of memory decoding the review");
+    if (!r->root) {
+        if (jerr.oom)
+            return mg_err_set(err, MG_ENOMEM, "out of memory decoding the review");
+        return mg_err_set(err, MG_EINVAL, "request body is not valid JSON: %s at byte %zu",
+                          jerr.what, jerr.at);
+    }
     if (!cJSON_IsObject(r->root))
         return mg_err_set(err, MG_EINVAL, "request body must be a JSON object (AdmissionReview)");
     req = cJSON_GetObjectItemCaseSensitive(r->root, "request");
@@ -133,7 +133,7 @@ void mg_review_free(struct mg_review *r)
 {
     if (!r)
         return;
-    cJSON_Delete(r->root);
+    /* The tree is all arena memory (mg_review_parse): no cJSON_Delete walk. */
     mg_arena_release();
     memset(r, 0, sizeof(*r));
 }

@@ -13,7 +13,7 @@
 #include "request.h"
 
 struct mg_review {
-    cJSON *root;             /* owns the parsed body */
+    cJSON *root;             /* the parsed body, in this thread's arena */
     struct mg_request req;   /* borrows from root */
     const char *api_version; /* echoed in the response */
     const char *problem;     /* set when uid is known but the request is malformed */

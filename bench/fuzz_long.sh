@@ -11,7 +11,7 @@ runs=${1:-1000000}
 shift || true
 build=${FUZZ_BUILD:-$src/build-fuzz}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(fuzz_review fuzz_state fuzz_yaml fuzz_quantity fuzz_labels)
+[ ${#targets[@]} -gt 0 ] || targets=(fuzz_review fuzz_json fuzz_state fuzz_yaml fuzz_quantity fuzz_labels)
 
 bash "$src/scripts/deps.sh" test
 CC=clang cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DMG_FUZZ=ON \

@@ -53,12 +53,14 @@ static void make_key(void)
     pthread_key_create(&key, on_thread_exit);
 }
 
-static void *arena_malloc(size_t n)
+void *mg_arena_alloc(size_t n)
 {
     struct chunk *c = tl.head;
 
     if (!tl.open)
         return malloc(n);
+    if (n > SIZE_MAX / 2)
+        return NULL;
     n = (n + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
     if (!c || c->size - c->used < n) {
         size_t size = n > CHUNK_SIZE ? n : CHUNK_SIZE;
@@ -88,7 +90,7 @@ static void arena_free(void *p)
 
 void mg_arena_install(void)
 {
-    cJSON_Hooks hooks = {arena_malloc, arena_free};
+    cJSON_Hooks hooks = {mg_arena_alloc, arena_free};
 
     pthread_once(&once, make_key);
     cJSON_InitHooks(&hooks);
@@ -98,6 +100,11 @@ void mg_arena_open(void)
 {
     pthread_once(&once, make_key);
     tl.open = true;
+}
+
+bool mg_arena_active(void)
+{
+    return tl.open;
 }
 
 void mg_arena_close(void)

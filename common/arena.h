@@ -7,6 +7,9 @@
 #ifndef MG_ARENA_H
 #define MG_ARENA_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 /* Route cJSON's allocations through the arena hooks; call once before threads start
  * (safe at any time: with no arena open, the hooks are malloc and free). */
 void mg_arena_install(void);
@@ -16,6 +19,13 @@ void mg_arena_open(void);
 
 /* Stop allocating from the arena (its memory stays valid until mg_arena_release). */
 void mg_arena_close(void);
+
+/* n bytes from this thread's arena while it is open (aligned for any type), else from
+ * malloc. NULL when out of memory. */
+void *mg_arena_alloc(size_t n);
+
+/* True while this thread's arena is open. */
+bool mg_arena_active(void);
 
 /* Drop everything allocated from this thread's arena. Nothing allocated from it may be
  * used afterwards; the first chunk is kept for the next review. */

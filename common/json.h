@@ -1,10 +1,35 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* json.h - the small cJSON accessors every layer reads Kubernetes objects with.
- * Pure lookups: no allocation, results borrowed from the tree. */
+/* json.h - JSON for every layer: the one parser of JSON text (RFC 8259, strict) into
+ * cJSON trees, and the small accessors Kubernetes objects are read with. The accessors
+ * are pure lookups: no allocation, results borrowed from the tree. */
 #ifndef MG_JSON_H
 #define MG_JSON_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include <cjson/cJSON.h>
+
+/* Nesting limit of mg_json_parse: cJSON's own, so both parsers refuse the same depth. */
+#define MG_JSON_MAX_DEPTH 1000
+
+/* Why mg_json_parse refused its text. */
+struct mg_json_error {
+    size_t at;        /* byte offset of the problem in the text */
+    const char *what; /* fixed text, e.g. "expected ',' or '}' in an object" */
+    bool oom;         /* out of memory, not bad text */
+};
+
+/* Parse len bytes of text as one JSON value with nothing but whitespace around it.
+ * The tree is cJSON's, built in one pass: numbers carry their double (and valueint as
+ * cJSON sets it), and those that are not plain integers of at most 15 digits also keep
+ * their text in valuestring, as jsonnum.h describes. Strings are decoded to UTF-8
+ * (a \u0000 ends the C string, as in cJSON); duplicate member names are kept in order.
+ * While this thread's arena is open (arena.h), every node and string is allocated from
+ * it and the tree goes with mg_arena_release (never cJSON_Delete it piecewise with
+ * malloc'd items); otherwise the caller frees it with cJSON_Delete. NULL with *e filled
+ * (e may be NULL) when the text is not JSON or memory ran out. */
+cJSON *mg_json_parse(const char *text, size_t len, struct mg_json_error *e);
 
 /* The string member key of obj (case-sensitive), or NULL when obj is not an object,
  * the member is absent or it is not a string. Borrowed from obj. */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* jsonnum.h - JSON numbers as written. cJSON keeps only a double, so `5.0` and `5`
  * look alike and integers past 2^53 lose digits; RULES.md 9.1 needs the difference.
- * Parsers keep the text of such numbers in the node's valuestring (cJSON_Delete frees
- * it, cJSON_Print ignores it); mg_jsonnum_int reads it exactly. */
+ * Parsers (mg_json_parse, the YAML loader) keep the text of such numbers in the node's
+ * valuestring (cJSON_Delete frees it, cJSON_Print ignores it); mg_jsonnum_int reads it
+ * exactly. */
 #ifndef MG_JSONNUM_H
 #define MG_JSONNUM_H
 
@@ -14,13 +15,13 @@
 
 #include "err.h"
 
-/* Walk text beside root, the tree cJSON parsed from it, and keep the text of every number
- * that is not a plain integer of at most 15 digits (a fraction, an exponent, or more
- * digits). MG_EINVAL when the text does not match the tree; MG_ENOMEM. */
-int mg_jsonnum_keep_text(cJSON *root, const char *text, size_t len);
+/* True when a number written as t (len bytes) needs its text kept: it is not a plain
+ * integer of at most 15 digits (those are exact as doubles). A fraction, an exponent
+ * or more digits need it; YAML's 0x1F and 0o17 do not. */
+bool mg_jsonnum_needs_text(const char *t, size_t len);
 
-/* Keep text as the written form of number node n (for parsers other than cJSON's).
- * Only numbers that mg_jsonnum_keep_text would mark are marked. MG_ENOMEM. */
+/* Keep text as the written form of number node n (malloc'd: for trees freed with
+ * cJSON_Delete), when mg_jsonnum_needs_text says so. MG_ENOMEM. */
 int mg_jsonnum_set_text(cJSON *n, const char *text, size_t len);
 
 /* True when it is a JSON number written as a whole number (no fraction or exponent:

@@ -18,7 +18,7 @@ seed() {
     done
 }
 case "$name" in
-    fuzz_review) seed "$src/tests/cases" "$src/tests/data" -name '*.json' -size -64k ;;
+    fuzz_review|fuzz_json) seed "$src/tests/cases" "$src/tests/data" -name '*.json' -size -64k ;;
     fuzz_yaml) seed "$src/tests" "$src/deploy" \( -name '*.yaml' -o -name '*.yml' \) -size -64k ;;
     fuzz_state) # one multi-document seed per case: its whole state/ directory
                  for d in "$src"/tests/cases/*/state; do
