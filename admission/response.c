@@ -10,37 +10,10 @@
 
 #include <openssl/evp.h>
 
+#include "utf8.h"
+
 #define REVIEW_API "admission.k8s.io/v1"
 #define WARNING_MAX 119 /* RULES.md: each warning under 120 characters */
-
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is not one. */
-static size_t utf8_seq(const unsigned char *s, size_t left)
-{
-    size_t n;
-    unsigned cp;
-
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF)
-        n = 2, cp = s[0] & 0x1F;
-    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-        n = 3, cp = s[0] & 0x0F;
-    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-        n = 4, cp = s[0] & 0x07;
-    else
-        return 0;
-    if (n > left)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-        return 0;
-    return n;
-}
 
 /* A copy of s with invalid UTF-8 replaced by '?', cut to at most max bytes on a
  * character boundary ("..." marks a cut). Caller frees. */
@@ -52,7 +25,7 @@ static char *clean_text(const char *s, size_t max)
     if (!out)
         return NULL;
     while (i < len) {
-        size_t n = utf8_seq((const unsigned char *)s + i, len - i);
+        size_t n = mg_utf8_seq((const unsigned char *)s + i, len - i);
 
         if (at + (n ? n : 1) > max) {
             while (at > 0 && at + 3 > max)

@@ -9,14 +9,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "decision.h"
 #include "kube.h"
 #include "kubemetrics.h"
+#include "logbuf.h"
 #include "server.h"
 #include "setup.h"
 #include "store.h"
+
+/* Decision log lines reach stderr at most this long after their review. */
+#define LOG_FLUSH_MS 100
 
 static void usage(FILE *to)
 {
@@ -101,14 +106,14 @@ static int start_view(const char *kubeconfig, struct mg_engine *engine, struct m
     return 0;
 }
 
-/* One JSON line per decision on stderr; one write keeps lines whole. */
+/* One JSON line per decision on stderr, in batches (logbuf.h): written within
+ * LOG_FLUSH_MS, and all of them before the process exits. */
 static void log_decision(const struct mg_decision *d, void *ctx)
 {
     char line[2048];
     size_t n = mg_decision_format(d, line, sizeof(line));
 
-    (void)ctx;
-    fwrite(line, 1, n, stderr);
+    mg_logbuf_line(ctx, line, n);
 }
 
 static int parse_uint(const char *text, unsigned max, unsigned *out)
@@ -234,6 +239,7 @@ int mg_cli_serve(int argc, char **argv)
     struct serve_args a = {.so = {.listen = "127.0.0.1:8443"}};
     struct serve_ctx sc = {0};
     struct mg_server *srv = NULL;
+    struct mg_logbuf *log = NULL;
     struct mg_err err = {0};
     int rc = parse_args(argc, argv, &a);
 
@@ -243,10 +249,16 @@ int mg_cli_serve(int argc, char **argv)
     mg_server_block_signals();
     if (mg_setup_engine(a.config, a.state, &sc.engine))
         return 2;
-    if (!a.quiet)
-        mg_engine_set_log(sc.engine, log_decision, NULL);
+    if (!a.quiet && mg_logbuf_start(&log, STDERR_FILENO, LOG_FLUSH_MS)) {
+        fprintf(stderr, "migguard serve: out of memory starting the decision log\n");
+        mg_engine_free(sc.engine);
+        return 2;
+    }
+    if (log)
+        mg_engine_set_log(sc.engine, log_decision, log);
     if (a.kube && start_view(a.kubeconfig, sc.engine, &sc.view)) {
         mg_engine_free(sc.engine);
+        mg_logbuf_stop(log);
         return 2;
     }
     a.so.ready = serve_ready;
@@ -256,6 +268,7 @@ int mg_cli_serve(int argc, char **argv)
         mg_setup_print_err(&err);
         mg_kube_stop(sc.view);
         mg_engine_free(sc.engine);
+        mg_logbuf_stop(log);
         return 2;
     }
     print_listening(&a.so, srv);
@@ -265,6 +278,7 @@ int mg_cli_serve(int argc, char **argv)
     mg_server_stop(srv);
     mg_kube_stop(sc.view);
     mg_engine_free(sc.engine);
+    mg_logbuf_stop(log);
     fprintf(stderr, "migguard: stopped\n");
     return 0;
 }

@@ -37,7 +37,7 @@
 #define DEFAULT_DRAIN_S 10u
 #define DEFAULT_RELOAD_S 2u
 /* Per-connection pool for headers and the read buffer; bodies are copied out. */
-#define CONN_MEMORY ((size_t)64 * 1024)
+#define CONN_MEMORY ((size_t)16 * 1024)
 /* A chunked body past the cap is read and dropped up to this much more, so the
  * client still gets its 413; beyond it the connection is closed. */
 #define DISCARD_MAX ((size_t)1024 * 1024)

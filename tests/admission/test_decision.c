@@ -79,12 +79,51 @@ static void test_decision_cuts_long_strings_and_stays_json(void **state)
     assert_int_equal(mg_decision_format(&d, buf, 255), 0);
 }
 
+static void test_decision_keeps_utf8_and_replaces_invalid_bytes(void **state)
+{
+    char buf[512], big[600];
+    struct mg_decision d = {"caf\xc3\xa9 \xff\xc3(",
+                            "VirtualMachine",
+                            "ns",
+                            "n",
+                            "CREATE",
+                            MG_EP_VALIDATE,
+                            true,
+                            false,
+                            "",
+                            1};
+    size_t n, len;
+    cJSON *j;
+    const char *uid;
+
+    (void)state;
+    n = mg_decision_format(&d, buf, sizeof(buf));
+    j = parse_line(buf, n);
+    assert_string_equal(cJSON_GetObjectItem(j, "uid")->valuestring, "caf\xc3\xa9 ?"
+                                                                    "?(");
+    cJSON_Delete(j);
+    /* A long run of 2-byte characters is cut between characters, never inside one. */
+    for (size_t i = 0; i + 2 < sizeof(big); i += 2)
+        memcpy(big + i, "\xc3\xa9", 2);
+    big[sizeof(big) - 2] = '\0';
+    d.uid = big;
+    n = mg_decision_format(&d, buf, 300);
+    j = parse_line(buf, n);
+    uid = cJSON_GetObjectItem(j, "uid")->valuestring;
+    len = strlen(uid);
+    assert_true(len > 0 && len % 2 == 0);
+    for (size_t i = 0; i < len; i += 2)
+        assert_memory_equal(uid + i, "\xc3\xa9", 2);
+    cJSON_Delete(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decision_has_every_field),
         cmocka_unit_test(test_decision_escapes_quotes_backslashes_and_controls),
         cmocka_unit_test(test_decision_cuts_long_strings_and_stays_json),
+        cmocka_unit_test(test_decision_keeps_utf8_and_replaces_invalid_bytes),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
