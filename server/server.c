@@ -37,8 +37,8 @@
 #define DEFAULT_DRAIN_S 10u
 #define DEFAULT_RELOAD_S 2u
 /* Per-connection pool for headers and the read buffer; bodies are copied out. MHD
- * zeroes the whole pool after every request, so it is kept small: 16 KB holds request
- * headers of up to about 12 KB (the API server sends well under 1 KB). */
+ * zeroes the whole pool after every request, so it is kept small: 16 KB takes request
+ * headers of 14 KB (more get 431; the API server sends well under 1 KB). */
 #define CONN_MEMORY ((size_t)16 * 1024)
 /* A chunked body past the cap is read and dropped up to this much more, so the
  * client still gets its 413; beyond it the connection is closed. */
