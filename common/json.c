@@ -14,8 +14,16 @@
 #include "arena.h"
 #include "jsonnum.h"
 
+/* Nodes taken from the arena at once: one allocation per this many nodes. */
+#define SLAB_NODES 32
+
 struct parser {
     const unsigned char *p, *end, *start;
+    /* Arena mode: a writable copy of the text (start points into it), so strings are
+     * decoded in place and end where their closing quote was; nodes come in slabs. */
+    unsigned char *insitu;
+    cJSON *slab;
+    size_t slab_left;
     unsigned depth;
     struct mg_json_error err;
     bool failed;
@@ -44,10 +52,20 @@ static void *alloc(struct parser *ps, size_t n)
 
 static cJSON *new_item(struct parser *ps)
 {
-    cJSON *it = alloc(ps, sizeof(*it));
+    cJSON *it;
 
-    if (it)
-        memset(it, 0, sizeof(*it));
+    if (ps->insitu) {
+        if (!ps->slab_left) {
+            if (!(ps->slab = alloc(ps, SLAB_NODES * sizeof(*it))))
+                return NULL;
+            ps->slab_left = SLAB_NODES;
+        }
+        it = ps->slab++;
+        ps->slab_left--;
+    } else if (!(it = alloc(ps, sizeof(*it)))) {
+        return NULL;
+    }
+    memset(it, 0, sizeof(*it));
     return it;
 }
 
@@ -177,36 +195,75 @@ static bool unescape(struct parser *ps, const unsigned char *s, const unsigned c
     return true;
 }
 
-/* The string at ps->p (on its opening quote), decoded into a new NUL-terminated copy. */
+/* The bytes of v (8 bytes of text, little-endian) that are a quote, a backslash or a
+ * control character, as the high bit of each: the lowest one set is exact, bits above
+ * it may be spurious (borrows), which only the first is read for. */
+static uint64_t special8(uint64_t v)
+{
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
+
+    return (((q - ones) & ~q) | ((b - ones) & ~b) | ((v - ones * 0x20) & ~v)) & highs;
+}
+
+/* The first quote, backslash or control character in q..end, or end. */
+static const unsigned char *scan_string(const unsigned char *q, const unsigned char *end)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    while (end - q >= 8) {
+        uint64_t v, m;
+
+        memcpy(&v, q, 8);
+        if ((m = special8(v)) != 0)
+            return q + __builtin_ctzll(m) / 8;
+        q += 8;
+    }
+#endif
+    while (q < end && *q >= 0x20 && *q != '"' && *q != '\\')
+        q++;
+    return q;
+}
+
+/* The string at ps->p (on its opening quote), decoded and NUL-terminated: in place in
+ * arena mode, else in a new copy. */
 static char *parse_string(struct parser *ps)
 {
-    const unsigned char *s = ps->p + 1, *q = s;
+    const unsigned char *s = ps->p + 1, *q = s, *end = ps->end;
     bool escaped = false;
     char *out;
 
-    while (q < ps->end && *q != '"') {
+    for (;;) {
+        q = scan_string(q, end);
+        if (q >= end || *q == '"')
+            break;
         if (*q < 0x20) {
             fail(ps, q, "control character in a string (write it as an escape, e.g. \\n)");
             return NULL;
         }
         if (*q == '\\') {
             escaped = true;
-            if (++q == ps->end)
+            if (end - q < 2) {
+                q = end;
                 break;
+            }
+            q++;
         }
         q++;
     }
-    if (q >= ps->end) {
+    if (q >= end) {
         fail(ps, ps->p, "string is not closed");
         return NULL;
     }
-    if (!(out = alloc(ps, (size_t)(q - s) + 1)))
+    if (ps->insitu)
+        out = (char *)ps->insitu + (s - ps->start);
+    else if (!(out = alloc(ps, (size_t)(q - s) + 1)))
         return NULL;
     if (!escaped) {
-        memcpy(out, s, (size_t)(q - s));
+        if (!ps->insitu)
+            memcpy(out, s, (size_t)(q - s));
         out[q - s] = '\0';
     } else if (!unescape(ps, s, q, out)) {
-        if (!mg_arena_active())
+        if (!ps->insitu)
             free(out);
         return NULL;
     }
@@ -273,7 +330,7 @@ static bool parse_number(struct parser *ps, cJSON *item)
         d = strtod(text, NULL);
         if (mg_jsonnum_needs_text(text, len))
             item->valuestring = text;
-        else if (!mg_arena_active())
+        else if (!ps->insitu)
             free(text);
     }
     item->valuedouble = d;
@@ -379,9 +436,20 @@ static bool parse_value(struct parser *ps, cJSON *item)
 cJSON *mg_json_parse(const char *text, size_t len, struct mg_json_error *e)
 {
     struct parser ps = {0};
+    bool arena = mg_arena_active();
     cJSON *root;
 
-    ps.start = ps.p = (const unsigned char *)text;
+    ps.start = (const unsigned char *)text;
+    if (arena && len < SIZE_MAX) {
+        if (!(ps.insitu = alloc(&ps, len + 1))) {
+            if (e)
+                *e = ps.err;
+            return NULL;
+        }
+        memcpy(ps.insitu, text, len);
+        ps.start = ps.insitu;
+    }
+    ps.p = ps.start;
     ps.end = ps.start + len;
     root = new_item(&ps);
     if (root && parse_value(&ps, root)) {
@@ -391,7 +459,7 @@ cJSON *mg_json_parse(const char *text, size_t len, struct mg_json_error *e)
         fail(&ps, ps.p, "unexpected text after the JSON value");
     }
     /* Every item made so far hangs off root; arena memory goes with the arena. */
-    if (!mg_arena_active())
+    if (!arena)
         cJSON_Delete(root);
     if (e)
         *e = ps.err;

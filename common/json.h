@@ -25,9 +25,10 @@ struct mg_json_error {
  * cJSON sets it), and those that are not plain integers of at most 15 digits also keep
  * their text in valuestring, as jsonnum.h describes. Strings are decoded to UTF-8
  * (a \u0000 ends the C string, as in cJSON); duplicate member names are kept in order.
- * While this thread's arena is open (arena.h), every node and string is allocated from
- * it and the tree goes with mg_arena_release (never cJSON_Delete it piecewise with
- * malloc'd items); otherwise the caller frees it with cJSON_Delete. NULL with *e filled
+ * While this thread's arena is open (arena.h), the tree lives in it (nodes in slabs,
+ * strings decoded in place in a copy of the text) and goes with mg_arena_release:
+ * never cJSON_Delete it, nor cJSON_SetValuestring its strings; otherwise the caller
+ * frees it with cJSON_Delete. NULL with *e filled
  * (e may be NULL) when the text is not JSON or memory ran out. */
 cJSON *mg_json_parse(const char *text, size_t len, struct mg_json_error *e);
 
