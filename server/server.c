@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -440,6 +441,41 @@ static void set_port(struct mg_addr *a, unsigned port)
         ((struct sockaddr_in *)&a->ss)->sin_port = htons((uint16_t)port);
 }
 
+/* The loops share one port through SO_REUSEPORT, which would also let another process
+ * that sets it (a second migguard) share the port silently, each answering part of the
+ * traffic. So first bind the address without it: that fails when anything listens. */
+static int check_port_free(const struct mg_addr *a, const char *listen, struct mg_err *err)
+{
+    struct sockaddr_storage ss = a->ss;
+    socklen_t len =
+        ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    int one = 1, fd, e = 0;
+
+    if (a->port == 0)
+        return 0;
+    if (a->any) {
+        struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+
+        memset(&ss, 0, sizeof(ss));
+        in->sin_family = AF_INET;
+        in->sin_addr.s_addr = htonl(INADDR_ANY);
+        in->sin_port = htons((uint16_t)a->port);
+        len = sizeof(*in);
+    }
+    if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+        return 0; /* no such family here: the daemons will say so */
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, (struct sockaddr *)&ss, len) != 0)
+        e = errno;
+    close(fd);
+    if (e == EADDRINUSE)
+        return mg_err_set(err, MG_ECONFIG,
+                          "cannot listen on %s: the port is in use (another migguard or "
+                          "server is listening there; stop it or choose another --listen)",
+                          listen);
+    return 0;
+}
+
 /* Start the event loops: the first decides dual stack and the port. */
 static int start_loops(struct mg_server *s, const struct mg_server_opts *o, struct mg_addr *a,
                        struct MHD_OptionItem *tls, struct mg_err *err)
@@ -518,7 +554,8 @@ int mg_server_start(struct mg_server **out, const struct mg_server_opts *opts,
     }
     if ((rc = tls_options(s, opts, tls, err)) != 0)
         goto fail;
-    if ((rc = start_loops(s, opts, &a, tls, err)) != 0)
+    if ((rc = check_port_free(&a, opts->listen, err)) != 0 ||
+        (rc = start_loops(s, opts, &a, tls, err)) != 0)
         goto fail;
     *out = s;
     return 0;

@@ -3,7 +3,8 @@
 # test_metrics.sh - GET /metrics after known traffic: the text parses as Prometheus
 # exposition format, counters by kind/operation/verdict and by rule id count exactly
 # what was sent, the latency histogram starts at 50 microseconds and is cumulative,
-# and the decision log has one JSON line per review. Usage: test_metrics.sh MIGGUARD SRC
+# and once the server has stopped the decision log has one JSON line per review.
+# Usage: test_metrics.sh MIGGUARD SRC
 set -u
 MG=${1:?usage: test_metrics.sh MIGGUARD SRC}
 SRC=${2:?usage: test_metrics.sh MIGGUARD SRC}
@@ -17,6 +18,8 @@ for _ in 1 2; do mg_review /validate "$allowed" >/dev/null; done
 mg_review /mutate "$allowed" >/dev/null
 mg_curl -H 'Content-Type: application/json' --data-binary '{' "$MG_BASE/validate" >/dev/null
 mg_curl -o "$MG_TMP/metrics" "$MG_BASE/metrics" || { echo "FAIL: GET /metrics"; exit 1; }
+# The decision log is written in batches; stopping writes what is left.
+mg_serve_stop
 
 python3 - "$MG_TMP/metrics" "$MG_TMP/serve.log" <<'PY'
 import json, re, sys
