@@ -10,6 +10,7 @@
 
 #include <openssl/evp.h>
 
+#include "json.h"
 #include "utf8.h"
 
 #define REVIEW_API "admission.k8s.io/v1"
@@ -94,7 +95,7 @@ char *mg_response_render_error(const char *uid, int code, const char *message)
         !cJSON_AddNumberToObject(status, "code", code) ||
         !cJSON_AddStringToObject(status, "reason", code == 400 ? "BadRequest" : "InternalError") ||
         !add_clean_string(status, "message", message, 4096)) {
-        if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(response, "status")))
+        if (!cJSON_IsObject(mg_json_get(response, "status")))
             cJSON_Delete(status);
         cJSON_Delete(root);
         return NULL;

@@ -40,7 +40,7 @@ static void set_problem(struct mg_review *r, const char *what)
 
 static const cJSON *object_or_null(const cJSON *req, const char *key, struct mg_review *r)
 {
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(req, key);
+    const cJSON *it = mg_json_get(req, key);
 
     if (!it || cJSON_IsNull(it))
         return NULL;
@@ -57,8 +57,8 @@ static const cJSON *object_or_null(const cJSON *req, const char *key, struct mg_
 static void fill_request(struct mg_review *r, const cJSON *req)
 {
     struct mg_request *q = &r->req;
-    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(req, "kind");
-    const cJSON *dry = cJSON_GetObjectItemCaseSensitive(req, "dryRun");
+    const cJSON *kind = mg_json_get(req, "kind");
+    const cJSON *dry = mg_json_get(req, "dryRun");
     const char *op = mg_json_str(req, "operation");
 
     q->group = "";
@@ -83,8 +83,7 @@ static void fill_request(struct mg_review *r, const cJSON *req)
     q->old_object = object_or_null(req, "oldObject", r);
     /* The API server omits request.name on CREATE with generateName; the object has it. */
     if (!*q->name && q->object) {
-        const char *n =
-            mg_json_str(cJSON_GetObjectItemCaseSensitive(q->object, "metadata"), "name");
+        const char *n = mg_json_str(mg_json_get(q->object, "metadata"), "name");
 
         if (n)
             q->name = n;
@@ -113,7 +112,7 @@ int mg_review_parse(struct mg_review *r, const char *body, size_t len, struct mg
     }
     if (!cJSON_IsObject(r->root))
         return mg_err_set(err, MG_EINVAL, "request body must be a JSON object (AdmissionReview)");
-    req = cJSON_GetObjectItemCaseSensitive(r->root, "request");
+    req = mg_json_get(r->root, "request");
     if (!cJSON_IsObject(req))
         return mg_err_set(err, MG_EINVAL, "AdmissionReview has no request object");
     r->req.uid = mg_json_str(req, "uid");

@@ -14,6 +14,7 @@
 
 #include "check_report.h"
 #include "cli.h"
+#include "json.h"
 #include "load.h"
 #include "manifest.h"
 #include "review.h"
@@ -204,7 +205,7 @@ static int read_path(struct check *c, const char *path, int depth, struct mg_err
 
 static bool str_member(const cJSON *o, const char *key)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    const cJSON *v = mg_json_get(o, key);
 
     return cJSON_IsString(v) && v->valuestring[0];
 }
@@ -227,11 +228,11 @@ static int add_pending(void *ctx, cJSON *obj, int item)
     if (!str_member(obj, "apiVersion") || !str_member(obj, "kind"))
         return mg_err_set_at(c->err, MG_EINVAL, c->cur->name, line,
                              "object has no apiVersion or kind");
-    if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(obj, "metadata")) ||
-        !str_member(cJSON_GetObjectItemCaseSensitive(obj, "metadata"), "name"))
+    if (!cJSON_IsObject(mg_json_get(obj, "metadata")) ||
+        !str_member(mg_json_get(obj, "metadata"), "name"))
         return mg_err_set_at(c->err, MG_EINVAL, c->cur->name, line,
                              "object has no metadata.name (kind %.100s)",
-                             cJSON_GetObjectItemCaseSensitive(obj, "kind")->valuestring);
+                             mg_json_get(obj, "kind")->valuestring);
     if (c->n_objs == c->cap_objs) {
         size_t cap = c->cap_objs ? c->cap_objs * 2 : 16;
         struct pending *np = realloc(c->objs, cap * sizeof(*np));
@@ -338,19 +339,19 @@ static const struct mg_finding *warn_finding(const struct mg_verdict *v, size_t 
 static int take_answer(struct mg_check_object *o, const struct pending *p, const cJSON *answer,
                        const struct mg_verdict *v)
 {
-    const cJSON *resp = cJSON_GetObjectItemCaseSensitive(answer, "response");
-    const cJSON *status = cJSON_GetObjectItemCaseSensitive(resp, "status");
-    const cJSON *details = cJSON_GetObjectItemCaseSensitive(status, "details");
-    const cJSON *causes = cJSON_GetObjectItemCaseSensitive(details, "causes");
-    const cJSON *warnings = cJSON_GetObjectItemCaseSensitive(resp, "warnings");
+    const cJSON *resp = mg_json_get(answer, "response");
+    const cJSON *status = mg_json_get(resp, "status");
+    const cJSON *details = mg_json_get(status, "details");
+    const cJSON *causes = mg_json_get(details, "causes");
+    const cJSON *warnings = mg_json_get(resp, "warnings");
     const cJSON *it;
     size_t k = 0, n_causes = 0;
     int rc = 0;
 
-    o->allowed = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(resp, "allowed"));
+    o->allowed = cJSON_IsTrue(mg_json_get(resp, "allowed"));
     cJSON_ArrayForEach (it, causes) {
-        const char *field = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "field"));
-        const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "message"));
+        const char *field = cJSON_GetStringValue(mg_json_get(it, "field"));
+        const char *msg = cJSON_GetStringValue(mg_json_get(it, "message"));
 
         n_causes++;
         if (!rc)
@@ -358,7 +359,7 @@ static int take_answer(struct mg_check_object *o, const struct pending *p, const
     }
     if (!o->allowed && n_causes == 0 && !rc) {
         /* An internal error or a malformed request: no causes, only a status message. */
-        const char *msg = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(status, "message"));
+        const char *msg = cJSON_GetStringValue(mg_json_get(status, "message"));
 
         rc = mg_check_report_finding(o, true, msg ? msg : "denied", NULL, p->line);
     }
@@ -391,9 +392,9 @@ static int mutate(struct check *c, struct mg_check_object *o, const struct pendi
     free(body);
     if (rc)
         return rc;
-    resp = cJSON_GetObjectItemCaseSensitive(answer, "response");
-    b64 = cJSON_GetObjectItemCaseSensitive(resp, "patch");
-    if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(resp, "allowed"))) {
+    resp = mg_json_get(answer, "response");
+    b64 = mg_json_get(resp, "patch");
+    if (!cJSON_IsTrue(mg_json_get(resp, "allowed"))) {
         rc = take_answer(o, p, answer, NULL);
     } else if (cJSON_IsString(b64)) {
         rc = mg_manifest_decode_patch(b64->valuestring, &o->patch, err);
@@ -424,14 +425,14 @@ static int mutate(struct check *c, struct mg_check_object *o, const struct pendi
 static int describe(struct mg_check_object *o, const struct pending *p, const cJSON *obj,
                     const char *ns)
 {
-    const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+    const cJSON *md = mg_json_get(obj, "metadata");
 
     o->file = p->in->name;
     o->line = p->line;
     o->operation = "CREATE";
-    o->api_version = strdup(cJSON_GetObjectItemCaseSensitive(obj, "apiVersion")->valuestring);
-    o->kind = strdup(cJSON_GetObjectItemCaseSensitive(obj, "kind")->valuestring);
-    o->name = strdup(cJSON_GetObjectItemCaseSensitive(md, "name")->valuestring);
+    o->api_version = strdup(mg_json_get(obj, "apiVersion")->valuestring);
+    o->kind = strdup(mg_json_get(obj, "kind")->valuestring);
+    o->name = strdup(mg_json_get(md, "name")->valuestring);
     o->namespace_ = strdup(ns);
     return o->api_version && o->kind && o->name && o->namespace_ ? 0 : MG_ENOMEM;
 }

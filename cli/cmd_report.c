@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "json.h"
 #include "policy.h"
 #include "setup.h"
 #include "vm.h"
@@ -30,7 +31,7 @@ struct report {
 
 static const cJSON *get(const cJSON *obj, const char *key)
 {
-    return cJSON_GetObjectItemCaseSensitive(obj, key);
+    return mg_json_get(obj, key);
 }
 
 static const char *str_or(const cJSON *obj, const char *key, const char *dflt)

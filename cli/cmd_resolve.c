@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "json.h"
 #include "mutate.h"
 #include "policy.h"
 #include "setup.h"
@@ -35,10 +36,10 @@ static void usage(FILE *to)
 /* The string at obj.a.b (obj.a when b is NULL), "" when absent. */
 static const char *str_at(const cJSON *obj, const char *a, const char *b)
 {
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, a);
+    const cJSON *it = mg_json_get(obj, a);
 
     if (b)
-        it = cJSON_GetObjectItemCaseSensitive(it, b);
+        it = mg_json_get(it, b);
 
     return cJSON_IsString(it) ? it->valuestring : "";
 }

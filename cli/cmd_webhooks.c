@@ -10,6 +10,7 @@
 
 #include "certs.h"
 #include "cli.h"
+#include "json.h"
 #include "setup.h"
 #include "yamljson.h"
 
@@ -68,8 +69,8 @@ static int parse(int argc, char **argv, struct webhooks_args *a)
 /* Set the CA (and service) in every webhook of one configuration object. */
 static int fill(cJSON *obj, const char *bundle, const struct webhooks_args *a, const char *file)
 {
-    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(obj, "kind");
-    cJSON *hooks = cJSON_GetObjectItemCaseSensitive(obj, "webhooks");
+    const cJSON *kind = mg_json_get(obj, "kind");
+    cJSON *hooks = mg_json_get(obj, "webhooks");
     cJSON *hook;
 
     if (!cJSON_IsString(kind) ||
@@ -79,8 +80,8 @@ static int fill(cJSON *obj, const char *bundle, const struct webhooks_args *a, c
         return 1;
     }
     cJSON_ArrayForEach (hook, hooks) {
-        cJSON *cc = cJSON_GetObjectItemCaseSensitive(hook, "clientConfig");
-        cJSON *svc = cJSON_GetObjectItemCaseSensitive(cc, "service");
+        cJSON *cc = mg_json_get(hook, "clientConfig");
+        cJSON *svc = mg_json_get(cc, "service");
 
         if (!cJSON_IsObject(cc)) {
             fprintf(stderr, "migguard: %s: a webhook has no clientConfig\n", file);

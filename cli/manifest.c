@@ -13,6 +13,8 @@
 
 #include <openssl/evp.h>
 
+#include "json.h"
+
 static const char *const cluster_kinds[] = {
     "Namespace",
     "Node",
@@ -79,9 +81,9 @@ void mg_manifest_resource(const char *kind, char *buf, size_t cap)
 
 const char *mg_manifest_set_namespace(cJSON *obj, const char *default_ns)
 {
-    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(obj, "kind");
-    cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-    cJSON *ns = cJSON_GetObjectItemCaseSensitive(md, "namespace");
+    const cJSON *kind = mg_json_get(obj, "kind");
+    cJSON *md = mg_json_get(obj, "metadata");
+    cJSON *ns = mg_json_get(md, "namespace");
 
     if (!cJSON_IsString(kind) || !cJSON_IsObject(md))
         return NULL;
@@ -133,10 +135,10 @@ static bool add_copy(cJSON *to, const char *key, const cJSON *v)
 int mg_manifest_review(const cJSON *obj, const cJSON *old, const char *ns, const char *uid,
                        char **out, struct mg_err *err)
 {
-    const char *av = cJSON_GetObjectItemCaseSensitive(obj, "apiVersion")->valuestring;
-    const char *kind = cJSON_GetObjectItemCaseSensitive(obj, "kind")->valuestring;
-    const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-    const char *name = cJSON_GetObjectItemCaseSensitive(md, "name")->valuestring;
+    const char *av = mg_json_get(obj, "apiVersion")->valuestring;
+    const char *kind = mg_json_get(obj, "kind")->valuestring;
+    const cJSON *md = mg_json_get(obj, "metadata");
+    const char *name = mg_json_get(md, "name")->valuestring;
     cJSON *root = cJSON_CreateObject(), *req = NULL, *user;
     char resource[128];
     bool ok;
@@ -336,9 +338,9 @@ static int add_at(cJSON *parent, const char *tok, const cJSON *value, struct mg_
 
 static int apply_op(cJSON *obj, const cJSON *op, struct mg_err *err)
 {
-    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(op, "op");
-    const cJSON *path = cJSON_GetObjectItemCaseSensitive(op, "path");
-    const cJSON *value = cJSON_GetObjectItemCaseSensitive(op, "value");
+    const cJSON *kind = mg_json_get(op, "op");
+    const cJSON *path = mg_json_get(op, "path");
+    const cJSON *value = mg_json_get(op, "value");
     cJSON *node = obj;
     const char *p;
     char tok[512];
@@ -355,7 +357,7 @@ static int apply_op(cJSON *obj, const cJSON *op, struct mg_err *err)
         if (!*p)
             return add_at(node, tok, value, err, path->valuestring);
         node = cJSON_IsArray(node) ? cJSON_GetArrayItem(node, (int)strtol(tok, NULL, 10))
-                                   : cJSON_GetObjectItemCaseSensitive(node, tok);
+                                   : mg_json_get(node, tok);
         if (!node)
             return mg_err_set(err, MG_EINVAL, "patch path %.200s: %.200s does not exist",
                               path->valuestring, tok);

@@ -309,7 +309,7 @@ static void log_status(struct watcher *w, const char *what)
 
 static void add_page_items(cJSON *page, cJSON *all)
 {
-    cJSON *items = cJSON_GetObjectItemCaseSensitive(page, "items"), *it;
+    cJSON *items = mg_json_get(page, "items"), *it;
 
     while (cJSON_IsArray(items) && (it = cJSON_DetachItemFromArray(items, 0)) != NULL)
         cJSON_AddItemToArray(all, it);
@@ -359,8 +359,8 @@ static enum outcome do_list(struct watcher *w)
             goto out;
         }
         page = mg_json_parse(w->body.p, w->body.len, NULL);
-        md = cJSON_GetObjectItemCaseSensitive(page, "metadata");
-        if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(page, "items"))) {
+        md = mg_json_get(page, "metadata");
+        if (!cJSON_IsArray(mg_json_get(page, "items"))) {
             klog(w, "list: the answer is not a list");
             goto out;
         }

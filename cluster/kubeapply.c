@@ -11,7 +11,7 @@
 
 void mg_kubeapply_prepare(cJSON *obj, const char *kind, const char *api_version)
 {
-    cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+    cJSON *md = mg_json_get(obj, "metadata");
 
     if (!cJSON_IsObject(obj))
         return;
@@ -24,11 +24,10 @@ void mg_kubeapply_prepare(cJSON *obj, const char *kind, const char *api_version)
         cJSON_AddStringToObject(obj, "apiVersion", api_version);
     }
     cJSON_DeleteItemFromObjectCaseSensitive(md, "managedFields");
-    cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(md, "annotations"),
+    cJSON_DeleteItemFromObjectCaseSensitive(mg_json_get(md, "annotations"),
                                             "kubectl.kubernetes.io/last-applied-configuration");
     if (strcmp(kind, "Node") == 0)
-        cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "status"),
-                                                "images");
+        cJSON_DeleteItemFromObjectCaseSensitive(mg_json_get(obj, "status"), "images");
 }
 
 size_t mg_kubeapply_replace(struct mg_store *s, const char *kind, const char *api_version,
@@ -41,7 +40,7 @@ size_t mg_kubeapply_replace(struct mg_store *s, const char *kind, const char *ap
 
     mg_store_wrlock(s);
     while ((n = mg_store_list(s, kind, &cur)) > 0) {
-        const cJSON *md = cJSON_GetObjectItemCaseSensitive(cur[n - 1], "metadata");
+        const cJSON *md = mg_json_get(cur[n - 1], "metadata");
         const char *ns = mg_json_str(md, "namespace"), *name = mg_json_str(md, "name");
         char nsb[256], nameb[512];
 
@@ -64,7 +63,7 @@ size_t mg_kubeapply_replace(struct mg_store *s, const char *kind, const char *ap
 
 static enum mg_kubeapply_result on_error_event(const cJSON *obj, struct mg_err *err)
 {
-    const cJSON *code = cJSON_GetObjectItemCaseSensitive(obj, "code");
+    const cJSON *code = mg_json_get(obj, "code");
     const char *msg = mg_json_str(obj, "message");
 
     if (cJSON_IsNumber(code) && code->valuedouble == 410)
@@ -79,8 +78,8 @@ enum mg_kubeapply_result mg_kubeapply_event(struct mg_store *s, const char *kind
                                             size_t rvsize, struct mg_err *err)
 {
     const char *type = mg_json_str(ev, "type"), *v;
-    cJSON *obj = cJSON_GetObjectItemCaseSensitive(ev, "object");
-    const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+    cJSON *obj = mg_json_get(ev, "object");
+    const cJSON *md = mg_json_get(obj, "metadata");
 
     if (rvsize)
         rv[0] = '\0';

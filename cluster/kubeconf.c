@@ -11,6 +11,7 @@
 
 #include <openssl/evp.h>
 
+#include "json.h"
 #include "yamljson.h"
 
 /* A kubeconfig, a token or a CA bundle larger than this is not one. */
@@ -145,7 +146,7 @@ bad:
 
 static const char *str_item(const cJSON *obj, const char *key)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    const cJSON *v = mg_json_get(obj, key);
 
     return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
 }
@@ -155,11 +156,11 @@ static const cJSON *named(const cJSON *root, const char *key, const char *inner,
 {
     const cJSON *it;
 
-    cJSON_ArrayForEach (it, cJSON_GetObjectItemCaseSensitive(root, key)) {
+    cJSON_ArrayForEach (it, mg_json_get(root, key)) {
         const char *n = str_item(it, "name");
 
         if (n && strcmp(n, name) == 0) {
-            const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, inner);
+            const cJSON *v = mg_json_get(it, inner);
 
             return cJSON_IsObject(v) ? v : NULL;
         }
@@ -187,7 +188,7 @@ static int fill_cluster(struct mg_kubeconf *kc, const cJSON *cl, const char *dir
                         struct mg_err *err)
 {
     const char *server = str_item(cl, "server");
-    const cJSON *insecure = cJSON_GetObjectItemCaseSensitive(cl, "insecure-skip-tls-verify");
+    const cJSON *insecure = mg_json_get(cl, "insecure-skip-tls-verify");
     size_t n;
 
     if (!server || (strncmp(server, "https://", 8) != 0 && strncmp(server, "http://", 7) != 0))
@@ -209,8 +210,7 @@ static int fill_user(struct mg_kubeconf *kc, const cJSON *user, const char *dir,
     const char *tok = str_item(user, "token"), *tf = str_item(user, "tokenFile");
     int rc;
 
-    if (cJSON_GetObjectItemCaseSensitive(user, "exec") ||
-        cJSON_GetObjectItemCaseSensitive(user, "auth-provider"))
+    if (mg_json_get(user, "exec") || mg_json_get(user, "auth-provider"))
         return mg_err_set(err, MG_ECONFIG,
                           "the user's exec or auth-provider credentials are "
                           "not supported: give a token or a client certificate");

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "json.h"
 #include "yamljson.h"
 
 /* A state file is written by kubectl, not by an attacker, but still has a cap. */
@@ -39,9 +40,9 @@ static const char *type_name(const cJSON *v)
 /* Store one object; takes ownership of obj. */
 static int put_one(struct mg_store *s, cJSON *obj, const char *where, int line, struct mg_err *err)
 {
-    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(obj, "kind");
-    const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-    const cJSON *name = cJSON_GetObjectItemCaseSensitive(md, "name");
+    const cJSON *kind = mg_json_get(obj, "kind");
+    const cJSON *md = mg_json_get(obj, "metadata");
+    const cJSON *name = mg_json_get(md, "name");
     int rc;
 
     if (!cJSON_IsObject(obj)) {
@@ -91,9 +92,9 @@ static int fill_kind(cJSON *item, const char *list_kind, const cJSON *api_versio
 static int load_list(struct mg_store *s, cJSON *doc, const char *where, int line,
                      const struct mg_marks *marks, struct mg_err *err)
 {
-    const char *kind = cJSON_GetObjectItemCaseSensitive(doc, "kind")->valuestring;
-    const cJSON *api = cJSON_GetObjectItemCaseSensitive(doc, "apiVersion");
-    cJSON *items = cJSON_GetObjectItemCaseSensitive(doc, "items");
+    const char *kind = mg_json_get(doc, "kind")->valuestring;
+    const cJSON *api = mg_json_get(doc, "apiVersion");
+    cJSON *items = mg_json_get(doc, "items");
     cJSON *item;
     char ptr[48];
     size_t i = 0;
@@ -124,8 +125,8 @@ static int load_list(struct mg_store *s, cJSON *doc, const char *where, int line
 static int load_doc(struct mg_store *s, cJSON *doc, const char *where, int line,
                     const struct mg_marks *marks, struct mg_err *err)
 {
-    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(doc, "kind");
-    const cJSON *items = cJSON_GetObjectItemCaseSensitive(doc, "items");
+    const cJSON *kind = mg_json_get(doc, "kind");
+    const cJSON *items = mg_json_get(doc, "items");
 
     if (!cJSON_IsObject(doc)) {
         int rc = mg_err_set_at(err, MG_EINVAL, where, line, "document is %s, not a mapping",
@@ -149,9 +150,9 @@ int mg_load_doc(struct mg_store *s, cJSON *doc, const char *where, int line, str
 
 int mg_load_each(cJSON *doc, int (*fn)(void *ctx, cJSON *obj, int index), void *ctx)
 {
-    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(doc, "kind");
-    const cJSON *api = cJSON_GetObjectItemCaseSensitive(doc, "apiVersion");
-    cJSON *items = cJSON_GetObjectItemCaseSensitive(doc, "items");
+    const cJSON *kind = mg_json_get(doc, "kind");
+    const cJSON *api = mg_json_get(doc, "apiVersion");
+    cJSON *items = mg_json_get(doc, "items");
     cJSON *item;
     int i = 0, rc;
 

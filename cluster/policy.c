@@ -11,12 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "jsonnum.h"
 #include "policy_index.h"
 
 static const cJSON *item(const cJSON *obj, const char *key)
 {
-    return cJSON_GetObjectItemCaseSensitive(obj, key);
+    return mg_json_get(obj, key);
 }
 
 static const char *name_of(const cJSON *obj)

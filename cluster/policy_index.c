@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
+
 struct post {
     char *key;
     size_t len;
@@ -263,8 +265,7 @@ static void drop(struct mg_policy_index *x, uint32_t id)
 
 static const char *name_of(const cJSON *obj)
 {
-    const cJSON *n =
-        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"), "name");
+    const cJSON *n = mg_json_get(mg_json_get(obj, "metadata"), "name");
 
     return cJSON_IsString(n) ? n->valuestring : NULL;
 }

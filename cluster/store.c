@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "policy.h"
 
 struct entry {
@@ -275,10 +276,10 @@ static bool cluster_scoped(const char *kind)
 static int identify(const cJSON *obj, const char **kind, const char **ns, const char **name,
                     struct mg_err *err)
 {
-    const cJSON *k = cJSON_GetObjectItemCaseSensitive(obj, "kind");
-    const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(md, "name");
-    const cJSON *s = cJSON_GetObjectItemCaseSensitive(md, "namespace");
+    const cJSON *k = mg_json_get(obj, "kind");
+    const cJSON *md = mg_json_get(obj, "metadata");
+    const cJSON *n = mg_json_get(md, "name");
+    const cJSON *s = mg_json_get(md, "namespace");
 
     if (!cJSON_IsString(k) || !k->valuestring[0])
         return mg_err_set(err, MG_EINVAL, "object has no kind");

@@ -466,7 +466,20 @@ cJSON *mg_json_parse(const char *text, size_t len, struct mg_json_error *e)
     return NULL;
 }
 
+cJSON *mg_json_get(const cJSON *obj, const char *key)
+{
+    if (!obj || !key)
+        return NULL;
+    for (cJSON *c = obj->child; c && c->string; c = c->next) {
+        if (c->string[0] == key[0] && strcmp(c->string, key) == 0)
+            return c;
+    }
+    return NULL;
+}
+
 const char *mg_json_str(const cJSON *obj, const char *key)
 {
-    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
+    const cJSON *it = mg_json_get(obj, key);
+
+    return cJSON_IsString(it) ? it->valuestring : NULL;
 }

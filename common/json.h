@@ -32,6 +32,11 @@ struct mg_json_error {
  * (e may be NULL) when the text is not JSON or memory ran out. */
 cJSON *mg_json_parse(const char *text, size_t len, struct mg_json_error *e);
 
+/* The member key of obj (case-sensitive; the first of duplicate names), or NULL when
+ * obj is NULL or has no such member: cJSON_GetObjectItemCaseSensitive, without a
+ * strcmp call for every member whose name starts differently. Borrowed from obj. */
+cJSON *mg_json_get(const cJSON *obj, const char *key);
+
 /* The string member key of obj (case-sensitive), or NULL when obj is not an object,
  * the member is absent or it is not a string. Borrowed from obj. */
 const char *mg_json_str(const cJSON *obj, const char *key);

@@ -3,6 +3,7 @@
  * and the effective migration settings (RULES.md sections 4 and 7). Adds the whole
  * annotations map when there is none; sends nothing when both values are already
  * right, so the same object admitted twice gets the same answer. No I/O. */
+#include "json.h"
 #include "mutate.h"
 
 #include <stdio.h>
@@ -48,7 +49,7 @@ int mg_annotate_values(const struct mg_mctx *ctx, const char **policy, char *buf
 
 static bool has_value(const cJSON *annotations, const char *key, const char *value)
 {
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(annotations, key);
+    const cJSON *it = mg_json_get(annotations, key);
 
     return cJSON_IsString(it) && strcmp(it->valuestring, value) == 0;
 }
@@ -75,8 +76,8 @@ static int add_metadata(struct mg_patch *p, cJSON *map)
 
 int mg_annotate_mutate(const struct mg_mctx *ctx)
 {
-    const cJSON *md = cJSON_GetObjectItemCaseSensitive(ctx->req->object, "metadata");
-    const cJSON *ann = cJSON_GetObjectItemCaseSensitive(md, "annotations");
+    const cJSON *md = mg_json_get(ctx->req->object, "metadata");
+    const cJSON *ann = mg_json_get(md, "annotations");
     const char *policy;
     char config[768];
     cJSON *map;

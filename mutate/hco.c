@@ -3,6 +3,7 @@
  * (RULES.md sections 2, 7 and 9.4): every absent or null field gets the table's value,
  * a value the user set (0, false, or even of the wrong type) is never touched.
  * Pure: builds JSON Patch operations only. */
+#include "json.h"
 #include "mutate.h"
 
 #include <stdbool.h>
@@ -86,8 +87,7 @@ static int add_missing(const struct mg_mctx *ctx, const cJSON *lmc, bool v1)
         char ptr[128];
         int rc;
 
-        if (!has_default(d, v1, i) ||
-            !absent(cJSON_GetObjectItemCaseSensitive(lmc, mg_lmc_keys[i])))
+        if (!has_default(d, v1, i) || !absent(mg_json_get(lmc, mg_lmc_keys[i])))
             continue;
         rc = v1 ? mg_patch_pointer(ptr, sizeof(ptr), 4, "spec", "virtualization",
                                    "liveMigrationConfig", mg_lmc_keys[i])
@@ -112,7 +112,7 @@ int mg_hco_mutate(const struct mg_mctx *ctx)
         return 0;
     v1 = mg_lmc_hco_is_v1(req->object, req->version);
     /* RFC 6902 add needs the parent to exist: the first missing map is added whole. */
-    spec = cJSON_GetObjectItemCaseSensitive(req->object, "spec");
+    spec = mg_json_get(req->object, "spec");
     if (absent(spec)) {
         cJSON *lmc_map = wrap("liveMigrationConfig", full_map(d, v1));
 
@@ -122,14 +122,14 @@ int mg_hco_mutate(const struct mg_mctx *ctx)
         return 0;
     parent = spec;
     if (v1) {
-        parent = cJSON_GetObjectItemCaseSensitive(spec, "virtualization");
+        parent = mg_json_get(spec, "virtualization");
         if (absent(parent))
             return mg_patch_add(ctx->patch, "/spec/virtualization",
                                 wrap("liveMigrationConfig", full_map(d, v1)));
         if (!cJSON_IsObject(parent))
             return 0;
     }
-    lmc = cJSON_GetObjectItemCaseSensitive(parent, "liveMigrationConfig");
+    lmc = mg_json_get(parent, "liveMigrationConfig");
     if (absent(lmc))
         return mg_patch_add(ctx->patch,
                             v1 ? "/spec/virtualization/liveMigrationConfig"

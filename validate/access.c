@@ -16,7 +16,7 @@
 
 static const cJSON *get(const cJSON *obj, const char *key)
 {
-    return cJSON_GetObjectItemCaseSensitive(obj, key);
+    return mg_json_get(obj, key);
 }
 
 static const char *name_of(const cJSON *obj)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json.h"
 #include "jsonnum.h"
 #include "names.h"
 
@@ -302,7 +303,7 @@ static void read_fields(const cJSON *lmc, struct fields *f, const struct sink *s
     memset(f, 0, sizeof(*f));
     mg_quantity_from_int(&f->bandwidth, 0);
     for (size_t k = 0; k < K_COUNT; k++) {
-        const cJSON *it = cJSON_GetObjectItemCaseSensitive(lmc, mg_lmc_keys[k]);
+        const cJSON *it = mg_json_get(lmc, mg_lmc_keys[k]);
         struct problem p;
 
         if (!it || cJSON_IsNull(it))
@@ -405,7 +406,7 @@ void mg_lmc_settings_overlay(struct mg_lmc_settings *s, const cJSON *lmc)
 
 bool mg_lmc_hco_is_v1(const cJSON *hco, const char *req_version)
 {
-    const cJSON *av = cJSON_GetObjectItemCaseSensitive(hco, "apiVersion");
+    const cJSON *av = mg_json_get(hco, "apiVersion");
     const cJSON *spec;
 
     if (cJSON_IsString(av)) {
@@ -417,23 +418,23 @@ bool mg_lmc_hco_is_v1(const cJSON *hco, const char *req_version)
     if (req_version && *req_version)
         return strcmp(req_version, "v1") == 0;
     /* Neither says: a spec.virtualization map is the v1 layout. */
-    spec = cJSON_GetObjectItemCaseSensitive(hco, "spec");
-    return cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(spec, "virtualization"));
+    spec = mg_json_get(hco, "spec");
+    return cJSON_IsObject(mg_json_get(spec, "virtualization"));
 }
 
 /* The liveMigrationConfig item as written (any JSON type), or NULL when absent. */
 static const cJSON *lmc_item(const cJSON *hco, bool v1)
 {
-    const cJSON *parent = cJSON_GetObjectItemCaseSensitive(hco, "spec");
+    const cJSON *parent = mg_json_get(hco, "spec");
 
     if (!cJSON_IsObject(parent))
         return NULL;
     if (v1) {
-        parent = cJSON_GetObjectItemCaseSensitive(parent, "virtualization");
+        parent = mg_json_get(parent, "virtualization");
         if (!cJSON_IsObject(parent))
             return NULL;
     }
-    return cJSON_GetObjectItemCaseSensitive(parent, "liveMigrationConfig");
+    return mg_json_get(parent, "liveMigrationConfig");
 }
 
 static const char *lmc_path(bool v1)
@@ -467,8 +468,8 @@ static void check_network_exists(const struct sink *sk, const char *net)
 {
     const struct mg_request *req = sk->ctx->req;
     const struct mg_store *view = sk->ctx->view;
-    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(req->object, "metadata");
-    const cJSON *mns = cJSON_GetObjectItemCaseSensitive(meta, "namespace");
+    const cJSON *meta = mg_json_get(req->object, "metadata");
+    const cJSON *mns = mg_json_get(meta, "namespace");
     const char *slash = strchr(net, '/');
     const char *name = slash ? slash + 1 : net;
     char ns[64], qb[48], msg[300];

@@ -30,7 +30,7 @@ struct mig {
 
 static const cJSON *get(const cJSON *obj, const char *key)
 {
-    return cJSON_GetObjectItemCaseSensitive(obj, key);
+    return mg_json_get(obj, key);
 }
 
 static bool finished(const char *phase)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json.h"
 #include "jsonnum.h"
 #include "names.h"
 
@@ -17,7 +18,7 @@
 
 static const cJSON *item(const cJSON *obj, const char *key)
 {
-    return cJSON_GetObjectItemCaseSensitive(obj, key);
+    return mg_json_get(obj, key);
 }
 
 static const char *name_of(const cJSON *obj)

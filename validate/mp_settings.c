@@ -3,6 +3,7 @@
  * cluster's settings (RULES.md section 4: every field it sets wins, including false and
  * 0), comparison by value, canonical quantity text, and MP012's count of workloads
  * that change policy. Pure functions; the caller holds the view's lock. */
+#include "json.h"
 #include "mp.h"
 
 #include <inttypes.h>
@@ -113,13 +114,13 @@ bool mg_mp_settings_equal(const struct mg_lmc_settings *a, const struct mg_lmc_s
 /* A VMI that a VirtualMachine owns is counted through its VM. */
 static bool owned_by_vm(const struct mg_store *view, const cJSON *vmi)
 {
-    const cJSON *md = cJSON_GetObjectItemCaseSensitive(vmi, "metadata");
-    const cJSON *refs = cJSON_GetObjectItemCaseSensitive(md, "ownerReferences"), *r;
-    const cJSON *ns = cJSON_GetObjectItemCaseSensitive(md, "namespace");
-    const cJSON *name = cJSON_GetObjectItemCaseSensitive(md, "name");
+    const cJSON *md = mg_json_get(vmi, "metadata");
+    const cJSON *refs = mg_json_get(md, "ownerReferences"), *r;
+    const cJSON *ns = mg_json_get(md, "namespace");
+    const cJSON *name = mg_json_get(md, "name");
 
     cJSON_ArrayForEach (r, refs) {
-        const cJSON *kind = cJSON_GetObjectItemCaseSensitive(r, "kind");
+        const cJSON *kind = mg_json_get(r, "kind");
 
         if (cJSON_IsString(kind) && strcmp(kind->valuestring, "VirtualMachine") == 0)
             return true;
@@ -142,8 +143,7 @@ static void count_one(const struct mg_store *view, const cJSON *w, const char *n
                       const cJSON *old_policy, const cJSON *new_policy, size_t *to, size_t *from)
 {
     const cJSON *labels = mg_policy_workload_labels(w);
-    const cJSON *ns = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(w, "metadata"), "namespace");
+    const cJSON *ns = mg_json_get(mg_json_get(w, "metadata"), "namespace");
     const cJSON *nsl = mg_policy_namespace_labels(view, cJSON_IsString(ns) ? ns->valuestring : "");
     bool mo = old_policy && mg_policy_matches(old_policy, labels, nsl, NULL, 0);
     bool mn = new_policy && mg_policy_matches(new_policy, labels, nsl, NULL, 0);

@@ -35,9 +35,9 @@ void mg_placement_from_spec(struct mg_placement *p, const cJSON *spec)
     memset(p, 0, sizeof(*p));
     if (!cJSON_IsObject(spec))
         return;
-    p->node_selector = cJSON_GetObjectItemCaseSensitive(spec, "nodeSelector");
-    p->affinity = cJSON_GetObjectItemCaseSensitive(spec, "affinity");
-    p->tolerations = cJSON_GetObjectItemCaseSensitive(spec, "tolerations");
+    p->node_selector = mg_json_get(spec, "nodeSelector");
+    p->affinity = mg_json_get(spec, "affinity");
+    p->tolerations = mg_json_get(spec, "tolerations");
 }
 
 bool mg_nodes_selector_match(const cJSON *selector, const cJSON *labels)
@@ -84,7 +84,7 @@ static bool compare_match(const char *have, const cJSON *values, bool greater)
 static bool requirement_on(const cJSON *req, const char *have)
 {
     const char *op = mg_json_str(req, "operator");
-    const cJSON *values = cJSON_GetObjectItemCaseSensitive(req, "values");
+    const cJSON *values = mg_json_get(req, "values");
 
     if (!op || !mg_json_str(req, "key"))
         return false;
@@ -114,10 +114,10 @@ bool mg_nodes_requirement_match(const cJSON *req, const cJSON *labels)
 
 bool mg_nodes_term_match(const cJSON *term, const cJSON *node)
 {
-    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(node, "metadata");
-    const cJSON *labels = cJSON_GetObjectItemCaseSensitive(meta, "labels");
-    const cJSON *exprs = cJSON_GetObjectItemCaseSensitive(term, "matchExpressions");
-    const cJSON *fields = cJSON_GetObjectItemCaseSensitive(term, "matchFields");
+    const cJSON *meta = mg_json_get(node, "metadata");
+    const cJSON *labels = mg_json_get(meta, "labels");
+    const cJSON *exprs = mg_json_get(term, "matchExpressions");
+    const cJSON *fields = mg_json_get(term, "matchFields");
     const cJSON *it;
     int n = 0;
 
@@ -140,10 +140,9 @@ bool mg_nodes_term_match(const cJSON *term, const cJSON *node)
 
 bool mg_nodes_affinity_match(const cJSON *affinity, const cJSON *node)
 {
-    const cJSON *na = cJSON_GetObjectItemCaseSensitive(affinity, "nodeAffinity");
-    const cJSON *req =
-        cJSON_GetObjectItemCaseSensitive(na, "requiredDuringSchedulingIgnoredDuringExecution");
-    const cJSON *terms = cJSON_GetObjectItemCaseSensitive(req, "nodeSelectorTerms");
+    const cJSON *na = mg_json_get(affinity, "nodeAffinity");
+    const cJSON *req = mg_json_get(na, "requiredDuringSchedulingIgnoredDuringExecution");
+    const cJSON *terms = mg_json_get(req, "nodeSelectorTerms");
     const cJSON *it;
 
     if (!req || cJSON_IsNull(req))
@@ -175,8 +174,8 @@ bool mg_nodes_toleration_matches(const cJSON *t, const cJSON *taint)
 
 bool mg_nodes_taints_tolerated(const cJSON *tolerations, const cJSON *node)
 {
-    const cJSON *spec = cJSON_GetObjectItemCaseSensitive(node, "spec");
-    const cJSON *taints = cJSON_GetObjectItemCaseSensitive(spec, "taints"), *taint, *t;
+    const cJSON *spec = mg_json_get(node, "spec");
+    const cJSON *taints = mg_json_get(spec, "taints"), *taint, *t;
 
     if (!cJSON_IsArray(tolerations))
         tolerations = NULL;
@@ -202,15 +201,15 @@ bool mg_nodes_taints_tolerated(const cJSON *tolerations, const cJSON *node)
 
 bool mg_nodes_schedulable(const cJSON *node)
 {
-    const cJSON *spec = cJSON_GetObjectItemCaseSensitive(node, "spec");
+    const cJSON *spec = mg_json_get(node, "spec");
 
-    return !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(spec, "unschedulable"));
+    return !cJSON_IsTrue(mg_json_get(spec, "unschedulable"));
 }
 
 bool mg_nodes_fit(const struct mg_placement *p, const cJSON *node)
 {
-    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(node, "metadata");
-    const cJSON *labels = cJSON_GetObjectItemCaseSensitive(meta, "labels");
+    const cJSON *meta = mg_json_get(node, "metadata");
+    const cJSON *labels = mg_json_get(meta, "labels");
 
     return mg_nodes_schedulable(node) && mg_nodes_selector_match(p->node_selector, labels) &&
            mg_nodes_selector_match(p->added_selector, labels) &&
@@ -226,8 +225,7 @@ size_t mg_nodes_count(const struct mg_placement *p, const cJSON *const *nodes, s
     if (first)
         *first = NULL;
     for (size_t i = 0; i < n; i++) {
-        const char *name =
-            mg_json_str(cJSON_GetObjectItemCaseSensitive(nodes[i], "metadata"), "name");
+        const char *name = mg_json_str(mg_json_get(nodes[i], "metadata"), "name");
 
         if (exclude && name && strcmp(name, exclude) == 0)
             continue;
@@ -354,10 +352,10 @@ static void check_requirement(struct checker *c, const cJSON *req, const char *a
     }
     set_path(field, sizeof(field), "%s.values", at);
     if (field_req && ((strcmp(op, "In") != 0 && strcmp(op, "NotIn") != 0) ||
-                      cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(req, "values")) != 1))
+                      cJSON_GetArraySize(mg_json_get(req, "values")) != 1))
         problem(c, field, "matchFields needs operator In or NotIn with exactly one value");
     else
-        check_values(c, op, cJSON_GetObjectItemCaseSensitive(req, "values"), field);
+        check_values(c, op, mg_json_get(req, "values"), field);
 }
 
 static void check_term(struct checker *c, const cJSON *term, const char *at)
@@ -370,7 +368,7 @@ static void check_term(struct checker *c, const cJSON *term, const char *at)
         return;
     }
     for (size_t p = 0; p < 2; p++) {
-        const cJSON *list = cJSON_GetObjectItemCaseSensitive(term, parts[p]), *it;
+        const cJSON *list = mg_json_get(term, parts[p]), *it;
         int i = 0;
 
         if (list && !cJSON_IsNull(list) && !cJSON_IsArray(list)) {
@@ -387,11 +385,9 @@ static void check_term(struct checker *c, const cJSON *term, const char *at)
 
 static void check_node_affinity(struct checker *c, const cJSON *na, const char *at)
 {
-    const cJSON *req =
-        cJSON_GetObjectItemCaseSensitive(na, "requiredDuringSchedulingIgnoredDuringExecution");
-    const cJSON *pref =
-        cJSON_GetObjectItemCaseSensitive(na, "preferredDuringSchedulingIgnoredDuringExecution");
-    const cJSON *terms = cJSON_GetObjectItemCaseSensitive(req, "nodeSelectorTerms"), *it;
+    const cJSON *req = mg_json_get(na, "requiredDuringSchedulingIgnoredDuringExecution");
+    const cJSON *pref = mg_json_get(na, "preferredDuringSchedulingIgnoredDuringExecution");
+    const cJSON *terms = mg_json_get(req, "nodeSelectorTerms"), *it;
     const cJSON *term_list = cJSON_IsArray(terms) ? terms : NULL;
     const cJSON *pref_list = cJSON_IsArray(pref) ? pref : NULL;
     char field[FIELD_MAX];
@@ -414,7 +410,7 @@ static void check_node_affinity(struct checker *c, const cJSON *na, const char *
     }
     i = 0;
     cJSON_ArrayForEach (it, pref_list) {
-        const cJSON *w = cJSON_GetObjectItemCaseSensitive(it, "weight");
+        const cJSON *w = mg_json_get(it, "weight");
 
         set_path(field, sizeof(field), "%s.preferredDuringSchedulingIgnoredDuringExecution[%d]", at,
                  i++);
@@ -423,7 +419,7 @@ static void check_node_affinity(struct checker *c, const cJSON *na, const char *
             problem(c, field,
                     "preferred node affinity weight must be a whole number from 1 "
                     "to 100");
-        check_term(c, cJSON_GetObjectItemCaseSensitive(it, "preference"), field);
+        check_term(c, mg_json_get(it, "preference"), field);
     }
 }
 
@@ -454,8 +450,7 @@ static void check_toleration(struct checker *c, const cJSON *t, const char *at)
                 "toleration effect \"%.32s\" is not NoSchedule, PreferNoSchedule or "
                 "NoExecute",
                 effect);
-    if (cJSON_GetObjectItemCaseSensitive(t, "tolerationSeconds") &&
-        !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(t, "tolerationSeconds")) &&
+    if (mg_json_get(t, "tolerationSeconds") && !cJSON_IsNull(mg_json_get(t, "tolerationSeconds")) &&
         (!effect || strcmp(effect, "NoExecute") != 0))
         problem(c, at, "tolerationSeconds applies only to effect NoExecute");
 }
@@ -464,14 +459,14 @@ size_t mg_nodes_check_placement(const cJSON *spec, const char *base, const struc
                                 struct mg_verdict *v)
 {
     struct checker c = {cfg, v, 0};
-    const cJSON *aff = cJSON_GetObjectItemCaseSensitive(spec, "affinity");
-    const cJSON *tols = cJSON_GetObjectItemCaseSensitive(spec, "tolerations"), *it;
+    const cJSON *aff = mg_json_get(spec, "affinity");
+    const cJSON *tols = mg_json_get(spec, "tolerations"), *it;
     char field[FIELD_MAX];
     int i = 0;
 
-    check_node_selector(&c, cJSON_GetObjectItemCaseSensitive(spec, "nodeSelector"), base);
+    check_node_selector(&c, mg_json_get(spec, "nodeSelector"), base);
     set_path(field, sizeof(field), "%s.affinity.nodeAffinity", base);
-    check_node_affinity(&c, cJSON_GetObjectItemCaseSensitive(aff, "nodeAffinity"), field);
+    check_node_affinity(&c, mg_json_get(aff, "nodeAffinity"), field);
     if (tols && !cJSON_IsNull(tols) && !cJSON_IsArray(tols)) {
         set_path(field, sizeof(field), "%s.tolerations", base);
         problem(&c, field, "tolerations must be a list");

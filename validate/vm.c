@@ -34,7 +34,7 @@ struct wl {
 
 static const cJSON *get(const cJSON *obj, const char *key)
 {
-    return cJSON_GetObjectItemCaseSensitive(obj, key);
+    return mg_json_get(obj, key);
 }
 
 static const cJSON *array_of(const cJSON *obj, const char *key)
@@ -341,8 +341,8 @@ int mg_vm_validate(const struct mg_vctx *ctx)
         return mg_vm_check(req->object, is_vmi, ns, ctx->view, ctx->cfg, 0, ctx->v, NULL);
     /* An update that leaves the spec alone (metadata, finalizers, a VMI's status written
      * by KubeVirt's own controllers) cannot make the workload less migratable. */
-    same_spec = cJSON_Compare(cJSON_GetObjectItemCaseSensitive(req->object, "spec"),
-                              cJSON_GetObjectItemCaseSensitive(req->old_object, "spec"), 1);
+    same_spec =
+        cJSON_Compare(mg_json_get(req->object, "spec"), mg_json_get(req->old_object, "spec"), 1);
     mg_verdict_init(&now);
     mg_verdict_init(&old);
     mg_vm_check(req->object, is_vmi, ns, ctx->view, ctx->cfg, 0, &now, NULL);
