@@ -46,12 +46,13 @@ test-asan: deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --test-dir $(ASAN_BUILD) --output-on-failure -j$(JOBS)
 
-# Concurrency: the engine under parallel policy writes and VM reviews, and the server.
+# Concurrency: the engine under parallel policy writes and VM reviews, the server, the
+# batched decision log.
 test-tsan: deps
 	@cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMG_WERROR=ON -DMG_SANITIZE=thread >/dev/null
 	@cmake --build $(TSAN_BUILD) -j$(JOBS)
 	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-		ctest --test-dir $(TSAN_BUILD) --output-on-failure -R 'concurrency|server|https|policy_conflict|kube|rotation|state_reload'
+		ctest --test-dir $(TSAN_BUILD) --output-on-failure -R 'concurrency|server|https|policy_conflict|kube|rotation|state_reload|logbuf|metrics|port_in_use'
 
 test-fuzz: deps
 	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMG_FUZZ=ON \
