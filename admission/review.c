@@ -102,11 +102,16 @@ int mg_review_parse(struct mg_review *r, const char *body, size_t len, struct mg
         return mg_err_set(err, MG_EINVAL, "request body is empty; expected an AdmissionReview");
     /* The request tree lives in this thread's arena until mg_review_free. */
     mg_arena_open();
-    r->root = mg_json_parse(body, len, &jerr);
+    r->root = mg_json_parse(body, len, MG_REVIEW_MAX_VALUES, &jerr);
     mg_arena_close();
     if (!r->root) {
         if (jerr.oom)
             return mg_err_set(err, MG_ENOMEM, "out of memory decoding the review");
+        if (jerr.too_many)
+            return mg_err_set(err, MG_EINVAL,
+                              "request body has more than %d JSON values, the limit for one "
+                              "review (at byte %zu)",
+                              MG_REVIEW_MAX_VALUES, jerr.at);
         return mg_err_set(err, MG_EINVAL, "request body is not valid JSON: %s at byte %zu",
                           jerr.what, jerr.at);
     }

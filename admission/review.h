@@ -12,6 +12,10 @@
 #include "err.h"
 #include "request.h"
 
+/* JSON values in one review body at most: a real AdmissionReview (object and old object
+ * with managedFields) has a few thousand; this bounds the tree of a 7 MiB body to 16 MB. */
+#define MG_REVIEW_MAX_VALUES 250000
+
 struct mg_review {
     cJSON *root;             /* the parsed body, in this thread's arena */
     struct mg_request req;   /* borrows from root */

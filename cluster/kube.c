@@ -227,7 +227,7 @@ static void take_lines(struct watcher *w)
         size_t len = (size_t)(nl - (w->body.p + start));
 
         if (len > 0) {
-            ev = mg_json_parse(w->body.p + start, len, NULL);
+            ev = mg_json_parse(w->body.p + start, len, 0, NULL);
             if (!ev) {
                 klog(w, "watch: a line is not JSON");
                 w->bad = true;
@@ -300,7 +300,7 @@ static CURLcode perform(struct watcher *w, const char *path_query, bool watching
 /* The message of a Status body, for logs. */
 static void log_status(struct watcher *w, const char *what)
 {
-    cJSON *st = w->body.len ? mg_json_parse(w->body.p, w->body.len, NULL) : NULL;
+    cJSON *st = w->body.len ? mg_json_parse(w->body.p, w->body.len, 0, NULL) : NULL;
     const char *msg = mg_json_str(st, "message");
 
     klog(w, "%s: HTTP %ld: %.300s", what, w->status, msg ? msg : "");
@@ -358,7 +358,7 @@ static enum outcome do_list(struct watcher *w)
             log_status(w, "list");
             goto out;
         }
-        page = mg_json_parse(w->body.p, w->body.len, NULL);
+        page = mg_json_parse(w->body.p, w->body.len, 0, NULL);
         md = mg_json_get(page, "metadata");
         if (!cJSON_IsArray(mg_json_get(page, "items"))) {
             klog(w, "list: the answer is not a list");

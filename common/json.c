@@ -24,6 +24,7 @@ struct parser {
     unsigned char *insitu;
     cJSON *slab;
     size_t slab_left;
+    size_t values, max_values;
     unsigned depth;
     struct mg_json_error err;
     bool failed;
@@ -54,6 +55,11 @@ static cJSON *new_item(struct parser *ps)
 {
     cJSON *it;
 
+    if (ps->max_values && ++ps->values > ps->max_values) {
+        fail(ps, ps->p, "too many JSON values");
+        ps->err.too_many = true;
+        return NULL;
+    }
     if (ps->insitu) {
         if (!ps->slab_left) {
             if (!(ps->slab = alloc(ps, SLAB_NODES * sizeof(*it))))
@@ -433,9 +439,9 @@ static bool parse_value(struct parser *ps, cJSON *item)
     }
 }
 
-cJSON *mg_json_parse(const char *text, size_t len, struct mg_json_error *e)
+cJSON *mg_json_parse(const char *text, size_t len, size_t max_values, struct mg_json_error *e)
 {
-    struct parser ps = {0};
+    struct parser ps = {.max_values = max_values};
     bool arena = mg_arena_active();
     cJSON *root;
 

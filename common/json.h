@@ -18,9 +18,13 @@ struct mg_json_error {
     size_t at;        /* byte offset of the problem in the text */
     const char *what; /* fixed text, e.g. "expected ',' or '}' in an object" */
     bool oom;         /* out of memory, not bad text */
+    bool too_many;    /* more values than max_values */
 };
 
-/* Parse len bytes of text as one JSON value with nothing but whitespace around it.
+/* Parse len bytes of text as one JSON value with nothing but whitespace around it,
+ * refusing text with more than max_values values (objects, arrays, members and
+ * elements each count; 0: no limit): a node takes 64 bytes, so a 7 MiB body of
+ * `[0,0,...]` would otherwise take 235 MB.
  * The tree is cJSON's, built in one pass: numbers carry their double (and valueint as
  * cJSON sets it), and those that are not plain integers of at most 15 digits also keep
  * their text in valuestring, as jsonnum.h describes. Strings are decoded to UTF-8
@@ -30,7 +34,7 @@ struct mg_json_error {
  * never cJSON_Delete it, nor cJSON_SetValuestring its strings; otherwise the caller
  * frees it with cJSON_Delete. NULL with *e filled
  * (e may be NULL) when the text is not JSON or memory ran out. */
-cJSON *mg_json_parse(const char *text, size_t len, struct mg_json_error *e);
+cJSON *mg_json_parse(const char *text, size_t len, size_t max_values, struct mg_json_error *e);
 
 /* The member key of obj (case-sensitive; the first of duplicate names), or NULL when
  * obj is NULL or has no such member: cJSON_GetObjectItemCaseSensitive, without a

@@ -44,6 +44,10 @@
 /* A chunked body past the cap is read and dropped up to this much more, so the
  * client still gets its 413; beyond it the connection is closed. */
 #define DISCARD_MAX ((size_t)1024 * 1024)
+/* Request bodies held at once, all connections together: 8192 connections announcing
+ * 7 MiB each would otherwise take 56 GiB. Past it a review gets 503 (any one body of
+ * up to 7 MiB is always taken when nothing else is held). */
+#define BODY_BUDGET ((size_t)64 * 1024 * 1024)
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 #define MAX_LOOPS 64u
 
@@ -56,6 +60,7 @@ struct mg_server {
     char *cert_pem, *key_pem;    /* borrowed by MHD until MHD_stop_daemon */
     unsigned port, drain_s, linger_s;
     atomic_bool stopping;
+    atomic_size_t body_bytes; /* reserved by the requests in flight, under BODY_BUDGET */
     bool (*ready)(void *ctx);
     char *(*metrics_hook)(void *ctx);
     void *hook_ctx;
@@ -67,9 +72,23 @@ struct req {
     enum mg_metrics_route route;
     char *body;
     size_t len, cap, discarded;
-    bool too_big;
+    size_t reserved; /* of srv->body_bytes, given back when the request completes */
+    bool too_big, busy;
     struct timespec t0;
 };
+
+/* Take n bytes of the body budget for r; false when that would pass BODY_BUDGET. */
+static bool reserve_body(struct req *r, size_t n)
+{
+    size_t before = atomic_fetch_add(&r->srv->body_bytes, n);
+
+    if (before > 0 && before + n > BODY_BUDGET) {
+        atomic_fetch_sub(&r->srv->body_bytes, n);
+        return false;
+    }
+    r->reserved += n;
+    return true;
+}
 
 void mg_server_block_signals(void)
 {
@@ -195,6 +214,9 @@ static enum MHD_Result review_headers(struct MHD_Connection *c, struct req *r, c
             return send_status(c, r, 413, "request body too large: the limit is 7 MiB", NULL);
     }
     r->cap = want ? (size_t)want : 16 * 1024;
+    if (!reserve_body(r, r->cap + 1))
+        return send_status(c, r, 503,
+                           "server busy: too many large request bodies at once; retry later", NULL);
     r->body = malloc(r->cap + 1);
     if (!r->body)
         return send_status(c, r, 500, "out of memory", NULL);
@@ -203,9 +225,10 @@ static enum MHD_Result review_headers(struct MHD_Connection *c, struct req *r, c
 
 static enum MHD_Result review_data(struct req *r, const char *data, size_t n)
 {
-    if (r->too_big || r->len + n > MG_REVIEW_MAX_BYTES) {
+    if (r->too_big || r->busy || r->len + n > MG_REVIEW_MAX_BYTES) {
         /* Past the cap: drop the buffer and count, never store more. */
-        r->too_big = true;
+        if (!r->busy)
+            r->too_big = true;
         free(r->body);
         r->body = NULL;
         r->discarded += n;
@@ -217,6 +240,14 @@ static enum MHD_Result review_data(struct req *r, const char *data, size_t n)
 
         if (cap > MG_REVIEW_MAX_BYTES)
             cap = MG_REVIEW_MAX_BYTES;
+        if (!reserve_body(r, cap - r->cap)) {
+            /* A chunked body that grew past the budget: answered 503 at its end. */
+            r->busy = true;
+            free(r->body);
+            r->body = NULL;
+            r->discarded += n;
+            return MHD_YES;
+        }
         nb = realloc(r->body, cap + 1);
         if (!nb)
             return MHD_NO;
@@ -239,6 +270,9 @@ static enum MHD_Result review_done(struct MHD_Connection *c, struct req *r)
 
     if (r->too_big)
         return send_status(c, r, 413, "request body too large: the limit is 7 MiB", NULL);
+    if (r->busy)
+        return send_status(c, r, 503,
+                           "server busy: too many large request bodies at once; retry later", NULL);
     r->body[r->len] = '\0';
     clock_gettime(CLOCK_MONOTONIC, &t0);
     rc = mg_engine_review(r->srv->engine, ep, r->body, r->len, &reply, &err);
@@ -321,6 +355,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     (void)toe;
     if (!r)
         return;
+    atomic_fetch_sub(&s->body_bytes, r->reserved);
     free(r->body);
     free(r);
     *con_cls = NULL;

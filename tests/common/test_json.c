@@ -18,7 +18,7 @@
 static cJSON *parse(const char *text)
 {
     struct mg_json_error e = {0};
-    cJSON *j = mg_json_parse(text, strlen(text), &e);
+    cJSON *j = mg_json_parse(text, strlen(text), 0, &e);
 
     if (!j)
         fail_msg("%s: %s at byte %zu", text, e.what, e.at);
@@ -30,7 +30,7 @@ static void refuses(const char *text, size_t at, const char *what)
 {
     struct mg_json_error e = {0};
 
-    if (mg_json_parse(text, strlen(text), &e))
+    if (mg_json_parse(text, strlen(text), 0, &e))
         fail_msg("accepted: %s", text);
     if (e.at != at || !strstr(e.what, what))
         fail_msg("%s: got \"%s\" at byte %zu, want \"%s\" at %zu", text, e.what, e.at, what, at);
@@ -148,14 +148,14 @@ static void test_json_reads_only_len_bytes(void **state)
 {
     const char text[] = "[1,2]garbage";
     struct mg_json_error e = {0};
-    cJSON *j = mg_json_parse(text, 5, &e);
+    cJSON *j = mg_json_parse(text, 5, 0, &e);
 
     (void)state;
     assert_non_null(j);
     assert_int_equal(cJSON_GetArraySize(j), 2);
     cJSON_Delete(j);
     /* A string cut by len is not closed, even though a quote follows in memory. */
-    assert_null(mg_json_parse("\"ab\"", 3, &e));
+    assert_null(mg_json_parse("\"ab\"", 3, 0, &e));
     assert_int_equal(e.at, 0);
 }
 
@@ -170,14 +170,40 @@ static void test_json_nesting_limit_is_cjsons(void **state)
     memset(deep, '[', n);
     memset(deep + n, ']', n);
     deep[2 * n] = '\0';
-    assert_null(mg_json_parse(deep, 2 * n, &e));
+    assert_null(mg_json_parse(deep, 2 * n, 0, &e));
     assert_non_null(strstr(e.what, "nested too deeply"));
     assert_int_equal(e.at, MG_JSON_MAX_DEPTH);
     /* One level less parses. */
-    j = mg_json_parse(deep + 1, 2 * n - 2, &e);
+    j = mg_json_parse(deep + 1, 2 * n - 2, 0, &e);
     assert_non_null(j);
     cJSON_Delete(j);
     free(deep);
+}
+
+static void test_json_refuses_more_values_than_the_limit(void **state)
+{
+    struct mg_json_error e = {0};
+    cJSON *j;
+
+    (void)state;
+    /* The array and its three elements are four values. */
+    j = mg_json_parse("[1,2,3]", 7, 4, &e);
+    assert_non_null(j);
+    cJSON_Delete(j);
+    assert_null(mg_json_parse("[1,2,3]", 7, 3, &e));
+    assert_true(e.too_many);
+    assert_false(e.oom);
+    assert_int_equal(e.at, 5);
+    /* Members count with their values, keys are not values of their own. */
+    j = mg_json_parse("{\"a\":{\"b\":1}}", 13, 3, &e);
+    assert_non_null(j);
+    cJSON_Delete(j);
+    /* In arena mode too, and nothing leaks on the way out. */
+    mg_arena_open();
+    assert_null(mg_json_parse("[[],[],[]]", 10, 2, &e));
+    mg_arena_close();
+    assert_true(e.too_many);
+    mg_arena_release();
 }
 
 static void test_json_children_link_like_cjson_so_appends_work(void **state)
@@ -205,9 +231,9 @@ static void test_json_arena_mode_allocates_from_the_arena(void **state)
 
     (void)state;
     mg_arena_open();
-    j = mg_json_parse("{\"a\":[1.5,\"x\\n\"],\"b\":null}", 26, &e);
+    j = mg_json_parse("{\"a\":[1.5,\"x\\n\"],\"b\":null}", 26, 0, &e);
     /* A failure in arena mode frees nothing by hand: the release below takes it. */
-    assert_null(mg_json_parse("{\"a\":[1.5,\"x\\n\"", 15, &e));
+    assert_null(mg_json_parse("{\"a\":[1.5,\"x\\n\"", 15, 0, &e));
     mg_arena_close();
     assert_non_null(j);
     printed = cJSON_PrintUnformatted(j);
@@ -240,6 +266,7 @@ int main(void)
         cmocka_unit_test(test_json_refuses_what_rfc8259_refuses_with_offset),
         cmocka_unit_test(test_json_reads_only_len_bytes),
         cmocka_unit_test(test_json_nesting_limit_is_cjsons),
+        cmocka_unit_test(test_json_refuses_more_values_than_the_limit),
         cmocka_unit_test(test_json_children_link_like_cjson_so_appends_work),
         cmocka_unit_test(test_json_arena_mode_allocates_from_the_arena),
         cmocka_unit_test(test_json_str_reads_string_members_only),

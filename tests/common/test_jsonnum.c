@@ -17,7 +17,7 @@
 
 static cJSON *parse(const char *text)
 {
-    cJSON *j = mg_json_parse(text, strlen(text), NULL);
+    cJSON *j = mg_json_parse(text, strlen(text), 0, NULL);
 
     assert_non_null(j);
     return j;

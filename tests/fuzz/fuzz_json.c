@@ -40,12 +40,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *text = (const char *)data;
     struct mg_json_error e1 = {0}, e2 = {0};
-    cJSON *ours = mg_json_parse(text, size, &e1), *in_arena, *theirs;
+    cJSON *ours = mg_json_parse(text, size, 0, &e1), *in_arena, *theirs;
     char *a = NULL, *b = NULL, *c = NULL;
     bool long_number = false;
 
     mg_arena_open();
-    in_arena = mg_json_parse(text, size, &e2);
+    in_arena = mg_json_parse(text, size, 0, &e2);
     mg_arena_close();
     if (!ours != !in_arena || (!ours && (e1.at != e2.at || e1.what != e2.what)))
         abort();
