@@ -4,16 +4,20 @@
 #   1. SIGTERM under load: every request written is answered, the process exits 0.
 #   2. Slow clients (one byte a second): others are served.
 #   3. 2,000 idle connections (and a slow client): others are served.
-#   4. Certificate rotation (a Secret-style ..data symlink swap) under load, with a new
+#   4. A flood of 7 MiB bodies (40 clients holding all but the last byte): RSS stays
+#      under 160 MB, some get 503, others are served.
+#   5. Certificate rotation (a Secret-style ..data symlink swap) under load, with a new
 #      handshake every 20 requests: no failed request, the new certificate is served.
-#   5. State reload under load: SIGHUP five times (and once with a broken file): no
+#   6. State reload under load: SIGHUP five times (and once with a broken file): no
 #      failed request, every good reload logged, the broken one refused.
 # Prints PASS/FAIL per check; exits 1 when any fails. Not part of the test suite.
-# Usage: bench/faults.sh [sigterm|slow|idle|rotate|reload]...   (BUILD: build dir; IDLE: 2000)
+# Usage: bench/faults.sh [sigterm|slow|idle|flood|rotate|reload]...   (BUILD: build dir;
+#        IDLE: 2000; FLOOD: 40)
 source "$(dirname "$0")/lib.sh"
 LC="python3 $BENCH_DIR/loadclient.py"
 VM=$FIX/vm-create.review.json
 IDLE=${IDLE:-2000}
+FLOOD=${FLOOD:-40}
 # Throughput kept next to bad clients. Low on purpose: how wrk's connections fall on
 # the server's threads alone moves throughput by up to 2x (bench/README.md).
 MIN_SHARE=${MIN_SHARE:-0.3}
@@ -70,6 +74,26 @@ crowd() {
     out=$(grep '^LOADCLIENT' "$WORK/$name.lc" || { cat "$WORK/$name.err" >&2; echo LOADCLIENT failed; })
     echo "  held: $out"
     CROWD_BASE=$base
+}
+
+# flood: clients that each hold a 7 MiB body but its last byte. The bodies held at once
+# are bounded (64 MiB), so RSS stays bounded and others are served.
+t_flood() {
+    local sampler max_kb
+    echo "== $FLOOD clients each holding a 7 MiB body but its last byte"
+    : >"$WORK/flood.rss"
+    (while sleep 0.3; do
+        for p in $(pgrep -x migguard); do rss_kb "$p" >>"$WORK/flood.rss" 2>/dev/null; done
+    done) &
+    sampler=$!
+    IDLE=0 crowd flood 16 --flood "$FLOOD"
+    kill "$sampler" 2>/dev/null || true
+    wait "$sampler" 2>/dev/null || true
+    max_kb=$(sort -n "$WORK/flood.rss" | tail -1)
+    echo "  migguard RSS at most $(mb "${max_kb:-0}") MB (${FLOOD} x 7 MiB announced)"
+    check "body flood: others are served without errors" "[ $W_REQS -gt 0 ] && [ $W_ERRS -eq 0 ]"
+    check "body flood: some bodies refused with 503, RSS under 160 MB" \
+        "grep -q 'flood_refused=[1-9]' '$WORK/flood.lc' && [ ${max_kb:-0} -lt 163840 ]"
 }
 
 t_slow() {
@@ -163,7 +187,7 @@ t_reload() {
 bench_setup
 echo "faults: $("$MG" --version), $(date -u '+%Y-%m-%d %H:%M UTC'), open files limit $(ulimit -n)"
 tests=("$@")
-[ ${#tests[@]} -gt 0 ] || tests=(sigterm slow idle rotate reload)
+[ ${#tests[@]} -gt 0 ] || tests=(sigterm slow idle flood rotate reload)
 for t in "${tests[@]}"; do
     "t_$t"
 done

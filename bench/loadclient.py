@@ -31,6 +31,8 @@ def parse():
     p.add_argument("--idle", type=int, default=0, help="idle TCP connections to hold")
     p.add_argument("--idle-tls", action="store_true", help="finish the TLS handshake on them")
     p.add_argument("--slow", type=int, default=0, help="connections sending a byte a second")
+    p.add_argument("--flood", type=int, default=0,
+                   help="connections each sending a 7 MiB body but its last byte, then holding")
     p.add_argument("--delay", type=float, default=0, help="seconds before the load starts")
     p.add_argument("--expect-cert", help="only check that the server now presents this PEM")
     return p.parse_args()
@@ -136,6 +138,27 @@ def slow_conn(a, stop, sent):
         pass
 
 
+def flood_conn(a, stop, counts):
+    """Announce a 7 MiB review, send all of it but the last byte, hold until stop."""
+    size = 7 * 1024 * 1024
+    chunk = b" " * 65536
+    sent = 0
+    try:
+        s = ctx().wrap_socket(socket.create_connection(("127.0.0.1", a.port), timeout=30))
+        s.sendall(("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                   "Content-Length: %d\r\n\r\n" % (a.path, size)).encode())
+        while sent < size - 1 and not stop.is_set():
+            n = min(len(chunk), size - 1 - sent)
+            s.sendall(chunk[:n])
+            sent += n
+    except OSError:
+        counts.append("refused")
+        return
+    counts.append("held")
+    stop.wait()
+    s.close()
+
+
 def pct(v, q):
     if not v:
         return 0
@@ -169,6 +192,9 @@ def main():
     for _ in range(a.slow):
         t = threading.Thread(target=slow_conn, args=(a, stop, slow_sent), daemon=True)
         t.start()
+    flood = []
+    for _ in range(a.flood):
+        threading.Thread(target=flood_conn, args=(a, stop, flood), daemon=True).start()
     for t in bg:
         t.join()
     if a.delay:
@@ -185,9 +211,10 @@ def main():
         t.join(20)
     c = st.c
     print("LOADCLIENT ok=%d bad=%d lost=%d refused=%d conns=%d idle_open=%d slow_bytes=%d "
-          "p50=%dus p99=%dus max=%dus" % (
+          "flood_held=%d flood_refused=%d p50=%dus p99=%dus max=%dus" % (
               c["ok"], c["bad"], c["lost"], c["refused"], c["conns"],
               sum(1 for s in held if s is not None), slow_sent[0],
+              flood.count("held"), flood.count("refused"),
               pct(st.lat, 0.5), pct(st.lat, 0.99), int(max(st.lat or [0]) * 1e6)))
     for e in st.errors:
         print("  e.g. " + e, file=sys.stderr)
