@@ -37,8 +37,9 @@ die() {
 # the sources (NO_BUILD=1: only when missing), make certificates in $WORK/certs.
 bench_setup() {
     bash "$SRC/scripts/deps.sh" bench
-    if [ ! -x "$MG" ] || [ -z "${NO_BUILD:-}" ] && [ -n "$(find "$SRC" -path "$BUILD" -prune -o -path "$SRC/build*" -prune \
-            -o -newer "$MG" \( -name '*.c' -o -name '*.h' \) -print -quit)" ]; then
+    if [ ! -x "$MG" ] || { [ -z "${NO_BUILD:-}" ] && [ -n "$(find "$SRC" -path "$BUILD" -prune \
+            -o -path "$SRC/build*" -prune -o -newer "$MG" \( -name '*.c' -o -name '*.h' \) \
+            -print -quit)" ]; }; then
         echo "building Release migguard in $BUILD" >&2
         if ! { cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null &&
                cmake --build "$BUILD" -j"$(nproc)" --target migguard >"$WORK/build.log" 2>&1; }; then

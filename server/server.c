@@ -27,6 +27,7 @@
 #include <microhttpd.h>
 
 #include "addr.h"
+#include "cpus.h"
 #include "metrics.h"
 #include "tlsreload.h"
 
@@ -369,13 +370,15 @@ __attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char 
     vfprintf(stderr, fmt, ap);
 }
 
+/* One loop per usable CPU (cpus.h: affinity and cgroup quota), at least two so one slow
+ * review never holds every connection, at most MAX_LOOPS. */
 static unsigned default_threads(void)
 {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned n = mg_cpus_usable();
 
     if (n < 2)
         return 2;
-    return n > 64 ? 64 : (unsigned)n;
+    return n > MAX_LOOPS ? MAX_LOOPS : n;
 }
 
 /* Certificate options for MHD: the reload callback, or the PEM text read once. */
