@@ -79,7 +79,7 @@ mg_start() {
 
 # ng_start: nginx on a free port answering every request with the fixed JSON in
 # $1, over TLS with the same certificate; sets NG_PID and NG_PORT. Unprivileged
-# workers, every path in $WORK/nginx, no daemon.
+# workers ($NG_WORKERS of them, default one per CPU), every path in $WORK/nginx, no daemon.
 ng_start() {
     local body=$1 d=$WORK/nginx user=""
     NG_PORT=$(free_port)
@@ -88,7 +88,7 @@ ng_start() {
     cat >"$d/nginx.conf" <<EOF
 $user
 daemon off;
-worker_processes auto;
+worker_processes ${NG_WORKERS:-auto};
 pid $d/nginx.pid;
 error_log $d/error.log warn;
 events { worker_connections 8192; }

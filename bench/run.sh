@@ -116,6 +116,15 @@ for c in $CONNS; do
 done
 BIG_LOAD_KB=$(sort -n "$WORK/rss.$MG_PID_big" | tail -1)
 
+# For contrast, one worker each: nginx with one worker process, migguard with one event
+# loop, so each server has about one core and wrk the other (both above use one per CPU
+# and share both cores with wrk, which is where their p99 comes from).
+kill "$NG_PID" 2>/dev/null || true
+wait "$NG_PID" 2>/dev/null || true
+NG_WORKERS=1 ng_start "$(cat "$WORK/vm-create.resp")"
+mg_start one --state "$FIX/state" --threads 1
+row "vm-create,1worker" /validate vm-create.review.json "${CONNS##* }" "$MG_PORT_one" "$MG_PID_one"
+
 echo
 echo "req/s of each round (reference, then migguard, back to back):"
 sed 's/^  rounds: /  /' "$WORK/rounds"
