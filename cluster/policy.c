@@ -20,13 +20,6 @@ static const cJSON *item(const cJSON *obj, const char *key)
     return mg_json_get(obj, key);
 }
 
-static const char *name_of(const cJSON *obj)
-{
-    const cJSON *n = item(item(obj, "metadata"), "name");
-
-    return cJSON_IsString(n) ? n->valuestring : "";
-}
-
 static bool read_bandwidth(const cJSON *it, struct mg_quantity *q)
 {
     int64_t v;
@@ -187,7 +180,7 @@ int mg_policy_resolve_scan(const struct mg_store *view, const cJSON *vm_labels,
 
     memset(out, 0, sizeof(*out));
     for (size_t i = 0; i < n; i++) {
-        struct mg_policy_match m = {items[i], name_of(items[i]), 0, 0, {0}};
+        struct mg_policy_match m = {items[i], mg_json_name_or(items[i], ""), 0, 0, {0}};
 
         if (skip && strcmp(m.name, skip) == 0)
             continue;
@@ -443,14 +436,14 @@ int mg_policy_ties_scan(const struct mg_store *view, const cJSON *policy, const 
         struct mg_policy_fields f;
         bool same;
 
-        if ((skip && strcmp(name_of(p), skip) == 0) || !mg_policy_selectors(p, &pns, &pvm) ||
-            pns + pvm != qns + qvm)
+        if ((skip && strcmp(mg_json_name_or(p, ""), skip) == 0) ||
+            !mg_policy_selectors(p, &pns, &pvm) || pns + pvm != qns + qvm)
             continue;
         if (!side_agrees(pn, qn) || !side_agrees(pv, qv))
             continue;
         same = pns == qns && side_within(pn, qn) && side_within(pv, qv);
         mg_policy_fields_read(p, &f);
-        if (!fn(ctx, p, name_of(p), &f, same))
+        if (!fn(ctx, p, mg_json_name_or(p, ""), &f, same))
             break;
     }
     return 0;

@@ -263,17 +263,10 @@ static void drop(struct mg_policy_index *x, uint32_t id)
     x->freeids[x->nfree++] = id;
 }
 
-static const char *name_of(const cJSON *obj)
-{
-    const cJSON *n = mg_json_get(mg_json_get(obj, "metadata"), "name");
-
-    return cJSON_IsString(n) ? n->valuestring : NULL;
-}
-
 static int hook_put(void *ctx, const cJSON *obj, const cJSON *old)
 {
     struct mg_policy_index *x = ctx;
-    const char *name = name_of(obj);
+    const char *name = mg_json_name(obj);
     uint32_t id;
 
     (void)old;
@@ -292,7 +285,7 @@ static int hook_put(void *ctx, const cJSON *obj, const cJSON *old)
 static void hook_remove(void *ctx, const cJSON *obj)
 {
     struct mg_policy_index *x = ctx;
-    const char *name = name_of(obj);
+    const char *name = mg_json_name(obj);
     uint32_t id = name && !x->stale ? px_find(x, name) : PX_NONE;
 
     if (id != PX_NONE)

@@ -489,3 +489,15 @@ const char *mg_json_str(const cJSON *obj, const char *key)
 
     return cJSON_IsString(it) ? it->valuestring : NULL;
 }
+
+const char *mg_json_name(const cJSON *obj)
+{
+    return mg_json_str(mg_json_get(obj, "metadata"), "name");
+}
+
+const char *mg_json_name_or(const cJSON *obj, const char *dflt)
+{
+    const char *n = mg_json_name(obj);
+
+    return n ? n : dflt;
+}

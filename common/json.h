@@ -45,4 +45,9 @@ cJSON *mg_json_get(const cJSON *obj, const char *key);
  * the member is absent or it is not a string. Borrowed from obj. */
 const char *mg_json_str(const cJSON *obj, const char *key);
 
+/* metadata.name of a Kubernetes object, or NULL (mg_json_name_or: dflt) when it has
+ * none or it is not a string. Borrowed from obj. */
+const char *mg_json_name(const cJSON *obj);
+const char *mg_json_name_or(const cJSON *obj, const char *dflt);
+
 #endif

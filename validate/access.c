@@ -19,11 +19,6 @@ static const cJSON *get(const cJSON *obj, const char *key)
     return mg_json_get(obj, key);
 }
 
-static const char *name_of(const cJSON *obj)
-{
-    return mg_json_str(get(obj, "metadata"), "name");
-}
-
 /* A non-empty array of access modes: copy them into out and answer. */
 static bool take_modes(const cJSON *modes, struct mg_access *out, const char *source)
 {
@@ -65,7 +60,7 @@ static const char *pick_default(const cJSON *const *items, size_t n, bool virt)
         const char *ts = mg_json_str(get(items[i], "metadata"), "creationTimestamp");
         int cmp;
 
-        if (!name_of(items[i]))
+        if (!mg_json_name(items[i]))
             continue;
         if (virt ? !annotated_true(items[i], ANN_DEFAULT_VIRT)
                  : !annotated_true(items[i], ANN_DEFAULT) &&
@@ -73,12 +68,13 @@ static const char *pick_default(const cJSON *const *items, size_t n, bool virt)
             continue;
         ts = ts ? ts : "";
         cmp = strcmp(ts, best_ts);
-        if (!best || cmp > 0 || (cmp == 0 && strcmp(name_of(items[i]), name_of(best)) < 0)) {
+        if (!best || cmp > 0 ||
+            (cmp == 0 && strcmp(mg_json_name(items[i]), mg_json_name(best)) < 0)) {
             best = items[i];
             best_ts = ts;
         }
     }
-    return best ? name_of(best) : NULL;
+    return best ? mg_json_name(best) : NULL;
 }
 
 const char *mg_access_default_class(const struct mg_store *view, bool virt)
@@ -101,7 +97,7 @@ static const cJSON *find_profile(const struct mg_store *view, const char *name)
         return p;
     n = mg_store_list(view, "StorageProfile", &items);
     for (size_t i = 0; i < n; i++) {
-        const char *pn = name_of(items[i]);
+        const char *pn = mg_json_name(items[i]);
 
         if (pn && strcmp(pn, name) == 0)
             return items[i];
@@ -164,7 +160,7 @@ static const cJSON *find_template(const cJSON *templates, const char *name)
     const cJSON *list = cJSON_IsArray(templates) ? templates : NULL, *it;
 
     cJSON_ArrayForEach (it, list) {
-        const char *n = name_of(it);
+        const char *n = mg_json_name(it);
 
         if (n && strcmp(n, name) == 0)
             return get(it, "spec");

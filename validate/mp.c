@@ -21,13 +21,6 @@ static const cJSON *item(const cJSON *obj, const char *key)
     return mg_json_get(obj, key);
 }
 
-static const char *name_of(const cJSON *obj)
-{
-    const cJSON *n = item(item(obj, "metadata"), "name");
-
-    return cJSON_IsString(n) ? n->valuestring : "";
-}
-
 static const char *type_of(const cJSON *it)
 {
     if (cJSON_IsNumber(it))
@@ -336,7 +329,7 @@ static const cJSON *side(const cJSON *policy, const char *key)
 static void report_tie(const struct mg_vctx *ctx, const cJSON *mine,
                        const struct mg_lmc_settings *my, const struct tie *t, size_t more)
 {
-    const char *me = name_of(mine), *other = t->name;
+    const char *me = mg_json_name_or(mine, ""), *other = t->name;
     struct mg_policy_match a = {mine, me, 0, 0, {0}}, b = {t->obj, other, 0, 0, {0}};
     char vm[600], ns[600], who[700], where[700], diff[160] = "", tail[80] = "";
 
@@ -429,7 +422,8 @@ int mg_mp_validate(const struct mg_vctx *ctx)
 {
     const struct mg_request *req = ctx->req;
     const cJSON *obj = req->object, *spec;
-    const char *name = req->name && *req->name ? req->name : name_of(obj ? obj : req->old_object);
+    const char *name =
+        req->name && *req->name ? req->name : mg_json_name_or(obj ? obj : req->old_object, "");
     struct mg_policy_fields f;
     bool sel_ok, bw_ok, ct_ok;
 
@@ -440,7 +434,7 @@ int mg_mp_validate(const struct mg_vctx *ctx)
     if ((req->op != MG_OP_CREATE && req->op != MG_OP_UPDATE) || !cJSON_IsObject(obj))
         return 0;
     if (!*name)
-        name = name_of(obj);
+        name = mg_json_name_or(obj, "");
     spec = item(obj, "spec");
     if (!cJSON_IsObject(spec)) {
         add(ctx, MG_RULE_MP001, MG_ACT_DENY, "spec", "spec with spec.selectors is required");

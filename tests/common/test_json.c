@@ -257,6 +257,20 @@ static void test_json_str_reads_string_members_only(void **state)
     cJSON_Delete(j);
 }
 
+static void test_json_name_reads_metadata_name(void **state)
+{
+    cJSON *j = parse("[{\"metadata\":{\"name\":\"vm1\"}},{\"metadata\":{\"name\":7}},{}]");
+
+    (void)state;
+    assert_string_equal(mg_json_name(cJSON_GetArrayItem(j, 0)), "vm1");
+    assert_null(mg_json_name(cJSON_GetArrayItem(j, 1)));
+    assert_null(mg_json_name(cJSON_GetArrayItem(j, 2)));
+    assert_null(mg_json_name(NULL));
+    assert_string_equal(mg_json_name_or(cJSON_GetArrayItem(j, 2), ""), "");
+    assert_string_equal(mg_json_name_or(cJSON_GetArrayItem(j, 0), ""), "vm1");
+    cJSON_Delete(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -270,6 +284,7 @@ int main(void)
         cmocka_unit_test(test_json_children_link_like_cjson_so_appends_work),
         cmocka_unit_test(test_json_arena_mode_allocates_from_the_arena),
         cmocka_unit_test(test_json_str_reads_string_members_only),
+        cmocka_unit_test(test_json_name_reads_metadata_name),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
