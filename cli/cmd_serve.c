@@ -61,6 +61,7 @@ static void usage(FILE *to)
 struct serve_ctx {
     struct mg_engine *engine;
     struct mg_kube *view;
+    struct mg_logbuf *log; /* NULL with --quiet */
 };
 
 static bool serve_ready(void *ctx)
@@ -70,19 +71,28 @@ static bool serve_ready(void *ctx)
     return !sc->view || mg_kube_ready(sc->view);
 }
 
-/* Engine counters, then the watcher's (when there is one). */
+/* Engine counters, the decision log's drops, then the watcher's (when there is one). */
 static char *serve_metrics(void *ctx)
 {
     const struct serve_ctx *sc = ctx;
     char *engine = mg_engine_metrics(sc->engine);
     char *view = sc->view ? mg_kubemetrics_text(sc->view) : NULL;
+    char log[256];
+    int n = snprintf(log, sizeof(log),
+                     "# HELP migguard_decision_log_dropped_total Decision log lines dropped "
+                     "because stderr did not keep up.\n"
+                     "# TYPE migguard_decision_log_dropped_total counter\n"
+                     "migguard_decision_log_dropped_total %lu\n",
+                     sc->log ? mg_logbuf_dropped(sc->log) : 0UL);
     size_t a = engine ? strlen(engine) : 0, b = view ? strlen(view) : 0;
-    char *out = malloc(a + b + 1);
+    size_t c = n > 0 && (size_t)n < sizeof(log) ? (size_t)n : 0;
+    char *out = malloc(a + b + c + 1);
 
     if (out) {
         memcpy(out, engine ? engine : "", a);
-        memcpy(out + a, view ? view : "", b);
-        out[a + b] = '\0';
+        memcpy(out + a, log, c);
+        memcpy(out + a + c, view ? view : "", b);
+        out[a + b + c] = '\0';
     }
     free(engine);
     free(view);
@@ -258,6 +268,7 @@ int mg_cli_serve(int argc, char **argv)
     }
     if (log)
         mg_engine_set_log(sc.engine, log_decision, log);
+    sc.log = log;
     if (a.kube && start_view(a.kubeconfig, sc.engine, &sc.view)) {
         mg_engine_free(sc.engine);
         mg_logbuf_stop(log);

@@ -50,6 +50,7 @@ want('allowed HCO mutate CREATE', get('migguard_reviews_total', endpoint='mutate
      kind='HyperConverged', operation='CREATE', verdict='allowed'), 1.0)
 want('LMC002 denials', get('migguard_findings_total', rule='LMC002', action='deny'), 3.0)
 want('undecodable reviews', get('migguard_review_errors_total'), 1.0)
+want('decision log lines dropped', get('migguard_decision_log_dropped_total'), 0.0)
 buckets = sorted(((float(dict(k[1])['le']) if dict(k[1])['le'] != '+Inf' else float('inf')), v)
                  for k, v in samples.items()
                  if k[0] == 'migguard_review_duration_seconds_bucket'
