@@ -51,7 +51,8 @@ static void usage(FILE *to)
             "  --timeout S         close connections idle for S seconds (default 30)\n"
             "  --max-conns N       open connections at once (default 8192; the open-files\n"
             "                      limit is raised to fit, or caps it)\n"
-            "  --quiet             no decision log (default: one JSON line per review on stderr)\n"
+            "  --quiet             no decision log (default: one JSON line per review on stderr,\n"
+            "                      written in batches within 100 ms)\n"
             "  -h, --help          print this help\n\n"
             "On SIGTERM or SIGINT it stops accepting, answers what is in flight, and exits 0.\n"
             "On SIGHUP it reloads --state without dropping requests.\n");
