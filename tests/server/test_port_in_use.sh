@@ -10,22 +10,16 @@ SRC=${2:?usage: test_port_in_use.sh MIGGUARD SRC}
 . "$SRC/tests/lib/serve.sh"
 mg_serve_start
 
-out=$(timeout 20 "$MG" serve --listen "127.0.0.1:$MG_PORT" --tls-cert "$MG_TMP/certs/tls.crt" \
-    --tls-key "$MG_TMP/certs/tls.key" 2>&1 >/dev/null)
-rc=$?
-if [ "$rc" -eq 2 ] && grep -q "cannot listen on 127.0.0.1:$MG_PORT: the port is in use" <<<"$out"; then
-    mg_ok "second server on the same port refused"
-else
-    mg_fail "second server on port $MG_PORT: exit $rc, said: $out"
-fi
-out=$(timeout 20 "$MG" serve --listen ":$MG_PORT" --tls-cert "$MG_TMP/certs/tls.crt" \
-    --tls-key "$MG_TMP/certs/tls.key" 2>&1 >/dev/null)
-rc=$?
-if [ "$rc" -eq 2 ] && grep -q "the port is in use" <<<"$out"; then
-    mg_ok "second server on every address of the same port refused"
-else
-    mg_fail "second server on :$MG_PORT: exit $rc, said: $out"
-fi
+for listen in "127.0.0.1:$MG_PORT" ":$MG_PORT"; do
+    out=$(timeout 20 "$MG" serve --listen "$listen" --tls-cert "$MG_TMP/certs/tls.crt" \
+        --tls-key "$MG_TMP/certs/tls.key" 2>&1 >/dev/null)
+    rc=$?
+    if [ "$rc" -eq 2 ] && grep -q "cannot listen on $listen: the port is in use" <<<"$out"; then
+        mg_ok "second server on $listen refused"
+    else
+        mg_fail "second server on $listen: exit $rc, said: $out"
+    fi
+done
 if [ "$(mg_curl -o /dev/null -w '%{http_code}' "$MG_BASE/healthz")" = 200 ]; then
     mg_ok "first server still answers"
 else
