@@ -49,6 +49,7 @@
  * 7 MiB each would otherwise take 56 GiB. Past it a review gets 503 (any one body of
  * up to 7 MiB is always taken when nothing else is held). */
 #define BODY_BUDGET ((size_t)64 * 1024 * 1024)
+#define BUSY_MESSAGE "server busy: too many large request bodies at once; retry later"
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 #define MAX_LOOPS 64u
 
@@ -216,24 +217,29 @@ static enum MHD_Result review_headers(struct MHD_Connection *c, struct req *r, c
     }
     r->cap = want ? (size_t)want : 16 * 1024;
     if (!reserve_body(r, r->cap + 1))
-        return send_status(c, r, 503,
-                           "server busy: too many large request bodies at once; retry later", NULL);
+        return send_status(c, r, 503, BUSY_MESSAGE, NULL);
     r->body = malloc(r->cap + 1);
     if (!r->body)
         return send_status(c, r, 500, "out of memory", NULL);
     return MHD_YES;
 }
 
+/* Drop the buffer and count what arrives, never store more; past DISCARD_MAX, close. */
+static enum MHD_Result discard_body(struct req *r, size_t n)
+{
+    free(r->body);
+    r->body = NULL;
+    r->discarded += n;
+    return r->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
+}
+
 static enum MHD_Result review_data(struct req *r, const char *data, size_t n)
 {
-    if (r->too_big || r->busy || r->len + n > MG_REVIEW_MAX_BYTES) {
-        /* Past the cap: drop the buffer and count, never store more. */
-        if (!r->busy)
-            r->too_big = true;
-        free(r->body);
-        r->body = NULL;
-        r->discarded += n;
-        return r->discarded > DISCARD_MAX ? MHD_NO : MHD_YES;
+    if (r->too_big || r->busy)
+        return discard_body(r, n);
+    if (r->len + n > MG_REVIEW_MAX_BYTES) {
+        r->too_big = true;
+        return discard_body(r, n);
     }
     if (r->len + n > r->cap) {
         size_t cap = r->cap * 2 > r->len + n ? r->cap * 2 : r->len + n;
@@ -244,10 +250,7 @@ static enum MHD_Result review_data(struct req *r, const char *data, size_t n)
         if (!reserve_body(r, cap - r->cap)) {
             /* A chunked body that grew past the budget: answered 503 at its end. */
             r->busy = true;
-            free(r->body);
-            r->body = NULL;
-            r->discarded += n;
-            return MHD_YES;
+            return discard_body(r, n);
         }
         nb = realloc(r->body, cap + 1);
         if (!nb)
@@ -272,8 +275,7 @@ static enum MHD_Result review_done(struct MHD_Connection *c, struct req *r)
     if (r->too_big)
         return send_status(c, r, 413, "request body too large: the limit is 7 MiB", NULL);
     if (r->busy)
-        return send_status(c, r, 503,
-                           "server busy: too many large request bodies at once; retry later", NULL);
+        return send_status(c, r, 503, BUSY_MESSAGE, NULL);
     r->body[r->len] = '\0';
     clock_gettime(CLOCK_MONOTONIC, &t0);
     rc = mg_engine_review(r->srv->engine, ep, r->body, r->len, &reply, &err);
