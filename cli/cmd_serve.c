@@ -252,7 +252,6 @@ int mg_cli_serve(int argc, char **argv)
     struct serve_args a = {.so = {.listen = "127.0.0.1:8443"}};
     struct serve_ctx sc = {0};
     struct mg_server *srv = NULL;
-    struct mg_logbuf *log = NULL;
     struct mg_err err = {0};
     int rc = parse_args(argc, argv, &a);
 
@@ -262,17 +261,16 @@ int mg_cli_serve(int argc, char **argv)
     mg_server_block_signals();
     if (mg_setup_engine(a.config, a.state, &sc.engine))
         return 2;
-    if (!a.quiet && mg_logbuf_start(&log, STDERR_FILENO, LOG_FLUSH_MS)) {
+    if (!a.quiet && mg_logbuf_start(&sc.log, STDERR_FILENO, LOG_FLUSH_MS)) {
         fprintf(stderr, "migguard serve: out of memory starting the decision log\n");
         mg_engine_free(sc.engine);
         return 2;
     }
-    if (log)
-        mg_engine_set_log(sc.engine, log_decision, log);
-    sc.log = log;
+    if (sc.log)
+        mg_engine_set_log(sc.engine, log_decision, sc.log);
     if (a.kube && start_view(a.kubeconfig, sc.engine, &sc.view)) {
         mg_engine_free(sc.engine);
-        mg_logbuf_stop(log);
+        mg_logbuf_stop(sc.log);
         return 2;
     }
     a.so.ready = serve_ready;
@@ -282,7 +280,7 @@ int mg_cli_serve(int argc, char **argv)
         mg_setup_print_err(&err);
         mg_kube_stop(sc.view);
         mg_engine_free(sc.engine);
-        mg_logbuf_stop(log);
+        mg_logbuf_stop(sc.log);
         return 2;
     }
     print_listening(&a.so, srv);
@@ -292,7 +290,7 @@ int mg_cli_serve(int argc, char **argv)
     mg_server_stop(srv);
     mg_kube_stop(sc.view);
     mg_engine_free(sc.engine);
-    mg_logbuf_stop(log);
+    mg_logbuf_stop(sc.log);
     fprintf(stderr, "migguard: stopped\n");
     return 0;
 }
