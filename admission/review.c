@@ -83,7 +83,7 @@ static void fill_request(struct mg_review *r, const cJSON *req)
     q->old_object = object_or_null(req, "oldObject", r);
     /* The API server omits request.name on CREATE with generateName; the object has it. */
     if (!*q->name && q->object) {
-        const char *n = mg_json_str(mg_json_get(q->object, "metadata"), "name");
+        const char *n = mg_json_name(q->object);
 
         if (n)
             q->name = n;

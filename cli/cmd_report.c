@@ -29,14 +29,9 @@ struct report {
     bool nodes_known;
 };
 
-static const cJSON *get(const cJSON *obj, const char *key)
-{
-    return mg_json_get(obj, key);
-}
-
 static const char *str_or(const cJSON *obj, const char *key, const char *dflt)
 {
-    const cJSON *it = get(obj, key);
+    const cJSON *it = mg_json_get(obj, key);
 
     return cJSON_IsString(it) ? it->valuestring : dflt;
 }
@@ -71,7 +66,7 @@ static void vmi_condition(struct row *r, const struct mg_config *cfg)
     char field[64];
     int i = -1;
 
-    cJSON_ArrayForEach (c, get(get(r->obj, "status"), "conditions")) {
+    cJSON_ArrayForEach (c, mg_json_get(mg_json_get(r->obj, "status"), "conditions")) {
         i++;
         if (strcmp(str_or(c, "type", ""), "LiveMigratable") != 0 ||
             strcmp(str_or(c, "status", ""), "False") != 0)
@@ -107,8 +102,8 @@ static int fill(struct report *rep, const struct mg_store *view, const struct mg
 
             r->obj = items[i];
             r->kind = kinds[k];
-            r->ns = str_or(get(items[i], "metadata"), "namespace", "");
-            r->name = str_or(get(items[i], "metadata"), "name", "");
+            r->ns = str_or(mg_json_get(items[i], "metadata"), "namespace", "");
+            r->name = str_or(mg_json_get(items[i], "metadata"), "name", "");
             mg_verdict_init(&r->v);
             mg_vm_check(items[i], k == 1, NULL, view, &rc, MG_VM_FORCE_MUST, &r->v, &r->facts);
             if (k == 1)

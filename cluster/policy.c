@@ -15,11 +15,6 @@
 #include "jsonnum.h"
 #include "policy_index.h"
 
-static const cJSON *item(const cJSON *obj, const char *key)
-{
-    return mg_json_get(obj, key);
-}
-
 static bool read_bandwidth(const cJSON *it, struct mg_quantity *q)
 {
     int64_t v;
@@ -37,7 +32,7 @@ static bool read_bandwidth(const cJSON *it, struct mg_quantity *q)
 
 static void read_flag(const cJSON *spec, const char *key, unsigned bit, bool *out, unsigned *set)
 {
-    const cJSON *it = item(spec, key);
+    const cJSON *it = mg_json_get(spec, key);
 
     if (cJSON_IsBool(it)) {
         *out = cJSON_IsTrue(it);
@@ -47,18 +42,19 @@ static void read_flag(const cJSON *spec, const char *key, unsigned bit, bool *ou
 
 void mg_policy_fields_read(const cJSON *policy, struct mg_policy_fields *f)
 {
-    const cJSON *spec = item(policy, "spec");
+    const cJSON *spec = mg_json_get(policy, "spec");
 
     memset(f, 0, sizeof(*f));
     if (!cJSON_IsObject(spec))
         return;
-    if (read_bandwidth(item(spec, "bandwidthPerMigration"), &f->bandwidth))
+    if (read_bandwidth(mg_json_get(spec, "bandwidthPerMigration"), &f->bandwidth))
         f->set |= MG_PF_BANDWIDTH;
     else
         memset(&f->bandwidth, 0, sizeof(f->bandwidth));
-    if (mg_jsonnum_int(item(spec, "completionTimeoutPerGiB"), 0, INT64_MAX, &f->completion_timeout))
+    if (mg_jsonnum_int(mg_json_get(spec, "completionTimeoutPerGiB"), 0, INT64_MAX,
+                       &f->completion_timeout))
         f->set |= MG_PF_COMPLETION;
-    if (mg_jsonnum_int(item(spec, "maxDowntimeMs"), 1, 2000000, &f->max_downtime_ms))
+    if (mg_jsonnum_int(mg_json_get(spec, "maxDowntimeMs"), 1, 2000000, &f->max_downtime_ms))
         f->set |= MG_PF_MAX_DOWNTIME;
     read_flag(spec, "allowAutoConverge", MG_PF_AUTO_CONVERGE, &f->allow_auto_converge, &f->set);
     read_flag(spec, "allowPostCopy", MG_PF_POST_COPY, &f->allow_post_copy, &f->set);
@@ -73,22 +69,22 @@ void mg_policy_fields_read(const cJSON *policy, struct mg_policy_fields *f)
 
 const cJSON *px_selector(const cJSON *policy, bool vm)
 {
-    const cJSON *m = item(item(item(policy, "spec"), "selectors"),
-                          vm ? "virtualMachineInstanceSelector" : "namespaceSelector");
+    const cJSON *m = mg_json_get(mg_json_get(mg_json_get(policy, "spec"), "selectors"),
+                                 vm ? "virtualMachineInstanceSelector" : "namespaceSelector");
 
     return cJSON_IsObject(m) ? m : NULL;
 }
 
 bool px_first(const cJSON *map, const cJSON *it)
 {
-    return item(map, it->string) == it;
+    return mg_json_get(map, it->string) == it;
 }
 
 /* A selector map: absent or null (matches all), or an object of strings in which a
  * repeated key repeats its value. */
 static bool side_ok(const cJSON *sel, const char *key, size_t *n)
 {
-    const cJSON *m = item(sel, key), *it;
+    const cJSON *m = mg_json_get(sel, key), *it;
 
     *n = 0;
     if (!m || cJSON_IsNull(m))
@@ -96,7 +92,7 @@ static bool side_ok(const cJSON *sel, const char *key, size_t *n)
     if (!cJSON_IsObject(m))
         return false;
     cJSON_ArrayForEach (it, m) {
-        const cJSON *first = item(m, it->string);
+        const cJSON *first = mg_json_get(m, it->string);
 
         if (!cJSON_IsString(it))
             return false;
@@ -110,7 +106,7 @@ static bool side_ok(const cJSON *sel, const char *key, size_t *n)
 
 bool mg_policy_selectors(const cJSON *policy, size_t *ns, size_t *vm)
 {
-    const cJSON *sel = item(item(policy, "spec"), "selectors");
+    const cJSON *sel = mg_json_get(mg_json_get(policy, "spec"), "selectors");
     size_t a = 0, b = 0;
     bool ok = cJSON_IsObject(sel) && side_ok(sel, "namespaceSelector", &a) &&
               side_ok(sel, "virtualMachineInstanceSelector", &b);
@@ -128,7 +124,7 @@ static bool side_matches(const cJSON *map, const cJSON *labels, const char *what
     const cJSON *it;
 
     cJSON_ArrayForEach (it, map) {
-        const cJSON *l = item(labels, it->string);
+        const cJSON *l = mg_json_get(labels, it->string);
 
         if (cJSON_IsString(l) && strcmp(l->valuestring, it->valuestring) == 0)
             continue;
@@ -357,20 +353,21 @@ int mg_policy_resolve(const struct mg_store *view, const cJSON *vm_labels, const
 
 const cJSON *mg_policy_workload_labels(const cJSON *workload)
 {
-    const cJSON *kind = item(workload, "kind");
-    const cJSON *tmpl = item(item(workload, "spec"), "template");
+    const cJSON *kind = mg_json_get(workload, "kind");
+    const cJSON *tmpl = mg_json_get(mg_json_get(workload, "spec"), "template");
     const cJSON *labels;
 
     if (cJSON_IsString(kind) ? strcmp(kind->valuestring, "VirtualMachine") == 0 : tmpl != NULL)
-        labels = item(item(tmpl, "metadata"), "labels");
+        labels = mg_json_get(mg_json_get(tmpl, "metadata"), "labels");
     else
-        labels = item(item(workload, "metadata"), "labels");
+        labels = mg_json_get(mg_json_get(workload, "metadata"), "labels");
     return cJSON_IsObject(labels) ? labels : NULL;
 }
 
 const cJSON *mg_policy_namespace_labels(const struct mg_store *view, const char *ns)
 {
-    const cJSON *labels = item(item(mg_store_get(view, "Namespace", "", ns), "metadata"), "labels");
+    const cJSON *labels =
+        mg_json_get(mg_json_get(mg_store_get(view, "Namespace", "", ns), "metadata"), "labels");
 
     return cJSON_IsObject(labels) ? labels : NULL;
 }
@@ -378,7 +375,7 @@ const cJSON *mg_policy_namespace_labels(const struct mg_store *view, const char 
 int mg_policy_resolve_in(const struct mg_store *view, const cJSON *workload, const char *ns,
                          struct mg_policy_match *out)
 {
-    const cJSON *own = item(item(workload, "metadata"), "namespace");
+    const cJSON *own = mg_json_get(mg_json_get(workload, "metadata"), "namespace");
 
     if ((!ns || !ns[0]) && cJSON_IsString(own))
         ns = own->valuestring;
@@ -398,7 +395,7 @@ static bool side_agrees(const cJSON *a, const cJSON *b)
     const cJSON *it;
 
     cJSON_ArrayForEach (it, a) {
-        const cJSON *o = item(b, it->string);
+        const cJSON *o = mg_json_get(b, it->string);
 
         if (cJSON_IsString(o) && strcmp(o->valuestring, it->valuestring) != 0)
             return false;
@@ -412,7 +409,7 @@ static bool side_within(const cJSON *a, const cJSON *b)
     const cJSON *it;
 
     cJSON_ArrayForEach (it, a) {
-        const cJSON *o = item(b, it->string);
+        const cJSON *o = mg_json_get(b, it->string);
 
         if (!cJSON_IsString(o) || strcmp(o->valuestring, it->valuestring) != 0)
             return false;

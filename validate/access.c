@@ -14,11 +14,6 @@
 #define ANN_DEFAULT_BETA "storageclass.beta.kubernetes.io/is-default-class"
 #define ANN_DEFAULT_VIRT "storageclass.kubevirt.io/is-default-virt-class"
 
-static const cJSON *get(const cJSON *obj, const char *key)
-{
-    return mg_json_get(obj, key);
-}
-
 /* A non-empty array of access modes: copy them into out and answer. */
 static bool take_modes(const cJSON *modes, struct mg_access *out, const char *source)
 {
@@ -45,7 +40,7 @@ static bool take_modes(const cJSON *modes, struct mg_access *out, const char *so
 
 static bool annotated_true(const cJSON *obj, const char *key)
 {
-    const char *v = mg_json_str(get(get(obj, "metadata"), "annotations"), key);
+    const char *v = mg_json_str(mg_json_get(mg_json_get(obj, "metadata"), "annotations"), key);
 
     return v && strcmp(v, "true") == 0;
 }
@@ -57,7 +52,7 @@ static const char *pick_default(const cJSON *const *items, size_t n, bool virt)
     const char *best_ts = "";
 
     for (size_t i = 0; i < n; i++) {
-        const char *ts = mg_json_str(get(items[i], "metadata"), "creationTimestamp");
+        const char *ts = mg_json_str(mg_json_get(items[i], "metadata"), "creationTimestamp");
         int cmp;
 
         if (!mg_json_name(items[i]))
@@ -137,12 +132,13 @@ static void from_profile(const struct mg_store *view, const char *cls, bool virt
                  name, cls ? "" : " (the default)");
         return;
     }
-    sets = get(get(p, "status"), "claimPropertySets");
+    sets = mg_json_get(mg_json_get(p, "status"), "claimPropertySets");
     if (!cJSON_IsArray(sets) || cJSON_GetArraySize(sets) == 0)
-        sets = get(get(p, "spec"), "claimPropertySets");
+        sets = mg_json_get(mg_json_get(p, "spec"), "claimPropertySets");
     snprintf(source, sizeof(source), "StorageProfile %.63s", name);
-    if (!take_modes(get(pick_set(sets, volume_mode ? volume_mode : "Filesystem"), "accessModes"),
-                    out, source))
+    if (!take_modes(
+            mg_json_get(pick_set(sets, volume_mode ? volume_mode : "Filesystem"), "accessModes"),
+            out, source))
         snprintf(out->unknown, sizeof(out->unknown), "StorageProfile %.63s lists no access modes",
                  name);
 }
@@ -150,9 +146,9 @@ static void from_profile(const struct mg_store *view, const char *cls, bool virt
 /* A DataVolume spec (template or object): spec.pvc or spec.storage. */
 static const cJSON *dv_claim_spec(const cJSON *dvspec)
 {
-    const cJSON *pvc = get(dvspec, "pvc");
+    const cJSON *pvc = mg_json_get(dvspec, "pvc");
 
-    return cJSON_IsObject(pvc) ? pvc : get(dvspec, "storage");
+    return cJSON_IsObject(pvc) ? pvc : mg_json_get(dvspec, "storage");
 }
 
 static const cJSON *find_template(const cJSON *templates, const char *name)
@@ -163,7 +159,7 @@ static const cJSON *find_template(const cJSON *templates, const char *name)
         const char *n = mg_json_name(it);
 
         if (n && strcmp(n, name) == 0)
-            return get(it, "spec");
+            return mg_json_get(it, "spec");
     }
     return NULL;
 }
@@ -176,7 +172,7 @@ static const cJSON *find_volume_status(const cJSON *status, const char *volume)
         const char *n = mg_json_str(it, "name");
 
         if (n && strcmp(n, volume) == 0)
-            return get(get(it, "persistentVolumeClaimInfo"), "accessModes");
+            return mg_json_get(mg_json_get(it, "persistentVolumeClaimInfo"), "accessModes");
     }
     return NULL;
 }
@@ -193,10 +189,10 @@ void mg_access_resolve(const struct mg_volume_ref *ref, const struct mg_store *v
         const cJSON *dv = find_template(ref->dv_templates, ref->claim);
 
         claim = dv_claim_spec(dv);
-        if (claim && take_modes(get(claim, "accessModes"), out, "dataVolumeTemplates"))
+        if (claim && take_modes(mg_json_get(claim, "accessModes"), out, "dataVolumeTemplates"))
             return;
         if (!dv) {
-            dv = get(mg_store_get(view, "DataVolume", ref->ns, ref->claim), "spec");
+            dv = mg_json_get(mg_store_get(view, "DataVolume", ref->ns, ref->claim), "spec");
             claim = dv_claim_spec(dv);
         }
         described = dv != NULL;
@@ -208,14 +204,15 @@ void mg_access_resolve(const struct mg_volume_ref *ref, const struct mg_store *v
     if (take_modes(find_volume_status(ref->volume_status, ref->volume), out,
                    "the VMI's volumeStatus"))
         return;
-    if (claim && take_modes(get(claim, "accessModes"), out, "the DataVolume"))
+    if (claim && take_modes(mg_json_get(claim, "accessModes"), out, "the DataVolume"))
         return;
     pvc = mg_store_get(view, "PersistentVolumeClaim", ref->ns, ref->claim);
     if (pvc) {
-        const cJSON *spec = get(pvc, "spec");
+        const cJSON *spec = mg_json_get(pvc, "spec");
 
-        if (take_modes(get(spec, "accessModes"), out, "the PVC") ||
-            take_modes(get(get(pvc, "status"), "accessModes"), out, "the PVC's status"))
+        if (take_modes(mg_json_get(spec, "accessModes"), out, "the PVC") ||
+            take_modes(mg_json_get(mg_json_get(pvc, "status"), "accessModes"), out,
+                       "the PVC's status"))
             return;
         if (!described) {
             cls = mg_json_str(spec, "storageClassName");

@@ -28,11 +28,6 @@ struct mig {
     const cJSON *vmi;     /* the VMI in the view, NULL when unknown or missing */
 };
 
-static const cJSON *get(const cJSON *obj, const char *key)
-{
-    return mg_json_get(obj, key);
-}
-
 static bool finished(const char *phase)
 {
     return phase && (strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0);
@@ -55,7 +50,7 @@ static void add(const struct mig *m, enum mg_rule rule, enum mg_action cap, cons
 
 static void check_name(struct mig *m, const cJSON *spec)
 {
-    const cJSON *it = get(spec, "vmiName");
+    const cJSON *it = mg_json_get(spec, "vmiName");
     char why[160];
 
     if (!cJSON_IsString(it) || !it->valuestring[0])
@@ -117,7 +112,7 @@ static void find_vmi(struct mig *m)
             m->ns);
         return;
     }
-    phase = mg_json_str(get(vmi, "status"), "phase");
+    phase = mg_json_str(mg_json_get(vmi, "status"), "phase");
     if (finished(phase)) {
         add(m, MG_RULE_MIG002, MG_ACT_DENY, "spec.vmiName",
             "VirtualMachineInstance %.63s has phase %s: a finished VMI cannot migrate", m->vmi_name,
@@ -147,7 +142,7 @@ static void check_migratable(struct mig *m)
     if (inner.oom)
         m->ctx->v->oom = true;
     mg_verdict_free(&inner);
-    cJSON_ArrayForEach (c, get(get(m->vmi, "status"), "conditions")) {
+    cJSON_ArrayForEach (c, mg_json_get(mg_json_get(m->vmi, "status"), "conditions")) {
         const char *type = mg_json_str(c, "type"), *status = mg_json_str(c, "status");
         const char *reason = mg_json_str(c, "reason"), *msg = mg_json_str(c, "message");
 
@@ -162,7 +157,7 @@ static void check_migratable(struct mig *m)
 /* MIG006. */
 static void check_conflicts(const struct mig *m)
 {
-    const cJSON *own = get(get(m->vmi, "spec"), "nodeSelector"), *it;
+    const cJSON *own = mg_json_get(mg_json_get(m->vmi, "spec"), "nodeSelector"), *it;
     char field[512];
 
     cJSON_ArrayForEach (it, m->added) {
@@ -185,7 +180,7 @@ static cJSON *effective_added(const cJSON *added, const cJSON *own)
     const cJSON *list = out ? added : NULL, *it;
 
     cJSON_ArrayForEach (it, list) {
-        if (get(own, it->string))
+        if (mg_json_get(own, it->string))
             continue;
         if (!cJSON_AddStringToObject(out, it->string, it->valuestring)) {
             cJSON_Delete(out);
@@ -199,8 +194,8 @@ static cJSON *effective_added(const cJSON *added, const cJSON *own)
 static int check_target(const struct mig *m)
 {
     const cJSON *const *nodes = NULL;
-    const cJSON *spec = get(m->vmi, "spec");
-    const char *own = mg_json_str(get(m->vmi, "status"), "nodeName");
+    const cJSON *spec = mg_json_get(m->vmi, "spec");
+    const char *own = mg_json_str(mg_json_get(m->vmi, "status"), "nodeName");
     struct mg_placement p;
     size_t n, fit, labelled = 0;
     cJSON *added = NULL;
@@ -212,7 +207,7 @@ static int check_target(const struct mig *m)
         return 0;
     n = mg_store_list(m->ctx->view, "Node", &nodes);
     if (m->vmi) {
-        added = effective_added(m->added, get(spec, "nodeSelector"));
+        added = effective_added(m->added, mg_json_get(spec, "nodeSelector"));
         if (!added)
             return MG_ENOMEM;
         mg_placement_from_spec(&p, spec);
@@ -224,11 +219,11 @@ static int check_target(const struct mig *m)
     }
     fit = mg_nodes_count(&p, nodes, n, own, NULL);
     for (size_t i = 0; i < n && fit == 0; i++) {
-        const cJSON *meta = get(nodes[i], "metadata");
+        const cJSON *meta = mg_json_get(nodes[i], "metadata");
         const char *name = mg_json_str(meta, "name");
 
         if ((!own || !name || strcmp(name, own) != 0) &&
-            mg_nodes_selector_match(p.added_selector, get(meta, "labels")))
+            mg_nodes_selector_match(p.added_selector, mg_json_get(meta, "labels")))
             labelled++;
     }
     if (fit == 0)
@@ -246,15 +241,15 @@ static void check_others(const struct mig *m)
 {
     const cJSON *const *items = NULL;
     const struct mg_store *view = m->ctx->view;
-    const char *own_node = mg_json_str(get(m->vmi, "status"), "nodeName");
+    const char *own_node = mg_json_str(mg_json_get(m->vmi, "status"), "nodeName");
     size_t n = mg_store_list(view, KIND_VMIM, &items), running = 0, from_node = 0;
     struct mg_lmc_settings s;
 
     for (size_t i = 0; i < n; i++) {
-        const cJSON *meta = get(items[i], "metadata");
+        const cJSON *meta = mg_json_get(items[i], "metadata");
         const char *ns = mg_json_str(meta, "namespace"), *name = mg_json_str(meta, "name");
-        const char *vmi = mg_json_str(get(items[i], "spec"), "vmiName");
-        const char *phase = mg_json_str(get(items[i], "status"), "phase");
+        const char *vmi = mg_json_str(mg_json_get(items[i], "spec"), "vmiName");
+        const char *phase = mg_json_str(mg_json_get(items[i], "status"), "phase");
         const char *src;
 
         ns = ns ? ns : "";
@@ -265,7 +260,8 @@ static void check_others(const struct mig *m)
             add(m, MG_RULE_MIG004, MG_ACT_DENY, "spec.vmiName",
                 "migration %.63s of VMI %.63s is still %.32s: wait for it or delete it",
                 name ? name : "?", vmi, phase ? phase : "pending");
-        src = vmi ? mg_json_str(get(mg_store_get(view, KIND_VMI, ns, vmi), "status"), "nodeName")
+        src = vmi ? mg_json_str(mg_json_get(mg_store_get(view, KIND_VMI, ns, vmi), "status"),
+                                "nodeName")
                   : NULL;
         if (own_node && src && strcmp(src, own_node) == 0)
             from_node++;
@@ -286,18 +282,18 @@ static void check_others(const struct mig *m)
 int mg_mig_validate(const struct mg_vctx *ctx)
 {
     const struct mg_request *req = ctx->req;
-    const cJSON *obj = req->object, *spec = get(obj, "spec");
+    const cJSON *obj = req->object, *spec = mg_json_get(obj, "spec");
     const char *ns = req->namespace_ && req->namespace_[0]
                          ? req->namespace_
-                         : mg_json_str(get(obj, "metadata"), "namespace");
-    const char *name = mg_json_str(get(obj, "metadata"), "name");
+                         : mg_json_str(mg_json_get(obj, "metadata"), "namespace");
+    const char *name = mg_json_name(obj);
     struct mig m = {ctx, ns ? ns : "", name ? name : "", NULL, NULL, NULL};
 
     /* RULES.md 9.13: UPDATE (status changes) and DELETE pass without findings. */
     if (req->op != MG_OP_CREATE || !cJSON_IsObject(obj))
         return 0;
     check_name(&m, spec);
-    check_added(&m, get(spec, "addedNodeSelector"));
+    check_added(&m, mg_json_get(spec, "addedNodeSelector"));
     find_vmi(&m);
     if (m.vmi) {
         check_migratable(&m);

@@ -16,11 +16,6 @@
 #define SEL "spec.selectors"
 #define MAX_TIE_FINDINGS 5
 
-static const cJSON *item(const cJSON *obj, const char *key)
-{
-    return mg_json_get(obj, key);
-}
-
 static const char *type_of(const cJSON *it)
 {
     if (cJSON_IsNumber(it))
@@ -45,7 +40,7 @@ static void add(const struct mg_vctx *ctx, enum mg_rule rule, enum mg_action cap
 /* MP001 and MP002 on one selector map; false when it is not a plain label map. */
 static bool check_side(const struct mg_vctx *ctx, const cJSON *sel, const char *key)
 {
-    const cJSON *m = item(sel, key), *it;
+    const cJSON *m = mg_json_get(sel, key), *it;
     char field[512], msg[512], why[160];
     bool ok = true;
 
@@ -95,7 +90,7 @@ static bool check_side(const struct mg_vctx *ctx, const cJSON *sel, const char *
 static bool check_selectors(const struct mg_vctx *ctx, const cJSON *spec)
 {
     static const char *const known[] = {"namespaceSelector", "virtualMachineInstanceSelector"};
-    const cJSON *sel = item(spec, "selectors"), *it;
+    const cJSON *sel = mg_json_get(spec, "selectors"), *it;
     char msg[512];
     bool ok = true, a, b;
 
@@ -137,7 +132,7 @@ static bool check_selectors(const struct mg_vctx *ctx, const cJSON *spec)
 /* MP003: int-or-string; a whole number is bytes per second with a string's checks. */
 static bool check_bandwidth(const struct mg_vctx *ctx, const cJSON *spec)
 {
-    const cJSON *it = item(spec, "bandwidthPerMigration");
+    const cJSON *it = mg_json_get(spec, "bandwidthPerMigration");
     const char *field = "spec.bandwidthPerMigration";
     cJSON *tmp = NULL;
     struct mg_quantity q;
@@ -181,7 +176,7 @@ static bool check_bandwidth(const struct mg_vctx *ctx, const cJSON *spec)
 /* MP004: the configured action for a negative value, at most a warning for 0. */
 static bool check_completion(const struct mg_vctx *ctx, const cJSON *spec)
 {
-    const cJSON *it = item(spec, "completionTimeoutPerGiB");
+    const cJSON *it = mg_json_get(spec, "completionTimeoutPerGiB");
     const char *field = "spec.completionTimeoutPerGiB";
     char msg[300];
     int64_t d;
@@ -213,7 +208,7 @@ static bool check_completion(const struct mg_vctx *ctx, const cJSON *spec)
 
 static void check_downtime(const struct mg_vctx *ctx, const cJSON *spec)
 {
-    const cJSON *it = item(spec, "maxDowntimeMs");
+    const cJSON *it = mg_json_get(spec, "maxDowntimeMs");
     char msg[300];
 
     if (!it || cJSON_IsNull(it) || mg_jsonnum_int(it, 1, 2000000, NULL))
@@ -308,7 +303,7 @@ static void union_text(char *buf, size_t len, const cJSON *a, const cJSON *b)
         const cJSON *m = pass ? b : a;
 
         cJSON_ArrayForEach (it, m) {
-            if ((pass && item(a, it->string)) || at >= len)
+            if ((pass && mg_json_get(a, it->string)) || at >= len)
                 continue;
             at += (size_t)snprintf(buf + at, len - at, "%s%.80s=%.63s", first ? "" : ", ",
                                    it->string, it->valuestring);
@@ -321,7 +316,7 @@ static void union_text(char *buf, size_t len, const cJSON *a, const cJSON *b)
 
 static const cJSON *side(const cJSON *policy, const char *key)
 {
-    const cJSON *m = item(item(item(policy, "spec"), "selectors"), key);
+    const cJSON *m = mg_json_get(mg_json_get(mg_json_get(policy, "spec"), "selectors"), key);
 
     return cJSON_IsObject(m) ? m : NULL;
 }
@@ -435,7 +430,7 @@ int mg_mp_validate(const struct mg_vctx *ctx)
         return 0;
     if (!*name)
         name = mg_json_name_or(obj, "");
-    spec = item(obj, "spec");
+    spec = mg_json_get(obj, "spec");
     if (!cJSON_IsObject(spec)) {
         add(ctx, MG_RULE_MP001, MG_ACT_DENY, "spec", "spec with spec.selectors is required");
         return 0;
@@ -447,7 +442,7 @@ int mg_mp_validate(const struct mg_vctx *ctx)
     mg_policy_fields_read(obj, &f);
     if (bw_ok && ct_ok)
         check_feasible(ctx, &f);
-    if (cJSON_IsTrue(item(spec, "allowPostCopy")))
+    if (cJSON_IsTrue(mg_json_get(spec, "allowPostCopy")))
         add(ctx, MG_RULE_MP007, MG_ACT_WARN, "spec.allowPostCopy",
             "allowPostCopy: post-copy "
             "can hurt performance during transfer; not for critical data or unstable networks");

@@ -225,7 +225,7 @@ size_t mg_nodes_count(const struct mg_placement *p, const cJSON *const *nodes, s
     if (first)
         *first = NULL;
     for (size_t i = 0; i < n; i++) {
-        const char *name = mg_json_str(mg_json_get(nodes[i], "metadata"), "name");
+        const char *name = mg_json_name(nodes[i]);
 
         if (exclude && name && strcmp(name, exclude) == 0)
             continue;

@@ -32,14 +32,9 @@ struct wl {
     enum mg_action cap; /* MG_ACT_DENY when it must live-migrate */
 };
 
-static const cJSON *get(const cJSON *obj, const char *key)
-{
-    return mg_json_get(obj, key);
-}
-
 static const cJSON *array_of(const cJSON *obj, const char *key)
 {
-    const cJSON *it = get(obj, key);
+    const cJSON *it = mg_json_get(obj, key);
 
     return cJSON_IsArray(it) ? it : NULL;
 }
@@ -63,7 +58,8 @@ enum mg_eviction mg_vm_default_eviction(const struct mg_store *view, const struc
     if (cfg->default_eviction != MG_EVICT_UNSET)
         return cfg->default_eviction;
     if (view && mg_store_list(view, "KubeVirt", &items) > 0) {
-        s = mg_json_str(get(get(items[0], "spec"), "configuration"), "evictionStrategy");
+        s = mg_json_str(mg_json_get(mg_json_get(items[0], "spec"), "configuration"),
+                        "evictionStrategy");
         if (s && mg_eviction_parse(s, &e))
             return e;
     }
@@ -79,15 +75,16 @@ static void check_volumes(const struct wl *w)
 
     cJSON_ArrayForEach (it, array_of(w->spec, "volumes")) {
         const char *vname = mg_json_str(it, "name");
-        const cJSON *pvc = get(it, "persistentVolumeClaim"), *dv = get(it, "dataVolume");
-        const cJSON *hd = get(it, "hostDisk");
+        const cJSON *pvc = mg_json_get(it, "persistentVolumeClaim"),
+                    *dv = mg_json_get(it, "dataVolume");
+        const cJSON *hd = mg_json_get(it, "hostDisk");
         struct mg_volume_ref ref = {vname ? vname : "", NULL, false, w->ns, w->dv_templates,
                                     w->volume_status};
         struct mg_access acc;
 
         i++;
         vname = vname ? vname : "";
-        if (cJSON_IsObject(hd) && !cJSON_IsTrue(get(hd, "shared"))) {
+        if (cJSON_IsObject(hd) && !cJSON_IsTrue(mg_json_get(hd, "shared"))) {
             snprintf(field, sizeof(field), "%s.volumes[%d].hostDisk.shared", w->base, i);
             mg_verdict_add(w->v, w->cfg, MG_RULE_VM002, w->cap, field,
                            "hostDisk volume \"%.63s\" is not shared: set hostDisk.shared: true "
@@ -123,7 +120,7 @@ static const char *pod_network(const cJSON *spec)
     const cJSON *it;
 
     cJSON_ArrayForEach (it, array_of(spec, "networks")) {
-        if (cJSON_IsObject(get(it, "pod")))
+        if (cJSON_IsObject(mg_json_get(it, "pod")))
             return mg_json_str(it, "name");
     }
     return NULL;
@@ -136,7 +133,7 @@ static void check_ports(const struct wl *w, const cJSON *iface, int i, const cha
     int j = -1;
 
     cJSON_ArrayForEach (p, array_of(iface, "ports")) {
-        const cJSON *port = get(p, "port");
+        const cJSON *port = mg_json_get(p, "port");
 
         j++;
         if (!cJSON_IsNumber(port) || (port->valuedouble != 49152 && port->valuedouble != 49153))
@@ -153,7 +150,7 @@ static void check_ports(const struct wl *w, const cJSON *iface, int i, const cha
 /* VM003 and VM004. */
 static void check_interfaces(const struct wl *w)
 {
-    const cJSON *devices = get(get(w->spec, "domain"), "devices"), *it;
+    const cJSON *devices = mg_json_get(mg_json_get(w->spec, "domain"), "devices"), *it;
     const char *pod = pod_network(w->spec);
     char field[FIELD_MAX];
     int i = -1;
@@ -163,15 +160,15 @@ static void check_interfaces(const struct wl *w)
 
         i++;
         iname = iname ? iname : "";
-        if (pod && strcmp(iname, pod) == 0 && get(it, "bridge") &&
-            !get(w->annotations, ANN_POD_BRIDGE)) {
+        if (pod && strcmp(iname, pod) == 0 && mg_json_get(it, "bridge") &&
+            !mg_json_get(w->annotations, ANN_POD_BRIDGE)) {
             snprintf(field, sizeof(field), "%s.domain.devices.interfaces[%d].bridge", w->base, i);
             mg_verdict_add(w->v, w->cfg, MG_RULE_VM003, w->cap, field,
                            "interface \"%.63s\" binds the pod network with bridge, which cannot "
                            "live-migrate; use masquerade",
                            iname);
         }
-        if (get(it, "masquerade"))
+        if (mg_json_get(it, "masquerade"))
             check_ports(w, it, i, iname);
     }
 }
@@ -179,10 +176,10 @@ static void check_interfaces(const struct wl *w)
 /* VM005. */
 static void check_devices(const struct wl *w)
 {
-    const cJSON *domain = get(w->spec, "domain"), *devices = get(domain, "devices");
+    const cJSON *domain = mg_json_get(w->spec, "domain"), *devices = mg_json_get(domain, "devices");
     const cJSON *hostdevs = array_of(devices, "hostDevices"), *gpus = array_of(devices, "gpus");
-    const cJSON *ls = get(domain, "launchSecurity");
-    const cJSON *hv = get(get(domain, "features"), "hypervPassthrough");
+    const cJSON *ls = mg_json_get(domain, "launchSecurity");
+    const cJSON *hv = mg_json_get(mg_json_get(domain, "features"), "hypervPassthrough");
     char field[FIELD_MAX];
 
     if (hostdevs && cJSON_GetArraySize(hostdevs) > 0) {
@@ -202,7 +199,7 @@ static void check_devices(const struct wl *w)
         mg_verdict_add(w->v, w->cfg, MG_RULE_VM005, w->cap, field,
                        "launchSecurity (SEV/TDX confidential computing) blocks live migration");
     }
-    if (cJSON_IsTrue(get(hv, "enabled"))) {
+    if (cJSON_IsTrue(mg_json_get(hv, "enabled"))) {
         snprintf(field, sizeof(field), "%s.domain.features.hypervPassthrough.enabled", w->base);
         mg_verdict_add(w->v, w->cfg, MG_RULE_VM005, w->cap, field,
                        "features.hypervPassthrough is enabled, which blocks live migration");
@@ -223,7 +220,7 @@ static void check_placement(const struct wl *w, struct mg_vm_facts *facts)
     mg_placement_from_spec(&p, w->spec);
     fit = mg_nodes_count(&p, nodes, n, NULL, &first);
     if (w->is_vmi)
-        own = mg_json_str(get(w->obj, "status"), "nodeName");
+        own = mg_json_str(mg_json_get(w->obj, "status"), "nodeName");
     facts->nodes_known = true;
     facts->fitting_nodes = fit;
     facts->target_nodes = own ? mg_nodes_count(&p, nodes, n, own, NULL) : fit;
@@ -249,19 +246,19 @@ static const cJSON *owner_templates(const struct mg_store *view, const cJSON *me
 {
     const cJSON *ref;
 
-    cJSON_ArrayForEach (ref, get(meta, "ownerReferences")) {
+    cJSON_ArrayForEach (ref, mg_json_get(meta, "ownerReferences")) {
         const char *kind = mg_json_str(ref, "kind"), *name = mg_json_str(ref, "name");
 
         if (kind && name && strcmp(kind, "VirtualMachine") == 0)
-            return get(get(mg_store_get(view, "VirtualMachine", ns, name), "spec"),
-                       "dataVolumeTemplates");
+            return mg_json_get(mg_json_get(mg_store_get(view, "VirtualMachine", ns, name), "spec"),
+                               "dataVolumeTemplates");
     }
     return NULL;
 }
 
 static void workload_of(struct wl *w, const cJSON *obj, bool is_vmi, const char *ns)
 {
-    const cJSON *meta = get(obj, "metadata"), *spec = get(obj, "spec");
+    const cJSON *meta = mg_json_get(obj, "metadata"), *spec = mg_json_get(obj, "spec");
 
     w->obj = obj;
     w->is_vmi = is_vmi;
@@ -270,16 +267,16 @@ static void workload_of(struct wl *w, const cJSON *obj, bool is_vmi, const char 
     if (is_vmi) {
         w->spec = spec;
         w->base = "spec";
-        w->annotations = get(meta, "annotations");
-        w->volume_status = get(get(obj, "status"), "volumeStatus");
+        w->annotations = mg_json_get(meta, "annotations");
+        w->volume_status = mg_json_get(mg_json_get(obj, "status"), "volumeStatus");
         w->dv_templates = owner_templates(w->view, meta, w->ns);
     } else {
-        const cJSON *tmpl = get(spec, "template");
+        const cJSON *tmpl = mg_json_get(spec, "template");
 
-        w->spec = get(tmpl, "spec");
+        w->spec = mg_json_get(tmpl, "spec");
         w->base = "spec.template.spec";
-        w->annotations = get(get(tmpl, "metadata"), "annotations");
-        w->dv_templates = get(spec, "dataVolumeTemplates");
+        w->annotations = mg_json_get(mg_json_get(tmpl, "metadata"), "annotations");
+        w->dv_templates = mg_json_get(spec, "dataVolumeTemplates");
     }
 }
 
