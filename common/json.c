@@ -14,6 +14,8 @@
 #include "arena.h"
 #include "jsonnum.h"
 
+#define EXPECTED_VALUE "expected a value (an object, array, string, number, true, false or null)"
+
 /* Nodes taken from the arena at once: one allocation per this many nodes. */
 #define SLAB_NODES 32
 
@@ -355,9 +357,7 @@ static bool literal(struct parser *ps, cJSON *item, const char *word, int type)
     size_t n = strlen(word);
 
     if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, word, n) != 0)
-        return fail(ps, ps->p,
-                    "expected a value (an object, array, string, number, true, "
-                    "false or null)");
+        return fail(ps, ps->p, EXPECTED_VALUE);
     item->type = type;
     if (type == cJSON_True)
         item->valueint = 1;
@@ -433,9 +433,7 @@ static bool parse_value(struct parser *ps, cJSON *item)
     default:
         if (*ps->p == '-' || is_digit(*ps->p))
             return parse_number(ps, item);
-        return fail(ps, ps->p,
-                    "expected a value (an object, array, string, number, true, "
-                    "false or null)");
+        return fail(ps, ps->p, EXPECTED_VALUE);
     }
 }
 
