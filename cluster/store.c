@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "json.h"
-#include "policy.h"
+#include "view_indexes.h"
 
 struct entry {
     struct entry *next; /* hash chain */
@@ -90,8 +90,8 @@ struct mg_store *mg_store_new(void)
         free(s);
         return NULL;
     }
-    /* Every view carries the MigrationPolicy index (policy.h). */
-    if (mg_policy_index_attach(s) != 0) {
+    /* Every view carries its indexes (view_indexes.h). */
+    if (mg_view_indexes_attach(s) != 0) {
         mg_store_free(s);
         return NULL;
     }
