@@ -89,9 +89,11 @@ int mg_engine_reload_state(struct mg_engine *e, const char *dir, struct mg_err *
         mg_store_free(fresh);
         return rc;
     }
+    /* An O(1) swap per kind under the lock; the old view is freed outside it. */
     mg_store_wrlock(e->store);
-    rc = mg_store_replace_all(e->store, fresh);
+    rc = mg_store_exchange(e->store, fresh, NULL);
     mg_store_unlock(e->store);
+    mg_store_free(fresh);
     if (rc)
         mg_err_set(err, rc, "cannot replace the cluster view");
     return rc;
@@ -124,10 +126,8 @@ char *mg_engine_metrics(struct mg_engine *e)
     free(stats);
     mg_store_rdlock(e->store);
     for (size_t i = 0; i < sizeof(view_kinds) / sizeof(view_kinds[0]); i++) {
-        const cJSON *const *items;
-
         mg_strbuf_printf(&b, "migguard_view_objects{kind=\"%s\"} %zu\n", view_kinds[i],
-                         mg_store_list(e->store, view_kinds[i], &items));
+                         mg_store_count(e->store, view_kinds[i]));
     }
     mg_store_unlock(e->store);
     return mg_strbuf_finish(&b);

@@ -59,6 +59,10 @@ struct buf {
     size_t len, cap;
 };
 
+/* A list that sends nothing for this long is abandoned (and retried with back-off):
+ * a stalled API server must not keep a kind unlisted and /readyz at 503 for ever. */
+#define LIST_LOW_SPEED_S 15
+
 struct watcher {
     struct mg_kube *kube;
     const struct kind_spec *spec;
@@ -73,6 +77,7 @@ struct watcher {
     bool watching, gone, bad;
     long status;
     unsigned long got;         /* events in this watch */
+    unsigned long skipped;     /* objects of the current list the store refused */
     struct timespec listed_at; /* the last complete list (for the resync) */
     /* Read by other threads. */
     atomic_bool synced, absent;
@@ -85,7 +90,9 @@ struct mg_kube {
     unsigned backoff_min, backoff_max, missing_retry, page_limit, resync;
     void (*log)(void *ctx, const char *line);
     void *log_ctx;
+    unsigned list_timeout_s;
     atomic_bool stop;
+    pthread_mutex_t list_mu; /* one list in progress at a time */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct watcher w[NKINDS];
@@ -179,12 +186,17 @@ static void set_rv(struct watcher *w, const char *rv)
     w->rv = dup;
 }
 
-static void replace_kind(struct watcher *w, cJSON *items)
+/* The list built aside replaces the kind's objects in one O(1) exchange: reviews
+ * wait for the write lock no longer than for a watch event, and the old objects are
+ * freed after the lock is released. */
+static void swap_in(struct watcher *w, struct mg_store *aside)
 {
-    struct mg_err err = {0};
+    struct mg_store *view = w->kube->store;
 
-    if (mg_kubeapply_replace(w->kube->store, w->spec->kind, w->spec->api_version, items, &err))
-        klog(w, "list: skipped an object: %s", err.msg);
+    mg_store_wrlock(view);
+    if (mg_store_exchange(view, aside, w->spec->kind) != 0)
+        klog(w, "list: out of memory swapping the new list in");
+    mg_store_unlock(view);
 }
 
 /* Under the write lock. Non-zero stops the batch (410, or a malformed stream). */
@@ -280,6 +292,7 @@ static CURLcode perform(struct watcher *w, const char *path_query, bool watching
 {
     struct mg_kubehttp_req req = {.path_query = path_query,
                                   .max_s = max_s,
+                                  .low_speed_s = watching ? 0 : LIST_LOW_SPEED_S,
                                   .on_data = on_data,
                                   .ud = w,
                                   .stop = &w->kube->stop};
@@ -307,26 +320,38 @@ static void log_status(struct watcher *w, const char *what)
     cJSON_Delete(st);
 }
 
-static void add_page_items(cJSON *page, cJSON *all)
+/* Each item of a page goes into the store being built, as it comes: the page's tree
+ * is the only one held at once. */
+static void put_page_items(struct watcher *w, cJSON *page, struct mg_store *aside)
 {
     cJSON *items = mg_json_get(page, "items"), *it;
+    struct mg_err err = {0};
 
-    while (cJSON_IsArray(items) && (it = cJSON_DetachItemFromArray(items, 0)) != NULL)
-        cJSON_AddItemToArray(all, it);
+    while (cJSON_IsArray(items) && (it = cJSON_DetachItemViaPointer(items, items->child)) != NULL) {
+        mg_kubeapply_prepare(it, w->spec->kind, w->spec->api_version);
+        if (mg_store_put(aside, it, &err) != 0 && w->skipped++ == 0)
+            klog(w, "list: skipped an object: %s", err.msg);
+    }
 }
 
-/* Every page of the list, then one atomic replacement in the store. */
+/* Every page of the list into a private store, then one exchange. Lists of all kinds
+ * take turns (list_mu), so a full relist holds at most one kind twice. */
 static enum outcome do_list(struct watcher *w)
 {
     struct mg_kube *k = w->kube;
-    cJSON *all = cJSON_CreateArray(), *page = NULL;
+    struct mg_store *aside = mg_store_new();
+    cJSON *page = NULL;
     char *cont = NULL, pq[4096], *rv = NULL;
     enum outcome r = R_ERR;
     CURLcode cc;
     int n;
 
-    if (!all)
+    if (!aside || mg_store_mark_known(aside, w->spec->kind) != 0) {
+        mg_store_free(aside);
         return R_ERR;
+    }
+    pthread_mutex_lock(&k->list_mu);
+    w->skipped = 0;
     for (;;) {
         const cJSON *md;
         const char *c;
@@ -339,7 +364,7 @@ static enum outcome do_list(struct watcher *w)
             klog(w, "list: the continue token is too long");
             goto out;
         }
-        cc = perform(w, pq, false, 0);
+        cc = perform(w, pq, false, k->list_timeout_s);
         if (atomic_load(&k->stop)) {
             r = R_STOP;
             goto out;
@@ -366,7 +391,7 @@ static enum outcome do_list(struct watcher *w)
         }
         free(rv);
         rv = mg_json_str(md, "resourceVersion") ? strdup(mg_json_str(md, "resourceVersion")) : NULL;
-        add_page_items(page, all);
+        put_page_items(w, page, aside);
         c = mg_json_str(md, "continue");
         if (c && c[0] && !(cont = curl_easy_escape(w->curl, c, 0)))
             goto out;
@@ -379,8 +404,7 @@ static enum outcome do_list(struct watcher *w)
         klog(w, "list: no resourceVersion to watch from");
         goto out;
     }
-    replace_kind(w, all);
-    all = NULL;
+    swap_in(w, aside);
     free(w->rv);
     w->rv = rv;
     rv = NULL;
@@ -395,7 +419,9 @@ out:
         memset(&w->body, 0, sizeof(w->body));
     }
     cJSON_Delete(page);
-    cJSON_Delete(all);
+    /* After an exchange aside holds the old objects: freed with no lock held. */
+    mg_store_free(aside);
+    pthread_mutex_unlock(&k->list_mu);
     curl_free(cont);
     free(rv);
     return r;
@@ -497,10 +523,11 @@ static void *run(void *arg)
                 klog(w, "list: HTTP 404: not served (CRD not installed?); retrying slowly");
             /* A CRD removed while we watched: its objects go with it. */
             if (atomic_load(&w->lists) > 0) {
-                cJSON *none = cJSON_CreateArray();
+                struct mg_store *none = mg_store_new();
 
-                if (none)
-                    replace_kind(w, none);
+                if (none && mg_store_mark_known(none, w->spec->kind) == 0)
+                    swap_in(w, none);
+                mg_store_free(none);
             }
             atomic_store(&w->synced, true);
             nap(k, k->missing_retry);
@@ -550,11 +577,13 @@ int mg_kube_start(struct mg_kube **out, const struct mg_kube_opts *opts, struct 
         k->backoff_max = k->backoff_min;
     k->missing_retry = opts->missing_retry_ms ? opts->missing_retry_ms : 60000;
     k->page_limit = opts->page_limit ? opts->page_limit : 500;
+    k->list_timeout_s = opts->list_timeout_s ? opts->list_timeout_s : 60;
     k->resync = opts->resync_ms ? opts->resync_ms : 600000;
     k->log = opts->log;
     k->log_ctx = opts->log_ctx;
     atomic_init(&k->stop, false);
     pthread_mutex_init(&k->mu, NULL);
+    pthread_mutex_init(&k->list_mu, NULL);
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&k->cv, &ca);
@@ -635,6 +664,7 @@ void mg_kube_stop(struct mg_kube *k)
     curl_global_cleanup();
     pthread_cond_destroy(&k->cv);
     pthread_mutex_destroy(&k->mu);
+    pthread_mutex_destroy(&k->list_mu);
     mg_kubeconf_free(&k->kc);
     free(k);
 }

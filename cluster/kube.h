@@ -21,6 +21,8 @@ struct mg_kube_opts {
     unsigned backoff_max_ms;   /* cap of the doubling delay, 0: 30000 */
     unsigned missing_retry_ms; /* re-list a kind whose API is absent (404) after, 0: 60000 */
     unsigned page_limit;       /* list page size (limit=), 0: 500 */
+    unsigned list_timeout_s;   /* one list page's whole-transfer limit, 0: 60; a list that
+                                * sends nothing for 15 s is abandoned too */
     unsigned resync_ms;        /* list every kind again this long after its last list, so
                                 * objects no event removes (an admitted policy another
                                 * webhook refused) go away; 0: 600000 (10 minutes) */

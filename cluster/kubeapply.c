@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* kubeapply.c - list and watch payloads into the store. A replacement removes from
- * the back of the kind's array (O(1) each) and adds the new set under one write
- * lock. Watch events are applied by the caller's batch under its lock. No I/O. */
+/* kubeapply.c - list and watch payloads into the store. A replacement is built in a
+ * private store and exchanged in under the write lock in O(1). Watch events are
+ * applied by the caller's batch under its lock. No I/O. */
 #include "kubeapply.h"
 
 #include "json.h"
@@ -33,30 +33,30 @@ void mg_kubeapply_prepare(cJSON *obj, const char *kind, const char *api_version)
 size_t mg_kubeapply_replace(struct mg_store *s, const char *kind, const char *api_version,
                             cJSON *items, struct mg_err *err)
 {
-    const cJSON *const *cur;
+    struct mg_store *aside = mg_store_new();
     struct mg_err e = {0};
-    size_t n, skipped = 0;
+    size_t skipped = 0;
     cJSON *it;
 
-    mg_store_wrlock(s);
-    while ((n = mg_store_list(s, kind, &cur)) > 0) {
-        const cJSON *md = mg_json_get(cur[n - 1], "metadata");
-        const char *ns = mg_json_str(md, "namespace"), *name = mg_json_str(md, "name");
-        char nsb[256], nameb[512];
+    if (!aside || mg_store_mark_known(aside, kind) != 0) {
+        mg_err_set(err, MG_ENOMEM, "out of memory building the %.100s list", kind);
+        int n = cJSON_GetArraySize(items);
 
-        /* Copies: the strings belong to the object being removed. */
-        snprintf(nsb, sizeof(nsb), "%s", ns ? ns : "");
-        snprintf(nameb, sizeof(nameb), "%s", name ? name : "");
-        if (mg_store_remove(s, kind, nsb, nameb) != 0)
-            break;
+        mg_store_free(aside);
+        cJSON_Delete(items);
+        return n > 0 ? (size_t)n : 1;
     }
-    mg_store_mark_known(s, kind);
-    while (cJSON_IsArray(items) && (it = cJSON_DetachItemFromArray(items, 0)) != NULL) {
+    /* Built with no lock held; the write lock covers one O(1) exchange. */
+    while (cJSON_IsArray(items) && (it = cJSON_DetachItemViaPointer(items, items->child)) != NULL) {
         mg_kubeapply_prepare(it, kind, api_version);
-        if (mg_store_put(s, it, &e) != 0 && skipped++ == 0 && err)
+        if (mg_store_put(aside, it, &e) != 0 && skipped++ == 0 && err)
             *err = e;
     }
+    mg_store_wrlock(s);
+    if (mg_store_exchange(s, aside, kind) != 0 && skipped++ == 0)
+        mg_err_set(err, MG_ENOMEM, "out of memory swapping the %.100s list in", kind);
     mg_store_unlock(s);
+    mg_store_free(aside);
     cJSON_Delete(items);
     return skipped;
 }

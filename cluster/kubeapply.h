@@ -18,8 +18,9 @@
 void mg_kubeapply_prepare(cJSON *obj, const char *kind, const char *api_version);
 
 /* Replace every object of kind in s with the items of the array items (taken, also
- * on failure; each is prepared) and mark the kind known. Takes the write lock
- * itself, so readers see the old set or the new one, never a mix. Returns the number
+ * on failure; each is prepared) and mark the kind known. The new set is built aside
+ * and exchanged under the write lock (taken here) in O(1), so readers see the old set
+ * or the new one, never a mix. Returns the number
  * of items skipped (no metadata.name...), with the first reason in err. */
 size_t mg_kubeapply_replace(struct mg_store *s, const char *kind, const char *api_version,
                             cJSON *items, struct mg_err *err);

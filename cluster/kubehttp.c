@@ -56,6 +56,8 @@ static void set_common(CURL *c, const struct mg_kubehttp_req *req)
     curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, req->max_s);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, req->low_speed_s > 0 ? 1L : 0L);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, req->low_speed_s);
     /* A silently dead peer (node gone, NAT entry expired) shows up within a minute. */
     curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(c, CURLOPT_TCP_KEEPIDLE, 30L);

@@ -16,6 +16,7 @@
 struct mg_kubehttp_req {
     const char *path_query; /* "/api/v1/nodes?limit=500" */
     long max_s;             /* whole-transfer limit in seconds, 0: none */
+    long low_speed_s;       /* abort after this many seconds under 1 byte/s, 0: never */
     /* libcurl's write callback and its data: a return other than size*nmemb aborts. */
     size_t (*on_data)(char *p, size_t size, size_t nmemb, void *ud);
     void *ud;

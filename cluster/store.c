@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* store.c - the cluster view: a chained hash table keyed by kind\0namespace\0name,
- * plus one insertion-ordered array per kind for listing. Replacing an object keeps
- * its place in the list; removing one closes the gap. No I/O; locking is the
- * caller's business through mg_store_rdlock/wrlock. */
+/* store.c - the cluster view: one table per kind (a chained hash keyed by
+ * namespace\0name, and a dense array for listing), each carrying the hooks (indexes)
+ * that follow its objects, so a kind built aside is swapped in by exchanging one
+ * pointer. Objects are pruned on entry; the kinds held by the thousand are kept as
+ * compact JSON text and decoded for the thread that reads them. No I/O; locking is
+ * the caller's business through mg_store_rdlock/wrlock. */
 #include "store.h"
 
 #include <pthread.h>
@@ -10,25 +12,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "json.h"
+#include "prune.h"
 #include "view_indexes.h"
 
 struct entry {
     struct entry *next; /* hash chain */
     uint64_t hash;
-    char *key; /* kind\0ns\0name\0 */
-    size_t keylen;
-    cJSON *obj;
-    struct kind *kind;
-    size_t pos; /* index in kind->items */
-};
-
-struct kind {
-    char *name;
-    bool known;
-    const cJSON **items;
-    struct entry **ents;
-    size_t n, cap;
+    size_t pos;       /* index in kind->ents */
+    cJSON *obj;       /* tree kinds; NULL for compact ones */
+    uint32_t keylen;  /* ns\0name\0 */
+    uint32_t textlen; /* compact kinds: the JSON text that follows the key */
+    char key[];
 };
 
 struct hook {
@@ -36,16 +32,34 @@ struct hook {
     void *ctx;
 };
 
+struct kind {
+    char *name;
+    bool known, compact;
+    struct entry **buckets;
+    size_t nbuckets; /* power of two, or 0 before the first put */
+    struct entry **ents;
+    const cJSON **items; /* tree kinds: ents[i]->obj */
+    size_t n, cap;
+    struct hook *hooks; /* hooks of this kind: they travel with its objects */
+    size_t nhooks;
+};
+
 struct mg_store {
     pthread_rwlock_t lock;
-    struct hook *hooks;
-    size_t nhooks;
-    struct entry **buckets;
-    size_t nbuckets; /* power of two */
-    size_t count;
-    struct kind *kinds;
+    struct hook *any; /* hooks of every kind (kind NULL) */
+    size_t nany;
+    struct kind **kinds;
     size_t nkinds, capkinds;
+    size_t count;
 };
+
+/* What this thread decoded from compact kinds: freed at its next unlock. */
+struct decoded {
+    void **ptrs;
+    bool *is_json;
+    size_t n, cap;
+};
+static _Thread_local struct decoded tl_decoded;
 
 static uint64_t fnv(uint64_t h, const char *s, size_t len)
 {
@@ -54,27 +68,38 @@ static uint64_t fnv(uint64_t h, const char *s, size_t len)
     return h;
 }
 
-/* The three parts with their NULs, hashed as the stored key is laid out. */
-static uint64_t key_hash(const char *kind, const char *ns, const char *name)
+static uint64_t key_hash(const char *ns, const char *name)
 {
     uint64_t h = 1469598103934665603ULL;
 
-    h = fnv(h, kind, strlen(kind) + 1);
     h = fnv(h, ns, strlen(ns) + 1);
     return fnv(h, name, strlen(name) + 1);
 }
 
-static bool key_eq(const struct entry *e, const char *kind, const char *ns, const char *name)
+static bool key_eq(const struct entry *e, const char *ns, const char *name)
 {
-    const char *k = e->key;
+    size_t lns = strlen(ns) + 1;
 
-    if (strcmp(k, kind) != 0)
-        return false;
-    k += strlen(k) + 1;
-    if (strcmp(k, ns) != 0)
-        return false;
-    k += strlen(k) + 1;
-    return strcmp(k, name) == 0;
+    return memcmp(e->key, ns, lns) == 0 && strcmp(e->key + lns, name) == 0;
+}
+
+static void kind_free(struct kind *k)
+{
+    if (!k)
+        return;
+    for (size_t i = 0; i < k->nhooks; i++)
+        if (k->hooks[i].h->free)
+            k->hooks[i].h->free(k->hooks[i].ctx);
+    for (size_t i = 0; i < k->n; i++) {
+        cJSON_Delete(k->ents[i]->obj);
+        free(k->ents[i]);
+    }
+    free(k->hooks);
+    free(k->buckets);
+    free(k->ents);
+    free(k->items);
+    free(k->name);
+    free(k);
 }
 
 struct mg_store *mg_store_new(void)
@@ -83,10 +108,7 @@ struct mg_store *mg_store_new(void)
 
     if (!s)
         return NULL;
-    s->nbuckets = 256;
-    s->buckets = calloc(s->nbuckets, sizeof(*s->buckets));
-    if (!s->buckets || pthread_rwlock_init(&s->lock, NULL) != 0) {
-        free(s->buckets);
+    if (pthread_rwlock_init(&s->lock, NULL) != 0) {
         free(s);
         return NULL;
     }
@@ -98,31 +120,33 @@ struct mg_store *mg_store_new(void)
     return s;
 }
 
+void mg_store_release(void)
+{
+    struct decoded *d = &tl_decoded;
+
+    for (size_t i = 0; i < d->n; i++) {
+        if (d->is_json[i])
+            cJSON_Delete(d->ptrs[i]);
+        else
+            free(d->ptrs[i]);
+    }
+    free(d->ptrs);
+    free(d->is_json);
+    memset(d, 0, sizeof(*d));
+}
+
 void mg_store_free(struct mg_store *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->nhooks; i++)
-        if (s->hooks[i].h->free)
-            s->hooks[i].h->free(s->hooks[i].ctx);
-    free(s->hooks);
-    for (size_t i = 0; i < s->nbuckets; i++) {
-        struct entry *e = s->buckets[i], *next;
-
-        for (; e; e = next) {
-            next = e->next;
-            cJSON_Delete(e->obj);
-            free(e->key);
-            free(e);
-        }
-    }
-    for (size_t i = 0; i < s->nkinds; i++) {
-        free(s->kinds[i].name);
-        free(s->kinds[i].items);
-        free(s->kinds[i].ents);
-    }
+    mg_store_release();
+    for (size_t i = 0; i < s->nany; i++)
+        if (s->any[i].h->free)
+            s->any[i].h->free(s->any[i].ctx);
+    free(s->any);
+    for (size_t i = 0; i < s->nkinds; i++)
+        kind_free(s->kinds[i]);
     free(s->kinds);
-    free(s->buckets);
     pthread_rwlock_destroy(&s->lock);
     free(s);
 }
@@ -131,8 +155,8 @@ void mg_store_free(struct mg_store *s)
 static struct kind *kind_find(const struct mg_store *s, const char *name)
 {
     for (size_t i = 0; i < s->nkinds; i++)
-        if (strcmp(s->kinds[i].name, name) == 0)
-            return &s->kinds[i];
+        if (strcmp(s->kinds[i]->name, name) == 0)
+            return s->kinds[i];
     return NULL;
 }
 
@@ -144,59 +168,110 @@ static struct kind *kind_get(struct mg_store *s, const char *name)
         return k;
     if (s->nkinds == s->capkinds) {
         size_t cap = s->capkinds ? s->capkinds * 2 : 16;
-        struct kind *nk = realloc(s->kinds, cap * sizeof(*nk));
+        struct kind **nk = realloc(s->kinds, cap * sizeof(*nk));
 
         if (!nk)
             return NULL;
-        /* Entries point at their kind: re-aim them after the move. */
-        for (size_t i = 0; i < s->nkinds; i++)
-            for (size_t j = 0; j < nk[i].n; j++)
-                nk[i].ents[j]->kind = &nk[i];
         s->kinds = nk;
         s->capkinds = cap;
     }
-    k = &s->kinds[s->nkinds];
-    memset(k, 0, sizeof(*k));
-    k->name = strdup(name);
-    if (!k->name)
+    k = calloc(1, sizeof(*k));
+    if (!k || !(k->name = strdup(name))) {
+        free(k);
         return NULL;
-    s->nkinds++;
+    }
+    k->compact = mg_prune_compact_kind(name);
+    s->kinds[s->nkinds++] = k;
     return k;
+}
+
+static int remember(void *p, bool is_json)
+{
+    struct decoded *d = &tl_decoded;
+
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 16;
+        void **ptrs = realloc(d->ptrs, cap * sizeof(*ptrs));
+        bool *js;
+
+        if (!ptrs)
+            return -1;
+        d->ptrs = ptrs;
+        js = realloc(d->is_json, cap * sizeof(*js));
+        if (!js)
+            return -1;
+        d->is_json = js;
+        d->cap = cap;
+    }
+    d->ptrs[d->n] = p;
+    d->is_json[d->n++] = is_json;
+    return 0;
+}
+
+/* The tree of a compact entry, owned by the caller (cJSON_Delete), or NULL. */
+static cJSON *decode(const struct entry *e)
+{
+    cJSON *obj;
+    bool arena = mg_arena_active();
+
+    if (arena)
+        mg_arena_close();
+    obj = mg_json_parse(e->key + e->keylen, e->textlen, 0, NULL);
+    if (arena)
+        mg_arena_open();
+    return obj;
+}
+
+/* The object of e for a reader: borrowed until this thread's next unlock. */
+static const cJSON *entry_obj(const struct entry *e)
+{
+    cJSON *obj;
+
+    if (e->obj)
+        return e->obj;
+    obj = decode(e);
+    if (obj && remember(obj, true) != 0) {
+        cJSON_Delete(obj);
+        return NULL;
+    }
+    return obj;
 }
 
 static int kind_append(struct kind *k, struct entry *e)
 {
     if (k->n == k->cap) {
         size_t cap = k->cap ? k->cap * 2 : 16;
-        const cJSON **items = realloc(k->items, cap * sizeof(*items));
-        struct entry **ents;
+        struct entry **ents = realloc(k->ents, cap * sizeof(*ents));
 
-        if (!items)
-            return -1;
-        k->items = items;
-        ents = realloc(k->ents, cap * sizeof(*ents));
         if (!ents)
             return -1;
         k->ents = ents;
+        if (!k->compact) {
+            const cJSON **items = realloc(k->items, cap * sizeof(*items));
+
+            if (!items)
+                return -1;
+            k->items = items;
+        }
         k->cap = cap;
     }
-    e->kind = k;
     e->pos = k->n;
-    k->items[k->n] = e->obj;
     k->ents[k->n] = e;
+    if (!k->compact)
+        k->items[k->n] = e->obj;
     k->n++;
     return 0;
 }
 
-static void grow_buckets(struct mg_store *s)
+static void grow_buckets(struct kind *k)
 {
-    size_t n = s->nbuckets * 2;
+    size_t n = k->nbuckets ? k->nbuckets * 2 : 64;
     struct entry **b = calloc(n, sizeof(*b));
 
     if (!b)
         return; /* longer chains, still correct */
-    for (size_t i = 0; i < s->nbuckets; i++) {
-        struct entry *e = s->buckets[i], *next;
+    for (size_t i = 0; i < k->nbuckets; i++) {
+        struct entry *e = k->buckets[i], *next;
 
         for (; e; e = next) {
             next = e->next;
@@ -204,58 +279,80 @@ static void grow_buckets(struct mg_store *s)
             b[e->hash & (n - 1)] = e;
         }
     }
-    free(s->buckets);
-    s->buckets = b;
-    s->nbuckets = n;
+    free(k->buckets);
+    k->buckets = b;
+    k->nbuckets = n;
 }
 
-static struct entry *lookup(const struct mg_store *s, const char *kind, const char *ns,
-                            const char *name, uint64_t h)
+static struct entry **slot_of(const struct kind *k, const char *ns, const char *name, uint64_t h)
 {
-    struct entry *e = s->buckets[h & (s->nbuckets - 1)];
+    struct entry **pp;
 
-    for (; e; e = e->next)
-        if (e->hash == h && key_eq(e, kind, ns, name))
-            return e;
+    if (!k->nbuckets)
+        return NULL;
+    for (pp = &k->buckets[h & (k->nbuckets - 1)]; *pp; pp = &(*pp)->next)
+        if ((*pp)->hash == h && key_eq(*pp, ns, name))
+            return pp;
     return NULL;
 }
 
-static struct entry *entry_new(const char *kind, const char *ns, const char *name, uint64_t h)
+/* A new entry for ns/name holding obj (a tree kind) or obj's compact text. */
+static struct entry *entry_new(const struct kind *k, const char *ns, const char *name, uint64_t h,
+                               cJSON *obj)
 {
-    size_t lk = strlen(kind) + 1, ln = strlen(ns) + 1, lm = strlen(name) + 1;
-    struct entry *e = calloc(1, sizeof(*e));
+    size_t ln = strlen(ns) + 1, lm = strlen(name) + 1, lt = 0;
+    char *text = NULL;
+    struct entry *e;
 
-    if (!e || !(e->key = malloc(lk + ln + lm))) {
-        free(e);
+    if (k->compact) {
+        text = cJSON_PrintUnformatted(obj);
+        if (!text)
+            return NULL;
+        lt = strlen(text);
+    }
+    if (ln + lm > UINT32_MAX || lt > UINT32_MAX || !(e = malloc(sizeof(*e) + ln + lm + lt + 1))) {
+        free(text);
         return NULL;
     }
-    memcpy(e->key, kind, lk);
-    memcpy(e->key + lk, ns, ln);
-    memcpy(e->key + lk + ln, name, lm);
-    e->keylen = lk + ln + lm;
+    memset(e, 0, sizeof(*e));
+    memcpy(e->key, ns, ln);
+    memcpy(e->key + ln, name, lm);
+    e->keylen = (uint32_t)(ln + lm);
     e->hash = h;
+    if (text) {
+        memcpy(e->key + ln + lm, text, lt + 1);
+        e->textlen = (uint32_t)lt;
+        free(text);
+    } else {
+        e->obj = obj;
+    }
     return e;
 }
 
-static void notify_put(const struct mg_store *s, const char *kind, const cJSON *obj,
+static void notify_put(const struct mg_store *s, const struct kind *k, const cJSON *obj,
                        const cJSON *old)
 {
-    for (size_t i = 0; i < s->nhooks; i++) {
-        const struct mg_store_hook *h = s->hooks[i].h;
-
-        if (h->put && (!h->kind || strcmp(h->kind, kind) == 0))
-            (void)h->put(s->hooks[i].ctx, obj, old);
-    }
+    for (size_t i = 0; i < k->nhooks; i++)
+        if (k->hooks[i].h->put)
+            (void)k->hooks[i].h->put(k->hooks[i].ctx, obj, old);
+    for (size_t i = 0; i < s->nany; i++)
+        if (s->any[i].h->put)
+            (void)s->any[i].h->put(s->any[i].ctx, obj, old);
 }
 
-static void notify_remove(const struct mg_store *s, const char *kind, const cJSON *obj)
+static void notify_remove(const struct mg_store *s, const struct kind *k, const cJSON *obj)
 {
-    for (size_t i = 0; i < s->nhooks; i++) {
-        const struct mg_store_hook *h = s->hooks[i].h;
+    for (size_t i = 0; i < k->nhooks; i++)
+        if (k->hooks[i].h->remove)
+            k->hooks[i].h->remove(k->hooks[i].ctx, obj);
+    for (size_t i = 0; i < s->nany; i++)
+        if (s->any[i].h->remove)
+            s->any[i].h->remove(s->any[i].ctx, obj);
+}
 
-        if (h->remove && (!h->kind || strcmp(h->kind, kind) == 0))
-            h->remove(s->hooks[i].ctx, obj);
-    }
+static bool has_hooks(const struct mg_store *s, const struct kind *k)
+{
+    return k->nhooks > 0 || s->nany > 0;
 }
 
 /* Kinds of the view that live outside namespaces: a stray metadata.namespace on one of
@@ -295,48 +392,73 @@ static int identify(const cJSON *obj, const char **kind, const char **ns, const 
     return 0;
 }
 
+/* Replace the entry at *pp (same key) by e, in the chain and in the array. */
+static void entry_swap_in(struct kind *k, struct entry **pp, struct entry *e)
+{
+    struct entry *old = *pp;
+
+    e->next = old->next;
+    e->pos = old->pos;
+    *pp = e;
+    k->ents[e->pos] = e;
+    if (!k->compact)
+        k->items[e->pos] = e->obj;
+}
+
 int mg_store_put(struct mg_store *s, cJSON *obj, struct mg_err *err)
 {
     const char *kind = NULL, *ns = NULL, *name = NULL;
-    struct entry *e;
+    struct entry *e = NULL, **pp;
     struct kind *k;
     uint64_t h;
     int rc = identify(obj, &kind, &ns, &name, err);
 
     if (rc)
         goto out;
-    h = key_hash(kind, ns, name);
-    e = lookup(s, kind, ns, name, h);
-    if (e) {
-        cJSON *prev = e->obj;
-
-        e->obj = obj;
-        e->kind->items[e->pos] = obj;
-        e->kind->known = true;
-        notify_put(s, e->kind->name, obj, prev);
-        cJSON_Delete(prev);
-        return 0;
-    }
     k = kind_get(s, kind);
-    e = k ? entry_new(kind, ns, name, h) : NULL;
-    if (!e) {
-        rc = mg_err_set(err, MG_ENOMEM, "out of memory storing %.100s %.200s", kind, name);
+    if (!k)
+        goto oom;
+    mg_prune(obj, kind);
+    h = key_hash(ns, name);
+    e = entry_new(k, ns, name, h, obj);
+    if (!e)
+        goto oom;
+    if (!k->compact)
+        obj = NULL; /* the entry owns it now */
+    pp = slot_of(k, ns, name, h);
+    if (pp) {
+        struct entry *prev = *pp;
+        cJSON *old = NULL;
+
+        entry_swap_in(k, pp, e);
+        k->known = true;
+        if (has_hooks(s, k)) {
+            old = prev->obj ? prev->obj : decode(prev);
+            notify_put(s, k, e->obj ? e->obj : obj, old);
+            if (!prev->obj)
+                cJSON_Delete(old);
+        }
+        cJSON_Delete(prev->obj);
+        free(prev);
         goto out;
     }
-    e->obj = obj;
-    if (kind_append(k, e) != 0) {
-        free(e->key);
-        free(e);
-        rc = mg_err_set(err, MG_ENOMEM, "out of memory storing %.100s %.200s", kind, name);
-        goto out;
-    }
+    if (kind_append(k, e) != 0)
+        goto oom;
     k->known = true;
-    e->next = s->buckets[h & (s->nbuckets - 1)];
-    s->buckets[h & (s->nbuckets - 1)] = e;
-    if (++s->count > s->nbuckets)
-        grow_buckets(s);
-    notify_put(s, k->name, obj, NULL);
-    return 0;
+    if (k->n > k->nbuckets)
+        grow_buckets(k);
+    e->next = k->buckets[h & (k->nbuckets - 1)];
+    k->buckets[h & (k->nbuckets - 1)] = e;
+    s->count++;
+    notify_put(s, k, e->obj ? e->obj : obj, NULL);
+    goto out;
+oom:
+    if (e) {
+        if (!k->compact)
+            obj = e->obj;
+        free(e);
+    }
+    rc = mg_err_set(err, MG_ENOMEM, "out of memory storing %.100s %.200s", kind, name);
 out:
     cJSON_Delete(obj);
     return rc;
@@ -344,102 +466,99 @@ out:
 
 int mg_store_remove(struct mg_store *s, const char *kind, const char *ns, const char *name)
 {
-    struct entry **pp, *e;
-    struct kind *k;
-    uint64_t h;
+    struct kind *k = kind ? kind_find(s, kind) : NULL;
+    struct entry **pp, *e, *last;
 
-    ns = cluster_scoped(kind) ? "" : ns;
-    h = key_hash(kind, ns ? ns : "", name);
-    pp = &s->buckets[h & (s->nbuckets - 1)];
-    for (; (e = *pp); pp = &e->next)
-        if (e->hash == h && key_eq(e, kind, ns ? ns : "", name))
-            break;
-    if (!e)
+    if (!k || !name)
         return MG_ENOTFOUND;
+    ns = cluster_scoped(kind) || !ns ? "" : ns;
+    pp = slot_of(k, ns, name, key_hash(ns, name));
+    if (!pp)
+        return MG_ENOTFOUND;
+    e = *pp;
     *pp = e->next;
-    k = e->kind;
-    notify_remove(s, k->name, e->obj);
-    memmove(&k->items[e->pos], &k->items[e->pos + 1], (k->n - e->pos - 1) * sizeof(*k->items));
-    memmove(&k->ents[e->pos], &k->ents[e->pos + 1], (k->n - e->pos - 1) * sizeof(*k->ents));
-    k->n--;
-    for (size_t i = e->pos; i < k->n; i++)
-        k->ents[i]->pos = i;
+    if (has_hooks(s, k)) {
+        cJSON *obj = e->obj ? e->obj : decode(e);
+
+        if (obj)
+            notify_remove(s, k, obj);
+        if (!e->obj)
+            cJSON_Delete(obj);
+    }
+    /* The last entry takes the freed place: O(1), the order of the rest is kept. */
+    last = k->ents[--k->n];
+    last->pos = e->pos;
+    k->ents[e->pos] = last;
+    if (!k->compact)
+        k->items[e->pos] = last->obj;
     s->count--;
     cJSON_Delete(e->obj);
-    free(e->key);
     free(e);
-    return 0;
-}
-
-/* Tell dst's hooks about every object of dst, as removed (put false) or put. */
-static void notify_all(const struct mg_store *s, bool put)
-{
-    for (size_t i = 0; i < s->nkinds; i++) {
-        const struct kind *k = &s->kinds[i];
-
-        for (size_t j = 0; j < k->n; j++) {
-            if (put)
-                notify_put(s, k->name, k->items[j], NULL);
-            else
-                notify_remove(s, k->name, k->items[j]);
-        }
-    }
-}
-
-/* Exchange the tables of a and b; locks and hooks stay where they are. The entries
- * point at their kind inside the kinds array, which moves with it. */
-static void swap_tables(struct mg_store *a, struct mg_store *b)
-{
-    struct entry **buckets = a->buckets;
-    size_t nbuckets = a->nbuckets, count = a->count;
-    struct kind *kinds = a->kinds;
-    size_t nkinds = a->nkinds, capkinds = a->capkinds;
-
-    a->buckets = b->buckets;
-    a->nbuckets = b->nbuckets;
-    a->count = b->count;
-    a->kinds = b->kinds;
-    a->nkinds = b->nkinds;
-    a->capkinds = b->capkinds;
-    b->buckets = buckets;
-    b->nbuckets = nbuckets;
-    b->count = count;
-    b->kinds = kinds;
-    b->nkinds = nkinds;
-    b->capkinds = capkinds;
-}
-
-int mg_store_replace_all(struct mg_store *dst, struct mg_store *src)
-{
-    if (!src || src == dst)
-        return MG_EINVAL;
-    notify_all(dst, false);
-    /* Swap the tables, not the objects: nothing to allocate, so no failure half way. */
-    swap_tables(dst, src);
-    notify_all(dst, true);
-    /* src now holds the old objects; its own hooks (its policy index) go with it. */
-    mg_store_free(src);
     return 0;
 }
 
 const cJSON *mg_store_get(const struct mg_store *s, const char *kind, const char *ns,
                           const char *name)
 {
-    const struct entry *e;
+    const struct kind *k = s && kind ? kind_find(s, kind) : NULL;
+    struct entry **pp;
 
-    if (!s || !kind || !name)
+    if (!k || !name)
         return NULL;
     if (!ns || cluster_scoped(kind))
         ns = "";
-    e = lookup(s, kind, ns, name, key_hash(kind, ns, name));
-    return e ? e->obj : NULL;
+    pp = slot_of(k, ns, name, key_hash(ns, name));
+    return pp ? entry_obj(*pp) : NULL;
 }
 
 size_t mg_store_list(const struct mg_store *s, const char *kind, const cJSON *const **items)
 {
     const struct kind *k = s && kind ? kind_find(s, kind) : NULL;
+    const cJSON **all;
 
-    *items = k ? k->items : NULL;
+    *items = NULL;
+    if (!k || k->n == 0)
+        return 0;
+    if (!k->compact) {
+        *items = k->items;
+        return k->n;
+    }
+    /* Every object decoded at once: for tests and small views; walks use
+     * mg_store_each. */
+    all = malloc(k->n * sizeof(*all));
+    if (!all || remember(all, false) != 0) {
+        free(all);
+        return 0;
+    }
+    for (size_t i = 0; i < k->n; i++)
+        if (!(all[i] = entry_obj(k->ents[i])))
+            return 0;
+    *items = all;
+    return k->n;
+}
+
+int mg_store_each(const struct mg_store *s, const char *kind,
+                  int (*fn)(void *ctx, const cJSON *obj), void *ctx)
+{
+    const struct kind *k = s && kind ? kind_find(s, kind) : NULL;
+    int rc = 0;
+
+    for (size_t i = 0; k && i < k->n && rc == 0; i++) {
+        const struct entry *e = k->ents[i];
+        cJSON *obj = e->obj ? NULL : decode(e);
+
+        if (!e->obj && !obj)
+            return MG_ENOMEM;
+        rc = fn(ctx, e->obj ? e->obj : obj);
+        cJSON_Delete(obj);
+    }
+    return rc;
+}
+
+size_t mg_store_count(const struct mg_store *s, const char *kind)
+{
+    const struct kind *k = s && kind ? kind_find(s, kind) : NULL;
+
     return k ? k->n : 0;
 }
 
@@ -465,28 +584,156 @@ size_t mg_store_size(const struct mg_store *s)
     return s ? s->count : 0;
 }
 
+static const struct hook *hook_in(const struct hook *hs, size_t n, const struct mg_store_hook *h)
+{
+    for (size_t i = 0; i < n; i++)
+        if (hs[i].h == h)
+            return &hs[i];
+    return NULL;
+}
+
+static int hook_add(struct hook **hs, size_t *n, const struct mg_store_hook *h, void *ctx)
+{
+    struct hook *nh = realloc(*hs, (*n + 1) * sizeof(*nh));
+
+    if (!nh)
+        return MG_ENOMEM;
+    *hs = nh;
+    nh[*n].h = h;
+    nh[*n].ctx = ctx;
+    (*n)++;
+    return 0;
+}
+
 int mg_store_on_change(struct mg_store *s, const struct mg_store_hook *hook, void *ctx)
 {
-    struct hook *hs;
+    struct kind *k;
 
-    if (mg_store_hook_ctx(s, hook) || !hook)
+    if (!hook || mg_store_hook_ctx(s, hook))
         return MG_EINVAL;
-    hs = realloc(s->hooks, (s->nhooks + 1) * sizeof(*hs));
-    if (!hs)
-        return MG_ENOMEM;
-    s->hooks = hs;
-    s->hooks[s->nhooks].h = hook;
-    s->hooks[s->nhooks].ctx = ctx;
-    s->nhooks++;
-    return 0;
+    if (!hook->kind)
+        return hook_add(&s->any, &s->nany, hook, ctx);
+    k = kind_get(s, hook->kind);
+    return k ? hook_add(&k->hooks, &k->nhooks, hook, ctx) : MG_ENOMEM;
 }
 
 void *mg_store_hook_ctx(const struct mg_store *s, const struct mg_store_hook *hook)
 {
-    for (size_t i = 0; s && i < s->nhooks; i++)
-        if (s->hooks[i].h == hook)
-            return s->hooks[i].ctx;
-    return NULL;
+    const struct kind *k;
+    const struct hook *h;
+
+    if (!s || !hook)
+        return NULL;
+    if (!hook->kind)
+        h = hook_in(s->any, s->nany, hook);
+    else
+        h = (k = kind_find(s, hook->kind)) ? hook_in(k->hooks, k->nhooks, hook) : NULL;
+    return h ? h->ctx : NULL;
+}
+
+/* A hook that only one side has stays on that side's store: it hears of every object
+ * leaving and arriving (O(n), for hooks registered by hand; the indexes every store
+ * carries move with the objects in O(1)). */
+static void keep_hooks(struct mg_store *s, struct kind *gone, struct kind *came)
+{
+    for (size_t i = 0; i < gone->nhooks;) {
+        struct hook h = gone->hooks[i];
+
+        if (hook_in(came->hooks, came->nhooks, h.h) ||
+            hook_add(&came->hooks, &came->nhooks, h.h, h.ctx) != 0) {
+            i++;
+            continue;
+        }
+        memmove(&gone->hooks[i], &gone->hooks[i + 1],
+                (gone->nhooks - i - 1) * sizeof(gone->hooks[0]));
+        gone->nhooks--;
+        for (size_t j = 0; j < gone->n; j++) {
+            cJSON *obj = gone->ents[j]->obj ? NULL : decode(gone->ents[j]);
+
+            if (h.h->remove && (gone->ents[j]->obj || obj))
+                h.h->remove(h.ctx, gone->ents[j]->obj ? gone->ents[j]->obj : obj);
+            cJSON_Delete(obj);
+        }
+        for (size_t j = 0; j < came->n; j++) {
+            cJSON *obj = came->ents[j]->obj ? NULL : decode(came->ents[j]);
+
+            if (h.h->put && (came->ents[j]->obj || obj))
+                (void)h.h->put(h.ctx, came->ents[j]->obj ? came->ents[j]->obj : obj, NULL);
+            cJSON_Delete(obj);
+        }
+    }
+    (void)s;
+}
+
+/* Exchange kind name between dst and src; dst's any-kind hooks hear of the change. */
+static int exchange_kind(struct mg_store *dst, struct mg_store *src, const char *name)
+{
+    struct kind *a = kind_get(dst, name), *b = kind_get(src, name);
+    struct mg_store tmp = {0};
+
+    if (!a || !b)
+        return MG_ENOMEM;
+    for (size_t i = 0; i < dst->nkinds; i++)
+        if (dst->kinds[i] == a)
+            dst->kinds[i] = b;
+    for (size_t i = 0; i < src->nkinds; i++)
+        if (src->kinds[i] == b)
+            src->kinds[i] = a;
+    dst->count = dst->count - a->n + b->n;
+    src->count = src->count - b->n + a->n;
+    keep_hooks(dst, a, b);
+    if (dst->nany > 0) {
+        tmp.any = dst->any;
+        tmp.nany = dst->nany;
+        for (size_t j = 0; j < a->n; j++) {
+            cJSON *obj = a->ents[j]->obj ? NULL : decode(a->ents[j]);
+
+            if (a->ents[j]->obj || obj)
+                notify_remove(&tmp, &(struct kind){0}, a->ents[j]->obj ? a->ents[j]->obj : obj);
+            cJSON_Delete(obj);
+        }
+        for (size_t j = 0; j < b->n; j++) {
+            cJSON *obj = b->ents[j]->obj ? NULL : decode(b->ents[j]);
+
+            if (b->ents[j]->obj || obj)
+                notify_put(&tmp, &(struct kind){0}, b->ents[j]->obj ? b->ents[j]->obj : obj, NULL);
+            cJSON_Delete(obj);
+        }
+    }
+    return 0;
+}
+
+int mg_store_exchange(struct mg_store *dst, struct mg_store *src, const char *kind)
+{
+    if (!dst || !src || src == dst)
+        return MG_EINVAL;
+    if (kind)
+        return exchange_kind(dst, src, kind);
+    /* Every kind either side has: kinds are created before the swap so that nothing
+     * can fail half way through. */
+    for (size_t i = 0; i < dst->nkinds; i++)
+        if (!kind_get(src, dst->kinds[i]->name))
+            return MG_ENOMEM;
+    for (size_t i = 0; i < src->nkinds; i++)
+        if (!kind_get(dst, src->kinds[i]->name))
+            return MG_ENOMEM;
+    for (size_t i = 0; i < dst->nkinds; i++) {
+        int rc = exchange_kind(dst, src, dst->kinds[i]->name);
+
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+int mg_store_replace_all(struct mg_store *dst, struct mg_store *src)
+{
+    int rc = mg_store_exchange(dst, src, NULL);
+
+    if (rc)
+        return rc;
+    mg_store_free(src);
+    return 0;
 }
 
 void mg_store_rdlock(struct mg_store *s)
@@ -502,4 +749,6 @@ void mg_store_wrlock(struct mg_store *s)
 void mg_store_unlock(struct mg_store *s)
 {
     pthread_rwlock_unlock(&s->lock);
+    if (tl_decoded.n)
+        mg_store_release();
 }

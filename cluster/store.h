@@ -3,9 +3,13 @@
  * storage classes and profiles, nodes, NADs, policies, VMs, VMIs, migrations,
  * HyperConverged, KubeVirt), keyed by kind, namespace and name.
  * Thread-safety: one reader-writer lock. Readers hold mg_store_rdlock() for the whole
- * of one review, writers mg_store_wrlock(); lookups themselves take no lock.
- * Objects are cJSON trees owned by the store; lookups borrow them until the lock
- * is released. */
+ * of one review, writers mg_store_wrlock() for one change at a time: every write is
+ * O(1) (a watch event) or swaps a kind built aside in a private store
+ * (mg_store_exchange), so no writer holds the lock for long. Lookups take no lock.
+ * Objects are pruned on entry (prune.h). The kinds held by the thousand (VMs, VMIs,
+ * PVCs, DataVolumes) are kept as compact JSON text: a lookup decodes a tree that the
+ * calling thread borrows until its next mg_store_unlock (or mg_store_release); other
+ * kinds are cJSON trees owned by the store, borrowed until the lock is released. */
 #ifndef MG_STORE_H
 #define MG_STORE_H
 
@@ -38,9 +42,24 @@ int mg_store_remove(struct mg_store *s, const char *kind, const char *ns, const 
 const cJSON *mg_store_get(const struct mg_store *s, const char *kind, const char *ns,
                           const char *name);
 
-/* All objects of kind, in insertion order: *items is a borrowed array valid until
- * the next write. Returns the count. */
+/* All objects of kind, in insertion order (a removal moves the last object into the
+ * gap): *items is a borrowed array valid until the next write or, for a compact kind,
+ * this thread's next unlock. A compact kind is decoded whole for this: walks of the
+ * big kinds use mg_store_each or an index. Returns the count. */
 size_t mg_store_list(const struct mg_store *s, const char *kind, const cJSON *const **items);
+
+/* Call fn for every object of kind in list order, each borrowed for that call only
+ * (compact kinds are decoded one at a time). Returns fn's first non-zero result,
+ * MG_ENOMEM when decoding fails, else 0. */
+int mg_store_each(const struct mg_store *s, const char *kind,
+                  int (*fn)(void *ctx, const cJSON *obj), void *ctx);
+
+/* Number of objects of kind: no decoding. */
+size_t mg_store_count(const struct mg_store *s, const char *kind);
+
+/* Free what this thread decoded from compact kinds (mg_store_unlock does it too):
+ * nothing it borrowed from lookups may be used afterwards. */
+void mg_store_release(void);
 
 /* True when the view knows this kind: it holds an object of the kind, or the kind
  * was marked known (watched from the API, possibly empty). */
@@ -49,14 +68,20 @@ bool mg_store_knows(const struct mg_store *s, const char *kind);
 /* Mark kind as known even when no object of it exists. */
 int mg_store_mark_known(struct mg_store *s, const char *kind);
 
-/* Replace the whole view at once: every object of dst is removed (dst's change hooks
- * see each remove while the object still exists), then every object of src moves into
- * dst in src's order (the hooks see each put, old NULL), with src's known-kind marks
- * (dst's own marks go). Objects put into dst since it was filled, such as policies
- * admitted through /validate, are dropped too. Allocates nothing, so it cannot stop
- * half way. Takes ownership of src and frees it (its own hooks and all). The caller
- * holds dst's write lock (src needs none: no one else may see it). Returns 0, or
- * MG_EINVAL (nothing changes) when src is NULL or is dst. */
+/* Exchange the objects of kind (every kind either store has, when kind is NULL)
+ * between dst and src, with their known-kind marks and the hooks of that kind that
+ * both stores carry (the indexes mg_store_new attaches: each follows its objects, so
+ * the exchange is O(1) per kind). A hook only one side has stays on its side and hears
+ * of every object leaving and arriving, as do dst's hooks of every kind (kind NULL).
+ * Objects put into dst since it was filled, such as policies admitted through
+ * /validate, leave with the rest. The caller holds dst's write lock (src needs none:
+ * no one else may see it) and frees src, which now holds dst's old objects, after
+ * releasing it. Returns 0, MG_EINVAL when src is NULL or is dst, MG_ENOMEM (nothing
+ * changed) when a kind table could not be made. */
+int mg_store_exchange(struct mg_store *dst, struct mg_store *src, const char *kind);
+
+/* mg_store_exchange of every kind, then mg_store_free(src) (under the caller's lock:
+ * prefer the exchange and a free after unlocking). */
 int mg_store_replace_all(struct mg_store *dst, struct mg_store *src);
 
 /* Total number of objects. */
@@ -65,8 +90,11 @@ size_t mg_store_size(const struct mg_store *s);
 /* A change hook: derived state (an index) kept current under the write lock.
  * put runs after obj is stored (old: the object it replaced, freed after put returns,
  * or NULL); remove runs before obj is freed; free runs once from mg_store_free.
- * kind NULL: every kind. A hook's error does not undo the change: the hook must
- * cope, e.g. by marking itself stale. */
+ * obj and old are valid only during the call (compact kinds are decoded for it): a
+ * hook copies what it keeps, and its ctx points at nothing of the store, since it
+ * moves with its kind's objects from store to store (mg_store_exchange).
+ * kind NULL: every kind (such a hook does not move, and costs O(n) per exchange). A hook's error
+ * does not undo the change: the hook must cope, e.g. by marking itself stale. */
 struct mg_store_hook {
     const char *kind;
     int (*put)(void *ctx, const cJSON *obj, const cJSON *old);

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* prune.h - what of an object the view keeps. Every object entering the store is
+ * pruned: bookkeeping metadata and guest payloads go, everything a rule reads stays. */
+#ifndef MG_PRUNE_H
+#define MG_PRUNE_H
+
+#include <stdbool.h>
+
+#include <cjson/cJSON.h>
+
+/* Kinds the view holds by the thousand (VirtualMachine, VirtualMachineInstance,
+ * PersistentVolumeClaim, DataVolume): kept as compact JSON text, decoded when read,
+ * and pruned harder (only kubevirt.io and migguard.io annotations, no uid,
+ * resourceVersion or timestamps, the guest-only parts of a VMI's status). */
+bool mg_prune_compact_kind(const char *kind);
+
+/* Prune obj (an object of kind) in place: metadata.managedFields and the kubectl
+ * last-applied annotation always; a Node's images, addresses and nodeInfo; for the
+ * compact kinds, what mg_prune_compact_kind says. */
+void mg_prune(cJSON *obj, const char *kind);
+
+#endif
