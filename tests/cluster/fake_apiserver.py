@@ -5,9 +5,12 @@
 # resourceVersion replay, BOOKMARK, ERROR 410, HTTP 410 and dropped connections.
 # Driven by one JSON command per line on stdin; prints "PORT n" first, then one reply
 # line ("OK" or "STATS {...}") per command. Exits on "quit", EOF or --max-seconds.
+# --serve-dir DIR preloads every `kind: List` / typed-list JSON file of DIR (bench/scale.sh);
+# with --no-stdin it ignores stdin and runs until SIGTERM or --max-seconds.
 import argparse
 import json
 import os
+import signal
 import socket
 import sys
 import threading
@@ -34,6 +37,37 @@ RESOURCES = {
     "/apis/kubevirt.io/v1/kubevirts": ("KubeVirt", "kubevirt.io/v1"),
 }
 BY_NAME = {p.rsplit("/", 1)[1]: p for p in RESOURCES}
+BY_KIND = {k: p for p, (k, _) in RESOURCES.items()}
+
+
+def load_dir(st, d):
+    """Preload the List files of d. Objects are kept as the JSON bytes a typed list
+    carries (no kind, no apiVersion): a 100,000-VM view as dicts would not fit."""
+    n = 0
+    for fn in sorted(os.listdir(d)):
+        if not fn.endswith(".json"):
+            continue
+        with open(os.path.join(d, fn)) as f:
+            doc = json.load(f)
+        items = doc.get("items") if isinstance(doc, dict) else None
+        if items is None:
+            items = [doc]
+        list_kind = doc.get("kind", "") if isinstance(doc, dict) else ""
+        while items:
+            obj = items.pop()
+            kind = obj.pop("kind", None) or list_kind[:-4]
+            obj.pop("apiVersion", None)
+            path = BY_KIND.get(kind)
+            if path is None:
+                continue
+            md = obj.get("metadata", {})
+            st.rv += 1
+            md["resourceVersion"] = str(st.rv)
+            st.objects[path][(md.get("namespace", ""), md["name"])] = json.dumps(
+                obj, separators=(",", ":")).encode()
+            n += 1
+        del doc
+    return n
 
 
 class State:
@@ -73,6 +107,9 @@ class State:
                 self.events.append((path, "ADDED" if op == "add" else "MODIFIED", rv, obj))
             elif op in ("delete", "silent_delete"):
                 obj = self.objects[path].pop((c.get("ns", ""), c["name"]))
+                if isinstance(obj, bytes):
+                    kind, api = RESOURCES[path]
+                    obj = dict(json.loads(obj), kind=kind, apiVersion=api)
                 rv = self.stamp(obj)
                 if op == "delete":
                     self.events.append((path, "DELETED", rv, obj))
@@ -112,7 +149,7 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def reply(self, code, body, close=False):
-        data = json.dumps(body).encode()
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.send_response(code)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -161,16 +198,20 @@ class Handler(BaseHTTPRequestHandler):
         end = len(items) if limit <= 0 else min(len(items), start + limit)
         page = []
         for _, obj in items[start:end]:
+            if isinstance(obj, bytes):  # preloaded by --serve-dir, already without kind
+                page.append(obj)
+                continue
             o = json.loads(json.dumps(obj))
             # Typed lists carry kind and apiVersion on the list, not on the items.
             o.pop("kind", None)
             o.pop("apiVersion", None)
-            page.append(o)
+            page.append(json.dumps(o).encode())
         md = {"resourceVersion": str(rv)}
         if end < len(items):
             md["continue"] = str(end)
         kind, api = RESOURCES[path]
-        self.reply(200, {"kind": kind + "List", "apiVersion": api, "metadata": md, "items": page})
+        head = json.dumps({"kind": kind + "List", "apiVersion": api, "metadata": md})
+        self.reply(200, head[:-1].encode() + b', "items": [' + b", ".join(page) + b"]}")
 
     def chunk(self, obj):
         data = (json.dumps(obj) + "\n").encode()
@@ -231,8 +272,16 @@ def main():
     ap.add_argument("--absent", default="", help="comma-separated resources that answer 404")
     ap.add_argument("--hold", action="store_true", help="hold lists until 'release'")
     ap.add_argument("--max-seconds", type=float, default=120.0)
+    ap.add_argument("--serve-dir", help="preload the List JSON files of this directory")
+    ap.add_argument("--no-stdin", action="store_true",
+                    help="take no commands: run until SIGTERM or --max-seconds")
     a = ap.parse_args()
     st = State(a.token, [x for x in a.absent.split(",") if x], a.hold)
+    if a.serve_dir:
+        t0 = time.monotonic()
+        n = load_dir(st, a.serve_dir)
+        print("fake_apiserver: %d objects from %s in %.1f s" % (n, a.serve_dir, time.monotonic() - t0),
+              file=sys.stderr, flush=True)
     Handler.st = st
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
@@ -246,6 +295,10 @@ def main():
         print("fake_apiserver: --max-seconds reached", file=sys.stderr, flush=True)
         os._exit(3)
     threading.Thread(target=watchdog, daemon=True).start()
+    if a.no_stdin:
+        signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+        while True:
+            time.sleep(3600)
     for line in sys.stdin:
         line = line.strip()
         if not line:
