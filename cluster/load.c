@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "json.h"
+#include "jsonlist.h"
 #include "yamljson.h"
 
 /* A state file is written by kubectl, not by an attacker, but still has a cap. */
@@ -175,8 +176,16 @@ int mg_load_file(struct mg_store *s, const char *path, struct mg_err *err)
     struct mg_yaml_docs docs = {0};
     char *text = NULL;
     size_t len = 0;
-    int rc = mg_read_file(path, MAX_FILE, &text, &len, err);
+    bool streamed = false;
+    int rc = 0;
 
+    /* A JSON list of any size is read item by item; everything else is a document. */
+    if (ends_with(path, ".json")) {
+        rc = mg_jsonlist_load(s, path, &streamed, err);
+        if (streamed || rc)
+            return rc;
+    }
+    rc = mg_read_file(path, MAX_FILE, &text, &len, err);
     if (rc)
         goto out;
     rc = mg_yaml_parse(text, len, path, true, &docs, err);

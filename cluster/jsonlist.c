@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* jsonlist.c - a JSON list file (`kubectl get -A -o json`, an API list response) read
+ * item by item: the file is mapped, a scanner finds each element of the top-level
+ * "items" array, and each element alone is parsed and stored, so a file of 100,000
+ * VMs never becomes one tree. Pages already read are dropped from memory as the scan
+ * goes on. Reads files only. */
+#define _DEFAULT_SOURCE /* madvise */
+#include "jsonlist.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "json.h"
+
+/* One object of a list: far more than any real Kubernetes object has. */
+#define MAX_ITEM_VALUES 250000
+/* Bytes read between two drops of the pages behind the scan. */
+#define DROP_EVERY ((size_t)32 << 20)
+
+struct scan {
+    const char *p, *end;
+};
+
+static void skip_ws(struct scan *s)
+{
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
+        s->p++;
+}
+
+static bool skip_string(struct scan *s)
+{
+    for (s->p++; s->p < s->end; s->p++) {
+        if (*s->p == '\\')
+            s->p++;
+        else if (*s->p == '"')
+            return ++s->p <= s->end;
+    }
+    return false;
+}
+
+/* Past one value (validated later by the parser); false when the text ends first. */
+static bool skip_value(struct scan *s)
+{
+    size_t depth = 0;
+
+    skip_ws(s);
+    if (s->p >= s->end)
+        return false;
+    if (*s->p == '"')
+        return skip_string(s);
+    if (*s->p != '{' && *s->p != '[') {
+        while (s->p < s->end && !strchr(",}] \n\r\t", *s->p))
+            s->p++;
+        return true;
+    }
+    while (s->p < s->end) {
+        char c = *s->p;
+
+        if (c == '"') {
+            if (!skip_string(s))
+                return false;
+            continue;
+        }
+        if (c == '{' || c == '[')
+            depth++;
+        else if ((c == '}' || c == ']') && --depth == 0) {
+            s->p++;
+            return true;
+        }
+        s->p++;
+    }
+    return false;
+}
+
+static int line_at(const char *start, const char *at)
+{
+    int line = 1;
+
+    for (const char *q = start; q < at; q++)
+        line += *q == '\n';
+    return line;
+}
+
+/* Finds the top-level members kind and apiVersion, and where the items array starts.
+ * False when the text is not an object with an "items" array. */
+static bool find_members(const char *text, size_t len, char *kind, size_t klen, char *api,
+                         size_t alen, const char **items)
+{
+    struct scan s = {text, text + len};
+
+    *items = NULL;
+    skip_ws(&s);
+    if (s.p >= s.end || *s.p != '{')
+        return false;
+    s.p++;
+    for (;;) {
+        const char *key;
+        size_t kl;
+
+        skip_ws(&s);
+        if (s.p < s.end && *s.p == '}')
+            break;
+        if (s.p >= s.end || *s.p != '"' || !(key = s.p + 1, skip_string(&s)))
+            return false;
+        kl = (size_t)(s.p - 1 - key);
+        skip_ws(&s);
+        if (s.p >= s.end || *s.p++ != ':')
+            return false;
+        skip_ws(&s);
+        if (kl == 5 && memcmp(key, "items", 5) == 0 && s.p < s.end && *s.p == '[')
+            *items = s.p;
+        if (((kl == 4 && memcmp(key, "kind", 4) == 0) ||
+             (kl == 10 && memcmp(key, "apiVersion", 10) == 0)) &&
+            s.p < s.end && *s.p == '"') {
+            const char *v = s.p + 1;
+            char *dst = kl == 4 ? kind : api;
+            size_t max = kl == 4 ? klen : alen;
+
+            if (!skip_string(&s) || (size_t)(s.p - 1 - v) >= max ||
+                memchr(v, '\\', (size_t)(s.p - 1 - v)))
+                return false;
+            memcpy(dst, v, (size_t)(s.p - 1 - v));
+            dst[s.p - 1 - v] = '\0';
+        } else if (!skip_value(&s)) {
+            return false;
+        }
+        skip_ws(&s);
+        if (s.p < s.end && *s.p == ',')
+            s.p++;
+    }
+    return *items != NULL && strlen(kind) > 4 && strcmp(kind + strlen(kind) - 4, "List") == 0;
+}
+
+/* Typed lists (VirtualMachineList) leave kind and apiVersion off their items. */
+static int fill_kind(cJSON *item, const char *list_kind, const char *api)
+{
+    char kind[128];
+    size_t n = strlen(list_kind) - 4;
+
+    if (strcmp(list_kind, "List") == 0 || !cJSON_IsObject(item) ||
+        cJSON_HasObjectItem(item, "kind"))
+        return 0;
+    memcpy(kind, list_kind, n);
+    kind[n] = '\0';
+    if (!cJSON_AddStringToObject(item, "kind", kind))
+        return MG_ENOMEM;
+    if (api[0] && !cJSON_HasObjectItem(item, "apiVersion") &&
+        !cJSON_AddStringToObject(item, "apiVersion", api))
+        return MG_ENOMEM;
+    return 0;
+}
+
+static int put_item(struct mg_store *st, const char *path, const char *text, struct scan *s,
+                    const char *kind, const char *api, struct mg_err *err)
+{
+    const char *at = s->p;
+    struct mg_json_error je = {0};
+    cJSON *item;
+    int rc;
+
+    if (!skip_value(s))
+        return mg_err_set_at(err, MG_EINVAL, path, line_at(text, at),
+                             "the items array does not end");
+    item = mg_json_parse(at, (size_t)(s->p - at), MAX_ITEM_VALUES, &je);
+    if (!item)
+        return mg_err_set_at(
+            err, je.oom ? MG_ENOMEM : MG_EINVAL, path, line_at(text, at + je.at), "%s",
+            je.too_many ? "an item has more than 250000 values" : (je.what ? je.what : "not JSON"));
+    if (!cJSON_IsObject(item)) {
+        cJSON_Delete(item);
+        return mg_err_set_at(err, MG_EINVAL, path, line_at(text, at), "an item is not an object");
+    }
+    if (fill_kind(item, kind, api) != 0) {
+        cJSON_Delete(item);
+        return mg_err_set_at(err, MG_ENOMEM, path, line_at(text, at), "out of memory");
+    }
+    rc = mg_store_put(st, item, err);
+    if (rc && err) {
+        snprintf(err->file, sizeof(err->file), "%s", path);
+        err->line = line_at(text, at);
+    }
+    return rc;
+}
+
+static int load_items(struct mg_store *st, const char *path, const char *text, size_t len,
+                      const char *items, const char *kind, const char *api, struct mg_err *err)
+{
+    struct scan s = {items + 1, text + len};
+    const char *dropped = text;
+    long page = sysconf(_SC_PAGESIZE);
+    int rc = 0;
+
+    for (;;) {
+        skip_ws(&s);
+        if (s.p < s.end && *s.p == ']')
+            return 0;
+        if ((rc = put_item(st, path, text, &s, kind, api, err)) != 0)
+            return rc;
+        skip_ws(&s);
+        if (s.p < s.end && *s.p == ',')
+            s.p++;
+        else if (s.p >= s.end || *s.p != ']')
+            return mg_err_set_at(err, MG_EINVAL, path, line_at(text, s.p),
+                                 "expected ',' or ']' in the items array");
+        if (page > 0 && (size_t)(s.p - dropped) > DROP_EVERY) {
+            const char *upto = text + ((size_t)(s.p - text) / (size_t)page) * (size_t)page;
+
+            /* The mapping is private and read-only: the pages come back from the file
+             * if ever read again (an error's line count). */
+            madvise((void *)(uintptr_t)dropped, (size_t)(upto - dropped), MADV_DONTNEED);
+            dropped = upto;
+        }
+    }
+}
+
+int mg_jsonlist_load(struct mg_store *st, const char *path, bool *handled, struct mg_err *err)
+{
+    char kind[128] = "", api[256] = "";
+    const char *items = NULL;
+    struct stat sb;
+    void *map = MAP_FAILED;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+
+    *handled = false;
+    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size == 0)
+        goto out;
+    map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map == MAP_FAILED)
+        goto out;
+    madvise(map, (size_t)sb.st_size, MADV_SEQUENTIAL);
+    if (!find_members(map, (size_t)sb.st_size, kind, sizeof(kind), api, sizeof(api), &items))
+        goto out;
+    *handled = true;
+    rc = load_items(st, path, map, (size_t)sb.st_size, items, kind, api, err);
+out:
+    if (map != MAP_FAILED)
+        munmap(map, (size_t)sb.st_size);
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
