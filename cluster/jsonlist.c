@@ -135,7 +135,7 @@ static bool find_members(const char *text, size_t len, char *kind, size_t klen, 
         if (s.p < s.end && *s.p == ',')
             s.p++;
     }
-    return *items != NULL && strlen(kind) > 4 && strcmp(kind + strlen(kind) - 4, "List") == 0;
+    return *items != NULL && strlen(kind) >= 4 && strcmp(kind + strlen(kind) - 4, "List") == 0;
 }
 
 /* Typed lists (VirtualMachineList) leave kind and apiVersion off their items. */
