@@ -23,8 +23,38 @@ static void drop(cJSON *obj, const char *const *keys, size_t n)
         drop((obj), keys_, sizeof(keys_) / sizeof(keys_[0]));                                      \
     } while (0)
 
-/* Only annotations of KubeVirt's and migguard's own prefixes are read by rules
- * (allow-pod-bridge-network-live-migration, the HCO jsonpatch stays on tree kinds). */
+static bool listed(const char *key, const char *const *keys, size_t n)
+{
+    for (size_t i = 0; key && i < n; i++)
+        if (strcmp(key, keys[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Delete every member of obj not named in keys. */
+static void keep_only(cJSON *obj, const char *const *keys, size_t n)
+{
+    cJSON *it, *next;
+
+    if (!cJSON_IsObject(obj))
+        return;
+    for (it = obj->child; it; it = next) {
+        next = it->next;
+        if (!listed(it->string, keys, n))
+            cJSON_Delete(cJSON_DetachItemViaPointer(obj, it));
+    }
+}
+
+#define KEEP(obj, ...)                                                                             \
+    do {                                                                                           \
+        static const char *const keys_[] = {__VA_ARGS__};                                          \
+        keep_only((obj), keys_, sizeof(keys_) / sizeof(keys_[0]));                                 \
+    } while (0)
+
+#define EACH(it, arr) for ((it) = cJSON_IsArray(arr) ? (arr)->child : NULL; (it); (it) = (it)->next)
+
+/* The annotations a rule reads on the compact kinds: VM003's pod-bridge opt-in, and
+ * migguard's own. */
 static void keep_own_annotations(cJSON *md)
 {
     cJSON *ann = mg_json_get(md, "annotations"), *it, *next;
@@ -33,22 +63,17 @@ static void keep_own_annotations(cJSON *md)
         return;
     for (it = ann->child; it; it = next) {
         const char *k = it->string ? it->string : "";
-        const char *slash = strchr(k, '/');
-        size_t plen = slash ? (size_t)(slash - k) : 0;
-        bool own = (plen == 11 && strncmp(k, "kubevirt.io", 11) == 0) ||
-                   (plen == 11 && strncmp(k, "migguard.io", 11) == 0) ||
-                   (plen > 12 && strncmp(slash - 12, ".kubevirt.io", 12) == 0 &&
-                    strncmp(k, "cdi.", 4) != 0);
 
         next = it->next;
-        if (!own)
+        if (strcmp(k, "kubevirt.io/allow-pod-bridge-network-live-migration") != 0 &&
+            strncmp(k, "migguard.io/", 12) != 0)
             cJSON_Delete(cJSON_DetachItemViaPointer(ann, it));
     }
     if (!ann->child)
         cJSON_DeleteItemFromObjectCaseSensitive(md, "annotations");
 }
 
-static void prune_metadata(cJSON *md, bool compact)
+static void prune_metadata(cJSON *md, const char *kind, bool compact)
 {
     cJSON *ref;
 
@@ -59,65 +84,105 @@ static void prune_metadata(cJSON *md, bool compact)
                                             "kubectl.kubernetes.io/last-applied-configuration");
     if (!compact)
         return;
-    DROP(md, "uid", "resourceVersion", "generation", "creationTimestamp", "finalizers");
+    if (strcmp(kind, "PersistentVolumeClaim") == 0)
+        KEEP(md, "name", "namespace");
+    else
+        KEEP(md, "name", "namespace", "labels", "annotations", "ownerReferences");
     keep_own_annotations(md);
-    cJSON_ArrayForEach (ref, mg_json_get(md, "ownerReferences"))
-        DROP(ref, "uid", "blockOwnerDeletion");
+    EACH(ref, mg_json_get(md, "ownerReferences"))
+    KEEP(ref, "apiVersion", "kind", "name", "controller");
 }
 
-/* Guest payloads anywhere under a spec: cloud-init user and network data, sysprep. */
-static void prune_payloads(cJSON *node, int depth)
+/* A claim as VM001 reads it (a DataVolume's pvc or storage, a PVC's spec). */
+static void prune_claim(cJSON *claim)
 {
-    cJSON *it;
+    KEEP(claim, "accessModes", "storageClassName", "volumeMode");
+}
 
-    if (depth > 12 || !(cJSON_IsObject(node) || cJSON_IsArray(node)))
-        return;
-    if (cJSON_IsObject(node)) {
-        DROP(node, "userData", "userDataBase64", "networkData", "networkDataBase64");
-        if (node->string && strcmp(node->string, "firmware") == 0)
-            DROP(node, "uuid", "serial");
+/* What the rules read of a pod-like spec (a VMI's spec, a VM's template spec):
+ * placement, the eviction strategy, interfaces and networks, volumes by kind, the
+ * devices that block migration, and the CPU and memory a drain estimate needs. */
+static void prune_pod_spec(cJSON *spec)
+{
+    cJSON *dom = mg_json_get(spec, "domain"), *dev = mg_json_get(dom, "devices"), *it, *m;
+
+    KEEP(spec, "domain", "networks", "volumes", "nodeSelector", "affinity", "tolerations",
+         "evictionStrategy");
+    KEEP(dom, "cpu", "memory", "resources", "devices", "launchSecurity", "features");
+    KEEP(mg_json_get(dom, "cpu"), "model", "dedicatedCpuPlacement");
+    KEEP(mg_json_get(dom, "memory"), "guest");
+    KEEP(mg_json_get(dom, "resources"), "requests");
+    KEEP(mg_json_get(mg_json_get(dom, "resources"), "requests"), "memory");
+    KEEP(mg_json_get(dom, "features"), "hypervPassthrough");
+    KEEP(dev, "interfaces", "gpus", "hostDevices", "autoattachPodInterface");
+    EACH(it, mg_json_get(dev, "interfaces"))
+    DROP(it, "macAddress", "model", "pciAddress", "bootOrder", "dhcpOptions", "tag", "acpiIndex",
+         "state");
+    /* A volume's source kind matters; the contents only for claims and host disks. */
+    EACH(it, mg_json_get(spec, "volumes"))
+    {
+        for (m = cJSON_IsObject(it) ? it->child : NULL; m; m = m->next) {
+            if (!m->string || strcmp(m->string, "name") == 0 ||
+                strcmp(m->string, "persistentVolumeClaim") == 0 ||
+                strcmp(m->string, "dataVolume") == 0 || strcmp(m->string, "hostDisk") == 0 ||
+                !cJSON_IsObject(m))
+                continue;
+            while (m->child)
+                cJSON_Delete(cJSON_DetachItemViaPointer(m, m->child));
+        }
     }
-    cJSON_ArrayForEach (it, node)
-        prune_payloads(it, depth + 1);
 }
 
-static void prune_conditions(cJSON *conds)
+static void prune_vm(cJSON *vm)
 {
-    cJSON *c;
+    cJSON *spec = mg_json_get(vm, "spec"), *tmpl = mg_json_get(spec, "template"), *it;
 
-    cJSON_ArrayForEach (c, conds)
-        DROP(c, "lastProbeTime", "lastTransitionTime", "lastHeartbeatTime");
-}
+    KEEP(spec, "template", "dataVolumeTemplates", "instancetype", "preference", "runStrategy",
+         "running");
+    KEEP(tmpl, "metadata", "spec");
+    KEEP(mg_json_get(tmpl, "metadata"), "labels", "annotations");
+    keep_own_annotations(mg_json_get(tmpl, "metadata"));
+    prune_pod_spec(mg_json_get(tmpl, "spec"));
+    EACH(it, mg_json_get(spec, "dataVolumeTemplates"))
+    {
+        cJSON *dvs = mg_json_get(it, "spec");
 
-static void prune_vmi_status(cJSON *st)
-{
-    cJSON *vs;
-
-    DROP(st, "guestOSInfo", "interfaces", "currentCPUTopology", "machine",
-         "launcherContainerImageVersion", "qosClass", "selinuxContext", "activePods",
-         "kernelBootStatus", "topologyHints", "virtualMachineRevisionName", "runtimeUser",
-         "fsFreezeStatus", "phaseTransitionTimestamps", "migrationState", "deviceStatus");
-    prune_conditions(mg_json_get(st, "conditions"));
-    cJSON_ArrayForEach (vs, mg_json_get(st, "volumeStatus")) {
-        DROP(vs, "target", "size", "reason", "message", "hotplugVolume", "containerDiskVolume",
-             "memoryDumpVolume", "phase");
-        DROP(mg_json_get(vs, "persistentVolumeClaimInfo"), "capacity", "requests",
-             "filesystemOverhead", "preallocated");
+        KEEP(it, "metadata", "spec");
+        KEEP(mg_json_get(it, "metadata"), "name");
+        KEEP(dvs, "pvc", "storage");
+        prune_claim(mg_json_get(dvs, "pvc"));
+        prune_claim(mg_json_get(dvs, "storage"));
     }
+    /* Whether it runs: the report keeps stopped VMs apart. */
+    KEEP(mg_json_get(vm, "status"), "printableStatus", "ready", "created");
 }
 
-/* A VirtualMachine's status: only whether it runs (the report keeps stopped VMs apart). */
-static void prune_vm_status(cJSON *vm)
+static void prune_vmi(cJSON *vmi)
 {
-    cJSON *st = mg_json_get(vm, "status"), *it, *next;
+    cJSON *st = mg_json_get(vmi, "status"), *it, *next;
+    cJSON *conds = mg_json_get(st, "conditions");
 
-    if (!cJSON_IsObject(st))
-        return;
-    for (it = st->child; it; it = next) {
+    prune_pod_spec(mg_json_get(vmi, "spec"));
+    KEEP(st, "phase", "nodeName", "conditions", "migrationTransport", "migratedVolumes",
+         "volumeStatus", "memory", "evacuationNodeName");
+    /* MIG003 and the report read the LiveMigratable (and StorageLiveMigratable)
+     * conditions, with their reason and message. */
+    for (it = cJSON_IsArray(conds) ? conds->child : NULL; it; it = next) {
+        const char *type = mg_json_str(it, "type");
+        size_t n = type ? strlen(type) : 0;
+
         next = it->next;
-        if (strcmp(it->string, "printableStatus") != 0 && strcmp(it->string, "ready") != 0 &&
-            strcmp(it->string, "created") != 0)
-            cJSON_Delete(cJSON_DetachItemViaPointer(st, it));
+        if (n < 10 || strcmp(type + n - 10, "Migratable") != 0)
+            cJSON_Delete(cJSON_DetachItemViaPointer(conds, it));
+        else
+            KEEP(it, "type", "status", "reason", "message");
+    }
+    KEEP(mg_json_get(st, "memory"), "guestCurrent");
+    EACH(it, mg_json_get(st, "volumeStatus"))
+    {
+        KEEP(it, "name", "persistentVolumeClaimInfo");
+        KEEP(mg_json_get(it, "persistentVolumeClaimInfo"), "claimName", "accessModes",
+             "volumeMode");
     }
 }
 
@@ -130,34 +195,29 @@ bool mg_prune_compact_kind(const char *kind)
 void mg_prune(cJSON *obj, const char *kind)
 {
     bool compact = mg_prune_compact_kind(kind);
-    cJSON *spec = mg_json_get(obj, "spec"), *st = mg_json_get(obj, "status");
+    cJSON *spec = mg_json_get(obj, "spec"), *st = mg_json_get(obj, "status"), *c;
 
     if (!cJSON_IsObject(obj))
         return;
-    prune_metadata(mg_json_get(obj, "metadata"), compact);
+    prune_metadata(mg_json_get(obj, "metadata"), kind, compact);
     if (strcmp(kind, "Node") == 0) {
         DROP(st, "images", "nodeInfo", "addresses", "daemonEndpoints", "volumesAttached",
-             "volumesInUse", "config");
-        prune_conditions(mg_json_get(st, "conditions"));
+             "volumesInUse", "config", "capacity", "allocatable", "runtimeHandlers", "features");
+        EACH(c, mg_json_get(st, "conditions"))
+        KEEP(c, "type", "status", "reason");
         return;
     }
-    if (!compact)
-        return;
-    prune_payloads(spec, 0);
     if (strcmp(kind, "VirtualMachine") == 0) {
-        cJSON *tmd = mg_json_get(mg_json_get(spec, "template"), "metadata");
-
-        if (cJSON_IsObject(tmd)) {
-            DROP(tmd, "creationTimestamp");
-            keep_own_annotations(tmd);
-        }
-        prune_vm_status(obj);
+        prune_vm(obj);
     } else if (strcmp(kind, "VirtualMachineInstance") == 0) {
-        prune_vmi_status(st);
+        prune_vmi(obj);
     } else if (strcmp(kind, "PersistentVolumeClaim") == 0) {
-        DROP(st, "conditions", "allocatedResources", "allocatedResourceStatuses",
-             "currentVolumeAttributesClassName", "modifyVolumeStatus");
-    } else {
-        DROP(st, "conditions", "progress", "claimName", "restartCount");
+        prune_claim(spec);
+        KEEP(st, "accessModes", "phase");
+    } else if (strcmp(kind, "DataVolume") == 0) {
+        KEEP(spec, "pvc", "storage");
+        prune_claim(mg_json_get(spec, "pvc"));
+        prune_claim(mg_json_get(spec, "storage"));
+        KEEP(st, "phase");
     }
 }

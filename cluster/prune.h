@@ -10,13 +10,17 @@
 
 /* Kinds the view holds by the thousand (VirtualMachine, VirtualMachineInstance,
  * PersistentVolumeClaim, DataVolume): kept as compact JSON text, decoded when read,
- * and pruned harder (only kubevirt.io and migguard.io annotations, no uid,
- * resourceVersion or timestamps, the guest-only parts of a VMI's status). */
+ * and cut down to what the rules read (prune.c lists it field by field): names,
+ * labels, owner references, the pod-bridge annotation; placement, eviction strategy,
+ * interfaces, networks, volume sources, devices, CPU model and memory; claims' access
+ * modes, storage class and volume mode; a VMI's phase, node, transport, Migratable
+ * conditions and volume status; whether a VM runs. Top-level members other than
+ * metadata, spec and status stay. */
 bool mg_prune_compact_kind(const char *kind);
 
 /* Prune obj (an object of kind) in place: metadata.managedFields and the kubectl
- * last-applied annotation always; a Node's images, addresses and nodeInfo; for the
- * compact kinds, what mg_prune_compact_kind says. */
+ * last-applied annotation always; a Node's images, addresses, nodeInfo, capacity and
+ * condition timestamps; for the compact kinds, what mg_prune_compact_kind says. */
 void mg_prune(cJSON *obj, const char *kind);
 
 #endif

@@ -2,8 +2,8 @@
 /* store.c - the cluster view: one table per kind (a chained hash keyed by
  * namespace\0name, and a dense array for listing), each carrying the hooks (indexes)
  * that follow its objects, so a kind built aside is swapped in by exchanging one
- * pointer. Objects are pruned on entry; the kinds held by the thousand are kept as
- * compact JSON text and decoded for the thread that reads them. No I/O; locking is
+ * pointer. Objects are pruned on entry; the kinds held by the thousand are kept
+ * packed (packed.h) and decoded for the thread that reads them. No I/O; locking is
  * the caller's business through mg_store_rdlock/wrlock. */
 #include "store.h"
 
@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
 #include "json.h"
+#include "packed.h"
 #include "prune.h"
 #include "view_indexes.h"
 
@@ -23,7 +23,8 @@ struct entry {
     size_t pos;       /* index in kind->ents */
     cJSON *obj;       /* tree kinds; NULL for compact ones */
     uint32_t keylen;  /* ns\0name\0 */
-    uint32_t textlen; /* compact kinds: the JSON text that follows the key */
+    uint32_t textlen; /* compact kinds: the object's JSON text, packed after the key */
+    uint32_t plen;    /* its packed size */
     char key[];
 };
 
@@ -35,6 +36,8 @@ struct hook {
 struct kind {
     char *name;
     bool known, compact;
+    char *dict; /* compact kinds: the first object's text, what the others pack against */
+    size_t dlen;
     struct entry **buckets;
     size_t nbuckets; /* power of two, or 0 before the first put */
     struct entry **ents;
@@ -98,6 +101,7 @@ static void kind_free(struct kind *k)
     free(k->buckets);
     free(k->ents);
     free(k->items);
+    free(k->dict);
     free(k->name);
     free(k);
 }
@@ -209,27 +213,19 @@ static int remember(void *p, bool is_json)
 }
 
 /* The tree of a compact entry, owned by the caller (cJSON_Delete), or NULL. */
-static cJSON *decode(const struct entry *e)
+static cJSON *decode(const struct kind *k, const struct entry *e)
 {
-    cJSON *obj;
-    bool arena = mg_arena_active();
-
-    if (arena)
-        mg_arena_close();
-    obj = mg_json_parse(e->key + e->keylen, e->textlen, 0, NULL);
-    if (arena)
-        mg_arena_open();
-    return obj;
+    return mg_packed_parse(k->dict, k->dlen, e->key + e->keylen, e->plen, e->textlen);
 }
 
 /* The object of e for a reader: borrowed until this thread's next unlock. */
-static const cJSON *entry_obj(const struct entry *e)
+static const cJSON *entry_obj(const struct kind *k, const struct entry *e)
 {
     cJSON *obj;
 
     if (e->obj)
         return e->obj;
-    obj = decode(e);
+    obj = decode(k, e);
     if (obj && remember(obj, true) != 0) {
         cJSON_Delete(obj);
         return NULL;
@@ -296,22 +292,48 @@ static struct entry **slot_of(const struct kind *k, const char *ns, const char *
     return NULL;
 }
 
-/* A new entry for ns/name holding obj (a tree kind) or obj's compact text. */
-static struct entry *entry_new(const struct kind *k, const char *ns, const char *name, uint64_t h,
+/* obj's text packed against k's dictionary (the first text of k becomes it):
+ * *packed (caller frees) of *plen bytes, *tlen the text's length. */
+static int pack(struct kind *k, const cJSON *obj, char **packed, size_t *plen, size_t *tlen)
+{
+    char *text = cJSON_PrintUnformatted(obj), *out = NULL;
+    size_t cap;
+    int rc = MG_ENOMEM;
+
+    if (!text)
+        return MG_ENOMEM;
+    *tlen = strlen(text);
+    cap = mg_packed_bound(*tlen);
+    if (*tlen > UINT32_MAX || cap > UINT32_MAX || !(out = malloc(cap)))
+        goto out;
+    if (!k->dict) {
+        k->dict = text;
+        k->dlen = *tlen;
+        text = NULL;
+    }
+    rc = mg_packed_pack(k->dict, k->dlen, text ? text : k->dict, *tlen, out, cap, plen);
+    if (rc)
+        goto out;
+    *packed = out;
+    out = NULL;
+out:
+    free(out);
+    free(text);
+    return rc;
+}
+
+/* A new entry for ns/name holding obj (a tree kind) or obj packed. */
+static struct entry *entry_new(struct kind *k, const char *ns, const char *name, uint64_t h,
                                cJSON *obj)
 {
-    size_t ln = strlen(ns) + 1, lm = strlen(name) + 1, lt = 0;
-    char *text = NULL;
+    size_t ln = strlen(ns) + 1, lm = strlen(name) + 1, lp = 0, lt = 0;
+    char *packed = NULL;
     struct entry *e;
 
-    if (k->compact) {
-        text = cJSON_PrintUnformatted(obj);
-        if (!text)
-            return NULL;
-        lt = strlen(text);
-    }
-    if (ln + lm > UINT32_MAX || lt > UINT32_MAX || !(e = malloc(sizeof(*e) + ln + lm + lt + 1))) {
-        free(text);
+    if (k->compact && pack(k, obj, &packed, &lp, &lt) != 0)
+        return NULL;
+    if (ln + lm > UINT32_MAX || !(e = malloc(sizeof(*e) + ln + lm + lp))) {
+        free(packed);
         return NULL;
     }
     memset(e, 0, sizeof(*e));
@@ -319,10 +341,11 @@ static struct entry *entry_new(const struct kind *k, const char *ns, const char 
     memcpy(e->key + ln, name, lm);
     e->keylen = (uint32_t)(ln + lm);
     e->hash = h;
-    if (text) {
-        memcpy(e->key + ln + lm, text, lt + 1);
+    if (packed) {
+        memcpy(e->key + ln + lm, packed, lp);
         e->textlen = (uint32_t)lt;
-        free(text);
+        e->plen = (uint32_t)lp;
+        free(packed);
     } else {
         e->obj = obj;
     }
@@ -433,7 +456,7 @@ int mg_store_put(struct mg_store *s, cJSON *obj, struct mg_err *err)
         entry_swap_in(k, pp, e);
         k->known = true;
         if (has_hooks(s, k)) {
-            old = prev->obj ? prev->obj : decode(prev);
+            old = prev->obj ? prev->obj : decode(k, prev);
             notify_put(s, k, e->obj ? e->obj : obj, old);
             if (!prev->obj)
                 cJSON_Delete(old);
@@ -478,7 +501,7 @@ int mg_store_remove(struct mg_store *s, const char *kind, const char *ns, const 
     e = *pp;
     *pp = e->next;
     if (has_hooks(s, k)) {
-        cJSON *obj = e->obj ? e->obj : decode(e);
+        cJSON *obj = e->obj ? e->obj : decode(k, e);
 
         if (obj)
             notify_remove(s, k, obj);
@@ -508,7 +531,7 @@ const cJSON *mg_store_get(const struct mg_store *s, const char *kind, const char
     if (!ns || cluster_scoped(kind))
         ns = "";
     pp = slot_of(k, ns, name, key_hash(ns, name));
-    return pp ? entry_obj(*pp) : NULL;
+    return pp ? entry_obj(k, *pp) : NULL;
 }
 
 size_t mg_store_list(const struct mg_store *s, const char *kind, const cJSON *const **items)
@@ -531,7 +554,7 @@ size_t mg_store_list(const struct mg_store *s, const char *kind, const cJSON *co
         return 0;
     }
     for (size_t i = 0; i < k->n; i++)
-        if (!(all[i] = entry_obj(k->ents[i])))
+        if (!(all[i] = entry_obj(k, k->ents[i])))
             return 0;
     *items = all;
     return k->n;
@@ -545,7 +568,7 @@ int mg_store_each(const struct mg_store *s, const char *kind,
 
     for (size_t i = 0; k && i < k->n && rc == 0; i++) {
         const struct entry *e = k->ents[i];
-        cJSON *obj = e->obj ? NULL : decode(e);
+        cJSON *obj = e->obj ? NULL : decode(k, e);
 
         if (!e->obj && !obj)
             return MG_ENOMEM;
@@ -648,14 +671,14 @@ static void keep_hooks(struct mg_store *s, struct kind *gone, struct kind *came)
                 (gone->nhooks - i - 1) * sizeof(gone->hooks[0]));
         gone->nhooks--;
         for (size_t j = 0; j < gone->n; j++) {
-            cJSON *obj = gone->ents[j]->obj ? NULL : decode(gone->ents[j]);
+            cJSON *obj = gone->ents[j]->obj ? NULL : decode(gone, gone->ents[j]);
 
             if (h.h->remove && (gone->ents[j]->obj || obj))
                 h.h->remove(h.ctx, gone->ents[j]->obj ? gone->ents[j]->obj : obj);
             cJSON_Delete(obj);
         }
         for (size_t j = 0; j < came->n; j++) {
-            cJSON *obj = came->ents[j]->obj ? NULL : decode(came->ents[j]);
+            cJSON *obj = came->ents[j]->obj ? NULL : decode(came, came->ents[j]);
 
             if (h.h->put && (came->ents[j]->obj || obj))
                 (void)h.h->put(h.ctx, came->ents[j]->obj ? came->ents[j]->obj : obj, NULL);
@@ -686,14 +709,14 @@ static int exchange_kind(struct mg_store *dst, struct mg_store *src, const char 
         tmp.any = dst->any;
         tmp.nany = dst->nany;
         for (size_t j = 0; j < a->n; j++) {
-            cJSON *obj = a->ents[j]->obj ? NULL : decode(a->ents[j]);
+            cJSON *obj = a->ents[j]->obj ? NULL : decode(a, a->ents[j]);
 
             if (a->ents[j]->obj || obj)
                 notify_remove(&tmp, &(struct kind){0}, a->ents[j]->obj ? a->ents[j]->obj : obj);
             cJSON_Delete(obj);
         }
         for (size_t j = 0; j < b->n; j++) {
-            cJSON *obj = b->ents[j]->obj ? NULL : decode(b->ents[j]);
+            cJSON *obj = b->ents[j]->obj ? NULL : decode(b, b->ents[j]);
 
             if (b->ents[j]->obj || obj)
                 notify_put(&tmp, &(struct kind){0}, b->ents[j]->obj ? b->ents[j]->obj : obj, NULL);

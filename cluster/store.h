@@ -7,7 +7,7 @@
  * O(1) (a watch event) or swaps a kind built aside in a private store
  * (mg_store_exchange), so no writer holds the lock for long. Lookups take no lock.
  * Objects are pruned on entry (prune.h). The kinds held by the thousand (VMs, VMIs,
- * PVCs, DataVolumes) are kept as compact JSON text: a lookup decodes a tree that the
+ * PVCs, DataVolumes) are kept packed (packed.h): a lookup decodes a tree that the
  * calling thread borrows until its next mg_store_unlock (or mg_store_release); other
  * kinds are cJSON trees owned by the store, borrowed until the lock is released. */
 #ifndef MG_STORE_H

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 build=(build-essential cmake pkg-config libmicrohttpd-dev libgnutls28-dev libcjson-dev
-       libyaml-dev libpcre2-dev libssl-dev libcmocka-dev libcurl4-openssl-dev)
+       libyaml-dev libpcre2-dev libssl-dev libcmocka-dev libcurl4-openssl-dev libzstd-dev)
 test=(curl clang libclang-rt-14-dev clang-format python3 python3-yaml procps)
 bench=(wrk nginx procps)
 
