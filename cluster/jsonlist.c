@@ -22,11 +22,27 @@
 /* One object of a list: far more than any real Kubernetes object has. */
 #define MAX_ITEM_VALUES 250000
 /* Bytes read between two drops of the pages behind the scan. */
-#define DROP_EVERY ((size_t)32 << 20)
+#define DROP_EVERY ((size_t)4 << 20)
 
 struct scan {
     const char *p, *end;
+    const char *dropped; /* pages before this are given back */
 };
+
+/* Give back the pages of the mapping behind the scan: both passes read the whole file,
+ * and a 566 MB list must not stay resident. The mapping is private and read-only, so
+ * a page read again (an error's line count) comes back from the file. */
+static void drop_behind(struct scan *s)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    const char *upto;
+
+    if (page <= 0 || (size_t)(s->p - s->dropped) < DROP_EVERY)
+        return;
+    upto = s->dropped + ((size_t)(s->p - s->dropped) / (size_t)page) * (size_t)page;
+    madvise((void *)(uintptr_t)s->dropped, (size_t)(upto - s->dropped), MADV_DONTNEED);
+    s->dropped = upto;
+}
 
 static void skip_ws(struct scan *s)
 {
@@ -68,9 +84,11 @@ static bool skip_value(struct scan *s)
                 return false;
             continue;
         }
-        if (c == '{' || c == '[')
+        if (c == '{' || c == '[') {
             depth++;
-        else if ((c == '}' || c == ']') && --depth == 0) {
+            if ((size_t)(s->p - s->dropped) >= DROP_EVERY)
+                drop_behind(s);
+        } else if ((c == '}' || c == ']') && --depth == 0) {
             s->p++;
             return true;
         }
@@ -93,7 +111,7 @@ static int line_at(const char *start, const char *at)
 static bool find_members(const char *text, size_t len, char *kind, size_t klen, char *api,
                          size_t alen, const char **items)
 {
-    struct scan s = {text, text + len};
+    struct scan s = {text, text + len, text};
 
     *items = NULL;
     skip_ws(&s);
@@ -192,9 +210,7 @@ static int put_item(struct mg_store *st, const char *path, const char *text, str
 static int load_items(struct mg_store *st, const char *path, const char *text, size_t len,
                       const char *items, const char *kind, const char *api, struct mg_err *err)
 {
-    struct scan s = {items + 1, text + len};
-    const char *dropped = text;
-    long page = sysconf(_SC_PAGESIZE);
+    struct scan s = {items + 1, text + len, text};
     int rc = 0;
 
     for (;;) {
@@ -209,14 +225,7 @@ static int load_items(struct mg_store *st, const char *path, const char *text, s
         else if (s.p >= s.end || *s.p != ']')
             return mg_err_set_at(err, MG_EINVAL, path, line_at(text, s.p),
                                  "expected ',' or ']' in the items array");
-        if (page > 0 && (size_t)(s.p - dropped) > DROP_EVERY) {
-            const char *upto = text + ((size_t)(s.p - text) / (size_t)page) * (size_t)page;
-
-            /* The mapping is private and read-only: the pages come back from the file
-             * if ever read again (an error's line count). */
-            madvise((void *)(uintptr_t)dropped, (size_t)(upto - dropped), MADV_DONTNEED);
-            dropped = upto;
-        }
+        drop_behind(&s);
     }
 }
 
