@@ -15,8 +15,9 @@
 #include "vm.h"
 
 struct row {
-    const cJSON *obj;
-    const char *kind, *ns, *name;
+    const char *kind;
+    char *ns, *name;     /* copies: objects are decoded one at a time */
+    char *eviction;      /* facts.eviction points here */
     const char *policy;  /* resolved MigrationPolicy, NULL: none */
     struct mg_verdict v; /* the reasons; a warning is a "cannot determine" */
     struct mg_vm_facts facts;
@@ -24,7 +25,7 @@ struct row {
 
 struct report {
     struct row *rows;
-    size_t n;
+    size_t n, cap;
     size_t nodes;
     bool nodes_known;
 };
@@ -60,13 +61,13 @@ static void report_config(struct mg_config *rc, const struct mg_config *cfg)
             rc->actions[i] = MG_ACT_DENY;
 }
 
-static void vmi_condition(struct row *r, const struct mg_config *cfg)
+static void vmi_condition(struct row *r, const cJSON *vmi, const struct mg_config *cfg)
 {
     const cJSON *c;
     char field[64];
     int i = -1;
 
-    cJSON_ArrayForEach (c, mg_json_get(mg_json_get(r->obj, "status"), "conditions")) {
+    cJSON_ArrayForEach (c, mg_json_get(mg_json_get(vmi, "status"), "conditions")) {
         i++;
         if (strcmp(str_or(c, "type", ""), "LiveMigratable") != 0 ||
             strcmp(str_or(c, "status", ""), "False") != 0)
@@ -78,41 +79,60 @@ static void vmi_condition(struct row *r, const struct mg_config *cfg)
     }
 }
 
+struct fill_ctx {
+    struct report *rep;
+    const struct mg_store *view;
+    const struct mg_config *rc;
+    const char *kind;
+    bool vmi;
+};
+
+/* One row; obj is decoded for this call only, so the row keeps copies. */
+static int fill_one(void *ctx, const cJSON *obj)
+{
+    struct fill_ctx *f = ctx;
+    struct row *r = &f->rep->rows[f->rep->n];
+    struct mg_policy_match m = {0};
+
+    if (f->rep->n == f->rep->cap)
+        return MG_ENOMEM; /* the view grew under the read lock: cannot happen */
+    f->rep->n++;
+    r->kind = f->kind;
+    r->ns = strdup(str_or(mg_json_get(obj, "metadata"), "namespace", ""));
+    r->name = strdup(str_or(mg_json_get(obj, "metadata"), "name", ""));
+    mg_verdict_init(&r->v);
+    if (!r->ns || !r->name)
+        return MG_ENOMEM;
+    mg_vm_check(obj, f->vmi, NULL, f->view, f->rc, MG_VM_FORCE_MUST, &r->v, &r->facts);
+    if (r->facts.eviction && !(r->facts.eviction = r->eviction = strdup(r->facts.eviction)))
+        return MG_ENOMEM;
+    if (f->vmi)
+        vmi_condition(r, obj, f->rc);
+    if (mg_policy_resolve_workload(f->view, obj, &m) == 0)
+        r->policy = m.name;
+    return r->v.oom ? MG_ENOMEM : 0;
+}
+
 static int fill(struct report *rep, const struct mg_store *view, const struct mg_config *cfg)
 {
     static const char *const kinds[] = {"VirtualMachine", "VirtualMachineInstance"};
-    const cJSON *const *items = NULL;
     struct mg_config rc;
-    size_t total = 0;
+    struct fill_ctx f = {rep, view, &rc, NULL, false};
 
     report_config(&rc, cfg);
-    for (size_t k = 0; k < 2; k++)
-        total += mg_store_list(view, kinds[k], &items);
-    rep->rows = calloc(total ? total : 1, sizeof(*rep->rows));
+    rep->cap = mg_store_count(view, kinds[0]) + mg_store_count(view, kinds[1]);
+    rep->rows = calloc(rep->cap ? rep->cap : 1, sizeof(*rep->rows));
     if (!rep->rows)
         return MG_ENOMEM;
     rep->nodes_known = mg_store_knows(view, "Node");
-    rep->nodes = mg_store_list(view, "Node", &items);
+    rep->nodes = mg_store_count(view, "Node");
     for (size_t k = 0; k < 2; k++) {
-        size_t n = mg_store_list(view, kinds[k], &items);
+        int rc2;
 
-        for (size_t i = 0; i < n; i++) {
-            struct row *r = &rep->rows[rep->n++];
-            struct mg_policy_match m = {0};
-
-            r->obj = items[i];
-            r->kind = kinds[k];
-            r->ns = str_or(mg_json_get(items[i], "metadata"), "namespace", "");
-            r->name = str_or(mg_json_get(items[i], "metadata"), "name", "");
-            mg_verdict_init(&r->v);
-            mg_vm_check(items[i], k == 1, NULL, view, &rc, MG_VM_FORCE_MUST, &r->v, &r->facts);
-            if (k == 1)
-                vmi_condition(r, &rc);
-            if (mg_policy_resolve_workload(view, items[i], &m) == 0)
-                r->policy = m.name;
-            if (r->v.oom)
-                return MG_ENOMEM;
-        }
+        f.kind = kinds[k];
+        f.vmi = k == 1;
+        if ((rc2 = mg_store_each(view, kinds[k], fill_one, &f)) != 0)
+            return rc2;
     }
     return 0;
 }
@@ -399,8 +419,12 @@ int mg_cli_report(int argc, char **argv)
         rc = strcmp(output, "json") == 0 ? render_json(&rep) : render_text(&rep);
     }
     mg_store_unlock(view);
-    for (size_t i = 0; i < rep.n; i++)
+    for (size_t i = 0; i < rep.n; i++) {
         mg_verdict_free(&rep.rows[i].v);
+        free(rep.rows[i].ns);
+        free(rep.rows[i].name);
+        free(rep.rows[i].eviction);
+    }
     free(rep.rows);
     mg_engine_free(engine);
     return rc;
