@@ -6,6 +6,7 @@
 #include "engine.h"
 
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,6 +23,10 @@
 struct mg_engine {
     struct mg_config cfg;
     struct mg_store *store;
+    /* Policy admissions take turns: each is judged against the view its predecessor
+     * left (MP010/MP011 catch two conflicting policies sent back to back) while other
+     * reviews go on under the read lock; the write lock covers only the put. */
+    pthread_mutex_t policy_mu;
     struct mg_stats stats;
     void (*log)(const struct mg_decision *d, void *ctx);
     void *log_ctx;
@@ -55,7 +60,8 @@ int mg_engine_new(struct mg_engine **out, const struct mg_config *cfg, struct mg
     mg_arena_install();
     mg_stats_init(&e->stats);
     e->store = store ? store : mg_store_new();
-    if (!e->store) {
+    if (!e->store || pthread_mutex_init(&e->policy_mu, NULL) != 0) {
+        mg_store_free(e->store);
         free(e);
         return mg_err_set(err, MG_ENOMEM, "out of memory creating the cluster view");
     }
@@ -68,6 +74,7 @@ void mg_engine_free(struct mg_engine *e)
     if (!e)
         return;
     mg_store_free(e->store);
+    pthread_mutex_destroy(&e->policy_mu);
     free(e);
 }
 
@@ -213,16 +220,21 @@ static int decide(struct mg_engine *e, enum mg_endpoint ep, const struct mg_revi
     mg_verdict_init(&v);
     mg_patch_init(&patch);
     if (write)
-        mg_store_wrlock(e->store);
-    else
-        mg_store_rdlock(e->store);
+        pthread_mutex_lock(&e->policy_mu);
+    mg_store_rdlock(e->store);
     if (ep == MG_EP_VALIDATE)
         rc = mg_validate(&r->req, e->store, &e->cfg, &v, &inner);
     else
         rc = mg_mutate(&r->req, e->store, &e->cfg, &patch, &inner);
-    if (rc == 0 && write && !mg_verdict_denied(&v))
-        apply_to_view(e->store, &r->req);
     mg_store_unlock(e->store);
+    if (write) {
+        if (rc == 0 && !mg_verdict_denied(&v)) {
+            mg_store_wrlock(e->store);
+            apply_to_view(e->store, &r->req);
+            mg_store_unlock(e->store);
+        }
+        pthread_mutex_unlock(&e->policy_mu);
+    }
 
     if (rc) {
         /* An internal failure still answers the review, uid echoed. */
