@@ -5,11 +5,14 @@
  * can be built aside and swapped in at once. */
 #include "view_indexes.h"
 
+#include "node_index.h"
 #include "policy.h"
 
 int mg_view_indexes_attach(struct mg_store *s)
 {
     int rc = mg_policy_index_attach(s);
 
+    if (!rc)
+        rc = mg_node_index_attach(s);
     return rc;
 }

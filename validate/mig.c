@@ -12,6 +12,7 @@
 
 #include "lmc.h"
 #include "names.h"
+#include "nodefit.h"
 #include "nodes.h"
 #include "vm.h"
 #include "json.h"
@@ -197,6 +198,7 @@ static int check_target(const struct mig *m)
     const cJSON *spec = mg_json_get(m->vmi, "spec");
     const char *own = mg_json_str(mg_json_get(m->vmi, "status"), "nodeName");
     struct mg_placement p;
+    struct mg_nodefit nf;
     size_t n, fit, labelled = 0;
     cJSON *added = NULL;
 
@@ -205,7 +207,6 @@ static int check_target(const struct mig *m)
     /* A VMI the view should have but lacks is MIG002's finding, not this one's. */
     if (!m->vmi && mg_store_knows(m->ctx->view, KIND_VMI))
         return 0;
-    n = mg_store_list(m->ctx->view, "Node", &nodes);
     if (m->vmi) {
         added = effective_added(m->added, mg_json_get(spec, "nodeSelector"));
         if (!added)
@@ -217,8 +218,11 @@ static int check_target(const struct mig *m)
         memset(&p, 0, sizeof(p));
         p.added_selector = m->added;
     }
-    fit = mg_nodes_count(&p, nodes, n, own, NULL);
-    for (size_t i = 0; i < n && fit == 0; i++) {
+    /* The node index answers; only a denial walks the nodes, to count the labelled. */
+    mg_nodefit_query(m->ctx->view, &p, own, &nf);
+    fit = nf.others;
+    n = fit == 0 ? mg_store_list(m->ctx->view, "Node", &nodes) : 0;
+    for (size_t i = 0; i < n; i++) {
         const cJSON *meta = mg_json_get(nodes[i], "metadata");
         const char *name = mg_json_str(meta, "name");
 

@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* nodes.c - the scheduler's node filters for what KubeVirt workloads carry (as
- * component-helpers' nodeaffinity and v1.Toleration do it) and VM006, the API
- * server's well-formedness rules for the same fields. Pod (anti-)affinity and the
- * preferred terms weigh scores only and filter no node.
+/* nodes.c - the scheduler's node filters for what KubeVirt workloads carry (the
+ * matching is cluster/nodematch.c's; mg_nodes_count is the plain scan the node index
+ * answers as) and VM006, the API server's well-formedness rules for the same fields.
  * Pure functions over borrowed cJSON: no allocation but the verdict's. */
 #include "nodes.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,19 +14,6 @@
 #include "json.h"
 
 #define FIELD_MAX 512
-
-/* As strconv.ParseInt(s, 10, 64): optional sign, decimal digits only, no overflow. */
-static bool parse_int64(const char *s, long long *out)
-{
-    const char *d = (s[0] == '+' || s[0] == '-') ? s + 1 : s;
-    char *end = NULL;
-
-    if (*d < '0' || *d > '9')
-        return false;
-    errno = 0;
-    *out = strtoll(s, &end, 10);
-    return errno == 0 && end && *end == '\0';
-}
 
 void mg_placement_from_spec(struct mg_placement *p, const cJSON *spec)
 {
@@ -42,181 +27,48 @@ void mg_placement_from_spec(struct mg_placement *p, const cJSON *spec)
 
 bool mg_nodes_selector_match(const cJSON *selector, const cJSON *labels)
 {
-    const cJSON *it;
-
-    if (!selector || cJSON_IsNull(selector))
-        return true;
-    if (!cJSON_IsObject(selector))
-        return false;
-    cJSON_ArrayForEach (it, selector) {
-        const char *have = mg_json_str(labels, it->string);
-
-        if (!cJSON_IsString(it) || !have || strcmp(have, it->valuestring) != 0)
-            return false;
-    }
-    return true;
-}
-
-static bool values_contain(const cJSON *values, const char *s)
-{
-    const cJSON *it;
-
-    cJSON_ArrayForEach (it, values) {
-        if (cJSON_IsString(it) && strcmp(it->valuestring, s) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* Gt/Lt: the label and the one value both parse as integers (else no match). */
-static bool compare_match(const char *have, const cJSON *values, bool greater)
-{
-    const cJSON *v = cJSON_GetArrayItem(values, 0);
-    long long lv, rv;
-
-    if (!have || cJSON_GetArraySize(values) != 1 || !cJSON_IsString(v) || !parse_int64(have, &lv) ||
-        !parse_int64(v->valuestring, &rv))
-        return false;
-    return greater ? lv > rv : lv < rv;
-}
-
-/* One requirement against a value lookup: have is the node's value for the key or NULL. */
-static bool requirement_on(const cJSON *req, const char *have)
-{
-    const char *op = mg_json_str(req, "operator");
-    const cJSON *values = mg_json_get(req, "values");
-
-    if (!op || !mg_json_str(req, "key"))
-        return false;
-    if (values && !cJSON_IsArray(values) && !cJSON_IsNull(values))
-        return false;
-    if (strcmp(op, "In") == 0)
-        return have && values_contain(values, have);
-    if (strcmp(op, "NotIn") == 0)
-        return !have || !values_contain(values, have);
-    if (strcmp(op, "Exists") == 0)
-        return have != NULL;
-    if (strcmp(op, "DoesNotExist") == 0)
-        return have == NULL;
-    if (strcmp(op, "Gt") == 0)
-        return compare_match(have, values, true);
-    if (strcmp(op, "Lt") == 0)
-        return compare_match(have, values, false);
-    return false;
+    return mg_nodematch_selector(selector, labels);
 }
 
 bool mg_nodes_requirement_match(const cJSON *req, const cJSON *labels)
 {
     const char *key = mg_json_str(req, "key");
 
-    return requirement_on(req, key ? mg_json_str(labels, key) : NULL);
+    return mg_nodematch_requirement(req, key ? mg_json_str(labels, key) : NULL);
 }
 
 bool mg_nodes_term_match(const cJSON *term, const cJSON *node)
 {
-    const cJSON *meta = mg_json_get(node, "metadata");
-    const cJSON *labels = mg_json_get(meta, "labels");
-    const cJSON *exprs = mg_json_get(term, "matchExpressions");
-    const cJSON *fields = mg_json_get(term, "matchFields");
-    const cJSON *it;
-    int n = 0;
-
-    cJSON_ArrayForEach (it, exprs) {
-        if (!mg_nodes_requirement_match(it, labels))
-            return false;
-        n++;
-    }
-    cJSON_ArrayForEach (it, fields) {
-        const char *key = mg_json_str(it, "key");
-
-        /* metadata.name is the only node field selector the scheduler supports. */
-        if (!key || strcmp(key, "metadata.name") != 0 ||
-            !requirement_on(it, mg_json_str(meta, "name")))
-            return false;
-        n++;
-    }
-    return n > 0;
+    return mg_nodematch_term(term, node);
 }
 
 bool mg_nodes_affinity_match(const cJSON *affinity, const cJSON *node)
 {
-    const cJSON *na = mg_json_get(affinity, "nodeAffinity");
-    const cJSON *req = mg_json_get(na, "requiredDuringSchedulingIgnoredDuringExecution");
-    const cJSON *terms = mg_json_get(req, "nodeSelectorTerms");
-    const cJSON *it;
-
-    if (!req || cJSON_IsNull(req))
-        return true;
-    cJSON_ArrayForEach (it, terms) {
-        if (mg_nodes_term_match(it, node))
-            return true;
-    }
-    return false;
+    return mg_nodematch_affinity(affinity, node);
 }
 
 bool mg_nodes_toleration_matches(const cJSON *t, const cJSON *taint)
 {
-    const char *teffect = mg_json_str(t, "effect"), *tkey = mg_json_str(t, "key");
-    const char *op = mg_json_str(t, "operator");
-    const char *effect = mg_json_str(taint, "effect"), *key = mg_json_str(taint, "key");
-    const char *tval = mg_json_str(t, "value"), *val = mg_json_str(taint, "value");
-
-    if (teffect && teffect[0] && (!effect || strcmp(teffect, effect) != 0))
-        return false;
-    if (tkey && tkey[0] && (!key || strcmp(tkey, key) != 0))
-        return false;
-    if (op && strcmp(op, "Exists") == 0)
-        return true;
-    if (op && op[0] && strcmp(op, "Equal") != 0)
-        return false;
-    return strcmp(tval ? tval : "", val ? val : "") == 0;
+    return mg_nodematch_toleration(t, mg_json_str(taint, "key"), mg_json_str(taint, "value"),
+                                   mg_json_str(taint, "effect"));
 }
 
 bool mg_nodes_taints_tolerated(const cJSON *tolerations, const cJSON *node)
 {
-    const cJSON *spec = mg_json_get(node, "spec");
-    const cJSON *taints = mg_json_get(spec, "taints"), *taint, *t;
-
-    if (!cJSON_IsArray(tolerations))
-        tolerations = NULL;
-    if (!cJSON_IsArray(taints))
-        return true;
-    cJSON_ArrayForEach (taint, taints) {
-        const char *effect = mg_json_str(taint, "effect");
-        bool ok = false;
-
-        if (!effect || (strcmp(effect, "NoSchedule") != 0 && strcmp(effect, "NoExecute") != 0))
-            continue;
-        cJSON_ArrayForEach (t, tolerations) {
-            if (mg_nodes_toleration_matches(t, taint)) {
-                ok = true;
-                break;
-            }
-        }
-        if (!ok)
-            return false;
-    }
-    return true;
+    return mg_nodematch_taints(tolerations, node);
 }
 
 bool mg_nodes_schedulable(const cJSON *node)
 {
-    const cJSON *spec = mg_json_get(node, "spec");
-
-    return !cJSON_IsTrue(mg_json_get(spec, "unschedulable"));
+    return mg_nodematch_schedulable(node);
 }
 
 bool mg_nodes_fit(const struct mg_placement *p, const cJSON *node)
 {
-    const cJSON *meta = mg_json_get(node, "metadata");
-    const cJSON *labels = mg_json_get(meta, "labels");
-
-    return mg_nodes_schedulable(node) && mg_nodes_selector_match(p->node_selector, labels) &&
-           mg_nodes_selector_match(p->added_selector, labels) &&
-           mg_nodes_affinity_match(p->affinity, node) &&
-           mg_nodes_taints_tolerated(p->tolerations, node);
+    return mg_nodematch_fit(p, node);
 }
 
+/* The plain scan: the reference the node index (cluster/node_index.h) answers as. */
 size_t mg_nodes_count(const struct mg_placement *p, const cJSON *const *nodes, size_t n,
                       const char *exclude, const char **first)
 {
@@ -229,7 +81,7 @@ size_t mg_nodes_count(const struct mg_placement *p, const cJSON *const *nodes, s
 
         if (exclude && name && strcmp(name, exclude) == 0)
             continue;
-        if (!mg_nodes_fit(p, nodes[i]))
+        if (!mg_nodematch_fit(p, nodes[i]))
             continue;
         if (first && !*first)
             *first = name;
@@ -319,7 +171,8 @@ static void check_values(struct checker *c, const char *op, const cJSON *values,
     else if ((strcmp(op, "Exists") == 0 || strcmp(op, "DoesNotExist") == 0) && n != 0)
         problem(c, field, "operator %s takes no values", op);
     else if ((strcmp(op, "Gt") == 0 || strcmp(op, "Lt") == 0) &&
-             (n != 1 || !parse_int64(cJSON_GetArrayItem(values, 0)->valuestring, &dummy)))
+             (n != 1 ||
+              !mg_nodematch_parse_int(cJSON_GetArrayItem(values, 0)->valuestring, &dummy)))
         problem(c, field, "operator %s needs exactly one integer value", op);
 }
 

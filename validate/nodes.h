@@ -2,6 +2,7 @@
 /* nodes.h - which Nodes a workload can be scheduled on, by the scheduler's rules for
  * what VMs carry (nodeSelector, required node affinity, taints and tolerations,
  * spec.unschedulable), and the VM006 well-formedness checks of those rules.
+ * The matching itself is cluster/nodematch.h's, which the node index shares.
  * Pure functions over cJSON: every pointer is borrowed, nothing is allocated. */
 #ifndef MG_NODES_H
 #define MG_NODES_H
@@ -12,15 +13,8 @@
 #include <cjson/cJSON.h>
 
 #include "config.h"
+#include "nodematch.h"
 #include "verdict.h"
-
-/* What a workload asks of a node. Every member may be NULL (no constraint). */
-struct mg_placement {
-    const cJSON *node_selector;  /* spec.nodeSelector: map of string to string */
-    const cJSON *added_selector; /* a migration's addedNodeSelector, ANDed with it */
-    const cJSON *affinity;       /* spec.affinity (only nodeAffinity's required part filters) */
-    const cJSON *tolerations;    /* spec.tolerations */
-};
 
 /* Fill p from a pod-like spec (a VMI's spec, a VM's spec.template.spec); spec may be NULL.
  * added_selector is left NULL. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "access.h"
+#include "nodefit.h"
 #include "nodes.h"
 #include "json.h"
 
@@ -209,21 +210,23 @@ static void check_devices(const struct wl *w)
 /* VM006 and VM007; fills the node counts of facts. */
 static void check_placement(const struct wl *w, struct mg_vm_facts *facts)
 {
-    const cJSON *const *nodes = NULL;
     struct mg_placement p;
-    const char *first = NULL, *own = NULL;
+    struct mg_nodefit nf;
+    const char *own = NULL;
     size_t problems = mg_nodes_check_placement(w->spec, w->base, w->cfg, w->v), n, fit;
 
     if (!mg_store_knows(w->view, "Node"))
         return;
-    n = mg_store_list(w->view, "Node", &nodes);
+    n = mg_store_count(w->view, "Node");
     mg_placement_from_spec(&p, w->spec);
-    fit = mg_nodes_count(&p, nodes, n, NULL, &first);
     if (w->is_vmi)
         own = mg_json_str(mg_json_get(w->obj, "status"), "nodeName");
+    /* The node index answers as mg_nodes_count's scan, without reading every node. */
+    mg_nodefit_query(w->view, &p, own, &nf);
+    fit = nf.fit;
     facts->nodes_known = true;
     facts->fitting_nodes = fit;
-    facts->target_nodes = own ? mg_nodes_count(&p, nodes, n, own, NULL) : fit;
+    facts->target_nodes = nf.others;
     /* Malformed rules were just denied; counting nodes for them would say nothing. */
     if (problems > 0 || fit >= 2)
         return;
@@ -231,7 +234,7 @@ static void check_placement(const struct wl *w, struct mg_vm_facts *facts)
         mg_verdict_add(w->v, w->cfg, MG_RULE_VM007, w->cap, w->base,
                        "only node %.63s can run this VM (nodeSelector, affinity, taints): "
                        "there is no second node to migrate to",
-                       first ? first : "?");
+                       nf.first ? nf.first : "?");
     else
         mg_verdict_add(w->v, w->cfg, MG_RULE_VM007, w->cap, w->base,
                        "no schedulable node of %zu satisfies the nodeSelector, affinity and "
