@@ -276,10 +276,25 @@ static void consider(const struct mg_policy_index *x, uint32_t id, struct mg_pol
     }
 }
 
-static int resolve_index(const struct mg_policy_index *x, const cJSON *vm_labels,
-                         const cJSON *ns_labels, const char *skip, struct mg_policy_match *out)
+/* The VM labels as kv pairs (distinct keys) instead of a JSON object. */
+static void gather_pairs(const struct mg_policy_index *x, const char *const *kv, size_t n,
+                         struct lists *l)
 {
-    size_t nl = (size_t)cJSON_GetArraySize(vm_labels) + (size_t)cJSON_GetArraySize(ns_labels);
+    for (size_t i = 0; i < n; i++) {
+        l->ids[l->count] = px_posting_totals(x, PX_VM_KV, kv[2 * i], kv[2 * i + 1], &l->n[l->count],
+                                             &l->tot[l->count]);
+        l->total += l->n[l->count];
+        l->count++;
+    }
+}
+
+/* VM labels from vm_labels, or from kv (n pairs) when kv is not NULL. */
+static int resolve_index(const struct mg_policy_index *x, const cJSON *vm_labels,
+                         const char *const *kv, size_t nkv, const cJSON *ns_labels,
+                         const char *skip, struct mg_policy_match *out)
+{
+    size_t nl =
+        (kv ? nkv : (size_t)cJSON_GetArraySize(vm_labels)) + (size_t)cJSON_GetArraySize(ns_labels);
     const uint32_t *ids_stack[64], *tot_stack[64];
     uint32_t n_stack[64], skip_id = skip ? px_find(x, skip) : PX_NONE, best_id = PX_NONE;
     struct lists l = {ids_stack, tot_stack, n_stack, 0, 0};
@@ -297,7 +312,10 @@ static int resolve_index(const struct mg_policy_index *x, const cJSON *vm_labels
             goto out;
         }
     }
-    gather(x, vm_labels, PX_VM_KV, &l);
+    if (kv)
+        gather_pairs(x, kv, nkv, &l);
+    else
+        gather(x, vm_labels, PX_VM_KV, &l);
     gather(x, ns_labels, PX_NS_KV, &l);
     if ((rc = counters_init(&c, l.total)) != 0)
         goto out;
@@ -340,9 +358,31 @@ int mg_policy_resolve_except(const struct mg_store *view, const cJSON *vm_labels
     const struct mg_policy_index *x = px_of(view);
 
     memset(out, 0, sizeof(*out));
-    if (x && resolve_index(x, vm_labels, ns_labels, skip, out) == 0)
+    if (x && resolve_index(x, vm_labels, NULL, 0, ns_labels, skip, out) == 0)
         return 0;
     return mg_policy_resolve_scan(view, vm_labels, ns_labels, skip, out);
+}
+
+int mg_policy_resolve_pairs(const struct mg_store *view, const char *const *kv, size_t n,
+                            const cJSON *ns_labels, const char *skip, struct mg_policy_match *out)
+{
+    const struct mg_policy_index *x = px_of(view);
+    cJSON *labels = NULL;
+    int rc = MG_ENOMEM;
+
+    memset(out, 0, sizeof(*out));
+    if (x && resolve_index(x, NULL, kv, n, ns_labels, skip, out) == 0)
+        return 0;
+    /* The scan reads a JSON object: build one for this call. */
+    if (!(labels = cJSON_CreateObject()))
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        if (!cJSON_AddStringToObject(labels, kv[2 * i], kv[2 * i + 1]))
+            goto out;
+    rc = mg_policy_resolve_scan(view, labels, ns_labels, skip, out);
+out:
+    cJSON_Delete(labels);
+    return rc;
 }
 
 int mg_policy_resolve(const struct mg_store *view, const cJSON *vm_labels, const cJSON *ns_labels,

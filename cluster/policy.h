@@ -63,6 +63,11 @@ int mg_policy_resolve(const struct mg_store *view, const cJSON *vm_labels, const
 int mg_policy_resolve_except(const struct mg_store *view, const cJSON *vm_labels,
                              const cJSON *ns_labels, const char *skip, struct mg_policy_match *out);
 
+/* mg_policy_resolve_except with the VM labels as n key, value pairs: kv[2i] = kv[2i+1]
+ * (distinct keys), as an index holds them. Returns 0, or MG_ENOMEM (out: none). */
+int mg_policy_resolve_pairs(const struct mg_store *view, const char *const *kv, size_t n,
+                            const cJSON *ns_labels, const char *skip, struct mg_policy_match *out);
+
 /* The same answer by checking every policy of the view, without the index: the
  * reference the index is tested against, and the fallback when the index is stale
  * (an allocation failed while it followed the store). */
@@ -122,5 +127,19 @@ int mg_policy_ties_scan(const struct mg_store *view, const cJSON *policy, const 
 /* Create the policy index of s and attach it as a store hook (mg_store_new does
  * this). MG_ENOMEM on failure. */
 int mg_policy_index_attach(struct mg_store *s);
+
+/* Structure counts of a policy index, for tests: after policies come and go they
+ * return to what they were (slots, posting_slots and buckets stay at their peak). */
+struct mg_policy_index_stats {
+    size_t policies;      /* indexed policies */
+    size_t postings;      /* live postings (names, labels, keys, totals) */
+    size_t slots;         /* policy slots ever used (freed ones are reused) */
+    size_t posting_slots; /* posting slots ever used (freed ones are reused) */
+    size_t buckets;       /* hash table buckets */
+};
+
+/* The counts of s's policy index into *st; false (all 0) when it has none or it is
+ * stale. */
+bool mg_policy_index_stats(const struct mg_store *s, struct mg_policy_index_stats *st);
 
 #endif

@@ -1,18 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* policy_index.c - the MigrationPolicy index: one open-addressing hash table of
  * postings (string key -> array of policy slots), kept current by a store hook on
- * every put, replace and remove. An allocation failure marks the index stale and
- * readers fall back to a scan: slower, never wrong. */
+ * every put, replace and remove. A posting goes as soon as its last policy does, so
+ * create/delete churn of distinct policies leaves nothing behind. An allocation
+ * failure marks the index stale and readers fall back to a scan: slower, never wrong. */
 #include "policy_index.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "idtab.h"
 #include "json.h"
 
 struct post {
-    char *key;
+    char *key; /* NULL: a free slot */
     size_t len;
     uint64_t hash;
     uint32_t *ids;
@@ -25,23 +27,15 @@ struct mg_policy_index {
     uint32_t npols, cappols;
     uint32_t *freeids;
     uint32_t nfree, capfree;
-    struct post *posts;
-    uint32_t nposts, capposts;
-    uint32_t *table; /* post id + 1; 0 is an empty bucket */
-    uint32_t tcap;   /* power of two */
+    struct mg_idslots posts; /* struct post */
+    struct mg_idtab table;   /* key hash -> post id */
+    uint32_t live_posts, live_pols;
     bool stale;
 };
 
+#define POST(x, id) (((struct post *)(x)->posts.v)[id])
+
 #define KEYBUF 512
-
-static uint64_t hash_bytes(const char *s, size_t len)
-{
-    uint64_t h = 1469598103934665603ULL;
-
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-    return h ^ (h >> 29);
-}
 
 /* kind, NUL, key[, NUL, value]: into buf when it fits, else a malloc'd buffer. */
 static char *make_key(char *buf, char kind, const char *k, const char *v, size_t *len)
@@ -65,42 +59,24 @@ static char *make_key(char *buf, char kind, const char *k, const char *v, size_t
     return out;
 }
 
-static uint32_t lookup(const struct mg_policy_index *x, const char *key, size_t len, uint64_t h)
+struct probe {
+    const char *key;
+    size_t len;
+};
+
+static bool post_eq(const void *ctx, uint32_t id, const void *key)
 {
-    uint32_t mask = x->tcap - 1;
+    const struct post *p = &POST((const struct mg_policy_index *)ctx, id);
+    const struct probe *k = key;
 
-    if (!x->tcap)
-        return PX_NONE;
-    for (uint32_t i = (uint32_t)h & mask;; i = (i + 1) & mask) {
-        uint32_t slot = x->table[i];
-        const struct post *p;
-
-        if (!slot)
-            return PX_NONE;
-        p = &x->posts[slot - 1];
-        if (p->hash == h && p->len == len && memcmp(p->key, key, len) == 0)
-            return slot - 1;
-    }
+    return p->len == k->len && memcmp(p->key, k->key, k->len) == 0;
 }
 
-static int grow_table(struct mg_policy_index *x)
+static uint32_t lookup(const struct mg_policy_index *x, const char *key, size_t len, uint64_t h)
 {
-    uint32_t cap = x->tcap ? x->tcap * 2 : 1024;
-    uint32_t *t = calloc(cap, sizeof(*t));
+    struct probe k = {key, len};
 
-    if (!t)
-        return MG_ENOMEM;
-    for (uint32_t id = 0; id < x->nposts; id++) {
-        uint32_t i = (uint32_t)x->posts[id].hash & (cap - 1);
-
-        while (t[i])
-            i = (i + 1) & (cap - 1);
-        t[i] = id + 1;
-    }
-    free(x->table);
-    x->table = t;
-    x->tcap = cap;
-    return 0;
+    return mg_idtab_find(&x->table, h, post_eq, x, &k);
 }
 
 static int grow(void **arr, uint32_t *cap, size_t elem)
@@ -118,27 +94,41 @@ static int grow(void **arr, uint32_t *cap, size_t elem)
 /* The id of the posting for key, created empty when absent; PX_NONE when out of memory. */
 static uint32_t posting_get(struct mg_policy_index *x, const char *key, size_t len)
 {
-    uint64_t h = hash_bytes(key, len);
-    uint32_t id = lookup(x, key, len, h), i;
+    uint64_t h = mg_idtab_hash(key, len);
+    uint32_t id = lookup(x, key, len, h);
     struct post *p;
 
     if (id != PX_NONE)
         return id;
-    if ((x->nposts + 1) * 2 > x->tcap && grow_table(x))
+    if ((id = mg_idtab_take(&x->posts, sizeof(*p))) == MG_IDTAB_NONE)
         return PX_NONE;
-    if (x->nposts == x->capposts && grow((void **)&x->posts, &x->capposts, sizeof(*p)))
-        return PX_NONE;
-    p = &x->posts[x->nposts];
+    p = &POST(x, id);
     memset(p, 0, sizeof(*p));
-    if (!(p->key = malloc(len)))
+    if (!(p->key = malloc(len)) || mg_idtab_add(&x->table, h, id)) {
+        free(p->key);
+        p->key = NULL;
+        mg_idtab_give(&x->posts, id);
         return PX_NONE;
+    }
     memcpy(p->key, key, len);
     p->len = len;
     p->hash = h;
-    for (i = (uint32_t)h & (x->tcap - 1); x->table[i]; i = (i + 1) & (x->tcap - 1))
-        ;
-    x->table[i] = x->nposts + 1;
-    return x->nposts++;
+    x->live_posts++;
+    return id;
+}
+
+/* The last policy left posting id: it goes, key and all. */
+static void posting_free(struct mg_policy_index *x, uint32_t id)
+{
+    struct post *p = &POST(x, id);
+
+    mg_idtab_del(&x->table, p->hash, id);
+    free(p->key);
+    free(p->ids);
+    free(p->tot);
+    memset(p, 0, sizeof(*p));
+    mg_idtab_give(&x->posts, id);
+    x->live_posts--;
 }
 
 static int posting_add(struct mg_policy_index *x, uint32_t id, char kind, const char *k,
@@ -157,23 +147,27 @@ static int posting_add(struct mg_policy_index *x, uint32_t id, char kind, const 
     pid = posting_get(x, key, len);
     if (pid == PX_NONE)
         goto out;
-    p = &x->posts[pid];
+    p = &POST(x, pid);
     if (p->n == p->cap) {
         uint32_t cap = p->cap, *tot = realloc(p->tot, (size_t)(cap ? cap * 2 : 8) * sizeof(*tot));
 
         if (!tot)
-            goto out;
+            goto drop_empty;
         p->tot = tot;
         if (grow((void **)&p->ids, &p->cap, sizeof(*p->ids)))
-            goto out;
+            goto drop_empty;
     }
     if (pol->nposts == pol->capposts &&
         grow((void **)&pol->posts, &pol->capposts, sizeof(*pol->posts)))
-        goto out;
+        goto drop_empty;
     p->tot[p->n] = pol->nns + pol->nvm;
     p->ids[p->n++] = id;
     pol->posts[pol->nposts++] = pid;
     rc = 0;
+    goto out;
+drop_empty:
+    if (!p->n)
+        posting_free(x, pid);
 out:
     if (key != buf)
         free(key);
@@ -220,6 +214,7 @@ static int add(struct mg_policy_index *x, const cJSON *obj, const char *name)
     memset(p, 0, sizeof(*p));
     p->obj = obj;
     p->live = true;
+    x->live_pols++;
     mg_policy_fields_read(obj, &p->fields);
     if (!(p->name = strdup(name)))
         return MG_ENOMEM;
@@ -243,7 +238,7 @@ static void drop(struct mg_policy_index *x, uint32_t id)
     struct px_pol *p = &x->pols[id];
 
     for (uint32_t i = 0; i < p->nposts; i++) {
-        struct post *post = &x->posts[p->posts[i]];
+        struct post *post = &POST(x, p->posts[i]);
 
         for (uint32_t j = 0; j < post->n; j++) {
             if (post->ids[j] == id) {
@@ -253,10 +248,13 @@ static void drop(struct mg_policy_index *x, uint32_t id)
                 break;
             }
         }
+        if (!post->n)
+            posting_free(x, p->posts[i]);
     }
     free(p->name);
     free(p->posts);
     memset(p, 0, sizeof(*p));
+    x->live_pols--;
     /* The free list never outgrows the slot array, so this cannot fail once sized. */
     if (x->nfree == x->capfree && grow((void **)&x->freeids, &x->capfree, sizeof(uint32_t)))
         return;
@@ -302,15 +300,15 @@ static void hook_free(void *ctx)
         free(x->pols[i].name);
         free(x->pols[i].posts);
     }
-    for (uint32_t i = 0; i < x->nposts; i++) {
-        free(x->posts[i].key);
-        free(x->posts[i].ids);
-        free(x->posts[i].tot);
+    for (uint32_t i = 0; i < x->posts.n; i++) {
+        free(POST(x, i).key);
+        free(POST(x, i).ids);
+        free(POST(x, i).tot);
     }
     free(x->pols);
     free(x->freeids);
-    free(x->posts);
-    free(x->table);
+    mg_idtab_slots_free(&x->posts);
+    mg_idtab_free(&x->table);
     free(x);
 }
 
@@ -355,14 +353,14 @@ const uint32_t *px_posting_totals(const struct mg_policy_index *x, char kind, co
     char buf[KEYBUF];
     size_t len;
     char *k = make_key(buf, kind, key, value, &len);
-    uint32_t id = k ? lookup(x, k, len, hash_bytes(k, len)) : PX_NONE;
+    uint32_t id = k ? lookup(x, k, len, mg_idtab_hash(k, len)) : PX_NONE;
 
     if (k != buf)
         free(k);
-    *n = id == PX_NONE ? 0 : x->posts[id].n;
+    *n = id == PX_NONE ? 0 : POST(x, id).n;
     if (totals)
-        *totals = id == PX_NONE ? NULL : x->posts[id].tot;
-    return id == PX_NONE ? NULL : x->posts[id].ids;
+        *totals = id == PX_NONE ? NULL : POST(x, id).tot;
+    return id == PX_NONE ? NULL : POST(x, id).ids;
 }
 
 const uint32_t *px_posting(const struct mg_policy_index *x, char kind, const char *key,
@@ -387,4 +385,19 @@ uint32_t px_find(const struct mg_policy_index *x, const char *name)
     const uint32_t *ids = px_posting(x, PX_NAME, name, NULL, &n);
 
     return n ? ids[0] : PX_NONE;
+}
+
+bool mg_policy_index_stats(const struct mg_store *s, struct mg_policy_index_stats *st)
+{
+    const struct mg_policy_index *x = px_of(s);
+
+    memset(st, 0, sizeof(*st));
+    if (!x)
+        return false;
+    st->policies = x->live_pols;
+    st->postings = x->live_posts;
+    st->slots = x->npols;
+    st->posting_slots = x->posts.n;
+    st->buckets = x->table.cap;
+    return true;
 }

@@ -7,11 +7,14 @@
 
 #include "node_index.h"
 #include "policy.h"
+#include "workload_index.h"
 
 int mg_view_indexes_attach(struct mg_store *s)
 {
     int rc = mg_policy_index_attach(s);
 
+    if (!rc)
+        rc = mg_workload_index_attach(s);
     if (!rc)
         rc = mg_node_index_attach(s);
     return rc;

@@ -37,8 +37,13 @@ void mg_mp_quantity_format(const struct mg_quantity *q, char *buf, size_t len);
 /* MP012: how many workloads (VirtualMachines, and VMIs no VirtualMachine owns) resolve
  * to policy `name` before and not after (from), or after and not before (to). before
  * is the policy as the view or old_policy had it (may be NULL); after is new_policy
- * (NULL for a delete). Only workloads one of the two versions matches are resolved. */
+ * (NULL for a delete). Only workloads one of the two versions matches are resolved:
+ * they come from the view's workload index (a walk when it is stale). */
 void mg_mp_moves(const struct mg_store *view, const char *name, const cJSON *old_policy,
                  const cJSON *new_policy, size_t *to, size_t *from);
+
+/* mg_mp_moves by a walk over every VM and VMI of the view: the reference for tests. */
+void mg_mp_moves_scan(const struct mg_store *view, const char *name, const cJSON *old_policy,
+                      const cJSON *new_policy, size_t *to, size_t *from);
 
 #endif

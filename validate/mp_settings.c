@@ -2,13 +2,17 @@
 /* mp_settings.c - the part of mp.h that other layers read: a policy's fields over the
  * cluster's settings (RULES.md section 4: every field it sets wins, including false and
  * 0), comparison by value, canonical quantity text, and MP012's count of workloads
- * that change policy. Pure functions; the caller holds the view's lock. */
+ * that change policy (from the workload index: only the workloads either version of
+ * the policy matches are resolved). Pure functions; the caller holds the view's lock. */
 #include "json.h"
 #include "mp.h"
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "workload_index.h"
 
 void mg_mp_settings_apply(struct mg_lmc_settings *s, const struct mg_policy_fields *f)
 {
@@ -162,8 +166,8 @@ static void count_one(const struct mg_store *view, const cJSON *w, const char *n
         (*from)++;
 }
 
-void mg_mp_moves(const struct mg_store *view, const char *name, const cJSON *old_policy,
-                 const cJSON *new_policy, size_t *to, size_t *from)
+void mg_mp_moves_scan(const struct mg_store *view, const char *name, const cJSON *old_policy,
+                      const cJSON *new_policy, size_t *to, size_t *from)
 {
     const cJSON *const *items;
     size_t n;
@@ -176,4 +180,93 @@ void mg_mp_moves(const struct mg_store *view, const char *name, const cJSON *old
     for (size_t i = 0; i < n; i++)
         if (!owned_by_vm(view, items[i]))
             count_one(view, items[i], name, old_policy, new_policy, to, from);
+}
+
+/* What count_one does, for a workload of the index that version old (mo) or new (mn)
+ * of the policy matches. */
+static int count_indexed(const struct mg_store *view, const struct mg_workload_index *x,
+                         const struct mg_workload_index *vms, uint32_t id, const char *name,
+                         const cJSON *old_policy, const cJSON *new_policy, bool mo, bool mn,
+                         size_t *to, size_t *from)
+{
+    const char *stack[64], **kv = stack;
+    struct mg_policy_match rest;
+    struct mg_workload w;
+    bool before, after;
+    int rc;
+
+    mg_workload_index_get(x, id, &w);
+    /* A VMI that a VirtualMachine owns is counted through its VM. */
+    if (!w.vm && (w.owned || mg_workload_index_has(vms, w.ns, w.name)))
+        return 0;
+    if (w.nlabels > 32 && !(kv = malloc(2 * w.nlabels * sizeof(*kv))))
+        return MG_ENOMEM;
+    mg_workload_index_labels(x, id, kv, 2 * w.nlabels);
+    rc = mg_policy_resolve_pairs(view, kv, w.nlabels, mg_policy_namespace_labels(view, w.ns), name,
+                                 &rest);
+    if (kv != stack)
+        free(kv);
+    if (rc)
+        return rc;
+    before = mo && wins(old_policy, name, &rest);
+    after = mn && wins(new_policy, name, &rest);
+    if (after && !before)
+        (*to)++;
+    if (before && !after)
+        (*from)++;
+    return 0;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* The workloads of index x either version matches, each once. */
+static int moves_in(const struct mg_store *view, const struct mg_workload_index *x,
+                    const struct mg_workload_index *vms, const char *name, const cJSON *old_policy,
+                    const cJSON *new_policy, size_t *to, size_t *from)
+{
+    uint32_t *a = NULL, *b = NULL;
+    size_t na = 0, nb = 0, i = 0, j = 0;
+    int rc = 0;
+
+    if (old_policy)
+        rc = mg_workload_index_candidates(x, view, old_policy, &a, &na);
+    if (!rc && new_policy)
+        rc = mg_workload_index_candidates(x, view, new_policy, &b, &nb);
+    if (rc)
+        goto out;
+    if (na)
+        qsort(a, na, sizeof(*a), cmp_id);
+    if (nb)
+        qsort(b, nb, sizeof(*b), cmp_id);
+    while (!rc && (i < na || j < nb)) {
+        bool mo = j == nb || (i < na && a[i] <= b[j]);
+        bool mn = i == na || (j < nb && b[j] <= a[i]);
+        uint32_t id = mo ? a[i] : b[j];
+
+        rc = count_indexed(view, x, vms, id, name, old_policy, new_policy, mo, mn, to, from);
+        i += mo;
+        j += mn;
+    }
+out:
+    free(a);
+    free(b);
+    return rc;
+}
+
+void mg_mp_moves(const struct mg_store *view, const char *name, const cJSON *old_policy,
+                 const cJSON *new_policy, size_t *to, size_t *from)
+{
+    const struct mg_workload_index *vms = mg_workload_index_of(view, false);
+    const struct mg_workload_index *vmis = mg_workload_index_of(view, true);
+
+    *to = *from = 0;
+    if (vms && vmis && moves_in(view, vms, vms, name, old_policy, new_policy, to, from) == 0 &&
+        moves_in(view, vmis, vms, name, old_policy, new_policy, to, from) == 0)
+        return;
+    mg_mp_moves_scan(view, name, old_policy, new_policy, to, from);
 }

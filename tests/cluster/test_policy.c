@@ -387,6 +387,46 @@ static void test_policy_index_agrees_with_scan_on_random_sets(void **state)
     }
 }
 
+/* Distinct policies created and deleted many times over: the index gives back every
+ * posting, name and label, and its slots and buckets stop at their first peak. */
+static void test_policy_index_churn_returns_to_baseline(void **state)
+{
+    struct mg_store *s = mg_store_new();
+    struct mg_policy_index_stats base, peak, st;
+    char name[32], sel[256];
+
+    (void)state;
+    put(s, policy("resident", "{\"virtualMachineInstanceSelector\":{\"app\":\"db\"}}", NULL));
+    put(s, policy("catch-all", "{}", NULL));
+    assert_true(mg_policy_index_stats(s, &base));
+    assert_int_equal(base.policies, 2);
+    for (int batch = 0; batch < 2000; batch++) {
+        for (int i = 0; i < 10; i++) {
+            snprintf(name, sizeof(name), "churn-%d-%d", batch, i);
+            snprintf(sel, sizeof(sel),
+                     "{\"virtualMachineInstanceSelector\":{\"app\":\"db\",\"u%d\":\"v%d\"},"
+                     "\"namespaceSelector\":{\"team-%d\":\"t\"}}",
+                     batch, i, batch * 10 + i);
+            put(s, policy(name, sel, "\"allowAutoConverge\":true"));
+        }
+        for (int i = 0; i < 10; i++) {
+            snprintf(name, sizeof(name), "churn-%d-%d", batch, i);
+            assert_int_equal(mg_store_remove(s, "MigrationPolicy", "", name), 0);
+        }
+        assert_true(mg_policy_index_stats(s, &st));
+        assert_int_equal(st.policies, base.policies);
+        assert_int_equal(st.postings, base.postings);
+        if (batch == 0)
+            peak = st;
+        assert_int_equal(st.slots, peak.slots);
+        assert_int_equal(st.posting_slots, peak.posting_slots);
+        assert_int_equal(st.buckets, peak.buckets);
+    }
+    assert_string_equal(winner(s, "{\"app\":\"db\"}", NULL), "resident");
+    assert_string_equal(winner(s, "{\"app\":\"web\"}", NULL), "catch-all");
+    mg_store_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -400,6 +440,7 @@ int main(void)
         cmocka_unit_test(test_policy_workload_labels_of_vm_and_vmi),
         cmocka_unit_test(test_policy_ties_compatible_same_total_only),
         cmocka_unit_test(test_policy_index_agrees_with_scan_on_random_sets),
+        cmocka_unit_test(test_policy_index_churn_returns_to_baseline),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
