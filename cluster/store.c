@@ -5,6 +5,7 @@
  * pointer. Objects are pruned on entry; the kinds held by the thousand are kept
  * packed (packed.h) and decoded for the thread that reads them. No I/O; locking is
  * the caller's business through mg_store_rdlock/wrlock. */
+#define _GNU_SOURCE /* pthread_rwlockattr_setkind_np */
 #include "store.h"
 
 #include <pthread.h>
@@ -106,13 +107,29 @@ static void kind_free(struct kind *k)
     free(k);
 }
 
+/* Writers first: every write section is short (one event, or one exchange), and with
+ * glibc's default a steady stream of reviews would keep a watch event or a swap
+ * waiting for ever. No reader takes the lock twice, as this kind requires. */
+static int init_lock(pthread_rwlock_t *lock)
+{
+    pthread_rwlockattr_t a;
+    int rc;
+
+    if (pthread_rwlockattr_init(&a) != 0)
+        return -1;
+    pthread_rwlockattr_setkind_np(&a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    rc = pthread_rwlock_init(lock, &a);
+    pthread_rwlockattr_destroy(&a);
+    return rc;
+}
+
 struct mg_store *mg_store_new(void)
 {
     struct mg_store *s = calloc(1, sizeof(*s));
 
     if (!s)
         return NULL;
-    if (pthread_rwlock_init(&s->lock, NULL) != 0) {
+    if (init_lock(&s->lock) != 0) {
         free(s);
         return NULL;
     }
