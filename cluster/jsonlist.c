@@ -97,6 +97,15 @@ static bool skip_value(struct scan *s)
     return false;
 }
 
+/* The text from..to is one JSON value, as strict as the items are parsed. */
+static bool valid(const char *from, const char *to)
+{
+    cJSON *v = mg_json_parse(from, (size_t)(to - from), MAX_ITEM_VALUES, NULL);
+
+    cJSON_Delete(v);
+    return v != NULL;
+}
+
 static int line_at(const char *start, const char *at)
 {
     int line = 1;
@@ -118,14 +127,16 @@ static bool find_members(const char *text, size_t len, char *kind, size_t klen, 
     if (s.p >= s.end || *s.p != '{')
         return false;
     s.p++;
+    skip_ws(&s);
+    if (s.p < s.end && *s.p == '}')
+        return false; /* {}: no items */
     for (;;) {
         const char *key;
         size_t kl;
 
         skip_ws(&s);
-        if (s.p < s.end && *s.p == '}')
-            break;
-        if (s.p >= s.end || *s.p != '"' || !(key = s.p + 1, skip_string(&s)))
+        if (s.p >= s.end || *s.p != '"' || !(key = s.p + 1, skip_string(&s)) ||
+            !valid(key - 1, s.p))
             return false;
         kl = (size_t)(s.p - 1 - key);
         skip_ws(&s);
@@ -141,18 +152,34 @@ static bool find_members(const char *text, size_t len, char *kind, size_t klen, 
             char *dst = kl == 4 ? kind : api;
             size_t max = kl == 4 ? klen : alen;
 
-            if (!skip_string(&s) || (size_t)(s.p - 1 - v) >= max ||
-                memchr(v, '\\', (size_t)(s.p - 1 - v)))
+            if (!skip_string(&s) || (size_t)(s.p - 1 - v) >= max)
                 return false;
+            for (const char *c = v; c < s.p - 1; c++)
+                if (*c == '\\' || (unsigned char)*c < 0x20)
+                    return false; /* escapes: left to the document reader */
             memcpy(dst, v, (size_t)(s.p - 1 - v));
             dst[s.p - 1 - v] = '\0';
-        } else if (!skip_value(&s)) {
-            return false;
+        } else {
+            /* metadata and the rest: small, and checked as strictly as the items. */
+            const char *v = s.p;
+
+            if (!skip_value(&s) || (!(kl == 5 && memcmp(key, "items", 5) == 0) && !valid(v, s.p)))
+                return false;
         }
         skip_ws(&s);
-        if (s.p < s.end && *s.p == ',')
+        if (s.p < s.end && *s.p == ',') {
             s.p++;
+            continue;
+        }
+        if (s.p >= s.end || *s.p != '}')
+            return false;
+        break;
     }
+    /* Nothing but whitespace after the object. */
+    s.p++;
+    skip_ws(&s);
+    if (s.p != s.end)
+        return false;
     return *items != NULL && strlen(kind) >= 4 && strcmp(kind + strlen(kind) - 4, "List") == 0;
 }
 
@@ -213,18 +240,20 @@ static int load_items(struct mg_store *st, const char *path, const char *text, s
     struct scan s = {items + 1, text + len, text};
     int rc = 0;
 
+    skip_ws(&s);
+    if (s.p < s.end && *s.p == ']')
+        return 0;
     for (;;) {
         skip_ws(&s);
-        if (s.p < s.end && *s.p == ']')
-            return 0;
         if ((rc = put_item(st, path, text, &s, kind, api, err)) != 0)
             return rc;
         skip_ws(&s);
-        if (s.p < s.end && *s.p == ',')
-            s.p++;
-        else if (s.p >= s.end || *s.p != ']')
+        if (s.p < s.end && *s.p == ']')
+            return 0;
+        if (s.p >= s.end || *s.p != ',')
             return mg_err_set_at(err, MG_EINVAL, path, line_at(text, s.p),
                                  "expected ',' or ']' in the items array");
+        s.p++;
         drop_behind(&s);
     }
 }

@@ -18,6 +18,9 @@ seed() {
     done
 }
 case "$name" in
+    fuzz_jsonlist) seed "$src/tests/cli/report/state" "$src/bench/fixtures" -name '*.json' -size -64k
+                   printf '{"apiVersion":"v1","items":[{"kind":"Namespace","metadata":{"name":"a"}}],"kind":"List","metadata":{}}' \
+                       > "$work/corpus/list" ;;
     fuzz_review|fuzz_json) seed "$src/tests/cases" "$src/tests/data" -name '*.json' -size -64k ;;
     fuzz_yaml) seed "$src/tests" "$src/deploy" \( -name '*.yaml' -o -name '*.yml' \) -size -64k ;;
     fuzz_state) # one multi-document seed per case: its whole state/ directory
