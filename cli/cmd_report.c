@@ -110,6 +110,9 @@ static int fill_one(void *ctx, const cJSON *obj)
         vmi_condition(r, obj, f->rc);
     if (mg_policy_resolve_workload(f->view, obj, &m) == 0)
         r->policy = m.name;
+    /* The PVCs and VMs looked up for this row were decoded for it alone: the row keeps
+     * copies, and 200,000 rows must not keep every lookup until the unlock. */
+    mg_store_release();
     return r->v.oom ? MG_ENOMEM : 0;
 }
 

@@ -17,7 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "json.h"
+#include "prune.h"
 
 /* One object of a list: far more than any real Kubernetes object has. */
 #define MAX_ITEM_VALUES 250000
@@ -50,14 +52,70 @@ static void skip_ws(struct scan *s)
         s->p++;
 }
 
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* The high bit of each byte of v equal to b: the lowest one set is exact (a borrow only
+ * reaches the bytes above), which is the only one read. */
+static uint64_t bytes_eq(uint64_t v, unsigned char b)
+{
+    uint64_t x = v ^ (ONES * b);
+
+    return (x - ONES) & ~x & HIGHS;
+}
+
+static bool structural(unsigned char c)
+{
+    return c == '"' || (c | 0x20) == '{' || (c | 0x20) == '}';
+}
+
+/* The next quote or bracket at or after p ('[' | 0x20 is '{', ']' | 0x20 is '}'),
+ * eight bytes at a time; end when there is none. */
+static const char *next_structural(const char *p, const char *end)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    while (end - p >= 8) {
+        uint64_t v, lower, m;
+
+        memcpy(&v, p, 8);
+        lower = v | (ONES * 0x20);
+        m = bytes_eq(v, '"') | bytes_eq(lower, '{') | bytes_eq(lower, '}');
+        if (m)
+            return p + __builtin_ctzll(m) / 8;
+        p += 8;
+    }
+#endif
+    while (p < end && !structural((unsigned char)*p))
+        p++;
+    return p;
+}
+
+/* The next quote or backslash at or after p, or end. */
+static const char *next_in_string(const char *p, const char *end)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    while (end - p >= 8) {
+        uint64_t v, m;
+
+        memcpy(&v, p, 8);
+        m = bytes_eq(v, '"') | bytes_eq(v, '\\');
+        if (m)
+            return p + __builtin_ctzll(m) / 8;
+        p += 8;
+    }
+#endif
+    while (p < end && *p != '"' && *p != '\\')
+        p++;
+    return p;
+}
+
 static bool skip_string(struct scan *s)
 {
-    for (s->p++; s->p < s->end; s->p++) {
-        if (*s->p == '\\')
-            s->p++;
-        else if (*s->p == '"')
+    for (s->p++; (s->p = next_in_string(s->p, s->end)) < s->end; s->p += 2) {
+        if (*s->p == '"')
             return ++s->p <= s->end;
     }
+    s->p = s->end;
     return false;
 }
 
@@ -76,7 +134,7 @@ static bool skip_value(struct scan *s)
             s->p++;
         return true;
     }
-    while (s->p < s->end) {
+    while ((s->p = next_structural(s->p, s->end)) < s->end) {
         char c = *s->p;
 
         if (c == '"') {
@@ -88,7 +146,7 @@ static bool skip_value(struct scan *s)
             depth++;
             if ((size_t)(s->p - s->dropped) >= DROP_EVERY)
                 drop_behind(s);
-        } else if ((c == '}' || c == ']') && --depth == 0) {
+        } else if (--depth == 0) {
             s->p++;
             return true;
         }
@@ -143,8 +201,12 @@ static bool find_members(const char *text, size_t len, char *kind, size_t klen, 
         if (s.p >= s.end || *s.p++ != ':')
             return false;
         skip_ws(&s);
-        if (kl == 5 && memcmp(key, "items", 5) == 0 && s.p < s.end && *s.p == '[')
+        if (kl == 5 && memcmp(key, "items", 5) == 0) {
+            /* Two items members: not a list this reader takes whole. */
+            if (*items || s.p >= s.end || *s.p != '[')
+                return false;
             *items = s.p;
+        }
         if (((kl == 4 && memcmp(key, "kind", 4) == 0) ||
              (kl == 10 && memcmp(key, "apiVersion", 10) == 0)) &&
             s.p < s.end && *s.p == '"') {
@@ -202,35 +264,66 @@ static int fill_kind(cJSON *item, const char *list_kind, const char *api)
     return 0;
 }
 
+/* Parse one item. The big kinds are parsed in this thread's arena (they are packed
+ * and dropped at once: a thousand small mallocs and frees an item saved); other kinds
+ * are kept as trees, so they are copied out of it. *arena says where the result is. */
+static cJSON *parse_item(const char *at, size_t len, const char *kind, const char *api, bool *arena,
+                         struct mg_json_error *je)
+{
+    cJSON *item, *copy;
+
+    *arena = !mg_arena_active();
+    if (*arena) {
+        mg_arena_install();
+        mg_arena_open();
+    }
+    item = mg_json_parse(at, len, MAX_ITEM_VALUES, je);
+    if (item && cJSON_IsObject(item) && fill_kind(item, kind, api) != 0)
+        item = NULL;
+    if (*arena)
+        mg_arena_close();
+    if (!*arena || !item || !cJSON_IsObject(item) ||
+        mg_prune_compact_kind(mg_json_str(item, "kind") ? mg_json_str(item, "kind") : ""))
+        return item;
+    copy = cJSON_Duplicate(item, true);
+    mg_arena_release();
+    *arena = false;
+    if (!copy)
+        je->oom = true;
+    return copy;
+}
+
 static int put_item(struct mg_store *st, const char *path, const char *text, struct scan *s,
                     const char *kind, const char *api, struct mg_err *err)
 {
     const char *at = s->p;
     struct mg_json_error je = {0};
+    bool arena = false;
     cJSON *item;
     int rc;
 
     if (!skip_value(s))
         return mg_err_set_at(err, MG_EINVAL, path, line_at(text, at),
                              "the items array does not end");
-    item = mg_json_parse(at, (size_t)(s->p - at), MAX_ITEM_VALUES, &je);
-    if (!item)
-        return mg_err_set_at(
-            err, je.oom ? MG_ENOMEM : MG_EINVAL, path, line_at(text, at + je.at), "%s",
-            je.too_many ? "an item has more than 250000 values" : (je.what ? je.what : "not JSON"));
-    if (!cJSON_IsObject(item)) {
+    item = parse_item(at, (size_t)(s->p - at), kind, api, &arena, &je);
+    if (!item) {
+        rc = mg_err_set_at(err, je.oom || !je.what ? MG_ENOMEM : MG_EINVAL, path,
+                           line_at(text, at + je.at), "%s",
+                           je.too_many ? "an item has more than 250000 values"
+                                       : (je.what ? je.what : "out of memory"));
+    } else if (!cJSON_IsObject(item)) {
         cJSON_Delete(item);
-        return mg_err_set_at(err, MG_EINVAL, path, line_at(text, at), "an item is not an object");
+        rc = mg_err_set_at(err, MG_EINVAL, path, line_at(text, at), "an item is not an object");
+    } else {
+        /* Takes the tree (a no-op free for arena memory). */
+        rc = mg_store_put(st, item, err);
+        if (rc && err) {
+            snprintf(err->file, sizeof(err->file), "%s", path);
+            err->line = line_at(text, at);
+        }
     }
-    if (fill_kind(item, kind, api) != 0) {
-        cJSON_Delete(item);
-        return mg_err_set_at(err, MG_ENOMEM, path, line_at(text, at), "out of memory");
-    }
-    rc = mg_store_put(st, item, err);
-    if (rc && err) {
-        snprintf(err->file, sizeof(err->file), "%s", path);
-        err->line = line_at(text, at);
-    }
+    if (arena)
+        mg_arena_release();
     return rc;
 }
 

@@ -88,12 +88,19 @@ static void arena_free(void *p)
     free(p);
 }
 
-void mg_arena_install(void)
+static pthread_once_t installed = PTHREAD_ONCE_INIT;
+
+static void install(void)
 {
     cJSON_Hooks hooks = {mg_arena_alloc, arena_free};
 
-    pthread_once(&once, make_key);
     cJSON_InitHooks(&hooks);
+}
+
+void mg_arena_install(void)
+{
+    pthread_once(&once, make_key);
+    pthread_once(&installed, install);
 }
 
 void mg_arena_open(void)

@@ -10,8 +10,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Route cJSON's allocations through the arena hooks; call once before threads start
- * (safe at any time: with no arena open, the hooks are malloc and free). */
+/* Route cJSON's allocations through the arena hooks (once per process: later calls do
+ * nothing, so any thread may call it; with no arena open, the hooks are malloc and
+ * free). */
 void mg_arena_install(void);
 
 /* Open this thread's arena: cJSON allocations go there until mg_arena_close. */
