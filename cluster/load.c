@@ -13,6 +13,7 @@
 
 #include "json.h"
 #include "jsonlist.h"
+#include "memtrim.h"
 #include "yamljson.h"
 
 /* A state file is written by kubectl, not by an attacker, but still has a cap. */
@@ -276,5 +277,6 @@ int mg_load_dir(struct mg_store *s, const char *dir, struct mg_err *err)
         free(names[i]);
     free(names);
     free(path);
+    mg_mem_trim();
     return rc;
 }
