@@ -2,6 +2,8 @@
 /* memtrim.c - mg_mem_trim over glibc's malloc_trim. */
 #include "memtrim.h"
 
+#include <stdlib.h> /* defines __GLIBC__ on glibc */
+
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
