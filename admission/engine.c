@@ -6,6 +6,7 @@
 #define _GNU_SOURCE /* syscall(SYS_gettid) */
 #include "engine.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <pthread.h>
 #include <sys/resource.h>
@@ -17,6 +18,7 @@
 
 #include "load.h"
 #include "memtrim.h"
+#include "prune.h"
 #include "arena.h"
 #include "mutate.h"
 #include "response.h"
@@ -108,32 +110,101 @@ static void *reload_thread(void *arg)
     return NULL;
 }
 
-int mg_engine_reload_state(struct mg_engine *e, const char *dir, struct mg_err *err)
+/* dir loaded into a new store that keeps what f wants; NULL with err set on failure. */
+static struct mg_store *load_aside(const char *dir, const struct mg_store_filter *f,
+                                   struct mg_err *err)
 {
     struct reload r = {mg_store_new(), dir, err, 0};
     pthread_t t;
-    int rc;
 
-    if (!r.fresh)
-        return mg_err_set(err, MG_ENOMEM, "out of memory creating the cluster view");
+    if (!r.fresh) {
+        mg_err_set(err, MG_ENOMEM, "out of memory creating the cluster view");
+        return NULL;
+    }
+    mg_store_set_filter(r.fresh, f);
     if (pthread_create(&t, NULL, reload_thread, &r) == 0)
         pthread_join(t, NULL);
     else
         reload_thread(&r);
+    mg_store_set_filter(r.fresh, NULL);
     if (r.rc) {
         mg_store_free(r.fresh);
         mg_mem_trim();
-        return r.rc;
+        return NULL;
     }
-    /* An O(1) swap per kind under the lock; the old view is freed outside it. */
+    return r.fresh;
+}
+
+static bool small_kind(void *ctx, const char *kind)
+{
+    (void)ctx;
+    return !mg_prune_compact_kind(kind);
+}
+
+static bool one_kind(void *ctx, const char *kind)
+{
+    return strcmp(ctx, kind) == 0;
+}
+
+/* Exchange kind (every small kind either store has, when kind is NULL) under the write
+ * lock, in O(1) per kind; the old objects are freed outside it. */
+static int swap_in(struct mg_engine *e, struct mg_store *fresh, const char *kind)
+{
+    const char *names[64], *own[64];
+    size_t n, m;
+    int rc = 0;
+
     mg_store_wrlock(e->store);
-    rc = mg_store_exchange(e->store, r.fresh, NULL);
+    if (kind) {
+        rc = mg_store_exchange(e->store, fresh, kind);
+    } else {
+        n = mg_store_kinds(e->store, names, 64);
+        m = mg_store_kinds(fresh, own, 64);
+        for (size_t i = 0; i < n && i < 64 && rc == 0; i++)
+            if (small_kind(NULL, names[i]))
+                rc = mg_store_exchange(e->store, fresh, names[i]);
+        /* Then the kinds the view had no table for. */
+        for (size_t i = 0; i < m && i < 64 && rc == 0; i++) {
+            bool had = false;
+
+            for (size_t j = 0; j < n && j < 64 && !had; j++)
+                had = strcmp(names[j], own[i]) == 0;
+            if (!had && small_kind(NULL, own[i]))
+                rc = mg_store_exchange(e->store, fresh, own[i]);
+        }
+    }
     mg_store_unlock(e->store);
-    mg_store_free(r.fresh);
+    mg_store_free(fresh);
     mg_mem_trim();
-    if (rc)
-        mg_err_set(err, rc, "cannot replace the cluster view");
     return rc;
+}
+
+int mg_engine_reload_state(struct mg_engine *e, const char *dir, struct mg_err *err)
+{
+    static const char *const big[] = {"VirtualMachine", "VirtualMachineInstance",
+                                      "PersistentVolumeClaim", "DataVolume"};
+    const struct mg_store_filter smalls = {small_kind, NULL, false};
+    struct mg_store *fresh;
+    int rc;
+
+    /* First every file is read in full, and the small kinds are kept: a bad file
+     * leaves the whole view as it was. Then each big kind alone, the others passed
+     * over unread, so that at most one kind is held twice (memory stays within 1.5x
+     * of the view's while a reload runs). Between two steps the view is new for some
+     * kinds and not yet for others, as during a watch. */
+    if (!(fresh = load_aside(dir, &smalls, err)))
+        return err && err->code ? err->code : MG_ENOMEM;
+    if ((rc = swap_in(e, fresh, NULL)) != 0)
+        return mg_err_set(err, rc, "cannot replace the cluster view");
+    for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+        const struct mg_store_filter one = {one_kind, (void *)(uintptr_t)big[i], true};
+
+        if (!(fresh = load_aside(dir, &one, err)))
+            return err && err->code ? err->code : MG_ENOMEM;
+        if ((rc = swap_in(e, fresh, big[i])) != 0)
+            return mg_err_set(err, rc, "cannot replace the %s objects of the view", big[i]);
+    }
+    return 0;
 }
 
 const struct mg_config *mg_engine_config(const struct mg_engine *e)

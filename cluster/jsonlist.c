@@ -293,18 +293,69 @@ static cJSON *parse_item(const char *at, size_t len, const char *kind, const cha
     return copy;
 }
 
+/* The kind of the item at..end as its "kind" member says without escapes (the list's
+ * kind less "List" for a typed list's items without one) in buf, or NULL when it takes
+ * a parse to tell. Reads the members of the item, not their insides. */
+static const char *peek_kind(const char *at, const char *end, const char *list_kind, char *buf,
+                             size_t len)
+{
+    struct scan s = {at, end, at};
+
+    skip_ws(&s);
+    if (s.p >= s.end || *s.p++ != '{')
+        return NULL;
+    for (;;) {
+        const char *key, *v;
+
+        skip_ws(&s);
+        if (s.p >= s.end || *s.p != '"' || !(key = s.p + 1, skip_string(&s)))
+            return NULL;
+        skip_ws(&s);
+        if (s.p >= s.end || *s.p++ != ':')
+            return NULL;
+        skip_ws(&s);
+        v = s.p + 1;
+        if (s.p - 1 - key == 4 && memcmp(key, "kind", 4) == 0) {
+            if (s.p >= s.end || *s.p != '"' || !skip_string(&s) || (size_t)(s.p - 1 - v) >= len ||
+                memchr(v, '\\', (size_t)(s.p - 1 - v)))
+                return NULL;
+            memcpy(buf, v, (size_t)(s.p - 1 - v));
+            buf[s.p - 1 - v] = '\0';
+            return buf;
+        }
+        if (!skip_value(&s))
+            return NULL;
+        skip_ws(&s);
+        if (s.p < s.end && *s.p == ',') {
+            s.p++;
+            continue;
+        }
+        break;
+    }
+    if (strcmp(list_kind, "List") == 0 || strlen(list_kind) - 4 >= len)
+        return NULL;
+    memcpy(buf, list_kind, strlen(list_kind) - 4);
+    buf[strlen(list_kind) - 4] = '\0';
+    return buf;
+}
+
 static int put_item(struct mg_store *st, const char *path, const char *text, struct scan *s,
                     const char *kind, const char *api, struct mg_err *err)
 {
-    const char *at = s->p;
+    const char *at = s->p, *k;
     struct mg_json_error je = {0};
-    bool arena = false;
+    bool arena = false, skip = false;
+    char kbuf[128];
     cJSON *item;
     int rc;
 
     if (!skip_value(s))
         return mg_err_set_at(err, MG_EINVAL, path, line_at(text, at),
                              "the items array does not end");
+    /* A load of some kinds only (mg_store_set_filter) passes over the others. */
+    if ((k = peek_kind(at, s->p, kind, kbuf, sizeof(kbuf))) && !mg_store_wants(st, k, &skip) &&
+        skip)
+        return 0;
     item = parse_item(at, (size_t)(s->p - at), kind, api, &arena, &je);
     if (!item) {
         rc = mg_err_set_at(err, je.oom || !je.what ? MG_ENOMEM : MG_EINVAL, path,

@@ -50,7 +50,8 @@ struct kind {
 
 struct mg_store {
     pthread_rwlock_t lock;
-    struct hook *any; /* hooks of every kind (kind NULL) */
+    struct mg_store_filter filter; /* want NULL: every kind */
+    struct hook *any;              /* hooks of every kind (kind NULL) */
     size_t nany;
     struct kind **kinds;
     size_t nkinds, capkinds;
@@ -453,7 +454,7 @@ int mg_store_put(struct mg_store *s, cJSON *obj, struct mg_err *err)
     uint64_t h;
     int rc = identify(obj, &kind, &ns, &name, err);
 
-    if (rc)
+    if (rc || !mg_store_wants(s, kind, NULL))
         goto out;
     k = kind_get(s, kind);
     if (!k)
@@ -617,6 +618,29 @@ int mg_store_mark_known(struct mg_store *s, const char *kind)
         return MG_ENOMEM;
     k->known = true;
     return 0;
+}
+
+void mg_store_set_filter(struct mg_store *s, const struct mg_store_filter *f)
+{
+    memset(&s->filter, 0, sizeof(s->filter));
+    if (f)
+        s->filter = *f;
+}
+
+bool mg_store_wants(const struct mg_store *s, const char *kind, bool *skip)
+{
+    bool want = !s->filter.want || s->filter.want(s->filter.ctx, kind);
+
+    if (skip)
+        *skip = !want && s->filter.unchecked;
+    return want;
+}
+
+size_t mg_store_kinds(const struct mg_store *s, const char **names, size_t cap)
+{
+    for (size_t i = 0; i < s->nkinds && i < cap; i++)
+        names[i] = s->kinds[i]->name;
+    return s->nkinds;
 }
 
 size_t mg_store_size(const struct mg_store *s)

@@ -35,6 +35,27 @@ void mg_store_free(struct mg_store *s);
  * string kind or metadata.name. Marks the kind as known. */
 int mg_store_put(struct mg_store *s, cJSON *obj, struct mg_err *err);
 
+/* Which kinds a store being filled keeps, for loading a view a kind at a time: want
+ * (ctx, kind) true keeps the kind. Objects of other kinds are checked as usual by
+ * mg_store_put (identity) and then dropped; with unchecked, a loader may skip them
+ * without reading them at all (their errors then go unseen). */
+struct mg_store_filter {
+    bool (*want)(void *ctx, const char *kind);
+    void *ctx;
+    bool unchecked;
+};
+
+/* Set (a copy of f) or clear (f NULL) the filter of s. */
+void mg_store_set_filter(struct mg_store *s, const struct mg_store_filter *f);
+
+/* True when s keeps objects of kind. When it does not, *skip (may be NULL) says
+ * whether they may be skipped unread. */
+bool mg_store_wants(const struct mg_store *s, const char *kind, bool *skip);
+
+/* The names of the kinds s has a table for (objects, a known mark or a hook), at
+ * most cap of them, borrowed until the next write; returns how many there are. */
+size_t mg_store_kinds(const struct mg_store *s, const char **names, size_t cap);
+
 /* Remove an object; returns MG_ENOTFOUND when it was not there. */
 int mg_store_remove(struct mg_store *s, const char *kind, const char *ns, const char *name);
 
