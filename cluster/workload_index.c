@@ -35,7 +35,12 @@ struct wl {
 struct post {
     uint32_t a, b; /* key and value ids; a NONE: the workloads of namespace b */
     uint64_t hash;
-    uint32_t *ids;
+    /* cap 0: at most one id, held in one (most label values are a single VM's: its
+     * name in kubevirt.io/domain and vm.kubevirt.io/name); else ids. */
+    union {
+        uint32_t *ids;
+        uint32_t one;
+    } u;
     uint32_t n, cap;
     uint32_t nsat; /* place in nslist (namespace postings) */
 };
@@ -52,6 +57,7 @@ struct mg_workload_index {
 };
 
 #define WL(x, id) (((struct wl *)(x)->wls.v)[id])
+#define IDS(p) ((p)->cap ? (p)->u.ids : &(p)->u.one)
 #define POST(x, id) (((struct post *)(x)->posts.v)[id])
 
 static uint64_t hash2(uint32_t a, uint32_t b)
@@ -116,17 +122,25 @@ static int post_add(struct mg_workload_index *x, uint32_t pid, uint32_t w, uint3
 {
     struct post *p = &POST(x, pid);
 
-    if (p->n == p->cap) {
-        uint32_t cap = p->cap ? p->cap * 2 : 4, *ids = realloc(p->ids, cap * sizeof(*ids));
+    if (p->n == 0 && p->cap == 0) {
+        p->u.one = w;
+        *at = p->n++;
+        return 0;
+    }
+    if (p->n >= p->cap) {
+        uint32_t cap = p->cap ? p->cap * 2 : 4;
+        uint32_t *ids = realloc(p->cap ? p->u.ids : NULL, cap * sizeof(*ids));
 
         if (!ids)
             return MG_ENOMEM;
+        if (!p->cap)
+            ids[0] = p->u.one;
         x->post_ids += cap - p->cap;
-        p->ids = ids;
+        p->u.ids = ids;
         p->cap = cap;
     }
     *at = p->n;
-    p->ids[p->n++] = w;
+    p->u.ids[p->n++] = w;
     return 0;
 }
 
@@ -155,7 +169,8 @@ static void post_free(struct mg_workload_index *x, uint32_t pid)
         POST(x, last).nsat = p->nsat;
     }
     x->post_ids -= p->cap;
-    free(p->ids);
+    if (p->cap)
+        free(p->u.ids);
     memset(p, 0, sizeof(*p));
     mg_idtab_give(&x->posts, pid);
     x->live_posts--;
@@ -171,17 +186,17 @@ static void post_del(struct mg_workload_index *x, uint32_t pid, uint32_t at)
         post_free(x, pid);
         return;
     }
-    moved = p->ids[p->n];
+    moved = IDS(p)[p->n];
     if (at != p->n) {
-        p->ids[at] = moved;
+        IDS(p)[at] = moved;
         *place_of(x, moved, pid) = at;
     }
     if (p->cap > 8 && p->n * 4 < p->cap) {
-        uint32_t *ids = realloc(p->ids, (p->cap / 2) * sizeof(*ids));
+        uint32_t *ids = realloc(p->u.ids, (p->cap / 2) * sizeof(*ids));
 
         if (ids) {
             x->post_ids -= p->cap / 2;
-            p->ids = ids;
+            p->u.ids = ids;
             p->cap /= 2;
         }
     }
@@ -361,7 +376,8 @@ static void index_free(void *ctx)
     for (uint32_t i = 0; i < x->wls.n; i++)
         free(WL(x, i).labs);
     for (uint32_t i = 0; i < x->posts.n; i++)
-        free(POST(x, i).ids);
+        if (POST(x, i).cap)
+            free(POST(x, i).u.ids);
     mg_idtab_strs_free(&x->strs);
     mg_idtab_slots_free(&x->wls);
     mg_idtab_slots_free(&x->posts);
@@ -494,10 +510,10 @@ static int by_labels(const struct mg_workload_index *x, const struct mg_store *v
         goto out;
     }
     for (uint32_t i = 0; i < p->n; i++) {
-        const struct wl *r = &WL(x, p->ids[i]);
+        const struct wl *r = &WL(x, IDS(p)[i]);
 
         if (has_all(r, (const uint32_t(*)[2])kv, nkv) && ns_matches(x, view, nsel, r->ns, &memo))
-            out[(*n)++] = p->ids[i];
+            out[(*n)++] = IDS(p)[i];
     }
     *ids = out;
     out = NULL;
@@ -532,7 +548,7 @@ static int by_namespaces(const struct mg_workload_index *x, const struct mg_stor
         const struct post *p = &POST(x, x->nslist[i]);
 
         if (ok[i]) {
-            memcpy(out + at, p->ids, p->n * sizeof(*out));
+            memcpy(out + at, IDS(p), p->n * sizeof(*out));
             at += p->n;
         }
     }
