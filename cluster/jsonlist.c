@@ -23,12 +23,17 @@
 
 /* One object of a list: far more than any real Kubernetes object has. */
 #define MAX_ITEM_VALUES 250000
+/* Files larger than this are read in one pass, the items stored as the scan meets them
+ * (kind and apiVersion must then come before any item that lacks its own); smaller ones
+ * are checked whole first. The document reader's own cap, so nothing it read before
+ * changes. */
+#define ONE_PASS_FROM ((size_t)64 << 20)
 /* Bytes read between two drops of the pages behind the scan. */
 #define DROP_EVERY ((size_t)4 << 20)
 
 struct scan {
     const char *p, *end;
-    const char *dropped; /* pages before this are given back */
+    const char *dropped; /* pages before this are given back: page-aligned */
 };
 
 /* Give back the pages of the mapping behind the scan: both passes read the whole file,
@@ -175,8 +180,12 @@ static int line_at(const char *start, const char *at)
 
 /* Finds the top-level members kind and apiVersion, and where the items array starts.
  * False when the text is not an object with an "items" array. */
+struct stream;
+static int stream_items(struct stream *sm, const char *text, size_t len, const char *items,
+                        const char *kind, const char *api, const char **endp);
+
 static bool find_members(const char *text, size_t len, char *kind, size_t klen, char *api,
-                         size_t alen, const char **items)
+                         size_t alen, const char **items, struct stream *sm)
 {
     struct scan s = {text, text + len, text};
 
@@ -206,6 +215,23 @@ static bool find_members(const char *text, size_t len, char *kind, size_t klen, 
             if (*items || s.p >= s.end || *s.p != '[')
                 return false;
             *items = s.p;
+            /* One pass: kubectl writes kind after items, and the items carry their own
+             * kinds; a typed list from the API server has its kind first. */
+            if (sm) {
+                const char *endp = NULL;
+
+                if (stream_items(sm, text, len, s.p, kind, api, &endp) != 0)
+                    return false;
+                s.p = endp;
+                skip_ws(&s);
+                if (s.p < s.end && *s.p == ',') {
+                    s.p++;
+                    continue;
+                }
+                if (s.p >= s.end || *s.p != '}')
+                    return false;
+                break;
+            }
         }
         if (((kl == 4 && memcmp(key, "kind", 4) == 0) ||
              (kl == 10 && memcmp(key, "apiVersion", 10) == 0)) &&
@@ -249,9 +275,10 @@ static bool find_members(const char *text, size_t len, char *kind, size_t klen, 
 static int fill_kind(cJSON *item, const char *list_kind, const char *api)
 {
     char kind[128];
-    size_t n = strlen(list_kind) - 4;
+    size_t len = strlen(list_kind), n = len > 4 ? len - 4 : 0;
 
-    if (strcmp(list_kind, "List") == 0 || !cJSON_IsObject(item) ||
+    /* A kind not yet known (""), or a plain List: the items carry their own. */
+    if (len <= 4 || strcmp(list_kind, "List") == 0 || !cJSON_IsObject(item) ||
         cJSON_HasObjectItem(item, "kind"))
         return 0;
     memcpy(kind, list_kind, n);
@@ -264,22 +291,27 @@ static int fill_kind(cJSON *item, const char *list_kind, const char *api)
     return 0;
 }
 
-/* Parse one item. The big kinds are parsed in this thread's arena (they are packed
- * and dropped at once: a thousand small mallocs and frees an item saved); other kinds
- * are kept as trees, so they are copied out of it. *arena says where the result is. */
-static cJSON *parse_item(const char *at, size_t len, const char *kind, const char *api, bool *arena,
+/* Parse the item at the scan (past it). The big kinds are parsed in this thread's
+ * arena (they are packed and dropped at once: a thousand small mallocs and frees an
+ * item saved); other kinds are kept as trees, so they are copied out of it. *arena says
+ * where the result is. */
+static cJSON *parse_item(struct scan *s, const char *kind, const char *api, bool *arena,
                          struct mg_json_error *je)
 {
     cJSON *item, *copy;
+    size_t used = 0;
 
     *arena = !mg_arena_active();
     if (*arena) {
         mg_arena_install();
         mg_arena_open();
     }
-    item = mg_json_parse(at, len, MAX_ITEM_VALUES, je);
-    if (item && cJSON_IsObject(item) && fill_kind(item, kind, api) != 0)
-        item = NULL;
+    item = mg_json_parse_prefix(s->p, (size_t)(s->end - s->p), MAX_ITEM_VALUES, &used, je);
+    if (item) {
+        s->p += used;
+        if (cJSON_IsObject(item) && fill_kind(item, kind, api) != 0)
+            item = NULL;
+    }
     if (*arena)
         mg_arena_close();
     if (!*arena || !item || !cJSON_IsObject(item) ||
@@ -349,21 +381,25 @@ static int put_item(struct mg_store *st, const char *path, const char *text, str
     cJSON *item;
     int rc;
 
-    if (!skip_value(s))
-        return mg_err_set_at(err, MG_EINVAL, path, line_at(text, at),
-                             "the items array does not end");
     /* A load of some kinds only (mg_store_set_filter) passes over the others. */
-    if ((k = peek_kind(at, s->p, kind, kbuf, sizeof(kbuf))) && !mg_store_wants(st, k, &skip) &&
-        skip)
-        return 0;
-    item = parse_item(at, (size_t)(s->p - at), kind, api, &arena, &je);
+    if (mg_store_skips(st)) {
+        if (!skip_value(s))
+            return mg_err_set_at(err, MG_EINVAL, path, line_at(text, at),
+                                 "the items array does not end");
+        if ((k = peek_kind(at, s->p, kind, kbuf, sizeof(kbuf))) && !mg_store_wants(st, k, &skip) &&
+            skip)
+            return 0;
+        s->p = at;
+    }
+    item = parse_item(s, kind, api, &arena, &je);
     if (!item) {
         rc = mg_err_set_at(err, je.oom || !je.what ? MG_ENOMEM : MG_EINVAL, path,
                            line_at(text, at + je.at), "%s",
                            je.too_many ? "an item has more than 250000 values"
                                        : (je.what ? je.what : "out of memory"));
     } else if (!cJSON_IsObject(item)) {
-        cJSON_Delete(item);
+        if (!arena)
+            cJSON_Delete(item);
         rc = mg_err_set_at(err, MG_EINVAL, path, line_at(text, at), "an item is not an object");
     } else {
         /* Takes the tree (a no-op free for arena memory). */
@@ -379,21 +415,26 @@ static int put_item(struct mg_store *st, const char *path, const char *text, str
 }
 
 static int load_items(struct mg_store *st, const char *path, const char *text, size_t len,
-                      const char *items, const char *kind, const char *api, struct mg_err *err)
+                      const char *items, const char *kind, const char *api, const char **endp,
+                      struct mg_err *err)
 {
-    struct scan s = {items + 1, text + len, text};
+    struct scan s = {items + 1, text + len, text}; /* text: page-aligned */
     int rc = 0;
 
     skip_ws(&s);
-    if (s.p < s.end && *s.p == ']')
+    if (s.p < s.end && *s.p == ']') {
+        *endp = s.p + 1;
         return 0;
+    }
     for (;;) {
         skip_ws(&s);
         if ((rc = put_item(st, path, text, &s, kind, api, err)) != 0)
             return rc;
         skip_ws(&s);
-        if (s.p < s.end && *s.p == ']')
+        if (s.p < s.end && *s.p == ']') {
+            *endp = s.p + 1;
             return 0;
+        }
         if (s.p >= s.end || *s.p != ',')
             return mg_err_set_at(err, MG_EINVAL, path, line_at(text, s.p),
                                  "expected ',' or ']' in the items array");
@@ -402,7 +443,28 @@ static int load_items(struct mg_store *st, const char *path, const char *text, s
     }
 }
 
+/* One pass over a big file: the items are stored as the scan meets them. */
+struct stream {
+    struct mg_store *st;
+    const char *path;
+    struct mg_err *err;
+    int rc;
+};
+
+static int stream_items(struct stream *sm, const char *text, size_t len, const char *items,
+                        const char *kind, const char *api, const char **endp)
+{
+    sm->rc = load_items(sm->st, sm->path, text, len, items, kind, api, endp, sm->err);
+    return sm->rc;
+}
+
 int mg_jsonlist_load(struct mg_store *st, const char *path, bool *handled, struct mg_err *err)
+{
+    return mg_jsonlist_load_from(st, path, ONE_PASS_FROM, handled, err);
+}
+
+int mg_jsonlist_load_from(struct mg_store *st, const char *path, size_t one_pass_from,
+                          bool *handled, struct mg_err *err)
 {
     char kind[128] = "", api[256] = "";
     const char *items = NULL;
@@ -417,10 +479,33 @@ int mg_jsonlist_load(struct mg_store *st, const char *path, bool *handled, struc
     if (map == MAP_FAILED)
         goto out;
     madvise(map, (size_t)sb.st_size, MADV_SEQUENTIAL);
-    if (!find_members(map, (size_t)sb.st_size, kind, sizeof(kind), api, sizeof(api), &items))
+    if ((size_t)sb.st_size > one_pass_from) {
+        struct stream sm = {st, path, err, 0};
+
+        if (find_members(map, (size_t)sb.st_size, kind, sizeof(kind), api, sizeof(api), &items,
+                         &sm)) {
+            *handled = true;
+        } else if (sm.rc) {
+            *handled = true;
+            rc = sm.rc;
+        } else if (items) {
+            /* Objects may be stored already: this file cannot be read as a document. */
+            *handled = true;
+            rc = mg_err_set_at(err, MG_EINVAL, path, 0,
+                               "a document with an items array that is not a Kubernetes list "
+                               "(kind \"%.100s\"), or not JSON around its items",
+                               kind);
+        }
+        goto out;
+    }
+    if (!find_members(map, (size_t)sb.st_size, kind, sizeof(kind), api, sizeof(api), &items, NULL))
         goto out;
     *handled = true;
-    rc = load_items(st, path, map, (size_t)sb.st_size, items, kind, api, err);
+    {
+        const char *endp;
+
+        rc = load_items(st, path, map, (size_t)sb.st_size, items, kind, api, &endp, err);
+    }
 out:
     if (map != MAP_FAILED)
         munmap(map, (size_t)sb.st_size);

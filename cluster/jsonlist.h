@@ -16,4 +16,13 @@
  * document). Errors name the file and line. */
 int mg_jsonlist_load(struct mg_store *st, const char *path, bool *handled, struct mg_err *err);
 
+/* mg_jsonlist_load, reading files over one_pass_from bytes (64 MiB for
+ * mg_jsonlist_load) in one pass: each item is stored as the scan meets it, so the list's
+ * kind and apiVersion must come before any item without a kind of its own (kubectl's
+ * List has kind last and kinds on every item; the API server's typed lists have it
+ * first), and a document found not to be a list after some items were stored is an
+ * error. Smaller files are checked whole first. */
+int mg_jsonlist_load_from(struct mg_store *st, const char *path, size_t one_pass_from,
+                          bool *handled, struct mg_err *err);
+
 #endif

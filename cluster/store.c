@@ -627,6 +627,11 @@ void mg_store_set_filter(struct mg_store *s, const struct mg_store_filter *f)
         s->filter = *f;
 }
 
+bool mg_store_skips(const struct mg_store *s)
+{
+    return s->filter.want && s->filter.unchecked;
+}
+
 bool mg_store_wants(const struct mg_store *s, const char *kind, bool *skip)
 {
     bool want = !s->filter.want || s->filter.want(s->filter.ctx, kind);

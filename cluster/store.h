@@ -48,6 +48,9 @@ struct mg_store_filter {
 /* Set (a copy of f) or clear (f NULL) the filter of s. */
 void mg_store_set_filter(struct mg_store *s, const struct mg_store_filter *f);
 
+/* True when s has a filter that lets loaders skip objects unread. */
+bool mg_store_skips(const struct mg_store *s);
+
 /* True when s keeps objects of kind. When it does not, *skip (may be NULL) says
  * whether they may be skipped unread. */
 bool mg_store_wants(const struct mg_store *s, const char *kind, bool *skip);

@@ -30,6 +30,7 @@ struct parser {
     unsigned depth;
     struct mg_json_error err;
     bool failed;
+    bool arena; /* nodes and strings from this thread's arena (never freed one by one) */
 };
 
 static bool fail(struct parser *ps, const unsigned char *at, const char *what)
@@ -62,7 +63,7 @@ static cJSON *new_item(struct parser *ps)
         ps->err.too_many = true;
         return NULL;
     }
-    if (ps->insitu) {
+    if (ps->arena) {
         if (!ps->slab_left) {
             if (!(ps->slab = alloc(ps, SLAB_NODES * sizeof(*it))))
                 return NULL;
@@ -271,7 +272,7 @@ static char *parse_string(struct parser *ps)
             memcpy(out, s, (size_t)(q - s));
         out[q - s] = '\0';
     } else if (!unescape(ps, s, q, out)) {
-        if (!ps->insitu)
+        if (!ps->arena)
             free(out);
         return NULL;
     }
@@ -338,7 +339,7 @@ static bool parse_number(struct parser *ps, cJSON *item)
         d = strtod(text, NULL);
         if (mg_jsonnum_needs_text(text, len))
             item->valuestring = text;
-        else if (!ps->insitu)
+        else if (!ps->arena)
             free(text);
     }
     item->valuedouble = d;
@@ -443,6 +444,7 @@ cJSON *mg_json_parse(const char *text, size_t len, size_t max_values, struct mg_
     bool arena = mg_arena_active();
     cJSON *root;
 
+    ps.arena = arena;
     ps.start = (const unsigned char *)text;
     if (arena && len < SIZE_MAX) {
         if (!(ps.insitu = alloc(&ps, len + 1))) {
@@ -464,6 +466,30 @@ cJSON *mg_json_parse(const char *text, size_t len, size_t max_values, struct mg_
     }
     /* Every item made so far hangs off root; arena memory goes with the arena. */
     if (!arena)
+        cJSON_Delete(root);
+    if (e)
+        *e = ps.err;
+    return NULL;
+}
+
+cJSON *mg_json_parse_prefix(const char *text, size_t len, size_t max_values, size_t *used,
+                            struct mg_json_error *e)
+{
+    struct parser ps = {.max_values = max_values};
+    cJSON *root;
+
+    /* No copy of the text: it may be the rest of a file of any size. Strings are
+     * decoded into their own allocations (the arena's, while it is open). */
+    ps.arena = mg_arena_active();
+    ps.start = ps.p = (const unsigned char *)text;
+    ps.end = ps.start + len;
+    skip_ws(&ps);
+    root = new_item(&ps);
+    if (root && parse_value(&ps, root)) {
+        *used = (size_t)(ps.p - ps.start);
+        return root;
+    }
+    if (!ps.arena)
         cJSON_Delete(root);
     if (e)
         *e = ps.err;

@@ -36,6 +36,14 @@ struct mg_json_error {
  * (e may be NULL) when the text is not JSON or memory ran out. */
 cJSON *mg_json_parse(const char *text, size_t len, size_t max_values, struct mg_json_error *e);
 
+/* Parse the one JSON value at the start of text (after whitespace), as mg_json_parse
+ * does, and stop after it: *used gets the bytes it took, and text may go on with
+ * anything. The text is not copied (strings are decoded into allocations of their own,
+ * in this thread's arena while it is open), so text may be a whole mapped file. NULL
+ * with *e filled as mg_json_parse. */
+cJSON *mg_json_parse_prefix(const char *text, size_t len, size_t max_values, size_t *used,
+                            struct mg_json_error *e);
+
 /* The member key of obj (case-sensitive; the first of duplicate names), or NULL when
  * obj is NULL or has no such member: cJSON_GetObjectItemCaseSensitive, without a
  * strcmp call for every member whose name starts differently. Borrowed from obj. */

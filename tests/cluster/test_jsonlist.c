@@ -192,6 +192,56 @@ static void test_non_lists_are_left_to_the_document_reader(void **state)
     mg_store_free(s);
 }
 
+/* Files past the one-pass size (forced here with 0) are read in a single scan. */
+static void test_one_pass_reads_kubectl_and_api_lists(void **state)
+{
+    struct mg_store *s = mg_store_new();
+    struct mg_err err = {0};
+    bool handled = false;
+    const char *p;
+
+    (void)state;
+    p = write_file("h.json", "{\"apiVersion\":\"v1\",\"items\":[{\"kind\":\"Namespace\","
+                             "\"metadata\":{\"name\":\"a\"}},{\"kind\":\"Node\",\"metadata\":"
+                             "{\"name\":\"n\"}}],\"kind\":\"List\",\"metadata\":{}}");
+    assert_int_equal(mg_jsonlist_load_from(s, p, 0, &handled, &err), 0);
+    assert_true(handled);
+    assert_int_equal(mg_store_size(s), 2);
+    p = write_file("i.json", "{\"kind\":\"VirtualMachineList\",\"apiVersion\":\"kubevirt.io/v1\","
+                             "\"metadata\":{},\"items\":[{\"metadata\":{\"name\":\"v\","
+                             "\"namespace\":\"ns\"}}]}");
+    assert_int_equal(mg_jsonlist_load_from(s, p, 0, &handled, &err), 0);
+    assert_int_equal(mg_store_count(s, "VirtualMachine"), 1);
+    mg_store_free(s);
+}
+
+static void test_one_pass_refuses_what_it_cannot_take_back(void **state)
+{
+    struct mg_store *s = mg_store_new();
+    struct mg_err err = {0};
+    bool handled = false;
+    const char *p;
+
+    (void)state;
+    /* Items stored, then the kind says it was no list: an error, not a document. */
+    p = write_file("j.json", "{\"items\":[{\"kind\":\"Namespace\",\"metadata\":{\"name\":"
+                             "\"a\"}}],\"kind\":\"Widget\",\"metadata\":{\"name\":\"w\"}}");
+    assert_int_equal(mg_jsonlist_load_from(s, p, 0, &handled, &err), MG_EINVAL);
+    assert_true(handled);
+    assert_non_null(strstr(err.msg, "Widget"));
+    /* A typed list's kind after an item without one: the item cannot be placed. */
+    p = write_file("k.json", "{\"items\":[{\"metadata\":{\"name\":\"v\"}}],"
+                             "\"kind\":\"VirtualMachineList\"}");
+    assert_int_not_equal(mg_jsonlist_load_from(s, p, 0, &handled, &err), 0);
+    assert_non_null(strstr(err.msg, "kind"));
+    /* The two-pass reader takes the same file. */
+    mg_store_free(s);
+    s = mg_store_new();
+    assert_int_equal(mg_jsonlist_load(s, p, &handled, &err), 0);
+    assert_int_equal(mg_store_count(s, "VirtualMachine"), 1);
+    mg_store_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +251,8 @@ int main(void)
         cmocka_unit_test(test_bad_item_names_file_and_line),
         cmocka_unit_test(test_an_item_without_a_name_is_refused),
         cmocka_unit_test(test_non_lists_are_left_to_the_document_reader),
+        cmocka_unit_test(test_one_pass_reads_kubectl_and_api_lists),
+        cmocka_unit_test(test_one_pass_refuses_what_it_cannot_take_back),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
