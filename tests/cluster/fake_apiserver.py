@@ -76,6 +76,7 @@ class State:
         self.token = token
         self.rv = 100
         self.objects = {p: {} for p in RESOURCES}   # path -> {(ns, name): obj}
+        self.sorted_cache = {}                         # path -> (rv, sorted items)
         self.events = []                            # (path, type, rv, obj)
         self.floor = {p: 0 for p in RESOURCES}      # watch from below this: 410
         self.expire_gen = {p: 0 for p in RESOURCES}
@@ -191,8 +192,14 @@ class Handler(BaseHTTPRequestHandler):
             while st.hold and not st.stopping:
                 st.cond.wait(0.2)
             st.stats[name]["lists"] += 1
-            items = sorted(st.objects[path].items())
             rv = st.rv
+            # Sorted once per resourceVersion, not once per page: a 100,000-object
+            # list in pages of 500 would otherwise sort it 200 times.
+            cached = st.sorted_cache.get(path)
+            if cached is None or cached[0] != rv:
+                cached = (rv, sorted(st.objects[path].items()))
+                st.sorted_cache[path] = cached
+            items = cached[1]
         limit = int(q.get("limit", "0") or 0)
         start = int(q.get("continue", "0") or 0)
         end = len(items) if limit <= 0 else min(len(items), start + limit)
