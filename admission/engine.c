@@ -92,40 +92,55 @@ struct mg_store *mg_engine_store(struct mg_engine *e)
 
 struct reload {
     struct mg_store *fresh;
-    const char *dir;
+    const char *dir; /* NULL: only free old */
     struct mg_err *err;
+    struct mg_store *old; /* what the previous step swapped out, freed first */
     int rc;
 };
 
 /* The loading thread yields to the review threads: a reload is background work, and on
  * a 2-core pod parsing a 100,000-VM state competes with reviews for the same cores. It
- * takes no lock; the caller exchanges the result at its own priority. */
+ * takes no lock, and it also frees what the previous step swapped out (and gives the
+ * pages back): the caller only exchanges, at its own priority. */
 static void *reload_thread(void *arg)
 {
     struct reload *r = arg;
 
     (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
-    r->rc = mg_load_dir(r->fresh, r->dir, r->err);
+    if (r->old) {
+        mg_store_free(r->old);
+        mg_mem_trim();
+    }
+    if (r->dir)
+        r->rc = mg_load_dir(r->fresh, r->dir, r->err);
     mg_store_release();
     return NULL;
 }
 
-/* dir loaded into a new store that keeps what f wants; NULL with err set on failure. */
-static struct mg_store *load_aside(const char *dir, const struct mg_store_filter *f,
-                                   struct mg_err *err)
+static void run_reload(struct reload *r)
 {
-    struct reload r = {mg_store_new(), dir, err, 0};
     pthread_t t;
 
+    if (pthread_create(&t, NULL, reload_thread, r) == 0)
+        pthread_join(t, NULL);
+    else
+        reload_thread(r);
+}
+
+/* dir loaded into a new store that keeps what f wants (old freed first); NULL with err
+ * set on failure. */
+static struct mg_store *load_aside(const char *dir, const struct mg_store_filter *f,
+                                   struct mg_store *old, struct mg_err *err)
+{
+    struct reload r = {mg_store_new(), dir, err, old, 0};
+
     if (!r.fresh) {
+        mg_store_free(old);
         mg_err_set(err, MG_ENOMEM, "out of memory creating the cluster view");
         return NULL;
     }
     mg_store_set_filter(r.fresh, f);
-    if (pthread_create(&t, NULL, reload_thread, &r) == 0)
-        pthread_join(t, NULL);
-    else
-        reload_thread(&r);
+    run_reload(&r);
     mg_store_set_filter(r.fresh, NULL);
     if (r.rc) {
         mg_store_free(r.fresh);
@@ -147,14 +162,15 @@ static bool one_kind(void *ctx, const char *kind)
 }
 
 /* Exchange kind (every small kind either store has, when kind is NULL) under the write
- * lock, in O(1) per kind; the old objects are freed outside it. */
+ * lock, in O(1) per kind; fresh then holds the old objects, for the caller to free
+ * outside it. */
 static int swap_in(struct mg_engine *e, struct mg_store *fresh, const char *kind)
 {
     const char *names[64], *own[64];
     size_t n, m;
     int rc = 0;
 
-    mg_store_wrlock(e->store);
+    mg_store_wrlock_polite(e->store);
     if (kind) {
         rc = mg_store_exchange(e->store, fresh, kind);
     } else {
@@ -174,8 +190,6 @@ static int swap_in(struct mg_engine *e, struct mg_store *fresh, const char *kind
         }
     }
     mg_store_unlock(e->store);
-    mg_store_free(fresh);
-    mg_mem_trim();
     return rc;
 }
 
@@ -185,6 +199,7 @@ int mg_engine_reload_state(struct mg_engine *e, const char *dir, struct mg_err *
                                       "PersistentVolumeClaim", "DataVolume"};
     const struct mg_store_filter smalls = {small_kind, NULL, false};
     struct mg_store *fresh;
+    struct reload last = {0};
     int rc;
 
     /* First every file is read in full, and the small kinds are kept: a bad file
@@ -192,18 +207,21 @@ int mg_engine_reload_state(struct mg_engine *e, const char *dir, struct mg_err *
      * over unread, so that at most one kind is held twice (memory stays within 1.5x
      * of the view's while a reload runs). Between two steps the view is new for some
      * kinds and not yet for others, as during a watch. */
-    if (!(fresh = load_aside(dir, &smalls, err)))
+    if (!(fresh = load_aside(dir, &smalls, NULL, err)))
         return err && err->code ? err->code : MG_ENOMEM;
-    if ((rc = swap_in(e, fresh, NULL)) != 0)
-        return mg_err_set(err, rc, "cannot replace the cluster view");
-    for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+    rc = swap_in(e, fresh, NULL);
+    for (size_t i = 0; rc == 0 && i < sizeof(big) / sizeof(big[0]); i++) {
         const struct mg_store_filter one = {one_kind, (void *)(uintptr_t)big[i], true};
 
-        if (!(fresh = load_aside(dir, &one, err)))
+        if (!(fresh = load_aside(dir, &one, fresh, err)))
             return err && err->code ? err->code : MG_ENOMEM;
-        if ((rc = swap_in(e, fresh, big[i])) != 0)
-            return mg_err_set(err, rc, "cannot replace the %s objects of the view", big[i]);
+        rc = swap_in(e, fresh, big[i]);
     }
+    /* The last step's old objects go in the background thread too. */
+    last.old = fresh;
+    run_reload(&last);
+    if (rc)
+        return mg_err_set(err, rc, "cannot replace the cluster view");
     return 0;
 }
 

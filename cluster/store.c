@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "json.h"
 #include "packed.h"
@@ -812,6 +813,18 @@ void mg_store_rdlock(struct mg_store *s)
 
 void mg_store_wrlock(struct mg_store *s)
 {
+    pthread_rwlock_wrlock(&s->lock);
+}
+
+void mg_store_wrlock_polite(struct mg_store *s)
+{
+    struct timespec nap = {0, 20000};
+
+    for (int i = 0; i < 2500; i++) {
+        if (pthread_rwlock_trywrlock(&s->lock) == 0)
+            return;
+        nanosleep(&nap, NULL);
+    }
     pthread_rwlock_wrlock(&s->lock);
 }
 

@@ -133,6 +133,12 @@ int mg_store_on_change(struct mg_store *s, const struct mg_store_hook *hook, voi
 /* The ctx registered with hook, or NULL. */
 void *mg_store_hook_ctx(const struct mg_store *s, const struct mg_store_hook *hook);
 
+/* The write lock, taken only at a moment no reader holds the lock (tried for up to
+ * 50 ms, then waited for like mg_store_wrlock): a writer that merely waits makes new
+ * readers queue behind it, and a writer the scheduler is slow to wake on a busy node
+ * would hold reviews up for that long. For swaps, which can wait a little. */
+void mg_store_wrlock_polite(struct mg_store *s);
+
 void mg_store_rdlock(struct mg_store *s);
 void mg_store_wrlock(struct mg_store *s);
 void mg_store_unlock(struct mg_store *s);
