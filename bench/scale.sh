@@ -175,7 +175,7 @@ measure_state() {
     R[$s,reload_hwm]=$(mb "$(status_kb "$PID_full" VmHWM)")
     R[$s,reload_rss]=$(mb "$(status_kb "$PID_full" VmRSS)")
     echo "  a reload alone: ${R[$s,reload_s]} s; VmHWM ${R[$s,reload_hwm]} MB, VmRSS after ${R[$s,reload_rss]} MB" >&2
-    secs=$(awk -v r="${R[$s,reload_s]}" -v d="$DURATION" 'BEGIN {r = int(2 * r + 1.5); print r > d ? r : d}')
+    secs=$(awk -v r="${R[$s,reload_s]}" -v d="$DURATION" 'BEGIN {r = int(2 * r + 1.5); print (r > d ? r : d)}')
     if out=$(wrk_try "$PORT_full" "$vm" "$secs"); then
         read -r a b _ e <<<"$out"
         R[$s,p99_calm]=$(ms "$b"); R[$s,rps_calm]=$a
