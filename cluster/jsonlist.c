@@ -223,19 +223,13 @@ static bool find_members(const char *text, size_t len, char *kind, size_t klen, 
                 if (stream_items(sm, text, len, s.p, kind, api, &endp) != 0)
                     return false;
                 s.p = endp;
-                skip_ws(&s);
-                if (s.p < s.end && *s.p == ',') {
-                    s.p++;
-                    continue;
-                }
-                if (s.p >= s.end || *s.p != '}')
-                    return false;
-                break;
             }
         }
-        if (((kl == 4 && memcmp(key, "kind", 4) == 0) ||
-             (kl == 10 && memcmp(key, "apiVersion", 10) == 0)) &&
-            s.p < s.end && *s.p == '"') {
+        if (sm && kl == 5 && memcmp(key, "items", 5) == 0) {
+            /* read above */
+        } else if (((kl == 4 && memcmp(key, "kind", 4) == 0) ||
+                    (kl == 10 && memcmp(key, "apiVersion", 10) == 0)) &&
+                   s.p < s.end && *s.p == '"') {
             const char *v = s.p + 1;
             char *dst = kl == 4 ? kind : api;
             size_t max = kl == 4 ? klen : alen;

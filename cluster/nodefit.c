@@ -232,17 +232,9 @@ static bool tolerated(const struct nx_str *g, const cJSON *tols)
     while (p < end) {
         const char *effect = *p == 'S' ? "NoSchedule" : "NoExecute";
         const char *key = p + 1, *value = key + strlen(key) + 1;
-        const cJSON *t;
-        bool ok = false;
 
         p = value + strlen(value) + 1;
-        cJSON_ArrayForEach (t, tols) {
-            if (mg_nodematch_toleration(t, key, value, effect)) {
-                ok = true;
-                break;
-            }
-        }
-        if (!ok)
+        if (!mg_nodematch_tolerated(tols, key, value, effect))
             return false;
     }
     return true;

@@ -155,29 +155,33 @@ bool mg_nodematch_filtering_effect(const char *effect)
 bool mg_nodematch_taints(const cJSON *tolerations, const cJSON *node)
 {
     const cJSON *spec = mg_json_get(node, "spec");
-    const cJSON *taints = mg_json_get(spec, "taints"), *taint, *t;
+    const cJSON *taints = mg_json_get(spec, "taints"), *taint;
 
-    if (!cJSON_IsArray(tolerations))
-        tolerations = NULL;
     if (!cJSON_IsArray(taints))
         return true;
     cJSON_ArrayForEach (taint, taints) {
         const char *effect = mg_json_str(taint, "effect");
         const char *key = mg_json_str(taint, "key"), *value = mg_json_str(taint, "value");
-        bool ok = false;
 
-        if (!mg_nodematch_filtering_effect(effect))
-            continue;
-        cJSON_ArrayForEach (t, tolerations) {
-            if (mg_nodematch_toleration(t, key, value, effect)) {
-                ok = true;
-                break;
-            }
-        }
-        if (!ok)
+        if (mg_nodematch_filtering_effect(effect) &&
+            !mg_nodematch_tolerated(tolerations, key, value, effect))
             return false;
     }
     return true;
+}
+
+bool mg_nodematch_tolerated(const cJSON *tolerations, const char *key, const char *value,
+                            const char *effect)
+{
+    const cJSON *t;
+
+    if (!cJSON_IsArray(tolerations))
+        return false;
+    cJSON_ArrayForEach (t, tolerations) {
+        if (mg_nodematch_toleration(t, key, value, effect))
+            return true;
+    }
+    return false;
 }
 
 bool mg_nodematch_schedulable(const cJSON *node)

@@ -45,6 +45,10 @@ bool mg_nodematch_affinity(const cJSON *affinity, const cJSON *node);
 bool mg_nodematch_toleration(const cJSON *t, const char *key, const char *value,
                              const char *effect);
 
+/* Some toleration of tolerations (an array, or NULL: none) tolerates the taint. */
+bool mg_nodematch_tolerated(const cJSON *tolerations, const char *key, const char *value,
+                            const char *effect);
+
 /* The taint's effect filters (NoSchedule, NoExecute); PreferNoSchedule only weighs
  * scores. effect may be NULL. */
 bool mg_nodematch_filtering_effect(const char *effect);
