@@ -4,7 +4,8 @@
  * that follow its objects, so a kind built aside is swapped in by exchanging one
  * pointer. Objects are pruned on entry; the kinds held by the thousand are kept
  * packed (packed.h) and decoded for the thread that reads them. No I/O; locking is
- * the caller's business through mg_store_rdlock/wrlock. */
+ * the caller's business through mg_store_rdlock/wrlock. Exchanges, hooks and filters
+ * are in store_swap.c. */
 #define _GNU_SOURCE /* pthread_rwlockattr_setkind_np */
 #include "store.h"
 
@@ -17,47 +18,8 @@
 #include "json.h"
 #include "packed.h"
 #include "prune.h"
+#include "store_int.h"
 #include "view_indexes.h"
-
-struct entry {
-    struct entry *next; /* hash chain */
-    uint64_t hash;
-    size_t pos;       /* index in kind->ents */
-    cJSON *obj;       /* tree kinds; NULL for compact ones */
-    uint32_t keylen;  /* ns\0name\0 */
-    uint32_t textlen; /* compact kinds: the object's JSON text, packed after the key */
-    uint32_t plen;    /* its packed size */
-    char key[];
-};
-
-struct hook {
-    const struct mg_store_hook *h;
-    void *ctx;
-};
-
-struct kind {
-    char *name;
-    bool known, compact;
-    char *dict; /* compact kinds: the first object's text, what the others pack against */
-    size_t dlen;
-    struct entry **buckets;
-    size_t nbuckets; /* power of two, or 0 before the first put */
-    struct entry **ents;
-    const cJSON **items; /* tree kinds: ents[i]->obj */
-    size_t n, cap;
-    struct hook *hooks; /* hooks of this kind: they travel with its objects */
-    size_t nhooks;
-};
-
-struct mg_store {
-    pthread_rwlock_t lock;
-    struct mg_store_filter filter; /* want NULL: every kind */
-    struct hook *any;              /* hooks of every kind (kind NULL) */
-    size_t nany;
-    struct kind **kinds;
-    size_t nkinds, capkinds;
-    size_t count;
-};
 
 /* What this thread decoded from compact kinds: freed at its next unlock. */
 struct decoded {
@@ -175,7 +137,7 @@ void mg_store_free(struct mg_store *s)
 }
 
 /* Kinds are few (a dozen or two), so a linear scan beats hashing them. */
-static struct kind *kind_find(const struct mg_store *s, const char *name)
+struct kind *st_kind_find(const struct mg_store *s, const char *name)
 {
     for (size_t i = 0; i < s->nkinds; i++)
         if (strcmp(s->kinds[i]->name, name) == 0)
@@ -183,9 +145,9 @@ static struct kind *kind_find(const struct mg_store *s, const char *name)
     return NULL;
 }
 
-static struct kind *kind_get(struct mg_store *s, const char *name)
+struct kind *st_kind_get(struct mg_store *s, const char *name)
 {
-    struct kind *k = kind_find(s, name);
+    struct kind *k = st_kind_find(s, name);
 
     if (k)
         return k;
@@ -232,7 +194,7 @@ static int remember(void *p, bool is_json)
 }
 
 /* The tree of a compact entry, owned by the caller (cJSON_Delete), or NULL. */
-static cJSON *decode(const struct kind *k, const struct entry *e)
+cJSON *st_decode(const struct kind *k, const struct entry *e)
 {
     return mg_packed_parse(k->dict, k->dlen, e->key + e->keylen, e->plen, e->textlen);
 }
@@ -244,7 +206,7 @@ static const cJSON *entry_obj(const struct kind *k, const struct entry *e)
 
     if (e->obj)
         return e->obj;
-    obj = decode(k, e);
+    obj = st_decode(k, e);
     if (obj && remember(obj, true) != 0) {
         cJSON_Delete(obj);
         return NULL;
@@ -371,8 +333,8 @@ static struct entry *entry_new(struct kind *k, const char *ns, const char *name,
     return e;
 }
 
-static void notify_put(const struct mg_store *s, const struct kind *k, const cJSON *obj,
-                       const cJSON *old)
+void st_notify_put(const struct mg_store *s, const struct kind *k, const cJSON *obj,
+                   const cJSON *old)
 {
     for (size_t i = 0; i < k->nhooks; i++)
         if (k->hooks[i].h->put)
@@ -382,7 +344,7 @@ static void notify_put(const struct mg_store *s, const struct kind *k, const cJS
             (void)s->any[i].h->put(s->any[i].ctx, obj, old);
 }
 
-static void notify_remove(const struct mg_store *s, const struct kind *k, const cJSON *obj)
+void st_notify_remove(const struct mg_store *s, const struct kind *k, const cJSON *obj)
 {
     for (size_t i = 0; i < k->nhooks; i++)
         if (k->hooks[i].h->remove)
@@ -457,7 +419,7 @@ int mg_store_put(struct mg_store *s, cJSON *obj, struct mg_err *err)
 
     if (rc || !mg_store_wants(s, kind, NULL))
         goto out;
-    k = kind_get(s, kind);
+    k = st_kind_get(s, kind);
     if (!k)
         goto oom;
     mg_prune(obj, kind);
@@ -475,8 +437,8 @@ int mg_store_put(struct mg_store *s, cJSON *obj, struct mg_err *err)
         entry_swap_in(k, pp, e);
         k->known = true;
         if (has_hooks(s, k)) {
-            old = prev->obj ? prev->obj : decode(k, prev);
-            notify_put(s, k, e->obj ? e->obj : obj, old);
+            old = prev->obj ? prev->obj : st_decode(k, prev);
+            st_notify_put(s, k, e->obj ? e->obj : obj, old);
             if (!prev->obj)
                 cJSON_Delete(old);
         }
@@ -492,7 +454,7 @@ int mg_store_put(struct mg_store *s, cJSON *obj, struct mg_err *err)
     e->next = k->buckets[h & (k->nbuckets - 1)];
     k->buckets[h & (k->nbuckets - 1)] = e;
     s->count++;
-    notify_put(s, k, e->obj ? e->obj : obj, NULL);
+    st_notify_put(s, k, e->obj ? e->obj : obj, NULL);
     goto out;
 oom:
     if (e) {
@@ -508,7 +470,7 @@ out:
 
 int mg_store_remove(struct mg_store *s, const char *kind, const char *ns, const char *name)
 {
-    struct kind *k = kind ? kind_find(s, kind) : NULL;
+    struct kind *k = kind ? st_kind_find(s, kind) : NULL;
     struct entry **pp, *e, *last;
 
     if (!k || !name)
@@ -520,10 +482,10 @@ int mg_store_remove(struct mg_store *s, const char *kind, const char *ns, const 
     e = *pp;
     *pp = e->next;
     if (has_hooks(s, k)) {
-        cJSON *obj = e->obj ? e->obj : decode(k, e);
+        cJSON *obj = e->obj ? e->obj : st_decode(k, e);
 
         if (obj)
-            notify_remove(s, k, obj);
+            st_notify_remove(s, k, obj);
         if (!e->obj)
             cJSON_Delete(obj);
     }
@@ -542,7 +504,7 @@ int mg_store_remove(struct mg_store *s, const char *kind, const char *ns, const 
 const cJSON *mg_store_get(const struct mg_store *s, const char *kind, const char *ns,
                           const char *name)
 {
-    const struct kind *k = s && kind ? kind_find(s, kind) : NULL;
+    const struct kind *k = s && kind ? st_kind_find(s, kind) : NULL;
     struct entry **pp;
 
     if (!k || !name)
@@ -555,7 +517,7 @@ const cJSON *mg_store_get(const struct mg_store *s, const char *kind, const char
 
 size_t mg_store_list(const struct mg_store *s, const char *kind, const cJSON *const **items)
 {
-    const struct kind *k = s && kind ? kind_find(s, kind) : NULL;
+    const struct kind *k = s && kind ? st_kind_find(s, kind) : NULL;
     const cJSON **all;
 
     *items = NULL;
@@ -582,12 +544,12 @@ size_t mg_store_list(const struct mg_store *s, const char *kind, const cJSON *co
 int mg_store_each(const struct mg_store *s, const char *kind,
                   int (*fn)(void *ctx, const cJSON *obj), void *ctx)
 {
-    const struct kind *k = s && kind ? kind_find(s, kind) : NULL;
+    const struct kind *k = s && kind ? st_kind_find(s, kind) : NULL;
     int rc = 0;
 
     for (size_t i = 0; k && i < k->n && rc == 0; i++) {
         const struct entry *e = k->ents[i];
-        cJSON *obj = e->obj ? NULL : decode(k, e);
+        cJSON *obj = e->obj ? NULL : st_decode(k, e);
 
         if (!e->obj && !obj)
             return MG_ENOMEM;
@@ -599,21 +561,21 @@ int mg_store_each(const struct mg_store *s, const char *kind,
 
 size_t mg_store_count(const struct mg_store *s, const char *kind)
 {
-    const struct kind *k = s && kind ? kind_find(s, kind) : NULL;
+    const struct kind *k = s && kind ? st_kind_find(s, kind) : NULL;
 
     return k ? k->n : 0;
 }
 
 bool mg_store_knows(const struct mg_store *s, const char *kind)
 {
-    const struct kind *k = s && kind ? kind_find(s, kind) : NULL;
+    const struct kind *k = s && kind ? st_kind_find(s, kind) : NULL;
 
     return k && (k->known || k->n > 0);
 }
 
 int mg_store_mark_known(struct mg_store *s, const char *kind)
 {
-    struct kind *k = kind_get(s, kind);
+    struct kind *k = st_kind_get(s, kind);
 
     if (!k)
         return MG_ENOMEM;
@@ -621,189 +583,9 @@ int mg_store_mark_known(struct mg_store *s, const char *kind)
     return 0;
 }
 
-void mg_store_set_filter(struct mg_store *s, const struct mg_store_filter *f)
-{
-    memset(&s->filter, 0, sizeof(s->filter));
-    if (f)
-        s->filter = *f;
-}
-
-bool mg_store_skips(const struct mg_store *s)
-{
-    return s->filter.want && s->filter.unchecked;
-}
-
-bool mg_store_wants(const struct mg_store *s, const char *kind, bool *skip)
-{
-    bool want = !s->filter.want || s->filter.want(s->filter.ctx, kind);
-
-    if (skip)
-        *skip = !want && s->filter.unchecked;
-    return want;
-}
-
-size_t mg_store_kinds(const struct mg_store *s, const char **names, size_t cap)
-{
-    for (size_t i = 0; i < s->nkinds && i < cap; i++)
-        names[i] = s->kinds[i]->name;
-    return s->nkinds;
-}
-
 size_t mg_store_size(const struct mg_store *s)
 {
     return s ? s->count : 0;
-}
-
-static const struct hook *hook_in(const struct hook *hs, size_t n, const struct mg_store_hook *h)
-{
-    for (size_t i = 0; i < n; i++)
-        if (hs[i].h == h)
-            return &hs[i];
-    return NULL;
-}
-
-static int hook_add(struct hook **hs, size_t *n, const struct mg_store_hook *h, void *ctx)
-{
-    struct hook *nh = realloc(*hs, (*n + 1) * sizeof(*nh));
-
-    if (!nh)
-        return MG_ENOMEM;
-    *hs = nh;
-    nh[*n].h = h;
-    nh[*n].ctx = ctx;
-    (*n)++;
-    return 0;
-}
-
-int mg_store_on_change(struct mg_store *s, const struct mg_store_hook *hook, void *ctx)
-{
-    struct kind *k;
-
-    if (!hook || mg_store_hook_ctx(s, hook))
-        return MG_EINVAL;
-    if (!hook->kind)
-        return hook_add(&s->any, &s->nany, hook, ctx);
-    k = kind_get(s, hook->kind);
-    return k ? hook_add(&k->hooks, &k->nhooks, hook, ctx) : MG_ENOMEM;
-}
-
-void *mg_store_hook_ctx(const struct mg_store *s, const struct mg_store_hook *hook)
-{
-    const struct kind *k;
-    const struct hook *h;
-
-    if (!s || !hook)
-        return NULL;
-    if (!hook->kind)
-        h = hook_in(s->any, s->nany, hook);
-    else
-        h = (k = kind_find(s, hook->kind)) ? hook_in(k->hooks, k->nhooks, hook) : NULL;
-    return h ? h->ctx : NULL;
-}
-
-/* A hook that only one side has stays on that side's store: it hears of every object
- * leaving and arriving (O(n), for hooks registered by hand; the indexes every store
- * carries move with the objects in O(1)). */
-static void keep_hooks(struct mg_store *s, struct kind *gone, struct kind *came)
-{
-    for (size_t i = 0; i < gone->nhooks;) {
-        struct hook h = gone->hooks[i];
-
-        if (hook_in(came->hooks, came->nhooks, h.h) ||
-            hook_add(&came->hooks, &came->nhooks, h.h, h.ctx) != 0) {
-            i++;
-            continue;
-        }
-        memmove(&gone->hooks[i], &gone->hooks[i + 1],
-                (gone->nhooks - i - 1) * sizeof(gone->hooks[0]));
-        gone->nhooks--;
-        for (size_t j = 0; j < gone->n; j++) {
-            cJSON *obj = gone->ents[j]->obj ? NULL : decode(gone, gone->ents[j]);
-
-            if (h.h->remove && (gone->ents[j]->obj || obj))
-                h.h->remove(h.ctx, gone->ents[j]->obj ? gone->ents[j]->obj : obj);
-            cJSON_Delete(obj);
-        }
-        for (size_t j = 0; j < came->n; j++) {
-            cJSON *obj = came->ents[j]->obj ? NULL : decode(came, came->ents[j]);
-
-            if (h.h->put && (came->ents[j]->obj || obj))
-                (void)h.h->put(h.ctx, came->ents[j]->obj ? came->ents[j]->obj : obj, NULL);
-            cJSON_Delete(obj);
-        }
-    }
-    (void)s;
-}
-
-/* Exchange kind name between dst and src; dst's any-kind hooks hear of the change. */
-static int exchange_kind(struct mg_store *dst, struct mg_store *src, const char *name)
-{
-    struct kind *a = kind_get(dst, name), *b = kind_get(src, name);
-    struct mg_store tmp = {0};
-
-    if (!a || !b)
-        return MG_ENOMEM;
-    for (size_t i = 0; i < dst->nkinds; i++)
-        if (dst->kinds[i] == a)
-            dst->kinds[i] = b;
-    for (size_t i = 0; i < src->nkinds; i++)
-        if (src->kinds[i] == b)
-            src->kinds[i] = a;
-    dst->count = dst->count - a->n + b->n;
-    src->count = src->count - b->n + a->n;
-    keep_hooks(dst, a, b);
-    if (dst->nany > 0) {
-        tmp.any = dst->any;
-        tmp.nany = dst->nany;
-        for (size_t j = 0; j < a->n; j++) {
-            cJSON *obj = a->ents[j]->obj ? NULL : decode(a, a->ents[j]);
-
-            if (a->ents[j]->obj || obj)
-                notify_remove(&tmp, &(struct kind){0}, a->ents[j]->obj ? a->ents[j]->obj : obj);
-            cJSON_Delete(obj);
-        }
-        for (size_t j = 0; j < b->n; j++) {
-            cJSON *obj = b->ents[j]->obj ? NULL : decode(b, b->ents[j]);
-
-            if (b->ents[j]->obj || obj)
-                notify_put(&tmp, &(struct kind){0}, b->ents[j]->obj ? b->ents[j]->obj : obj, NULL);
-            cJSON_Delete(obj);
-        }
-    }
-    return 0;
-}
-
-int mg_store_exchange(struct mg_store *dst, struct mg_store *src, const char *kind)
-{
-    if (!dst || !src || src == dst)
-        return MG_EINVAL;
-    if (kind)
-        return exchange_kind(dst, src, kind);
-    /* Every kind either side has: kinds are created before the swap so that nothing
-     * can fail half way through. */
-    for (size_t i = 0; i < dst->nkinds; i++)
-        if (!kind_get(src, dst->kinds[i]->name))
-            return MG_ENOMEM;
-    for (size_t i = 0; i < src->nkinds; i++)
-        if (!kind_get(dst, src->kinds[i]->name))
-            return MG_ENOMEM;
-    for (size_t i = 0; i < dst->nkinds; i++) {
-        int rc = exchange_kind(dst, src, dst->kinds[i]->name);
-
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
-int mg_store_replace_all(struct mg_store *dst, struct mg_store *src)
-{
-    int rc = mg_store_exchange(dst, src, NULL);
-
-    if (rc)
-        return rc;
-    mg_store_free(src);
-    return 0;
 }
 
 void mg_store_rdlock(struct mg_store *s)
