@@ -482,6 +482,49 @@ static void test_kube_stop_is_prompt_while_backing_off(void **state)
     rmdir(f.dir);
 }
 
+static unsigned long total_errors(const struct mg_kube *k)
+{
+    struct mg_kube_kind_stats st;
+    unsigned long n = 0;
+
+    for (size_t i = 0; i < mg_kube_kind_count(); i++)
+        if (mg_kube_stats(k, i, &st) == 0)
+            n += st.errors;
+    return n;
+}
+
+/* An API server that accepts a list and sends nothing: the list is abandoned after its
+ * limit and asked again, so the kind gets listed once the server answers (it used to
+ * wait on the first request for ever). */
+static void test_kube_stalled_list_times_out_and_is_retried(void **state)
+{
+    struct mg_store *s = mg_store_new();
+    struct mg_kube *k = NULL;
+    struct mg_err err = {0};
+    struct fake f;
+    struct mg_kube_opts o = {.backoff_min_ms = 50,
+                             .backoff_max_ms = 200,
+                             .missing_retry_ms = 200,
+                             .list_timeout_s = 1,
+                             .log = quiet};
+
+    (void)state;
+    fake_start(&f, "", true);
+    write_kubeconfig(&f, "test-token");
+    o.kubeconfig = f.kubeconfig;
+    assert_int_equal(mg_kube_start(&k, &o, s, &err), 0);
+    /* Lists of all kinds take turns: whichever kind goes first stalls, gives up after
+     * its second, and lets the next one try. */
+    WAIT_UNTIL(total_errors(k) >= 2);
+    assert_false(mg_kube_ready(k));
+    cmd(&f, "{\"op\":\"release\"}");
+    WAIT_UNTIL(mg_kube_ready(k));
+    assert_true(stats_of(k, "Namespace").lists >= 1);
+    mg_kube_stop(k);
+    mg_store_free(s);
+    fake_stop(&f);
+}
+
 static void test_kube_start_outside_a_cluster_is_a_config_error(void **state)
 {
     struct mg_kube_opts o = {0};
@@ -504,6 +547,7 @@ int main(void)
         cmocka_unit_test(test_kube_resync_relists_and_drops_what_no_event_removed),
         cmocka_unit_test(test_kube_not_ready_when_token_is_refused),
         cmocka_unit_test(test_kube_stop_is_prompt_while_backing_off),
+        cmocka_unit_test(test_kube_stalled_list_times_out_and_is_retried),
         cmocka_unit_test(test_kube_start_outside_a_cluster_is_a_config_error),
     };
 
