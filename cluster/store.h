@@ -2,8 +2,9 @@
 /* store.h - the cluster view: every object migguard knows (namespaces, PVCs,
  * storage classes and profiles, nodes, NADs, policies, VMs, VMIs, migrations,
  * HyperConverged, KubeVirt), keyed by kind, namespace and name.
- * Thread-safety: one reader-writer lock. Readers hold mg_store_rdlock() for the whole
- * of one review, writers mg_store_wrlock() for one change at a time: every write is
+ * Thread-safety: one reader-writer lock that prefers writers. Readers hold
+ * mg_store_rdlock() for the whole of one review (and never take it twice), writers
+ * mg_store_wrlock() for one change at a time: every write is
  * O(1) (a watch event) or swaps a kind built aside in a private store
  * (mg_store_exchange), so no writer holds the lock for long. Lookups take no lock.
  * Objects are pruned on entry (prune.h). The kinds held by the thousand (VMs, VMIs,
@@ -25,14 +26,16 @@ struct mg_store;
 /* A new empty store, or NULL when out of memory. */
 struct mg_store *mg_store_new(void);
 
-/* Free the store and every object in it; accepts NULL. */
+/* Free the store and every object in it, and what this thread decoded
+ * (mg_store_release); accepts NULL. */
 void mg_store_free(struct mg_store *s);
 
 /* Insert or replace obj under its kind, metadata.namespace ("" when absent, and always
  * "" for cluster-scoped kinds: Namespace, Node, StorageClass, StorageProfile,
  * MigrationPolicy, PersistentVolume) and
- * metadata.name. Takes ownership of obj, also on failure. MG_EINVAL when obj has no
- * string kind or metadata.name. Marks the kind as known. */
+ * metadata.name, pruned first (prune.h). Takes ownership of obj, also on failure.
+ * MG_EINVAL when obj has no string kind or metadata.name. Marks the kind as known. An
+ * object of a kind the store's filter does not keep is dropped (0). */
 int mg_store_put(struct mg_store *s, cJSON *obj, struct mg_err *err);
 
 /* Which kinds a store being filled keeps, for loading a view a kind at a time: want
