@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -106,7 +107,14 @@ static void *reload_thread(void *arg)
 {
     struct reload *r = arg;
 
-    (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
+    struct sched_param none = {0};
+
+    /* SCHED_IDLE: runs only on a core no review thread wants. At nice 10 the p99 of
+     * reviews tripled during a reload of 100,000 VMs, and it did not change with the
+     * swaps turned off: a lower weight still lets the loader keep a core for its whole
+     * slice when a review thread wakes up; an idle-class thread is preempted at once. */
+    if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &none) != 0)
+        (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
     if (r->old) {
         mg_store_free(r->old);
         mg_mem_trim();
