@@ -158,15 +158,60 @@ static struct mg_store *load_aside(const char *dir, const struct mg_store_filter
     return r.fresh;
 }
 
+/* Which files hold which big kinds, learnt while every file is read in the first step,
+ * so that each later step opens only the files that hold its kind. */
+#define MAX_FILES 256
+static const char *const big[] = {"VirtualMachine", "VirtualMachineInstance",
+                                  "PersistentVolumeClaim", "DataVolume"};
+
+struct files {
+    char *path[MAX_FILES];
+    unsigned mask[MAX_FILES]; /* bit i: holds big[i]; all bits: unknown (too many files) */
+    size_t n, cur;
+    size_t want; /* the later steps: the index in big */
+};
+
+static bool first_file(void *ctx, const char *path)
+{
+    struct files *f = ctx;
+
+    f->cur = f->n;
+    if (f->n < MAX_FILES && (f->path[f->n] = strdup(path)) != NULL)
+        f->mask[f->n++] = 0;
+    else
+        f->cur = MAX_FILES;
+    return true;
+}
+
 static bool small_kind(void *ctx, const char *kind)
 {
-    (void)ctx;
-    return !mg_prune_compact_kind(kind);
+    struct files *f = ctx;
+
+    for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+        if (strcmp(kind, big[i]) != 0)
+            continue;
+        if (f && f->cur < MAX_FILES)
+            f->mask[f->cur] |= 1u << i;
+        return false;
+    }
+    return true;
+}
+
+static bool later_file(void *ctx, const char *path)
+{
+    const struct files *f = ctx;
+
+    for (size_t i = 0; i < f->n; i++)
+        if (strcmp(f->path[i], path) == 0)
+            return (f->mask[i] >> f->want) & 1u;
+    return true; /* not seen in the first step (too many files, or new): read it */
 }
 
 static bool one_kind(void *ctx, const char *kind)
 {
-    return strcmp(ctx, kind) == 0;
+    const struct files *f = ctx;
+
+    return strcmp(big[f->want], kind) == 0;
 }
 
 /* Exchange kind (every small kind either store has, when kind is NULL) under the write
@@ -203,34 +248,38 @@ static int swap_in(struct mg_engine *e, struct mg_store *fresh, const char *kind
 
 int mg_engine_reload_state(struct mg_engine *e, const char *dir, struct mg_err *err)
 {
-    static const char *const big[] = {"VirtualMachine", "VirtualMachineInstance",
-                                      "PersistentVolumeClaim", "DataVolume"};
-    const struct mg_store_filter smalls = {small_kind, NULL, false};
+    struct files files = {0};
+    const struct mg_store_filter smalls = {small_kind, &files, false, first_file};
     struct mg_store *fresh;
     struct reload last = {0};
-    int rc;
+    int rc = 0;
 
     /* First every file is read in full, and the small kinds are kept: a bad file
-     * leaves the whole view as it was. Then each big kind alone, the others passed
-     * over unread, so that at most one kind is held twice (memory stays within 1.5x
-     * of the view's while a reload runs). Between two steps the view is new for some
-     * kinds and not yet for others, as during a watch. */
+     * leaves the whole view as it was. Then each big kind alone, from the files that
+     * hold it, the other kinds passed over unread, so that at most one kind is held
+     * twice (memory stays within 1.5x of the view's while a reload runs). Between two
+     * steps the view is new for some kinds and not yet for others, as during a watch. */
     if (!(fresh = load_aside(dir, &smalls, NULL, err)))
-        return err && err->code ? err->code : MG_ENOMEM;
-    rc = swap_in(e, fresh, NULL);
+        rc = err && err->code ? err->code : MG_ENOMEM;
+    else if ((rc = swap_in(e, fresh, NULL)) != 0)
+        mg_err_set(err, rc, "cannot replace the cluster view");
     for (size_t i = 0; rc == 0 && i < sizeof(big) / sizeof(big[0]); i++) {
-        const struct mg_store_filter one = {one_kind, (void *)(uintptr_t)big[i], true};
+        const struct mg_store_filter one = {one_kind, &files, true, later_file};
 
-        if (!(fresh = load_aside(dir, &one, fresh, err)))
-            return err && err->code ? err->code : MG_ENOMEM;
-        rc = swap_in(e, fresh, big[i]);
+        files.want = i;
+        if (!(fresh = load_aside(dir, &one, fresh, err))) {
+            rc = err && err->code ? err->code : MG_ENOMEM;
+            break;
+        }
+        if ((rc = swap_in(e, fresh, big[i])) != 0)
+            mg_err_set(err, rc, "cannot replace the %s objects of the view", big[i]);
     }
     /* The last step's old objects go in the background thread too. */
     last.old = fresh;
     run_reload(&last);
-    if (rc)
-        return mg_err_set(err, rc, "cannot replace the cluster view");
-    return 0;
+    for (size_t i = 0; i < files.n; i++)
+        free(files.path[i]);
+    return rc;
 }
 
 const struct mg_config *mg_engine_config(const struct mg_engine *e)

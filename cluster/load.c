@@ -270,7 +270,7 @@ int mg_load_dir(struct mg_store *s, const char *dir, struct mg_err *err)
             rc = mg_err_set_at(err, MG_EIO, path, 0, "cannot read %s: %s", path, strerror(errno));
             break;
         }
-        if (S_ISREG(st.st_mode))
+        if (S_ISREG(st.st_mode) && mg_store_wants_file(s, path))
             rc = mg_load_file(s, path, err);
     }
     for (size_t i = 0; i < n; i++)

@@ -46,10 +46,15 @@ struct mg_store_filter {
     bool (*want)(void *ctx, const char *kind);
     void *ctx;
     bool unchecked;
+    /* Optional: a loader of a directory asks before each file; false skips it. */
+    bool (*want_file)(void *ctx, const char *path);
 };
 
 /* Set (a copy of f) or clear (f NULL) the filter of s. */
 void mg_store_set_filter(struct mg_store *s, const struct mg_store_filter *f);
+
+/* False when s's filter says the file at path holds nothing it keeps. */
+bool mg_store_wants_file(const struct mg_store *s, const char *path);
 
 /* True when s has a filter that lets loaders skip objects unread. */
 bool mg_store_skips(const struct mg_store *s);

@@ -15,6 +15,11 @@ void mg_store_set_filter(struct mg_store *s, const struct mg_store_filter *f)
         s->filter = *f;
 }
 
+bool mg_store_wants_file(const struct mg_store *s, const char *path)
+{
+    return !s->filter.want_file || s->filter.want_file(s->filter.ctx, path);
+}
+
 bool mg_store_skips(const struct mg_store *s)
 {
     return s->filter.want && s->filter.unchecked;
