@@ -23,6 +23,7 @@ struct chunk {
 
 struct arena {
     struct chunk *head;
+    unsigned nchunks;
     bool open;
 };
 
@@ -46,6 +47,7 @@ static void on_thread_exit(void *p)
     (void)p;
     free_chunks(tl.head);
     tl.head = NULL;
+    tl.nchunks = 0;
 }
 
 static void make_key(void)
@@ -63,7 +65,11 @@ void *mg_arena_alloc(size_t n)
         return NULL;
     n = (n + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1);
     if (!c || c->size - c->used < n) {
-        size_t size = n > CHUNK_SIZE ? n : CHUNK_SIZE;
+        /* Each chunk twice the last (up to 16 MiB): a free walks the chunks to tell arena
+         * memory from malloc's, and a 2.5 MB API page in 64 KB chunks made that walk 40
+         * long for every node of the page. */
+        size_t grow = CHUNK_SIZE << (tl.nchunks < 8 ? tl.nchunks : 8);
+        size_t size = n > grow ? n : grow;
 
         c = malloc(sizeof(*c) + size);
         if (!c)
@@ -74,6 +80,7 @@ void *mg_arena_alloc(size_t n)
         if (!tl.head)
             pthread_setspecific(key, &tl);
         tl.head = c;
+        tl.nchunks++;
     }
     c->used += n;
     return c->data + c->used - n;
@@ -141,4 +148,5 @@ void mg_arena_release(void)
         c->used = 0;
     }
     tl.head = c;
+    tl.nchunks = c ? 1 : 0;
 }
