@@ -44,6 +44,8 @@ static void usage(FILE *to)
             "                      the pod's ServiceAccount; /readyz is 503 until every kind\n"
             "                      has been listed once\n"
             "  --kubeconfig FILE   the same, outside a cluster: the current context of FILE\n"
+            "  --resync S          with --kube: list every kind again S seconds after its last\n"
+            "                      list (default 600; each list is built aside and swapped in)\n"
             "  --config FILE       migguard configuration (YAML); default: the embedded one\n"
             "  --threads N         event loops, one thread each (default: one per usable CPU,\n"
             "                      counting the affinity mask and a cgroup CPU limit;\n"
@@ -107,9 +109,11 @@ static void view_log(void *ctx, const char *line)
 }
 
 /* --kube / --kubeconfig: fill the engine's store from the API. */
-static int start_view(const char *kubeconfig, struct mg_engine *engine, struct mg_kube **out)
+static int start_view(const char *kubeconfig, unsigned resync_s, struct mg_engine *engine,
+                      struct mg_kube **out)
 {
-    struct mg_kube_opts ko = {.kubeconfig = kubeconfig, .log = view_log};
+    struct mg_kube_opts ko = {
+        .kubeconfig = kubeconfig, .resync_ms = resync_s * 1000u, .log = view_log};
     struct mg_err err = {0};
 
     if (mg_kube_start(out, &ko, mg_engine_store(engine), &err)) {
@@ -143,25 +147,21 @@ static int parse_uint(const char *text, unsigned max, unsigned *out)
 struct serve_args {
     struct mg_server_opts so;
     const char *state, *config, *kubeconfig;
+    unsigned resync_s;
     bool kube, quiet;
 };
 
 /* Parse argv into a; returns -1 to go on, else the exit status. */
 static int parse_args(int argc, char **argv, struct serve_args *a)
 {
-    static const struct option opts[] = {{"listen", required_argument, NULL, 'l'},
-                                         {"tls-cert", required_argument, NULL, 'C'},
-                                         {"tls-key", required_argument, NULL, 'K'},
-                                         {"state", required_argument, NULL, 's'},
-                                         {"config", required_argument, NULL, 'c'},
-                                         {"threads", required_argument, NULL, 't'},
-                                         {"timeout", required_argument, NULL, 'T'},
-                                         {"max-conns", required_argument, NULL, 'M'},
-                                         {"kube", no_argument, NULL, 'u'},
-                                         {"kubeconfig", required_argument, NULL, 'f'},
-                                         {"quiet", no_argument, NULL, 'q'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"listen", required_argument, NULL, 'l'},  {"tls-cert", required_argument, NULL, 'C'},
+        {"tls-key", required_argument, NULL, 'K'}, {"state", required_argument, NULL, 's'},
+        {"config", required_argument, NULL, 'c'},  {"threads", required_argument, NULL, 't'},
+        {"timeout", required_argument, NULL, 'T'}, {"max-conns", required_argument, NULL, 'M'},
+        {"kube", no_argument, NULL, 'u'},          {"kubeconfig", required_argument, NULL, 'f'},
+        {"resync", required_argument, NULL, 'R'},  {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     int c;
 
     optind = 1;
@@ -188,6 +188,11 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
                 break;
             fprintf(stderr, "migguard serve: --max-conns takes a number from 1 to 1000000\n");
             return 2;
+        case 'R':
+            if (parse_uint(optarg, 86400, &a->resync_s) == 0 && a->resync_s > 0)
+                break;
+            fprintf(stderr, "migguard serve: --resync takes seconds from 1 to 86400\n");
+            return 2;
         case 'T':
             if (parse_uint(optarg, 3600, &a->so.timeout_s) == 0)
                 break;
@@ -204,6 +209,10 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
     }
     if (a->kube && a->state) {
         fprintf(stderr, "migguard serve: --state and --kube/--kubeconfig exclude each other\n");
+        return 2;
+    }
+    if (a->resync_s && !a->kube) {
+        fprintf(stderr, "migguard serve: --resync needs --kube or --kubeconfig\n");
         return 2;
     }
     return -1;
@@ -268,7 +277,7 @@ int mg_cli_serve(int argc, char **argv)
     }
     if (sc.log)
         mg_engine_set_log(sc.engine, log_decision, sc.log);
-    if (a.kube && start_view(a.kubeconfig, sc.engine, &sc.view)) {
+    if (a.kube && start_view(a.kubeconfig, a.resync_s, sc.engine, &sc.view)) {
         mg_engine_free(sc.engine);
         mg_logbuf_stop(sc.log);
         return 2;

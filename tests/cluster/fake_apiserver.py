@@ -228,6 +228,9 @@ class Handler(BaseHTTPRequestHandler):
     def watch(self, path, name, q):
         st = self.st
         since = int(q.get("resourceVersion", "0") or 0)
+        # As the API server does, a watch ends cleanly after timeoutSeconds.
+        limit = int(q.get("timeoutSeconds", "0") or 0)
+        deadline = time.monotonic() + limit if limit > 0 else float("inf")
         with st.cond:
             st.stats[name]["watches"] += 1
             if path in st.gone_next:
@@ -250,7 +253,8 @@ class Handler(BaseHTTPRequestHandler):
         while True:
             with st.cond:
                 while (pos == len(st.events) and drop == st.drop_gen
-                       and expire == st.expire_gen[path] and not st.stopping):
+                       and expire == st.expire_gen[path] and not st.stopping
+                       and time.monotonic() < deadline):
                     st.cond.wait(0.5)
                 new = [e for e in st.events[pos:] if e[0] == path]
                 pos = len(st.events)
@@ -264,6 +268,10 @@ class Handler(BaseHTTPRequestHandler):
                 self.chunk({"type": e[1], "object": e[3]})
             if expired:
                 return self.gone()
+            if time.monotonic() >= deadline:
+                self.wfile.write(b"0\r\n\r\n")
+                self.wfile.flush()
+                return
 
     def gone(self):
         self.chunk({"type": "ERROR", "object": {

@@ -38,7 +38,8 @@ users:
 - {name: tester, user: {token: test-token}}
 KC
 
-mg_serve_start --kubeconfig "$MG_TMP/kubeconfig"
+# --resync 5: every kind is listed again 5 s after its last list (checked at the end).
+mg_serve_start --kubeconfig "$MG_TMP/kubeconfig" --resync 5
 get() {
     curl -s -o "$MG_TMP/body" -w '%{http_code}' --max-time 5 --cacert "$MG_TMP/certs/ca.crt" \
         "$MG_BASE$1"
@@ -69,6 +70,17 @@ echo '{"op":"add","res":"virtualmachineinstances","obj":{"metadata":{"name":"vmi
 ok=""
 for _ in $(seq 100); do post | grep -q 'MIG002' || { ok=1; break; }; sleep 0.1; done
 [ -n "$ok" ] || fail "the watched VMI did not reach the engine within 10 s"
+
+# The resync lists every kind again, built aside and swapped in: the VMI stays known.
+relisted=""
+for _ in $(seq 150); do
+    get /metrics >/dev/null
+    grep -q '^migguard_kube_relists_total{kind="VirtualMachineInstance"} [1-9]' "$MG_TMP/body" &&
+        { relisted=1; break; }
+    sleep 0.1
+done
+[ -n "$relisted" ] || fail "--resync 5 did not list the VMIs again within 15 s"
+post | grep -q 'MIG002' && fail "the VMI was lost by the resync's relist"
 
 # $MG_PID is timeout(1): it passes the TERM on, and its exit status is the server's.
 kill -TERM "$MG_PID"
