@@ -249,7 +249,24 @@ KC
         echo "  ready in $READY_kube s (migguard CPU ${R[$s,kube_cpu]} s), VmRSS ${R[$s,kube_rss]} MB, VmHWM ${R[$s,kube_hwm]} MB" >&2
         out=$(post "$PORT_kube" /validate "$DIR/reviews/vm-create.review.json")
         echo "  VM CREATE answer: ${out:0:300}" >&2
+        # Review p99 while every kind is listed again and again (--resync 6: each kind
+        # 6 s after its last list, the lists taking turns) against the calm server. The
+        # fake server's pages cost CPU on the same two cores, as no real API server would.
+        local vm="$DIR/reviews/vm-create.review.json" kd=$((DURATION * 4))
+        if out=$(wrk_try "$PORT_kube" "$vm" "$kd"); then
+            read -r a b _ e <<<"$out"
+            R[$s,kube_p99_calm]=$(ms "$b")
+            echo "  no relist, $kd s: $a req/s, p99 $(ms "$b") ms, $e errors" >&2
+        else err "wrk failed"; fi
         stop "$PID_kube"
+        if start kube --kubeconfig "$WORK/kubeconfig" --resync 6; then
+            if out=$(wrk_try "$PORT_kube" "$vm" "$kd"); then
+                read -r a b _ e <<<"$out"
+                R[$s,kube_p99_relist]=$(ms "$b")
+                echo "  relisting (--resync 6), $kd s: $a req/s, p99 $(ms "$b") ms, $e errors" >&2
+            else err "wrk failed"; fi
+            stop "$PID_kube"
+        fi
     else
         err "migguard serve --kubeconfig did not become ready"
         R[$s,kube_ready]=error
@@ -312,3 +329,4 @@ row "  max ms in the reload run; it finished" max_hup hups
 row "report: s / max RSS MB" report_s report_mb
 row "--kubeconfig: s to /readyz 200; CPU s" kube_ready kube_cpu
 row "--kubeconfig: VmRSS / VmHWM MB" kube_rss kube_hwm
+row "--kubeconfig: VM p99 ms calm / relisting" kube_p99_calm kube_p99_relist
