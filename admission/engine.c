@@ -161,14 +161,13 @@ static struct mg_store *load_aside(const char *dir, const struct mg_store_filter
 /* Which files hold which big kinds, learnt while every file is read in the first step,
  * so that each later step opens only the files that hold its kind. */
 #define MAX_FILES 256
-static const char *const big[] = {"VirtualMachine", "VirtualMachineInstance",
-                                  "PersistentVolumeClaim", "DataVolume"};
 
 struct files {
     char *path[MAX_FILES];
-    unsigned mask[MAX_FILES]; /* bit i: holds big[i]; all bits: unknown (too many files) */
+    unsigned mask[MAX_FILES]; /* bit i: holds mg_prune_compact_kinds[i] (files past MAX_FILES:
+                                 always read) */
     size_t n, cur;
-    size_t want; /* the later steps: the index in big */
+    size_t want; /* the later steps: the index in mg_prune_compact_kinds */
 };
 
 static bool first_file(void *ctx, const char *path)
@@ -187,8 +186,8 @@ static bool small_kind(void *ctx, const char *kind)
 {
     struct files *f = ctx;
 
-    for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
-        if (strcmp(kind, big[i]) != 0)
+    for (size_t i = 0; i < MG_PRUNE_COMPACT_KINDS; i++) {
+        if (strcmp(kind, mg_prune_compact_kinds[i]) != 0)
             continue;
         if (f && f->cur < MAX_FILES)
             f->mask[f->cur] |= 1u << i;
@@ -211,7 +210,7 @@ static bool one_kind(void *ctx, const char *kind)
 {
     const struct files *f = ctx;
 
-    return strcmp(big[f->want], kind) == 0;
+    return strcmp(mg_prune_compact_kinds[f->want], kind) == 0;
 }
 
 /* Exchange kind (every small kind either store has, when kind is NULL) under the write
@@ -219,29 +218,11 @@ static bool one_kind(void *ctx, const char *kind)
  * outside it. */
 static int swap_in(struct mg_engine *e, struct mg_store *fresh, const char *kind)
 {
-    const char *names[64], *own[64];
-    size_t n, m;
-    int rc = 0;
+    int rc;
 
     mg_store_wrlock_polite(e->store);
-    if (kind) {
-        rc = mg_store_exchange(e->store, fresh, kind);
-    } else {
-        n = mg_store_kinds(e->store, names, 64);
-        m = mg_store_kinds(fresh, own, 64);
-        for (size_t i = 0; i < n && i < 64 && rc == 0; i++)
-            if (small_kind(NULL, names[i]))
-                rc = mg_store_exchange(e->store, fresh, names[i]);
-        /* Then the kinds the view had no table for. */
-        for (size_t i = 0; i < m && i < 64 && rc == 0; i++) {
-            bool had = false;
-
-            for (size_t j = 0; j < n && j < 64 && !had; j++)
-                had = strcmp(names[j], own[i]) == 0;
-            if (!had && small_kind(NULL, own[i]))
-                rc = mg_store_exchange(e->store, fresh, own[i]);
-        }
-    }
+    rc = kind ? mg_store_exchange(e->store, fresh, kind)
+              : mg_store_exchange_where(e->store, fresh, small_kind, NULL);
     mg_store_unlock(e->store);
     return rc;
 }
@@ -263,7 +244,7 @@ int mg_engine_reload_state(struct mg_engine *e, const char *dir, struct mg_err *
         rc = err && err->code ? err->code : MG_ENOMEM;
     else if ((rc = swap_in(e, fresh, NULL)) != 0)
         mg_err_set(err, rc, "cannot replace the cluster view");
-    for (size_t i = 0; rc == 0 && i < sizeof(big) / sizeof(big[0]); i++) {
+    for (size_t i = 0; rc == 0 && i < MG_PRUNE_COMPACT_KINDS; i++) {
         const struct mg_store_filter one = {one_kind, &files, true, later_file};
 
         files.want = i;
@@ -271,8 +252,9 @@ int mg_engine_reload_state(struct mg_engine *e, const char *dir, struct mg_err *
             rc = err && err->code ? err->code : MG_ENOMEM;
             break;
         }
-        if ((rc = swap_in(e, fresh, big[i])) != 0)
-            mg_err_set(err, rc, "cannot replace the %s objects of the view", big[i]);
+        if ((rc = swap_in(e, fresh, mg_prune_compact_kinds[i])) != 0)
+            mg_err_set(err, rc, "cannot replace the %s objects of the view",
+                       mg_prune_compact_kinds[i]);
     }
     /* The last step's old objects go in the background thread too. */
     last.old = fresh;

@@ -186,10 +186,15 @@ static void prune_vmi(cJSON *vmi)
     }
 }
 
+const char *const mg_prune_compact_kinds[MG_PRUNE_COMPACT_KINDS] = {
+    "VirtualMachine", "VirtualMachineInstance", "PersistentVolumeClaim", "DataVolume"};
+
 bool mg_prune_compact_kind(const char *kind)
 {
-    return strcmp(kind, "VirtualMachine") == 0 || strcmp(kind, "VirtualMachineInstance") == 0 ||
-           strcmp(kind, "PersistentVolumeClaim") == 0 || strcmp(kind, "DataVolume") == 0;
+    for (size_t i = 0; i < MG_PRUNE_COMPACT_KINDS; i++)
+        if (strcmp(kind, mg_prune_compact_kinds[i]) == 0)
+            return true;
+    return false;
 }
 
 void mg_prune(cJSON *obj, const char *kind)

@@ -18,6 +18,10 @@
  * metadata, spec and status stay. */
 bool mg_prune_compact_kind(const char *kind);
 
+/* Those kinds, by name. */
+#define MG_PRUNE_COMPACT_KINDS 4
+extern const char *const mg_prune_compact_kinds[MG_PRUNE_COMPACT_KINDS];
+
 /* Prune obj (an object of kind) in place: metadata.managedFields and the kubectl
  * last-applied annotation always; a Node's images, addresses, nodeInfo, capacity and
  * condition timestamps; for the compact kinds, what mg_prune_compact_kind says. */

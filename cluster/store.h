@@ -63,10 +63,6 @@ bool mg_store_skips(const struct mg_store *s);
  * whether they may be skipped unread. */
 bool mg_store_wants(const struct mg_store *s, const char *kind, bool *skip);
 
-/* The names of the kinds s has a table for (objects, a known mark or a hook), at
- * most cap of them, borrowed until the next write; returns how many there are. */
-size_t mg_store_kinds(const struct mg_store *s, const char **names, size_t cap);
-
 /* Remove an object; returns MG_ENOTFOUND when it was not there. */
 int mg_store_remove(struct mg_store *s, const char *kind, const char *ns, const char *name);
 
@@ -111,6 +107,11 @@ int mg_store_mark_known(struct mg_store *s, const char *kind);
  * releasing it. Returns 0, MG_EINVAL when src is NULL or is dst, MG_ENOMEM (nothing
  * changed) when a kind table could not be made. */
 int mg_store_exchange(struct mg_store *dst, struct mg_store *src, const char *kind);
+
+/* mg_store_exchange of every kind either store has for which which(ctx, kind) is true
+ * (which NULL: all of them). */
+int mg_store_exchange_where(struct mg_store *dst, struct mg_store *src,
+                            bool (*which)(void *ctx, const char *kind), void *ctx);
 
 /* mg_store_exchange of every kind, then mg_store_free(src) (under the caller's lock:
  * prefer the exchange and a free after unlocking). */

@@ -34,13 +34,6 @@ bool mg_store_wants(const struct mg_store *s, const char *kind, bool *skip)
     return want;
 }
 
-size_t mg_store_kinds(const struct mg_store *s, const char **names, size_t cap)
-{
-    for (size_t i = 0; i < s->nkinds && i < cap; i++)
-        names[i] = s->kinds[i]->name;
-    return s->nkinds;
-}
-
 static const struct hook *hook_in(const struct hook *hs, size_t n, const struct mg_store_hook *h)
 {
     for (size_t i = 0; i < n; i++)
@@ -167,6 +160,14 @@ int mg_store_exchange(struct mg_store *dst, struct mg_store *src, const char *ki
         return MG_EINVAL;
     if (kind)
         return exchange_kind(dst, src, kind);
+    return mg_store_exchange_where(dst, src, NULL, NULL);
+}
+
+int mg_store_exchange_where(struct mg_store *dst, struct mg_store *src,
+                            bool (*which)(void *ctx, const char *kind), void *ctx)
+{
+    if (!dst || !src || src == dst)
+        return MG_EINVAL;
     /* Every kind either side has: kinds are created before the swap so that nothing
      * can fail half way through. */
     for (size_t i = 0; i < dst->nkinds; i++)
@@ -176,7 +177,8 @@ int mg_store_exchange(struct mg_store *dst, struct mg_store *src, const char *ki
         if (!st_kind_get(dst, src->kinds[i]->name))
             return MG_ENOMEM;
     for (size_t i = 0; i < dst->nkinds; i++) {
-        int rc = exchange_kind(dst, src, dst->kinds[i]->name);
+        const char *name = dst->kinds[i]->name;
+        int rc = which && !which(ctx, name) ? 0 : exchange_kind(dst, src, name);
 
         if (rc)
             return rc;
