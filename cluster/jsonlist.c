@@ -19,7 +19,6 @@
 
 #include "arena.h"
 #include "json.h"
-#include "prune.h"
 
 /* One object of a list: far more than any real Kubernetes object has. */
 #define MAX_ITEM_VALUES 250000
@@ -265,34 +264,41 @@ static bool find_members(const char *text, size_t len, char *kind, size_t klen, 
     return *items != NULL && strlen(kind) >= 4 && strcmp(kind + strlen(kind) - 4, "List") == 0;
 }
 
-/* Typed lists (VirtualMachineList) leave kind and apiVersion off their items. */
-static int fill_kind(cJSON *item, const char *list_kind, const char *api)
+int mg_jsonlist_fill_kind(cJSON *item, const char *list_kind, const char *api)
 {
-    char kind[128];
     size_t len = strlen(list_kind), n = len > 4 ? len - 4 : 0;
+    char buf[128], *kind = n < sizeof(buf) ? buf : malloc(n + 1);
+    cJSON *v;
 
     /* A kind not yet known (""), or a plain List: the items carry their own. */
     if (len <= 4 || strcmp(list_kind, "List") == 0 || !cJSON_IsObject(item) ||
-        cJSON_HasObjectItem(item, "kind"))
+        cJSON_HasObjectItem(item, "kind")) {
+        if (kind != buf)
+            free(kind);
         return 0;
+    }
+    if (!kind)
+        return MG_ENOMEM;
     memcpy(kind, list_kind, n);
     kind[n] = '\0';
-    if (!cJSON_AddStringToObject(item, "kind", kind))
+    v = cJSON_AddStringToObject(item, "kind", kind);
+    if (kind != buf)
+        free(kind);
+    if (!v)
         return MG_ENOMEM;
-    if (api[0] && !cJSON_HasObjectItem(item, "apiVersion") &&
+    if (api && !cJSON_HasObjectItem(item, "apiVersion") &&
         !cJSON_AddStringToObject(item, "apiVersion", api))
         return MG_ENOMEM;
     return 0;
 }
 
-/* Parse the item at the scan (past it). The big kinds are parsed in this thread's
- * arena (they are packed and dropped at once: a thousand small mallocs and frees an
- * item saved); other kinds are kept as trees, so they are copied out of it. *arena says
- * where the result is. */
+/* Parse the item at the scan (past it), in this thread's arena when *arena (then the
+ * caller puts it with mg_store_put_arena and releases the arena): the packed kinds are
+ * packed and dropped at once, a thousand small mallocs and frees an item saved. */
 static cJSON *parse_item(struct scan *s, const char *kind, const char *api, bool *arena,
                          struct mg_json_error *je)
 {
-    cJSON *item, *copy;
+    cJSON *item;
     size_t used = 0;
 
     *arena = !mg_arena_active();
@@ -303,20 +309,14 @@ static cJSON *parse_item(struct scan *s, const char *kind, const char *api, bool
     item = mg_json_parse_prefix(s->p, (size_t)(s->end - s->p), MAX_ITEM_VALUES, &used, je);
     if (item) {
         s->p += used;
-        if (cJSON_IsObject(item) && fill_kind(item, kind, api) != 0)
+        if (mg_jsonlist_fill_kind(item, kind, api[0] ? api : NULL) != 0) {
             item = NULL;
+            je->oom = true;
+        }
     }
     if (*arena)
         mg_arena_close();
-    if (!*arena || !item || !cJSON_IsObject(item) ||
-        mg_prune_compact_kind(mg_json_str(item, "kind") ? mg_json_str(item, "kind") : ""))
-        return item;
-    copy = cJSON_Duplicate(item, true);
-    mg_arena_release();
-    *arena = false;
-    if (!copy)
-        je->oom = true;
-    return copy;
+    return item;
 }
 
 /* The kind of the item at..end as its "kind" member says without escapes (the list's
@@ -392,12 +392,10 @@ static int put_item(struct mg_store *st, const char *path, const char *text, str
                            je.too_many ? "an item has more than 250000 values"
                                        : (je.what ? je.what : "out of memory"));
     } else if (!cJSON_IsObject(item)) {
-        if (!arena)
-            cJSON_Delete(item);
+        cJSON_Delete(item); /* a no-op for arena memory */
         rc = mg_err_set_at(err, MG_EINVAL, path, line_at(text, at), "an item is not an object");
     } else {
-        /* Takes the tree (a no-op free for arena memory). */
-        rc = mg_store_put(st, item, err);
+        rc = arena ? mg_store_put_arena(st, item, err) : mg_store_put(st, item, err);
         if (rc && err) {
             snprintf(err->file, sizeof(err->file), "%s", path);
             err->line = line_at(text, at);

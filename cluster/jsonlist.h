@@ -16,6 +16,12 @@
  * document). Errors name the file and line. */
 int mg_jsonlist_load(struct mg_store *st, const char *path, bool *handled, struct mg_err *err);
 
+/* Typed lists (VirtualMachineList) leave kind and apiVersion off their items: give item
+ * (an object without a kind) the list's kind less "List", and api (may be NULL) when it
+ * has no apiVersion. Nothing for a plain List, a list_kind not yet known (""), or an
+ * item that has a kind. 0 or MG_ENOMEM. */
+int mg_jsonlist_fill_kind(cJSON *item, const char *list_kind, const char *api);
+
 /* mg_jsonlist_load, reading files over one_pass_from bytes (64 MiB for
  * mg_jsonlist_load) in one pass: each item is stored as the scan meets it, so the list's
  * kind and apiVersion must come before any item without a kind of its own (kubectl's

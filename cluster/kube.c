@@ -21,7 +21,6 @@
 #include "arena.h"
 #include "kubeapply.h"
 #include "memtrim.h"
-#include "prune.h"
 #include "kubehttp.h"
 #include "json.h"
 
@@ -333,24 +332,12 @@ static void log_status(struct watcher *w, const char *what)
 static void put_page_items(struct watcher *w, cJSON *page, struct mg_store *aside)
 {
     cJSON *items = mg_json_get(page, "items"), *it;
-    bool tree = !mg_prune_compact_kind(w->spec->kind);
     struct mg_err err = {0};
 
     while (cJSON_IsArray(items) && (it = cJSON_DetachItemViaPointer(items, items->child)) != NULL) {
         mg_kubeapply_prepare(it, w->spec->kind, w->spec->api_version);
-        /* The page lives in this thread's arena: kinds kept as trees are copied out;
-         * packed kinds are packed and dropped with it. */
-        if (tree) {
-            cJSON *copy = cJSON_Duplicate(it, true);
-
-            cJSON_Delete(it);
-            if (!(it = copy)) {
-                if (w->skipped++ == 0)
-                    klog(w, "list: out of memory copying an object");
-                continue;
-            }
-        }
-        if (mg_store_put(aside, it, &err) != 0 && w->skipped++ == 0)
+        /* The page lives in this thread's arena. */
+        if (mg_store_put_arena(aside, it, &err) != 0 && w->skipped++ == 0)
             klog(w, "list: skipped an object: %s", err.msg);
     }
 }

@@ -67,30 +67,6 @@ static int put_one(struct mg_store *s, cJSON *obj, const char *where, int line, 
     return rc;
 }
 
-/* API list responses (VirtualMachineList) leave kind and apiVersion off their items. */
-static int fill_kind(cJSON *item, const char *list_kind, const cJSON *api_version)
-{
-    size_t n = strlen(list_kind) - 4;
-    char *kind;
-    cJSON *v;
-
-    if (!cJSON_IsObject(item) || cJSON_HasObjectItem(item, "kind") || n == 0)
-        return 0;
-    kind = malloc(n + 1);
-    if (!kind)
-        return MG_ENOMEM;
-    memcpy(kind, list_kind, n);
-    kind[n] = '\0';
-    v = cJSON_AddStringToObject(item, "kind", kind);
-    free(kind);
-    if (!v)
-        return MG_ENOMEM;
-    if (cJSON_IsString(api_version) && !cJSON_HasObjectItem(item, "apiVersion") &&
-        !cJSON_AddStringToObject(item, "apiVersion", api_version->valuestring))
-        return MG_ENOMEM;
-    return 0;
-}
-
 static int load_list(struct mg_store *s, cJSON *doc, const char *where, int line,
                      const struct mg_marks *marks, struct mg_err *err)
 {
@@ -111,7 +87,7 @@ static int load_list(struct mg_store *s, cJSON *doc, const char *where, int line
             at = mg_marks_line(marks, ptr);
         }
         i++;
-        if (strcmp(kind, "List") != 0 && fill_kind(item, kind, api) != 0) {
+        if (mg_jsonlist_fill_kind(item, kind, cJSON_GetStringValue(api)) != 0) {
             cJSON_Delete(item);
             rc = mg_err_set_at(err, MG_ENOMEM, where, at, "out of memory");
             break;
@@ -164,7 +140,7 @@ int mg_load_each(cJSON *doc, int (*fn)(void *ctx, cJSON *obj, int index), void *
           (strcmp(kind->valuestring, "List") == 0 && (!items || cJSON_IsNull(items)))))
         return fn(ctx, doc, -1);
     cJSON_ArrayForEach (item, items) {
-        if (strcmp(kind->valuestring, "List") != 0 && fill_kind(item, kind->valuestring, api))
+        if (mg_jsonlist_fill_kind(item, kind->valuestring, cJSON_GetStringValue(api)))
             return MG_ENOMEM;
         if ((rc = fn(ctx, item, i++)) != 0)
             return rc;

@@ -38,6 +38,11 @@ void mg_store_free(struct mg_store *s);
  * object of a kind the store's filter does not keep is dropped (0). */
 int mg_store_put(struct mg_store *s, cJSON *obj, struct mg_err *err);
 
+/* mg_store_put of obj that lives in this thread's arena (arena.h; the arena closed
+ * now, released by the caller later): a packed kind is packed from it as it is, any
+ * other kind is stored as a copy, since the store keeps those trees. */
+int mg_store_put_arena(struct mg_store *s, cJSON *obj, struct mg_err *err);
+
 /* Which kinds a store being filled keeps, for loading a view a kind at a time: want
  * (ctx, kind) true keeps the kind. Objects of other kinds are checked as usual by
  * mg_store_put (identity) and then dropped; with unchecked, a loader may skip them
