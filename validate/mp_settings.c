@@ -143,6 +143,20 @@ static bool wins(const cJSON *version, const char *name, const struct mg_policy_
     return mg_policy_outranks(&me, rest);
 }
 
+/* Whether the workload moves to or from the policy: the old version (matching: mo)
+ * against the new one (mn), each against rest, the winner among the other policies. */
+static void tally(const char *name, const cJSON *old_policy, const cJSON *new_policy, bool mo,
+                  bool mn, const struct mg_policy_match *rest, size_t *to, size_t *from)
+{
+    bool before = mo && wins(old_policy, name, rest);
+    bool after = mn && wins(new_policy, name, rest);
+
+    if (after && !before)
+        (*to)++;
+    if (before && !after)
+        (*from)++;
+}
+
 static void count_one(const struct mg_store *view, const cJSON *w, const char *name,
                       const cJSON *old_policy, const cJSON *new_policy, size_t *to, size_t *from)
 {
@@ -152,18 +166,12 @@ static void count_one(const struct mg_store *view, const cJSON *w, const char *n
     bool mo = old_policy && mg_policy_matches(old_policy, labels, nsl, NULL, 0);
     bool mn = new_policy && mg_policy_matches(new_policy, labels, nsl, NULL, 0);
     struct mg_policy_match rest;
-    bool before, after;
 
     /* Neither version can match: the workload keeps its policy. */
     if (!mo && !mn)
         return;
     mg_policy_resolve_except(view, labels, nsl, name, &rest);
-    before = mo && wins(old_policy, name, &rest);
-    after = mn && wins(new_policy, name, &rest);
-    if (after && !before)
-        (*to)++;
-    if (before && !after)
-        (*from)++;
+    tally(name, old_policy, new_policy, mo, mn, &rest, to, from);
 }
 
 void mg_mp_moves_scan(const struct mg_store *view, const char *name, const cJSON *old_policy,
@@ -192,7 +200,6 @@ static int count_indexed(const struct mg_store *view, const struct mg_workload_i
     const char *stack[64], **kv = stack;
     struct mg_policy_match rest;
     struct mg_workload w;
-    bool before, after;
     int rc;
 
     mg_workload_index_get(x, id, &w);
@@ -208,12 +215,7 @@ static int count_indexed(const struct mg_store *view, const struct mg_workload_i
         free(kv);
     if (rc)
         return rc;
-    before = mo && wins(old_policy, name, &rest);
-    after = mn && wins(new_policy, name, &rest);
-    if (after && !before)
-        (*to)++;
-    if (before && !after)
-        (*from)++;
+    tally(name, old_policy, new_policy, mo, mn, &rest, to, from);
     return 0;
 }
 
