@@ -210,6 +210,16 @@ measure_report() {
     fi
 }
 
+# kube_p99 SIZE KEY LABEL SECS: VM CREATE on the --kubeconfig server into R[SIZE,KEY].
+kube_p99() {
+    local out a b e
+    if out=$(wrk_try "$PORT_kube" "$DIR/reviews/vm-create.review.json" "$4"); then
+        read -r a b _ e <<<"$out"
+        R[$1,$2]=$(ms "$b")
+        echo "  $3, $4 s: $a req/s, p99 $(ms "$b") ms, $e errors" >&2
+    else err "wrk failed"; fi
+}
+
 measure_kube() {
     local s=$1 port="" i fake out
     echo "--kubeconfig: fake API server serving the view" >&2
@@ -252,19 +262,11 @@ KC
         # Review p99 while every kind is listed again and again (--resync 6: each kind
         # 6 s after its last list, the lists taking turns) against the calm server. The
         # fake server's pages cost CPU on the same two cores, as no real API server would.
-        local vm="$DIR/reviews/vm-create.review.json" kd=$((DURATION * 4))
-        if out=$(wrk_try "$PORT_kube" "$vm" "$kd"); then
-            read -r a b _ e <<<"$out"
-            R[$s,kube_p99_calm]=$(ms "$b")
-            echo "  no relist, $kd s: $a req/s, p99 $(ms "$b") ms, $e errors" >&2
-        else err "wrk failed"; fi
+        local kd=$((DURATION * 4))
+        kube_p99 "$s" kube_p99_calm "no relist" "$kd"
         stop "$PID_kube"
         if start kube --kubeconfig "$WORK/kubeconfig" --resync 6; then
-            if out=$(wrk_try "$PORT_kube" "$vm" "$kd"); then
-                read -r a b _ e <<<"$out"
-                R[$s,kube_p99_relist]=$(ms "$b")
-                echo "  relisting (--resync 6), $kd s: $a req/s, p99 $(ms "$b") ms, $e errors" >&2
-            else err "wrk failed"; fi
+            kube_p99 "$s" kube_p99_relist "relisting (--resync 6)" "$kd"
             stop "$PID_kube"
         fi
     else
