@@ -473,12 +473,18 @@ int mg_store_put_arena(struct mg_store *s, cJSON *obj, struct mg_err *err)
     const char *kind = mg_json_str(obj, "kind");
     cJSON *copy;
 
+    int rc;
+
     if (kind && mg_prune_compact_kind(kind))
         return mg_store_put(s, obj, err);
-    if (!(copy = cJSON_Duplicate(obj, true)))
-        return mg_err_set(err, MG_ENOMEM, "out of memory copying %.100s %.200s",
-                          kind ? kind : "an object", mg_json_name_or(obj, ""));
-    return mg_store_put(s, copy, err);
+    copy = cJSON_Duplicate(obj, true);
+    rc = copy ? 0
+              : mg_err_set(err, MG_ENOMEM, "out of memory copying %.100s %.200s",
+                           kind ? kind : "an object", mg_json_name_or(obj, ""));
+    /* The arena's nodes go with the arena; what was added to the tree since it closed
+     * (kubeapply_prepare's kind and apiVersion) was malloc'd and goes now. */
+    cJSON_Delete(obj);
+    return rc ? rc : mg_store_put(s, copy, err);
 }
 
 int mg_store_remove(struct mg_store *s, const char *kind, const char *ns, const char *name)

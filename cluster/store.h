@@ -40,7 +40,8 @@ int mg_store_put(struct mg_store *s, cJSON *obj, struct mg_err *err);
 
 /* mg_store_put of obj that lives in this thread's arena (arena.h; the arena closed
  * now, released by the caller later): a packed kind is packed from it as it is, any
- * other kind is stored as a copy, since the store keeps those trees. */
+ * other kind is stored as a copy, since the store keeps those trees. Takes obj: parts
+ * added outside the arena are freed. */
 int mg_store_put_arena(struct mg_store *s, cJSON *obj, struct mg_err *err);
 
 /* Which kinds a store being filled keeps, for loading a view a kind at a time: want
