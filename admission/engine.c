@@ -334,15 +334,13 @@ void mg_reply_free(struct mg_reply *r)
     r->len = 0;
 }
 
-static int set_body(struct mg_reply *out, char *body, int status, bool allowed, struct mg_err *err)
+void mg_answer_free(struct mg_answer *a)
 {
-    out->http_status = status;
-    out->allowed = allowed;
-    out->body = body;
-    out->len = body ? strlen(body) : 0;
-    if (!body)
-        return mg_err_set(err, MG_ENOMEM, "out of memory rendering the response");
-    return 0;
+    if (!a)
+        return;
+    mg_patch_free(&a->patch);
+    mg_verdict_free(&a->verdict);
+    mg_review_free(&a->review);
 }
 
 /* Kinds whose admission changes the view before the watch reports it. */
@@ -366,27 +364,26 @@ static void apply_to_view(struct mg_store *s, const struct mg_request *req)
     }
 }
 
-static int decide(struct mg_engine *e, enum mg_endpoint ep, const struct mg_review *r,
-                  const struct timespec *t0, struct mg_reply *out, struct mg_err *err)
+/* The rules' decision on a decoded review, into a (its verdict and patch). */
+static void decide(struct mg_engine *e, enum mg_endpoint ep, const struct timespec *t0,
+                   struct mg_answer *a)
 {
-    struct mg_verdict v;
-    struct mg_patch patch;
+    const struct mg_review *r = &a->review;
+    struct mg_verdict *v = &a->verdict;
     struct mg_err inner = {0};
     bool write = writes_view(&r->req, ep);
     int rc;
 
-    mg_verdict_init(&v);
-    mg_patch_init(&patch);
     if (write)
         pthread_mutex_lock(&e->policy_mu);
     mg_store_rdlock(e->store);
     if (ep == MG_EP_VALIDATE)
-        rc = mg_validate(&r->req, e->store, &e->cfg, &v, &inner);
+        rc = mg_validate(&r->req, e->store, &e->cfg, v, &inner);
     else
-        rc = mg_mutate(&r->req, e->store, &e->cfg, &patch, &inner);
+        rc = mg_mutate(&r->req, e->store, &e->cfg, &a->patch, &inner);
     mg_store_unlock(e->store);
     if (write) {
-        if (rc == 0 && !mg_verdict_denied(&v)) {
+        if (rc == 0 && !mg_verdict_denied(v)) {
             mg_store_wrlock(e->store);
             apply_to_view(e->store, &r->req);
             mg_store_unlock(e->store);
@@ -397,21 +394,22 @@ static int decide(struct mg_engine *e, enum mg_endpoint ep, const struct mg_revi
     if (rc) {
         /* An internal failure still answers the review, uid echoed. */
         mg_stats_error(&e->stats);
-        rc = set_body(out, mg_response_render_error(r->req.uid, 500, inner.msg), 200, false, err);
+        a->status_code = 500;
+        a->error = inner;
+        a->allowed = false;
+        mg_patch_free(&a->patch);
     } else {
-        rc = set_body(out, mg_response_render(r, &v, &patch), 200, !mg_verdict_denied(&v), err);
-        mg_stats_record(&e->stats, ep, &r->req, out->allowed, &v);
+        a->allowed = !mg_verdict_denied(v);
+        if (!a->allowed)
+            mg_patch_free(&a->patch);
+        mg_stats_record(&e->stats, ep, &r->req, a->allowed, v);
     }
-    log_decision(e, ep, &r->req, out->allowed, &v, t0);
-    mg_patch_free(&patch);
-    mg_verdict_free(&v);
-    return rc;
+    log_decision(e, ep, &r->req, a->allowed, v, t0);
 }
 
-int mg_engine_review(struct mg_engine *e, enum mg_endpoint ep, const char *body, size_t len,
-                     struct mg_reply *out, struct mg_err *err)
+int mg_engine_decide(struct mg_engine *e, enum mg_endpoint ep, struct mg_arena *arena,
+                     const char *body, size_t len, struct mg_answer *out, struct mg_err *err)
 {
-    struct mg_review r;
     struct mg_err local;
     struct timespec t0;
     int rc;
@@ -421,23 +419,59 @@ int mg_engine_review(struct mg_engine *e, enum mg_endpoint ep, const char *body,
         err = &local;
     mg_err_clear(err);
     memset(out, 0, sizeof(*out));
+    mg_verdict_init(&out->verdict);
+    mg_patch_init(&out->patch);
+    out->http_status = 200;
     if (len > MG_REVIEW_MAX_BYTES) {
         mg_err_set(err, MG_ETOOBIG, "request body of %zu bytes is over the 7 MiB limit", len);
-        set_body(out, mg_response_render_error("", 413, err->msg), 413, false, NULL);
+        out->http_status = out->status_code = 413;
+        out->error = *err;
         return MG_ETOOBIG;
     }
-    rc = mg_review_parse(&r, body, len, err);
+    rc = mg_review_parse(&out->review, arena, body, len, err);
     if (rc) {
-        /* Not decodable: no uid to echo, HTTP 400. */
-        set_body(out, mg_response_render_error("", 400, err->msg), 400, false, NULL);
+        /* Not decodable: no uid to echo, HTTP 400 (500 when the arena was taken). */
+        out->http_status = out->status_code = rc == MG_EINTERNAL ? 500 : 400;
+        out->error = *err;
         mg_stats_error(&e->stats);
-        mg_review_free(&r);
         return rc;
     }
-    if (r.problem)
-        rc = set_body(out, mg_response_render_error(r.req.uid, 400, r.problem), 200, false, err);
-    else
-        rc = decide(e, ep, &r, &t0, out, err);
-    mg_review_free(&r);
+    if (out->review.problem) {
+        out->status_code = 400;
+        mg_err_set(&out->error, MG_EINVAL, "%s", out->review.problem);
+    } else {
+        decide(e, ep, &t0, out);
+    }
+    return 0;
+}
+
+char *mg_answer_render(const struct mg_answer *a)
+{
+    const char *uid = a->review.req.uid ? a->review.req.uid : "";
+
+    if (a->status_code)
+        return mg_response_render_error(a->http_status == 200 ? uid : "", a->status_code,
+                                        a->error.msg);
+    return mg_response_render(&a->review, &a->verdict, &a->patch);
+}
+
+int mg_engine_review(struct mg_engine *e, enum mg_endpoint ep, const char *body, size_t len,
+                     struct mg_reply *out, struct mg_err *err)
+{
+    struct mg_answer a;
+    struct mg_err local;
+    int rc;
+
+    if (!err)
+        err = &local;
+    memset(out, 0, sizeof(*out));
+    rc = mg_engine_decide(e, ep, mg_arena_thread(), body, len, &a, err);
+    out->http_status = a.http_status;
+    out->allowed = a.allowed;
+    out->body = mg_answer_render(&a);
+    out->len = out->body ? strlen(out->body) : 0;
+    if (!out->body && rc == 0)
+        rc = mg_err_set(err, MG_ENOMEM, "out of memory rendering the response");
+    mg_answer_free(&a);
     return rc;
 }

@@ -10,9 +10,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "arena.h"
 #include "config.h"
 #include "err.h"
+#include "patch.h"
+#include "review.h"
 #include "store.h"
+#include "verdict.h"
 
 /* Review bodies larger than this are refused with 413. */
 #define MG_REVIEW_MAX_BYTES ((size_t)7 * 1024 * 1024)
@@ -51,7 +55,40 @@ int mg_engine_reload_state(struct mg_engine *e, const char *dir, struct mg_err *
 /* The engine's configuration (borrowed, immutable). */
 const struct mg_config *mg_engine_config(const struct mg_engine *e);
 
-/* Answer one review body. Always fills out (also with an error review for a body that
+/* What the engine decided about one review body: the one evaluation that the server
+ * (mg_engine_review renders it) and every command (`check`, `review`) show at their
+ * edge. Owned by the caller: free with mg_answer_free, which also ends the review's
+ * hold on the arena it was decided in. */
+struct mg_answer {
+    int http_status; /* 200 for every decodable review, 400 otherwise, 413 too large */
+    /* 0 when the rules decided; else the response's status.code of an answer that
+     * denies without findings: 400 (not decodable, or malformed with a uid), 413 (too
+     * large), 500 (an internal failure); error.msg says why. */
+    int status_code;
+    bool allowed;
+    struct mg_err error;       /* why, when status_code is set */
+    struct mg_verdict verdict; /* the findings: rule, action, whole message, field path */
+    struct mg_patch patch;     /* mutate: the operations (none when denied or unchanged) */
+    struct mg_review review;   /* the decoded request (strings borrowed from the arena) */
+};
+
+/* Decide one review body in arena (the calling thread's, mg_arena_thread(); it must hold
+ * no other live review until mg_answer_free). Always fills out, also for a body that
+ * cannot be decoded (out->status_code says so). Returns 0 for a decodable review,
+ * MG_EINVAL (err->msg says what is wrong) when the body is not an AdmissionReview,
+ * MG_ETOOBIG over MG_REVIEW_MAX_BYTES, MG_ENOMEM when out of memory. */
+int mg_engine_decide(struct mg_engine *e, enum mg_endpoint ep, struct mg_arena *arena,
+                     const char *body, size_t len, struct mg_answer *out, struct mg_err *err);
+
+/* The response AdmissionReview of an answer (what the server sends). Caller frees with
+ * free(); NULL when out of memory. */
+char *mg_answer_render(const struct mg_answer *a);
+
+/* Free what a holds and drop its review's arena; accepts a zeroed answer. */
+void mg_answer_free(struct mg_answer *a);
+
+/* Answer one review body: mg_engine_decide in this thread's arena, then
+ * mg_answer_render. Always fills out (also with an error review for a body that
  * cannot be decoded). Returns 0 for a decodable review, MG_EINVAL (with err->msg saying
  * what is wrong) when the body is not an AdmissionReview, MG_ENOMEM when out of memory. */
 int mg_engine_review(struct mg_engine *e, enum mg_endpoint ep, const char *body, size_t len,

@@ -90,7 +90,8 @@ static void fill_request(struct mg_review *r, const cJSON *req)
     }
 }
 
-int mg_review_parse(struct mg_review *r, const char *body, size_t len, struct mg_err *err)
+int mg_review_parse(struct mg_review *r, struct mg_arena *arena, const char *body, size_t len,
+                    struct mg_err *err)
 {
     struct mg_json_error jerr;
     const cJSON *req;
@@ -100,7 +101,12 @@ int mg_review_parse(struct mg_review *r, const char *body, size_t len, struct mg
     r->api_version = REVIEW_API;
     if (len == 0)
         return mg_err_set(err, MG_EINVAL, "request body is empty; expected an AdmissionReview");
-    /* The request tree lives in this thread's arena until mg_review_free. */
+    if (!mg_arena_hold(arena))
+        return mg_err_set(err, MG_EINTERNAL,
+                          "this thread's arena already holds a review (one live review per "
+                          "thread)");
+    r->arena = arena;
+    /* The request tree lives in the arena until mg_review_free. */
     mg_arena_open();
     r->root = mg_json_parse(body, len, MG_REVIEW_MAX_VALUES, &jerr);
     mg_arena_close();
@@ -138,6 +144,6 @@ void mg_review_free(struct mg_review *r)
     if (!r)
         return;
     /* The tree is all arena memory (mg_review_parse): no cJSON_Delete walk. */
-    mg_arena_release();
+    mg_arena_drop(r->arena);
     memset(r, 0, sizeof(*r));
 }

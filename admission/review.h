@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "arena.h"
 #include "err.h"
 #include "request.h"
 
@@ -17,19 +18,24 @@
 #define MG_REVIEW_MAX_VALUES 250000
 
 struct mg_review {
-    cJSON *root;             /* the parsed body, in this thread's arena */
+    cJSON *root;             /* the parsed body, in arena */
+    struct mg_arena *arena;  /* held for this review until mg_review_free */
     struct mg_request req;   /* borrows from root */
     const char *api_version; /* echoed in the response */
     const char *problem;     /* set when uid is known but the request is malformed */
     char problem_buf[256];
 };
 
-/* Decode body. Returns MG_EINVAL with err->msg when the body is not an AdmissionReview
- * carrying a request.uid (not decodable: HTTP 400). A review with a uid whose other
- * fields are malformed decodes with r->problem set (answered 200, status code 400).
- * Free with mg_review_free, also on failure. */
-int mg_review_parse(struct mg_review *r, const char *body, size_t len, struct mg_err *err);
+/* Decode body into arena (this thread's, mg_arena_thread): the tree and every string
+ * of r live there until mg_review_free, and the arena holds no other review meanwhile
+ * (MG_EINTERNAL when it already holds one). Returns MG_EINVAL with err->msg when the
+ * body is not an AdmissionReview carrying a request.uid (not decodable: HTTP 400). A
+ * review with a uid whose other fields are malformed decodes with r->problem set
+ * (answered 200, status code 400). Free with mg_review_free, also on failure. */
+int mg_review_parse(struct mg_review *r, struct mg_arena *arena, const char *body, size_t len,
+                    struct mg_err *err);
 
+/* Drop r's tree with its arena's claim; accepts a zeroed or failed review. */
 void mg_review_free(struct mg_review *r);
 
 #endif

@@ -17,7 +17,7 @@
 #include "json.h"
 #include "load.h"
 #include "manifest.h"
-#include "review.h"
+#include "patch.h"
 #include "setup.h"
 #include "validate.h"
 #include "yamljson.h"
@@ -287,92 +287,44 @@ static int field_line(const struct pending *p, const char *field)
     return line > 0 ? line : p->line;
 }
 
-/* The engine's answer to one review body, parsed. */
-static int ask(struct check *c, enum mg_endpoint ep, const char *body, cJSON **answer,
+/* The engine's decision on one review body: the same evaluation `serve` and `review`
+ * make, with each finding's whole message and field path, and the patch operations.
+ * Free *a with mg_answer_free before the next question (one live review per thread). */
+static int ask(struct check *c, enum mg_endpoint ep, const char *body, struct mg_answer *a,
                struct mg_err *err)
 {
-    struct mg_reply reply = {0};
-    int rc = mg_engine_review(c->engine, ep, body, strlen(body), &reply, err);
-
-    *answer = NULL;
-    if (rc == 0 && !(*answer = cJSON_ParseWithLength(reply.body, reply.len)))
-        rc = mg_err_set(err, MG_ENOMEM, "out of memory reading the engine's answer");
-    mg_reply_free(&reply);
-    return rc;
+    return mg_engine_decide(c->engine, ep, mg_arena_thread(), body, strlen(body), a, err);
 }
 
-/* A review's warnings carry no field and are cut to 119 characters: take field and
- * whole message from the validators' own findings on the same review and view (run
- * before the engine's, which may add a policy to the view). */
-static void warn_findings(struct check *c, const char *body, struct mg_verdict *v)
+/* Verdict and findings of one answer into o: denials first, then warnings, as the
+ * review shows them (causes, then warnings). */
+static int take_answer(struct mg_check_object *o, const struct pending *p,
+                       const struct mg_answer *a)
 {
-    struct mg_store *view = mg_engine_store(c->engine);
-    struct mg_review r;
-    struct mg_err e = {0};
-
-    if (mg_review_parse(&r, body, strlen(body), &e) == 0 && !r.problem) {
-        mg_store_rdlock(view);
-        mg_validate(&r.req, view, mg_engine_config(c->engine), v, &e);
-        mg_store_unlock(view);
-    }
-    mg_review_free(&r);
-}
-
-/* The k-th warning finding of v when it has the rule id of warning (the response
- * lists warnings in the order of the findings), else NULL. */
-static const struct mg_finding *warn_finding(const struct mg_verdict *v, size_t k,
-                                             const char *warning)
-{
-    const char *end = strchr(warning, ']');
-
-    for (size_t i = 0; v && end && i < v->n; i++) {
-        if (v->items[i].action != MG_ACT_WARN || k-- != 0)
-            continue;
-        if (strncmp(v->items[i].message, warning, (size_t)(end - warning) + 1) == 0)
-            return &v->items[i];
-        return NULL;
-    }
-    return NULL;
-}
-
-/* Verdict, causes and warnings of one answer into o. */
-static int take_answer(struct mg_check_object *o, const struct pending *p, const cJSON *answer,
-                       const struct mg_verdict *v)
-{
-    const cJSON *resp = mg_json_get(answer, "response");
-    const cJSON *status = mg_json_get(resp, "status");
-    const cJSON *details = mg_json_get(status, "details");
-    const cJSON *causes = mg_json_get(details, "causes");
-    const cJSON *warnings = mg_json_get(resp, "warnings");
-    const cJSON *it;
-    size_t k = 0, n_causes = 0;
+    const struct mg_verdict *v = &a->verdict;
+    size_t denials = 0;
     int rc = 0;
 
-    o->allowed = cJSON_IsTrue(mg_json_get(resp, "allowed"));
-    cJSON_ArrayForEach (it, causes) {
-        const char *field = cJSON_GetStringValue(mg_json_get(it, "field"));
-        const char *msg = cJSON_GetStringValue(mg_json_get(it, "message"));
+    o->allowed = a->allowed;
+    if (a->status_code)
+        /* A malformed request or an internal error: the status message only. */
+        return mg_check_report_finding(o, true, a->error.msg, NULL, p->line);
+    for (int pass = 0; pass < 2 && rc == 0; pass++) {
+        enum mg_action want = pass == 0 ? MG_ACT_DENY : MG_ACT_WARN;
 
-        n_causes++;
-        if (!rc)
-            rc = mg_check_report_finding(o, true, msg ? msg : "", field, field_line(p, field));
-    }
-    if (!o->allowed && n_causes == 0 && !rc) {
-        /* An internal error or a malformed request: no causes, only a status message. */
-        const char *msg = cJSON_GetStringValue(mg_json_get(status, "message"));
+        for (size_t i = 0; i < v->n && rc == 0; i++) {
+            const struct mg_finding *f = &v->items[i];
 
-        rc = mg_check_report_finding(o, true, msg ? msg : "denied", NULL, p->line);
+            if (f->action != want)
+                continue;
+            denials += want == MG_ACT_DENY;
+            rc = mg_check_report_finding(o, want == MG_ACT_DENY, f->message, f->field,
+                                         field_line(p, f->field));
+        }
     }
-    cJSON_ArrayForEach (it, warnings) {
-        const struct mg_finding *f =
-            cJSON_IsString(it) ? warn_finding(v, k, it->valuestring) : NULL;
-        const char *field = f ? f->field : NULL;
-
-        k++;
-        if (!rc && cJSON_IsString(it))
-            rc = mg_check_report_finding(o, false, f ? f->message : it->valuestring, field,
-                                         field_line(p, field));
-    }
+    if (rc == 0 && !o->allowed && denials == 0)
+        rc = mg_check_report_finding(o, true, "denied: the verdict is incomplete (out of memory)",
+                                     NULL, p->line);
     return rc;
 }
 
@@ -381,42 +333,40 @@ static int take_answer(struct mg_check_object *o, const struct pending *p, const
 static int mutate(struct check *c, struct mg_check_object *o, const struct pending *p, cJSON **obj,
                   const cJSON *old, const char *ns, const char *uid, struct mg_err *err)
 {
-    const cJSON *resp, *b64;
-    cJSON *answer = NULL, *patch = NULL, *patched = NULL;
+    struct mg_answer a = {0};
     struct mg_err perr = {0};
+    cJSON *patched = NULL;
     char *body = NULL;
     int rc = mg_manifest_review(*obj, old, ns, uid, &body, err);
 
     if (rc == 0)
-        rc = ask(c, MG_EP_MUTATE, body, &answer, err);
+        rc = ask(c, MG_EP_MUTATE, body, &a, err);
     free(body);
     if (rc)
-        return rc;
-    resp = mg_json_get(answer, "response");
-    b64 = mg_json_get(resp, "patch");
-    if (!cJSON_IsTrue(mg_json_get(resp, "allowed"))) {
-        rc = take_answer(o, p, answer, NULL);
-    } else if (cJSON_IsString(b64)) {
-        rc = mg_manifest_decode_patch(b64->valuestring, &o->patch, err);
-        if (rc == 0 && !(patched = cJSON_Duplicate(*obj, 1)))
-            rc = MG_ENOMEM;
-        if (rc == 0 &&
-            (!(patch = cJSON_Parse(o->patch)) || mg_manifest_apply_patch(patched, patch, &perr))) {
-            /* Not fatal: the object is then validated as written. */
-            fprintf(stderr, "migguard check: %s/%s: cannot apply the mutating patch: %s\n", o->kind,
-                    o->name, perr.msg[0] ? perr.msg : "not JSON");
-        } else if (rc == 0) {
-            cJSON_Delete(*obj);
-            *obj = patched;
-            patched = NULL;
-        }
-        o->allowed = true;
-    } else {
-        o->allowed = true;
+        goto out;
+    if (!a.allowed) {
+        rc = take_answer(o, p, &a);
+        goto out;
     }
+    o->allowed = true;
+    if (mg_patch_len(&a.patch) == 0)
+        goto out;
+    if (!(o->patch = mg_patch_render(&a.patch)) || !(patched = cJSON_Duplicate(*obj, 1))) {
+        rc = mg_err_set(err, MG_ENOMEM, "out of memory applying the patch");
+        goto out;
+    }
+    if (mg_patch_apply(patched, a.patch.ops, &perr)) {
+        /* Not fatal: the object is then validated as written. */
+        fprintf(stderr, "migguard check: %s/%s: cannot apply the mutating patch: %s\n", o->kind,
+                o->name, perr.msg);
+    } else {
+        cJSON_Delete(*obj);
+        *obj = patched;
+        patched = NULL;
+    }
+out:
     cJSON_Delete(patched);
-    cJSON_Delete(patch);
-    cJSON_Delete(answer);
+    mg_answer_free(&a);
     return rc;
 }
 
@@ -454,13 +404,12 @@ static int check_one(struct check *c, const struct pending *p, size_t idx, struc
 {
     struct mg_store *view = mg_engine_store(c->engine);
     struct mg_check_object *o = mg_check_report_add(&c->results);
-    cJSON *obj = cJSON_Duplicate(p->obj, 1), *old = NULL, *answer = NULL;
-    struct mg_verdict v;
+    cJSON *obj = cJSON_Duplicate(p->obj, 1), *old = NULL;
+    struct mg_answer a = {0};
     const char *ns;
     char uid[32], *body = NULL;
     int rc = MG_ENOMEM;
 
-    mg_verdict_init(&v);
     snprintf(uid, sizeof(uid), "check-%zu", idx + 1);
     if (!o || !obj || !(ns = mg_manifest_set_namespace(obj, c->default_ns)) ||
         describe(o, p, obj, ns) || view_copy(view, o, &old))
@@ -474,11 +423,10 @@ static int check_one(struct check *c, const struct pending *p, size_t idx, struc
     rc = mg_manifest_review(obj, old, ns, uid, &body, err);
     if (rc)
         goto out;
-    warn_findings(c, body, &v);
-    rc = ask(c, MG_EP_VALIDATE, body, &answer, err);
+    rc = ask(c, MG_EP_VALIDATE, body, &a, err);
     if (rc)
         goto out;
-    rc = take_answer(o, p, answer, &v);
+    rc = take_answer(o, p, &a);
     if (rc == 0 && o->allowed) {
         mg_store_wrlock(view);
         rc = mg_store_put(view, obj, err);
@@ -488,8 +436,7 @@ static int check_one(struct check *c, const struct pending *p, size_t idx, struc
 out:
     if (rc == MG_ENOMEM && !err->msg[0])
         mg_err_set(err, MG_ENOMEM, "out of memory");
-    mg_verdict_free(&v);
-    cJSON_Delete(answer);
+    mg_answer_free(&a);
     free(body);
     cJSON_Delete(old);
     cJSON_Delete(obj);

@@ -1,17 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* manifest.c - turn a manifest object into the AdmissionReview the API server would
- * send, map finding fields back to JSON pointers (for line marks), and apply the
- * mutating answer's JSON Patch. Data transformation only: no I/O, no rules.
- * OpenSSL is included here only for EVP_DecodeBlock (base64 of the review's patch);
- * the CLI links it already through mg_certs. */
+ * send, and map finding fields back to JSON pointers (for line marks). Data
+ * transformation only: no I/O, no rules; the engine's patch operations are applied by
+ * mg_patch_apply (mutate/patch.c), the one applier. */
 #include "manifest.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <openssl/evp.h>
 
 #include "json.h"
 
@@ -246,134 +243,6 @@ int mg_manifest_pointer(const cJSON *obj, const char *field, char *buf, size_t c
         }
         if (*p == '.')
             p++;
-    }
-    return 0;
-}
-
-int mg_manifest_decode_patch(const char *b64, char **out, struct mg_err *err)
-{
-    size_t len = strlen(b64), pad = 0;
-    unsigned char *buf;
-    int n;
-
-    *out = NULL;
-    if (len % 4 || len > (size_t)1 << 30)
-        return mg_err_set(err, MG_EINVAL, "the patch is not base64");
-    buf = malloc(len / 4 * 3 + 1);
-    if (!buf)
-        return mg_err_set(err, MG_ENOMEM, "out of memory decoding the patch");
-    /* EVP_DecodeBlock counts the '=' padding as zero bytes: take them off. */
-    while (pad < 2 && len > pad && b64[len - 1 - pad] == '=')
-        pad++;
-    n = EVP_DecodeBlock(buf, (const unsigned char *)b64, (int)len);
-    if (n < 0) {
-        free(buf);
-        return mg_err_set(err, MG_EINVAL, "the patch is not base64");
-    }
-    buf[(size_t)n - pad] = '\0';
-    *out = (char *)buf;
-    return 0;
-}
-
-/* The next RFC 6901 token of *p, unescaped into tok; advances *p. */
-static int next_token(const char **p, char *tok, size_t cap)
-{
-    size_t n = 0;
-
-    (*p)++; /* the '/' */
-    while (**p && **p != '/') {
-        char c = **p;
-
-        if (c == '~' && ((*p)[1] == '0' || (*p)[1] == '1')) {
-            c = (*p)[1] == '0' ? '~' : '/';
-            (*p)++;
-        }
-        if (n + 1 >= cap)
-            return MG_ETOOBIG;
-        tok[n++] = c;
-        (*p)++;
-    }
-    tok[n] = '\0';
-    return 0;
-}
-
-static int add_at(cJSON *parent, const char *tok, const cJSON *value, struct mg_err *err,
-                  const char *path)
-{
-    cJSON *v = cJSON_Duplicate(value, 1);
-
-    if (!v)
-        return mg_err_set(err, MG_ENOMEM, "out of memory applying the patch");
-    if (cJSON_IsObject(parent)) {
-        /* RFC 6902 add replaces an existing member. */
-        if (cJSON_HasObjectItem(parent, tok)
-                ? cJSON_ReplaceItemInObjectCaseSensitive(parent, tok, v)
-                : cJSON_AddItemToObject(parent, tok, v))
-            return 0;
-    } else if (cJSON_IsArray(parent)) {
-        char *end = NULL;
-        long idx = strcmp(tok, "-") == 0 ? cJSON_GetArraySize(parent) : strtol(tok, &end, 10);
-
-        if (end && (*end || end == tok || idx < 0 || idx > cJSON_GetArraySize(parent))) {
-            cJSON_Delete(v);
-            return mg_err_set(err, MG_EINVAL, "patch path %.200s: no such array index", path);
-        }
-        int size = cJSON_GetArraySize(parent);
-
-        /* Append, then rotate the items after idx behind it: Debian's cJSON 1.7.15-1+deb12u4
-         * cJSON_InsertItemInArray refuses every insertion before the end. */
-        if (cJSON_AddItemToArray(parent, v)) {
-            for (int k = (int)idx; k < size; k++)
-                cJSON_AddItemToArray(parent, cJSON_DetachItemFromArray(parent, (int)idx));
-            return 0;
-        }
-    } else {
-        cJSON_Delete(v);
-        return mg_err_set(err, MG_EINVAL, "patch path %.200s: the parent is not an object or array",
-                          path);
-    }
-    cJSON_Delete(v);
-    return mg_err_set(err, MG_ENOMEM, "out of memory applying the patch");
-}
-
-static int apply_op(cJSON *obj, const cJSON *op, struct mg_err *err)
-{
-    const cJSON *kind = mg_json_get(op, "op");
-    const cJSON *path = mg_json_get(op, "path");
-    const cJSON *value = mg_json_get(op, "value");
-    cJSON *node = obj;
-    const char *p;
-    char tok[512];
-
-    if (!cJSON_IsString(kind) || strcmp(kind->valuestring, "add") != 0)
-        return mg_err_set(err, MG_EINVAL, "patch operation %.40s is not supported (only add)",
-                          cJSON_IsString(kind) ? kind->valuestring : "(none)");
-    if (!cJSON_IsString(path) || path->valuestring[0] != '/' || !value)
-        return mg_err_set(err, MG_EINVAL, "patch operation without a path or value");
-    p = path->valuestring;
-    for (;;) {
-        if (next_token(&p, tok, sizeof(tok)))
-            return mg_err_set(err, MG_EINVAL, "patch path %.200s is too long", path->valuestring);
-        if (!*p)
-            return add_at(node, tok, value, err, path->valuestring);
-        node = cJSON_IsArray(node) ? cJSON_GetArrayItem(node, (int)strtol(tok, NULL, 10))
-                                   : mg_json_get(node, tok);
-        if (!node)
-            return mg_err_set(err, MG_EINVAL, "patch path %.200s: %.200s does not exist",
-                              path->valuestring, tok);
-    }
-}
-
-int mg_manifest_apply_patch(cJSON *obj, const cJSON *patch, struct mg_err *err)
-{
-    const cJSON *op;
-    int rc;
-
-    if (!cJSON_IsArray(patch))
-        return mg_err_set(err, MG_EINVAL, "the patch is not a JSON array");
-    cJSON_ArrayForEach (op, patch) {
-        if ((rc = apply_op(obj, op, err)) != 0)
-            return rc;
     }
     return 0;
 }

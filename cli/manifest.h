@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* manifest.h - one manifest object as the API server would hand it to a webhook:
- * its resource and scope, the AdmissionReview for it, field paths as JSON pointers,
- * and the mutating answer's JSON Patch applied. For `migguard check`; no I/O and no
- * rule of its own: the engine decides. */
+ * its resource and scope, the AdmissionReview for it, and field paths as JSON
+ * pointers. For `migguard check`; no I/O and no rule of its own: the engine decides. */
 #ifndef MG_MANIFEST_H
 #define MG_MANIFEST_H
 
@@ -39,14 +38,5 @@ int mg_manifest_review(const cJSON *obj, const cJSON *old, const char *ns, const
  * so a key that contains dots is found whole (the longest matching key wins); parts
  * obj does not have are split at dots. Returns 0, or MG_ETOOBIG when buf is too small. */
 int mg_manifest_pointer(const cJSON *obj, const char *field, char *buf, size_t cap);
-
-/* Decode a review's base64 `patch` into NUL-terminated text. Caller frees *out. */
-int mg_manifest_decode_patch(const char *b64, char **out, struct mg_err *err);
-
-/* Apply an RFC 6902 JSON Patch to obj in place. Only `add` is supported (all the
- * mutating endpoint produces): into an object member (added or replaced) or an array
- * (index or "-"); the parent must exist, nothing is created implicitly. On failure
- * obj may be partly patched: apply to a copy. */
-int mg_manifest_apply_patch(cJSON *obj, const cJSON *patch, struct mg_err *err);
 
 #endif

@@ -272,7 +272,7 @@ int mg_jsonlist_fill_kind(cJSON *item, const char *list_kind, const char *api)
 
     /* A kind not yet known (""), or a plain List: the items carry their own. */
     if (len <= 4 || strcmp(list_kind, "List") == 0 || !cJSON_IsObject(item) ||
-        cJSON_HasObjectItem(item, "kind")) {
+        mg_json_get(item, "kind")) {
         if (kind != buf)
             free(kind);
         return 0;
@@ -286,7 +286,7 @@ int mg_jsonlist_fill_kind(cJSON *item, const char *list_kind, const char *api)
         free(kind);
     if (!v)
         return MG_ENOMEM;
-    if (api && !cJSON_HasObjectItem(item, "apiVersion") &&
+    if (api && !mg_json_get(item, "apiVersion") &&
         !cJSON_AddStringToObject(item, "apiVersion", api))
         return MG_ENOMEM;
     return 0;

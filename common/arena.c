@@ -21,13 +21,14 @@ struct chunk {
     alignas(max_align_t) unsigned char data[];
 };
 
-struct arena {
+struct mg_arena {
     struct chunk *head;
     unsigned nchunks;
     bool open;
+    bool held; /* a review's tree lives here (mg_arena_hold) */
 };
 
-static _Thread_local struct arena tl;
+static _Thread_local struct mg_arena tl;
 static pthread_key_t key;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -149,4 +150,27 @@ void mg_arena_release(void)
     }
     tl.head = c;
     tl.nchunks = c ? 1 : 0;
+}
+
+struct mg_arena *mg_arena_thread(void)
+{
+    return &tl;
+}
+
+bool mg_arena_hold(struct mg_arena *a)
+{
+    if (a->held)
+        return false;
+    a->held = true;
+    return true;
+}
+
+void mg_arena_drop(struct mg_arena *a)
+{
+    if (!a)
+        return;
+    /* Only this thread's arena has chunks the hooks know. */
+    if (a == &tl)
+        mg_arena_release();
+    a->held = false;
 }

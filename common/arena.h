@@ -10,6 +10,22 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* One thread's arena, as reviews hold it: a review's tree lives in the arena it was
+ * parsed into until mg_arena_drop, and an arena holds one review at a time (a second
+ * mg_arena_hold before the drop fails instead of releasing the first's memory). */
+struct mg_arena;
+
+/* This thread's arena (borrowed; it lives until the thread exits). Only the thread
+ * that got it may use it. */
+struct mg_arena *mg_arena_thread(void);
+
+/* Claim a for one review's tree: false when a already holds one (the caller then
+ * answers with an internal error, never parses into it). */
+bool mg_arena_hold(struct mg_arena *a);
+
+/* Drop the review tree a holds (mg_arena_release) and end the claim; accepts NULL. */
+void mg_arena_drop(struct mg_arena *a);
+
 /* Route cJSON's allocations through the arena hooks (once per process: later calls do
  * nothing, so any thread may call it; with no arena open, the hooks are malloc and
  * free). */
@@ -29,7 +45,8 @@ void *mg_arena_alloc(size_t n);
 bool mg_arena_active(void);
 
 /* Drop everything allocated from this thread's arena. Nothing allocated from it may be
- * used afterwards; the first chunk is kept for the next review. */
+ * used afterwards; the first chunk is kept for the next review. Not while a review
+ * holds the arena (mg_arena_hold): use mg_arena_drop for that. */
 void mg_arena_release(void);
 
 #endif

@@ -224,6 +224,54 @@ static void test_engine_admitted_policy_enters_view_unless_dry_run(void **state)
     mg_engine_free(e);
 }
 
+/* One decision for every path: the answer carries each finding's rule, action, field
+ * path and whole message, and rendering it gives the body mg_engine_review sends. While
+ * an answer is live its arena holds it: a second review on the same thread is refused
+ * (500), not parsed over the first one's strings. */
+static void test_engine_decide_returns_findings_fields_and_holds_the_arena(void **state)
+{
+    struct mg_engine *e = engine();
+    struct mg_answer a, b;
+    struct mg_reply r = {0};
+    struct mg_err err = {0};
+    const char *body =
+        "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{"
+        "\"uid\":\"u-9\",\"kind\":{\"group\":\"migrations.kubevirt.io\",\"version\":"
+        "\"v1alpha1\",\"kind\":\"MigrationPolicy\"},\"name\":\"p\",\"operation\":\"CREATE\","
+        "\"dryRun\":true,\"object\":{\"apiVersion\":\"migrations.kubevirt.io/v1alpha1\","
+        "\"kind\":\"MigrationPolicy\",\"metadata\":{\"name\":\"p\"},\"spec\":{\"selectors\":"
+        "{\"namespaceSelector\":{\"team\":\"a\"}},\"bandwidthPerMigration\":\"-1Mi\"}}}}";
+    char *text;
+
+    (void)state;
+    assert_int_equal(
+        mg_engine_decide(e, MG_EP_VALIDATE, mg_arena_thread(), body, strlen(body), &a, &err), 0);
+    assert_int_equal(a.http_status, 200);
+    assert_int_equal(a.status_code, 0);
+    assert_false(a.allowed);
+    assert_true(a.verdict.n >= 1);
+    assert_int_equal(a.verdict.items[0].action, MG_ACT_DENY);
+    assert_string_equal(a.verdict.items[0].field, "spec.bandwidthPerMigration");
+    assert_non_null(strstr(a.verdict.items[0].message, "bandwidthPerMigration"));
+    assert_string_equal(a.review.req.uid, "u-9");
+
+    assert_int_equal(
+        mg_engine_decide(e, MG_EP_VALIDATE, mg_arena_thread(), body, strlen(body), &b, &err),
+        MG_EINTERNAL);
+    assert_int_equal(b.status_code, 500);
+    mg_answer_free(&b);
+    assert_string_equal(a.review.req.uid, "u-9");
+
+    text = mg_answer_render(&a);
+    assert_non_null(text);
+    mg_answer_free(&a);
+    assert_int_equal(mg_engine_review(e, MG_EP_VALIDATE, body, strlen(body), &r, &err), 0);
+    assert_string_equal(r.body, text);
+    free(text);
+    mg_reply_free(&r);
+    mg_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -234,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_engine_refuses_body_over_7_mib),
         cmocka_unit_test(test_engine_deep_nesting_is_refused_not_crashed),
         cmocka_unit_test(test_engine_admitted_policy_enters_view_unless_dry_run),
+        cmocka_unit_test(test_engine_decide_returns_findings_fields_and_holds_the_arena),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -136,6 +136,13 @@ broken "no input" -o json
 broken "-o takes text or json" -o yaml seeds/hco-limits.yaml
 broken "cannot read directory state-missing" --state state-missing seeds/hco-limits.yaml
 
+# 9. Friction found by new users (issue #14). A key differing only in case from the
+#    one the patch adds is another key: the patch applies (no "cannot apply" and no
+#    "out of memory applying the patch" on stderr).
+"$mg" check -o json friction/hco-key-case.yaml >"$tmp/case.json" 2>"$tmp/case.err"; rc=$?
+if [ $rc -eq 0 ] && [ ! -s "$tmp/case.err" ] && grep -q '"/spec/liveMigrationConfig"' "$tmp/case.json"
+then ok; else bad "key differing in case: exit $rc, stderr $(cat "$tmp/case.err")"; fi
+
 # 8. --help of check says what it does; the top level lists check and has --version.
 if "$mg" check --help >"$tmp/help" && grep -q -- "--show-patch" "$tmp/help" &&
     grep -q -- "--state DIR" "$tmp/help" && grep -q "exit status: 0" "$tmp/help"; then ok

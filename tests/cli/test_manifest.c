@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_manifest.c - what `migguard check` does to an object before the engine sees it:
  * resources and scope, namespaces, the review it builds, field paths as JSON pointers
- * (dotted keys, indices, escapes), base64 patches and JSON Patch `add`. */
+ * (dotted keys, indices, escapes). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -153,68 +153,6 @@ static void test_manifest_pointer_walks_the_object(void **state)
     cJSON_Delete(obj);
 }
 
-static void test_manifest_decode_patch_strips_padding(void **state)
-{
-    struct mg_err err = {0};
-    char *out = NULL;
-
-    (void)state;
-    /* "[1]" has no padding, "[12]" one '=', "[123]" two. */
-    assert_int_equal(mg_manifest_decode_patch("WzFd", &out, &err), 0);
-    assert_string_equal(out, "[1]");
-    free(out);
-    assert_int_equal(mg_manifest_decode_patch("WzEyXQ==", &out, &err), 0);
-    assert_string_equal(out, "[12]");
-    free(out);
-    assert_int_equal(mg_manifest_decode_patch("WzEyM10=", &out, &err), 0);
-    assert_string_equal(out, "[123]");
-    free(out);
-    assert_int_equal(mg_manifest_decode_patch("WzE", &out, &err), MG_EINVAL);
-    assert_null(out);
-    assert_int_equal(mg_manifest_decode_patch("W!!d", &out, &err), MG_EINVAL);
-}
-
-static int apply(cJSON *obj, const char *patch_text, struct mg_err *err)
-{
-    cJSON *patch = parse(patch_text);
-    int rc = mg_manifest_apply_patch(obj, patch, err);
-
-    cJSON_Delete(patch);
-    return rc;
-}
-
-static void test_manifest_apply_patch_add(void **state)
-{
-    cJSON *obj = parse("{\"metadata\":{\"name\":\"a\"},\"spec\":{\"l\":[1,3],\"x\":null}}");
-    struct mg_err err = {0};
-
-    (void)state;
-    assert_int_equal(apply(obj,
-                           "[{\"op\":\"add\",\"path\":\"/metadata/annotations\",\"value\":"
-                           "{\"a/b\":\"1\"}},{\"op\":\"add\",\"path\":\"/spec/x\",\"value\":5},"
-                           "{\"op\":\"add\",\"path\":\"/spec/l/1\",\"value\":2},"
-                           "{\"op\":\"add\",\"path\":\"/spec/l/-\",\"value\":4},"
-                           "{\"op\":\"add\",\"path\":\"/metadata/annotations/c~1d\","
-                           "\"value\":\"2\"}]",
-                           &err),
-                     0);
-    expect_json(obj, "{\"metadata\":{\"name\":\"a\",\"annotations\":{\"a/b\":\"1\",\"c/d\":\"2\"}},"
-                     "\"spec\":{\"l\":[1,2,3,4],\"x\":5}}");
-    /* Nothing is created implicitly; only add is supported; indices are bounded. */
-    assert_int_equal(apply(obj, "[{\"op\":\"add\",\"path\":\"/status/phase\",\"value\":1}]", &err),
-                     MG_EINVAL);
-    assert_non_null(strstr(err.msg, "does not exist"));
-    assert_int_equal(apply(obj, "[{\"op\":\"remove\",\"path\":\"/spec\"}]", &err), MG_EINVAL);
-    assert_non_null(strstr(err.msg, "only add"));
-    assert_int_equal(apply(obj, "[{\"op\":\"add\",\"path\":\"/spec/l/9\",\"value\":1}]", &err),
-                     MG_EINVAL);
-    assert_int_equal(
-        apply(obj, "[{\"op\":\"add\",\"path\":\"/metadata/name/x\",\"value\":1}]", &err),
-        MG_EINVAL);
-    assert_int_equal(apply(obj, "{\"op\":\"add\"}", &err), MG_EINVAL);
-    cJSON_Delete(obj);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,8 +160,6 @@ int main(void)
         cmocka_unit_test(test_manifest_namespace_default_and_cluster_scope),
         cmocka_unit_test(test_manifest_review_create_and_update),
         cmocka_unit_test(test_manifest_pointer_walks_the_object),
-        cmocka_unit_test(test_manifest_decode_patch_strips_padding),
-        cmocka_unit_test(test_manifest_apply_patch_add),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

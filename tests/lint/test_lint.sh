@@ -18,6 +18,11 @@ for f in $files; do
         | grep -vE '(snprintf|vsnprintf|strtok_r)' ; then
         echo "$f: uses a banned function (above)"; fail=1
     fi
+    # cJSON's lookups that ignore case: Kubernetes member names are case-sensitive.
+    case "$f" in tests/*|bench/*|./tests/*|./bench/*) continue ;; esac
+    if grep -nE '\bcJSON_(GetObjectItem|HasObjectItem|DeleteItemFromObject|DetachItemFromObject|ReplaceItemInObject)[[:space:]]*\(' "$f"; then
+        echo "$f: a cJSON lookup that ignores case (above): use mg_json_get or the CaseSensitive call"; fail=1
+    fi
 done
 
 # Layer rules: only server/ sees libmicrohttpd; OpenSSL only in certs/, and for base64 in
