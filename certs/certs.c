@@ -261,8 +261,10 @@ static int load_ca(const struct mg_certs_pair *ca, X509 **cx, EVP_PKEY **ck, str
     return rc;
 }
 
-int mg_certs_make_serving(struct mg_certs_pair *out, const struct mg_certs_pair *ca,
-                          const struct mg_certs_spec *spec, struct mg_err *err)
+/* A leaf signed by ca: serverAuth (a serving certificate, which needs a SAN) or
+ * clientAuth (a client certificate, named by its CN; SANs optional). */
+static int make_leaf(struct mg_certs_pair *out, const struct mg_certs_pair *ca,
+                     const struct mg_certs_spec *spec, bool client, struct mg_err *err)
 {
     X509 *cx = NULL, *x = X509_new();
     EVP_PKEY *ck = NULL, *k = NULL;
@@ -273,8 +275,12 @@ int mg_certs_make_serving(struct mg_certs_pair *out, const struct mg_certs_pair 
     int rc = 0;
 
     out->cert_pem = out->key_pem = NULL;
-    if (spec->n_dns + spec->n_ips == 0) {
+    if (!client && spec->n_dns + spec->n_ips == 0) {
         rc = mg_err_set(err, MG_EINVAL, "a serving certificate needs a DNS name or IP address");
+        goto out;
+    }
+    if (client && !spec->common_name && spec->n_dns + spec->n_ips == 0) {
+        rc = mg_err_set(err, MG_EINVAL, "a client certificate needs a name");
         goto out;
     }
     if (!x || !gens) {
@@ -290,12 +296,15 @@ int mg_certs_make_serving(struct mg_certs_pair *out, const struct mg_certs_pair 
     }
     if (!fill_base(x, X509_get_subject_name(cx), k, spec) ||
         !add_ext(x, cx, NID_basic_constraints, "critical,CA:FALSE") ||
-        !add_ext(x, cx, NID_key_usage, ku) || !add_ext(x, cx, NID_ext_key_usage, "serverAuth") ||
+        !add_ext(x, cx, NID_key_usage, ku) ||
+        !add_ext(x, cx, NID_ext_key_usage, client ? "clientAuth" : "serverAuth") ||
         !add_ext(x, cx, NID_subject_key_identifier, "hash") ||
         !add_ext(x, cx, NID_authority_key_identifier, "keyid:always") ||
-        !X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 0, X509V3_ADD_DEFAULT) ||
+        (sk_GENERAL_NAME_num(gens) > 0 &&
+         !X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 0, X509V3_ADD_DEFAULT)) ||
         !X509_sign(x, ck, EVP_sha256())) {
-        rc = tls_fail(err, "cannot build serving certificate");
+        rc = tls_fail(err, client ? "cannot build client certificate"
+                                  : "cannot build serving certificate");
         goto out;
     }
     rc = to_pem(out, x, k, err);
@@ -306,6 +315,18 @@ out:
     EVP_PKEY_free(k);
     EVP_PKEY_free(ck);
     return rc;
+}
+
+int mg_certs_make_serving(struct mg_certs_pair *out, const struct mg_certs_pair *ca,
+                          const struct mg_certs_spec *spec, struct mg_err *err)
+{
+    return make_leaf(out, ca, spec, false, err);
+}
+
+int mg_certs_make_client(struct mg_certs_pair *out, const struct mg_certs_pair *ca,
+                         const struct mg_certs_spec *spec, struct mg_err *err)
+{
+    return make_leaf(out, ca, spec, true, err);
 }
 
 int mg_certs_write_file(const char *path, const char *text, bool secret, struct mg_err *err)

@@ -17,9 +17,9 @@ enum mg_certs_key { MG_CERTS_KEY_EC_P256 = 0, MG_CERTS_KEY_RSA_2048 };
  * already expired (notAfter = now + days*86400 - 60 s), for tests only: the CLI refuses it. */
 struct mg_certs_spec {
     const char *common_name; /* subject CN; NULL: first DNS name, first IP or "migguard" */
-    const char *const *dns;  /* SAN DNS names (serving certificate only) */
+    const char *const *dns;  /* SAN DNS names (not in a CA) */
     size_t n_dns;
-    const char *const *ips; /* SAN IP addresses, IPv4 or IPv6 text (serving only) */
+    const char *const *ips; /* SAN IP addresses, IPv4 or IPv6 text (not in a CA) */
     size_t n_ips;
     int days;
     enum mg_certs_key key;
@@ -43,6 +43,12 @@ int mg_certs_make_ca(struct mg_certs_pair *out, const struct mg_certs_spec *spec
  * At least one DNS name or IP is required; invalid names or addresses are MG_EINVAL. */
 int mg_certs_make_serving(struct mg_certs_pair *out, const struct mg_certs_pair *ca,
                           const struct mg_certs_spec *spec, struct mg_err *err);
+
+/* A client certificate (CA:FALSE, EKU clientAuth) signed by ca, for the API server to
+ * present to `serve --client-ca`: subject CN spec->common_name (or the first SAN), SANs
+ * from spec (optional). MG_EINVAL without any name. */
+int mg_certs_make_client(struct mg_certs_pair *out, const struct mg_certs_pair *ca,
+                         const struct mg_certs_spec *spec, struct mg_err *err);
 
 /* Write text to path atomically (temporary file + rename, so a reloading server never
  * reads half a file), mode 0600 when secret, else 0644. */

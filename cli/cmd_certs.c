@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cmd_certs.c - `migguard certs create|check|cabundle`: the command-line face of
- * certs/. Parses options, calls mg_certs_*, prints what it did. Exit 0 success,
- * 1 a failed check or operation, 2 a usage error. */
+/* cmd_certs.c - `migguard certs create|client|check|cabundle`: the command-line face of
+ * certs/. Parses options, calls mg_certs_*, prints what it did. Never replaces a CA
+ * without --force. Exit 0 success, 1 a failed check or operation, 2 a usage error. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "certs.h"
 #include "cli.h"
@@ -15,13 +17,26 @@
 #define EXIT_USAGE 2
 
 static const char create_usage[] =
-    "usage: migguard certs create --out DIR [--service NAME --namespace NS]... [--dns NAME]...\n"
+    "usage: migguard certs create [--out DIR] [--service NAME --namespace NS]... [--dns NAME]...\n"
     "                             [--ip ADDR]... [--days N] [--ca-days N] [--key-type ec|rsa]\n"
+    "                             [--force]\n"
     "  Write DIR/ca.crt, ca.key (a new self-signed CA) and tls.crt, tls.key (a serving\n"
     "  certificate signed by it). --service/--namespace add the SANs NAME.NS.svc,\n"
     "  NAME.NS.svc.cluster.local, NAME.NS and NAME. Key files get mode 0600.\n"
+    "  DIR defaults to $MIGGUARD_CERTS_DIR, else $XDG_CONFIG_HOME/migguard/certs\n"
+    "  (~/.config/migguard/certs): outside any source tree, so a CA key never lands in\n"
+    "  git or an image build context. A DIR that already holds a CA is refused unless\n"
+    "  --force (a new CA invalidates every certificate and caBundle made from the old).\n"
     "  --days: serving lifetime (default 365); --ca-days: CA lifetime (default 3650);\n"
     "  --key-type: ec (P-256, default) or rsa (2048 bits).\n";
+static const char client_usage[] =
+    "usage: migguard certs client --name NAME [--ca-dir DIR] [--out DIR] [--dns NAME]...\n"
+    "                             [--days N] [--key-type ec|rsa] [--force]\n"
+    "  Write OUT/NAME.crt and OUT/NAME.key: a TLS client certificate (CN NAME, EKU\n"
+    "  clientAuth) signed by the CA in DIR (ca.crt, ca.key; default: the directory\n"
+    "  'certs create' uses), for the API server to present to 'serve --client-ca\n"
+    "  DIR/ca.crt --client-name NAME' (deploy/README.md shows its kubeconfig). OUT\n"
+    "  defaults to DIR; existing files are kept unless --force. --days default 365.\n";
 static const char check_usage[] =
     "usage: migguard certs check --cert FILE --key FILE [--ca FILE] [--dns NAME] [--ip ADDR]\n"
     "  Check that the key matches the certificate, a SAN covers NAME / ADDR, the\n"
@@ -31,7 +46,8 @@ static const char cabundle_usage[] =
     "usage: migguard certs cabundle --ca FILE\n"
     "  Print the base64 of the CA PEM file on one line, for a webhook's clientConfig.caBundle.\n";
 static const char certs_usage[] =
-    "usage: migguard certs create|check|cabundle|webhooks [options]   (--help after each)\n";
+    "usage: migguard certs create|client|check|cabundle|webhooks [options]   (--help after "
+    "each)\n";
 
 static int usage(const char *text, const char *problem)
 {
@@ -79,6 +95,7 @@ static bool parse_days(const char *s, int *out)
 
 struct create_args {
     const char *out;
+    bool force;
     const char *svc[MAX_NAMES], *ns[MAX_NAMES], *dns[MAX_NAMES], *ip[MAX_NAMES];
     size_t n_svc, n_ns, n_dns, n_ip;
     int days, ca_days;
@@ -100,7 +117,9 @@ static const char *parse_create(int argc, char **argv, struct create_args *a)
         const char *v = NULL;
         bool ok;
 
-        if (opt_value(argc, argv, &i, "--out", &v))
+        if (strcmp(argv[i], "--force") == 0)
+            ok = a->force = true;
+        else if (opt_value(argc, argv, &i, "--out", &v))
             ok = (a->out = v) != NULL;
         else if (opt_value(argc, argv, &i, "--service", &v))
             ok = push(a->svc, &a->n_svc, v);
@@ -122,8 +141,6 @@ static const char *parse_create(int argc, char **argv, struct create_args *a)
         if (!ok)
             return "missing or invalid option value (days: 1..36500; at most 64 names each)";
     }
-    if (!a->out)
-        return "--out DIR is required";
     if (a->n_svc != a->n_ns && !(a->n_ns == 1 && a->n_svc > 0))
         return "each --service needs a --namespace (or one --namespace for all)";
     if (a->n_svc * 4 + a->n_dns > MAX_NAMES)
@@ -161,6 +178,55 @@ static int service_names(struct create_args *a, char **owned, size_t *n_owned, c
     return 0;
 }
 
+/* mkdir -p path (mode for each directory made). */
+static int make_dirs(const char *path, mode_t mode)
+{
+    char buf[PATH_MAX];
+    int n = snprintf(buf, sizeof(buf), "%s", path);
+
+    if (n < 0 || (size_t)n >= sizeof(buf))
+        return -1;
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, mode) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(buf, mode) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* The default certificate directory (see create_usage), made when absent; NULL when
+ * there is no home to put it in. */
+static const char *default_dir(char *buf, size_t n)
+{
+    const char *env = getenv("MIGGUARD_CERTS_DIR"), *xdg = getenv("XDG_CONFIG_HOME");
+    const char *home = getenv("HOME");
+    int k;
+
+    if (env && *env)
+        k = snprintf(buf, n, "%s", env);
+    else if (xdg && *xdg == '/')
+        k = snprintf(buf, n, "%s/migguard/certs", xdg);
+    else if (home && *home == '/')
+        k = snprintf(buf, n, "%s/.config/migguard/certs", home);
+    else
+        return NULL;
+    if (k < 0 || (size_t)k >= n || make_dirs(buf, 0700) != 0)
+        return NULL;
+    return buf;
+}
+
+static bool exists_in(const char *dir, const char *name)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    int n = snprintf(path, sizeof(path), "%s/%s", dir, name);
+
+    return n > 0 && (size_t)n < sizeof(path) && lstat(path, &st) == 0;
+}
+
 static int cmd_create(int argc, char **argv)
 {
     struct create_args a = {.days = 365, .ca_days = 3650};
@@ -170,10 +236,24 @@ static int cmd_create(int argc, char **argv)
     size_t n = 0, n_owned = 0;
     struct mg_certs_spec ca = {.common_name = "migguard webhook CA"}, tls = {0};
     struct mg_err err = {0};
+    char dirbuf[PATH_MAX];
     int rc = 1;
 
     if (problem)
         return usage(create_usage, problem);
+    if (!a.out && !(a.out = default_dir(dirbuf, sizeof(dirbuf)))) {
+        fprintf(stderr, "migguard certs create: no --out DIR and no default directory (set "
+                        "HOME or MIGGUARD_CERTS_DIR, or give --out)\n");
+        return 1;
+    }
+    if (!a.force && (exists_in(a.out, "ca.key") || exists_in(a.out, "ca.crt"))) {
+        fprintf(stderr,
+                "migguard certs create: %s already holds a CA (ca.crt/ca.key); a new one "
+                "would invalidate every certificate and caBundle made from it. Use --force "
+                "to replace it, or 'certs client' to issue from it\n",
+                a.out);
+        return 1;
+    }
     if (service_names(&a, owned, &n_owned, names, &n) != 0) {
         fprintf(stderr, "migguard certs create: out of memory\n");
         goto out;
@@ -201,6 +281,106 @@ static int cmd_create(int argc, char **argv)
 out:
     for (size_t i = 0; i < n_owned; i++)
         free(owned[i]);
+    return rc;
+}
+
+struct client_args {
+    const char *name, *ca_dir, *out;
+    const char *dns[MAX_NAMES];
+    size_t n_dns;
+    int days;
+    enum mg_certs_key key;
+    bool force;
+};
+
+static const char *parse_client(int argc, char **argv, struct client_args *a)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        bool ok;
+
+        if (strcmp(argv[i], "--force") == 0)
+            ok = a->force = true;
+        else if (opt_value(argc, argv, &i, "--name", &v))
+            ok = (a->name = v) != NULL && *v && !strchr(v, '/');
+        else if (opt_value(argc, argv, &i, "--ca-dir", &v))
+            ok = (a->ca_dir = v) != NULL;
+        else if (opt_value(argc, argv, &i, "--out", &v))
+            ok = (a->out = v) != NULL;
+        else if (opt_value(argc, argv, &i, "--dns", &v))
+            ok = push(a->dns, &a->n_dns, v);
+        else if (opt_value(argc, argv, &i, "--days", &v))
+            ok = parse_days(v, &a->days);
+        else if (opt_value(argc, argv, &i, "--key-type", &v)) {
+            ok = v && (strcmp(v, "ec") == 0 || strcmp(v, "rsa") == 0);
+            a->key = (ok && v[0] == 'r') ? MG_CERTS_KEY_RSA_2048 : MG_CERTS_KEY_EC_P256;
+        } else
+            return "unknown option";
+        if (!ok)
+            return "missing or invalid option value (--name without '/'; days: 1..36500)";
+    }
+    return a->name ? NULL
+                   : "--name NAME is required (the CN the server's --client-name "
+                     "accepts, e.g. kube-apiserver)";
+}
+
+/* Read DIR/ca.crt and DIR/ca.key into ca. */
+static int read_ca(const char *dir, struct mg_certs_pair *ca, struct mg_err *err)
+{
+    char crt[PATH_MAX], key[PATH_MAX];
+
+    snprintf(crt, sizeof(crt), "%s/ca.crt", dir);
+    snprintf(key, sizeof(key), "%s/ca.key", dir);
+    if (mg_certs_read_file(crt, &ca->cert_pem, NULL, err) != 0 ||
+        mg_certs_read_file(key, &ca->key_pem, NULL, err) != 0)
+        return mg_err_set(err, MG_EIO, "%s (make the CA with 'certs create', or give --ca-dir)",
+                          err->msg);
+    return 0;
+}
+
+static int cmd_client(int argc, char **argv)
+{
+    struct client_args a = {.days = 365};
+    const char *problem = parse_client(argc, argv, &a);
+    struct mg_certs_pair ca = {0}, leaf = {0};
+    struct mg_certs_spec spec = {0};
+    struct mg_err err = {0};
+    char dirbuf[PATH_MAX], crt[PATH_MAX], key[PATH_MAX];
+    int rc = 1;
+
+    if (problem)
+        return usage(client_usage, problem);
+    if (!a.ca_dir && !(a.ca_dir = default_dir(dirbuf, sizeof(dirbuf)))) {
+        fprintf(stderr, "migguard certs client: no --ca-dir and no default directory\n");
+        return 1;
+    }
+    if (!a.out)
+        a.out = a.ca_dir;
+    snprintf(crt, sizeof(crt), "%s/%s.crt", a.out, a.name);
+    snprintf(key, sizeof(key), "%s/%s.key", a.out, a.name);
+    if (!a.force && (access(crt, F_OK) == 0 || access(key, F_OK) == 0)) {
+        fprintf(stderr, "migguard certs client: %s or %s exists; use --force to replace it\n", crt,
+                key);
+        return 1;
+    }
+    spec.common_name = a.name;
+    spec.dns = a.dns;
+    spec.n_dns = a.n_dns;
+    spec.days = a.days;
+    spec.key = a.key;
+    if (read_ca(a.ca_dir, &ca, &err) != 0 || mg_certs_make_client(&leaf, &ca, &spec, &err) != 0 ||
+        make_dirs(a.out, 0700) != 0 || mg_certs_write_file(key, leaf.key_pem, true, &err) != 0 ||
+        mg_certs_write_file(crt, leaf.cert_pem, false, &err) != 0) {
+        fprintf(stderr, "migguard certs client: %s\n", err.msg[0] ? err.msg : "cannot write");
+        goto out;
+    }
+    printf("wrote %s %s\nclient certificate CN=%s valid %d days, signed by %s/ca.crt\n", crt, key,
+           a.name, a.days, a.ca_dir);
+    printf("serve with: --client-ca %s/ca.crt --client-name %s\n", a.ca_dir, a.name);
+    rc = 0;
+out:
+    mg_certs_pair_free(&ca);
+    mg_certs_pair_free(&leaf);
     return rc;
 }
 
@@ -310,6 +490,7 @@ int mg_cli_certs(int argc, char **argv)
         const char *usage;
         int (*run)(int, char **);
     } cmds[] = {{"create", create_usage, cmd_create},
+                {"client", client_usage, cmd_client},
                 {"check", check_usage, cmd_check},
                 {"cabundle", cabundle_usage, cmd_cabundle},
                 {"webhooks", mg_cli_webhooks_usage, mg_cli_certs_webhooks}};

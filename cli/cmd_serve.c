@@ -5,7 +5,9 @@
  * unusable certificates. */
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,50 +24,96 @@
 
 /* Decision log lines reach stderr at most this long after their review. */
 #define LOG_FLUSH_MS 100
+#define MAX_CLIENT_CA 16
+#define MAX_CLIENT_NAMES 64
+#define MAX_THREADS 64 /* server.c's MAX_LOOPS */
 
 static void usage(FILE *to)
 {
-    fprintf(to,
-            "usage: migguard serve --tls-cert FILE --tls-key FILE [--listen ADDR:PORT]\n"
-            "                      [--state DIR | --kube | --kubeconfig FILE] [--config FILE]\n"
-            "                      [--threads N] [--timeout S] [--max-conns N] [--quiet]\n\n"
-            "Serve the admission webhook over HTTPS: POST /validate, POST /mutate (the\n"
-            "request's kind picks the rules), GET /healthz, GET /readyz, GET /metrics (Prometheus "
-            "text).\n\n"
-            "  --listen ADDR:PORT  address to listen on (default 127.0.0.1:8443; [::1]:8443,\n"
-            "                      :8443 for every address; port 0 picks a free port)\n"
-            "  --tls-cert FILE     PEM serving certificate (chain)\n"
-            "  --tls-key FILE      PEM private key\n"
-            "  --state DIR         load the cluster view from the .yaml/.yml/.json files in DIR;\n"
-            "                      SIGHUP loads DIR again: every file is read first (a bad one\n"
-            "                      keeps the old view), then the view is swapped a kind at a time\n"
-            "                      (policies admitted since the last load are dropped)\n"
-            "  --kube              list and watch the cluster view from the Kubernetes API with\n"
-            "                      the pod's ServiceAccount; /readyz is 503 until every kind\n"
-            "                      has been listed once\n"
-            "  --kubeconfig FILE   the same, outside a cluster: the current context of FILE\n"
-            "  --resync S          with --kube: list every kind again S seconds after its last\n"
-            "                      list (default 600; each list is built aside and swapped in)\n"
-            "  --config FILE       migguard configuration (YAML); default: the embedded one\n"
-            "  --threads N         event loops, one thread each (default: one per usable CPU,\n"
-            "                      counting the affinity mask and a cgroup CPU limit;\n"
-            "                      at least 2, at most 64)\n"
-            "  --timeout S         close connections idle for S seconds (default 30)\n"
-            "  --max-conns N       open connections at once (default 8192; the open-files\n"
-            "                      limit is raised to fit, or caps it)\n"
-            "  --quiet             no decision log (default: one JSON line per review on stderr,\n"
-            "                      written in batches within 100 ms)\n"
-            "  -h, --help          print this help\n\n"
-            "On SIGTERM or SIGINT it stops accepting, answers what is in flight, and exits 0.\n"
-            "On SIGHUP it reloads --state without dropping requests.\n");
+    fprintf(
+        to,
+        "usage: migguard serve --tls-cert FILE --tls-key FILE [--listen ADDR:PORT]\n"
+        "                      [--state DIR | --kube | --kubeconfig FILE] [--config FILE]\n"
+        "                      [--client-ca FILE]... [--client-name NAME]...\n"
+        "                      [--metrics-listen ADDR:PORT]\n"
+        "                      [--threads N] [--timeout S] [--max-conns N] [--quiet]\n\n"
+        "Serve the admission webhook over HTTPS: POST /validate, POST /mutate (the\n"
+        "request's kind picks the rules), GET /healthz, GET /readyz, GET /metrics (Prometheus "
+        "text).\n\n"
+        "  --listen ADDR:PORT  address to listen on (default 127.0.0.1:8443; [::1]:8443,\n"
+        "                      :8443 for every address; port 0 picks a free port)\n"
+        "  --tls-cert FILE     PEM serving certificate (chain)\n"
+        "  --tls-key FILE      PEM private key\n"
+        "  --state DIR         load the cluster view from the .yaml/.yml/.json files in DIR;\n"
+        "                      SIGHUP loads DIR again: every file is read first (a bad one\n"
+        "                      keeps the old view), then the view is swapped a kind at a time\n"
+        "                      (policies admitted since the last load are dropped)\n"
+        "  --kube              list and watch the cluster view from the Kubernetes API with\n"
+        "                      the pod's ServiceAccount; /readyz is 503 until every kind\n"
+        "                      has been listed once\n"
+        "  --kubeconfig FILE   the same, outside a cluster: the current context of FILE\n"
+        "  --resync S          with --kube: list every kind again S seconds after its last\n"
+        "                      list (default 600; each list is built aside and swapped in)\n"
+        "  --config FILE       migguard configuration (YAML); default: the embedded one\n"
+        "  --client-ca FILE    require a TLS client certificate signed by a CA of FILE (a PEM\n"
+        "                      bundle; repeatable) on /validate and /mutate: without one the\n"
+        "                      answer is 403 and the body is not read; /healthz, /readyz\n"
+        "                      stay open. Re-read when the file changes. Reviews then count\n"
+        "                      as sent by the API server (README.md \"Who may send reviews\")\n"
+        "  --client-name NAME  with --client-ca: the certificate's subject CN or a SAN must be\n"
+        "                      NAME (repeatable; default: any name the CA signed)\n"
+        "  --metrics-listen ADDR:PORT  serve GET /metrics there in plain HTTP, and no longer\n"
+        "                      on the webhook port (e.g. :9090 for a NetworkPolicy that\n"
+        "                      admits the monitoring namespace only)\n"
+        "  --threads N         event loops, one thread each, 1 to 64; 0 or absent: one per\n"
+        "                      usable CPU (the affinity mask and a cgroup CPU limit), at\n"
+        "                      least 2\n"
+        "  --timeout S         close connections idle for S seconds (default 30)\n"
+        "  --max-conns N       open connections at once (default 8192; the open-files\n"
+        "                      limit is raised to fit, or caps it)\n"
+        "  --quiet             no decision log (default: one JSON line per review on stderr,\n"
+        "                      written in batches within 100 ms)\n"
+        "  -h, --help          print this help\n\n"
+        "On SIGTERM or SIGINT it stops accepting, answers what is in flight, and exits 0.\n"
+        "On SIGHUP it reloads --state without dropping requests. Its own messages and the\n"
+        "decision log go to stderr in batches; a stderr that blocks drops lines, never\n"
+        "reviews, and does not hold a stop for more than about 2 s.\n");
 }
 
 /* What the server's hooks see: the engine always, the watcher with --kube. */
 struct serve_ctx {
     struct mg_engine *engine;
     struct mg_kube *view;
-    struct mg_logbuf *log; /* NULL with --quiet */
+    struct mg_logbuf *log; /* the process's lines; the decision log too unless --quiet */
 };
+
+/* One "migguard: ..." line through the log buffer: never blocks on stderr. */
+static void serve_line(void *ctx, const char *line)
+{
+    const struct serve_ctx *sc = ctx;
+    char buf[1024];
+    int n = snprintf(buf, sizeof(buf), "migguard: %s\n", line);
+
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof(buf)) {
+        n = (int)sizeof(buf) - 1;
+        buf[n - 1] = '\n';
+    }
+    mg_logbuf_line(sc->log, buf, (size_t)n);
+}
+
+__attribute__((format(printf, 2, 3))) static void say(const struct serve_ctx *sc, const char *fmt,
+                                                      ...)
+{
+    char line[900];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    serve_line((void *)(uintptr_t)sc, line);
+}
 
 static bool serve_ready(void *ctx)
 {
@@ -102,18 +150,13 @@ static char *serve_metrics(void *ctx)
     return out;
 }
 
-static void view_log(void *ctx, const char *line)
-{
-    (void)ctx;
-    fprintf(stderr, "migguard: %s\n", line);
-}
-
 /* --kube / --kubeconfig: fill the engine's store from the API. */
-static int start_view(const char *kubeconfig, unsigned resync_s, struct mg_engine *engine,
+static int start_view(const char *kubeconfig, unsigned resync_s, struct serve_ctx *sc,
                       struct mg_kube **out)
 {
+    struct mg_engine *engine = sc->engine;
     struct mg_kube_opts ko = {
-        .kubeconfig = kubeconfig, .resync_ms = resync_s * 1000u, .log = view_log};
+        .kubeconfig = kubeconfig, .resync_ms = resync_s * 1000u, .log = serve_line, .log_ctx = sc};
     struct mg_err err = {0};
 
     if (mg_kube_start(out, &ko, mg_engine_store(engine), &err)) {
@@ -146,6 +189,7 @@ static int parse_uint(const char *text, unsigned max, unsigned *out)
 
 struct serve_args {
     struct mg_server_opts so;
+    const char *client_ca[MAX_CLIENT_CA], *client_names[MAX_CLIENT_NAMES];
     const char *state, *config, *kubeconfig;
     unsigned resync_s;
     bool kube, quiet;
@@ -154,14 +198,23 @@ struct serve_args {
 /* Parse argv into a; returns -1 to go on, else the exit status. */
 static int parse_args(int argc, char **argv, struct serve_args *a)
 {
-    static const struct option opts[] = {
-        {"listen", required_argument, NULL, 'l'},  {"tls-cert", required_argument, NULL, 'C'},
-        {"tls-key", required_argument, NULL, 'K'}, {"state", required_argument, NULL, 's'},
-        {"config", required_argument, NULL, 'c'},  {"threads", required_argument, NULL, 't'},
-        {"timeout", required_argument, NULL, 'T'}, {"max-conns", required_argument, NULL, 'M'},
-        {"kube", no_argument, NULL, 'u'},          {"kubeconfig", required_argument, NULL, 'f'},
-        {"resync", required_argument, NULL, 'R'},  {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"listen", required_argument, NULL, 'l'},
+                                         {"tls-cert", required_argument, NULL, 'C'},
+                                         {"tls-key", required_argument, NULL, 'K'},
+                                         {"state", required_argument, NULL, 's'},
+                                         {"config", required_argument, NULL, 'c'},
+                                         {"threads", required_argument, NULL, 't'},
+                                         {"timeout", required_argument, NULL, 'T'},
+                                         {"max-conns", required_argument, NULL, 'M'},
+                                         {"kube", no_argument, NULL, 'u'},
+                                         {"kubeconfig", required_argument, NULL, 'f'},
+                                         {"resync", required_argument, NULL, 'R'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {"client-ca", required_argument, NULL, 'A'},
+                                         {"client-name", required_argument, NULL, 'N'},
+                                         {"metrics-listen", required_argument, NULL, 'm'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     int c;
 
     optind = 1;
@@ -179,10 +232,32 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
             break;
         case 'q': a->quiet = true; break;
         case 't':
-            if (parse_uint(optarg, 256, &a->so.threads) == 0)
+            if (parse_uint(optarg, MAX_THREADS, &a->so.threads) == 0)
                 break;
-            fprintf(stderr, "migguard serve: --threads takes a number from 0 to 256\n");
+            fprintf(stderr,
+                    "migguard serve: --threads takes a number from 1 to %u (0: one per "
+                    "usable CPU)\n",
+                    MAX_THREADS);
             return 2;
+        case 'A':
+            if (a->so.n_client_ca < MAX_CLIENT_CA && *optarg) {
+                a->client_ca[a->so.n_client_ca++] = optarg;
+                break;
+            }
+            fprintf(stderr,
+                    "migguard serve: --client-ca takes a file name, at most %d times "
+                    "(put more CAs in one bundle)\n",
+                    MAX_CLIENT_CA);
+            return 2;
+        case 'N':
+            if (a->so.n_client_names < MAX_CLIENT_NAMES && *optarg) {
+                a->client_names[a->so.n_client_names++] = optarg;
+                break;
+            }
+            fprintf(stderr, "migguard serve: --client-name takes a name, at most %d times\n",
+                    MAX_CLIENT_NAMES);
+            return 2;
+        case 'm': a->so.metrics_listen = optarg; break;
         case 'M':
             if (parse_uint(optarg, 1000000, &a->so.max_conns) == 0 && a->so.max_conns > 0)
                 break;
@@ -211,6 +286,13 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
         fprintf(stderr, "migguard serve: --state and --kube/--kubeconfig exclude each other\n");
         return 2;
     }
+    if (a->so.n_client_names && !a->so.n_client_ca) {
+        fprintf(stderr, "migguard serve: --client-name needs --client-ca (the CA that signs "
+                        "the API server's client certificate)\n");
+        return 2;
+    }
+    a->so.client_ca = a->client_ca;
+    a->so.client_names = a->client_names;
     if (a->resync_s && !a->kube) {
         fprintf(stderr, "migguard serve: --resync needs --kube or --kubeconfig\n");
         return 2;
@@ -219,41 +301,63 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
 }
 
 /* SIGHUP: load dir again; the engine swaps the view only when every file loads. */
-static void reload_state(struct mg_engine *engine, const char *dir)
+static void reload_state(const struct serve_ctx *sc, const char *dir)
 {
     struct mg_err err = {0};
-    struct mg_store *s = mg_engine_store(engine);
+    struct mg_store *s = mg_engine_store(sc->engine);
     size_t n;
 
     if (!dir) {
-        fprintf(stderr, "migguard: SIGHUP: nothing to reload (no --state)\n");
+        say(sc, "SIGHUP: nothing to reload (no --state)");
         return;
     }
-    if (mg_engine_reload_state(engine, dir, &err) != 0) {
+    if (mg_engine_reload_state(sc->engine, dir, &err) != 0) {
         if (err.file[0] && err.line > 0)
-            fprintf(stderr, "migguard: state reload failed: %s:%d: %s; keeping the previous view\n",
-                    err.file, err.line, err.msg);
+            say(sc, "state reload failed: %s:%d: %s; keeping the previous view", err.file, err.line,
+                err.msg);
         else if (err.file[0] && !strstr(err.msg, err.file))
-            fprintf(stderr, "migguard: state reload failed: %s: %s; keeping the previous view\n",
-                    err.file, err.msg);
+            say(sc, "state reload failed: %s: %s; keeping the previous view", err.file, err.msg);
         else
-            fprintf(stderr, "migguard: state reload failed: %s; keeping the previous view\n",
-                    err.msg);
+            say(sc, "state reload failed: %s; keeping the previous view", err.msg);
         return;
     }
     mg_store_rdlock(s);
     n = mg_store_size(s);
     mg_store_unlock(s);
-    fprintf(stderr, "migguard: reloaded state from %s (%zu objects)\n", dir, n);
+    say(sc, "reloaded state from %s (%zu objects)", dir, n);
 }
 
-static void print_listening(const struct mg_server_opts *so, const struct mg_server *srv)
+/* "https://HOST:PORT" of a listen address and the port bound. */
+static void print_listening(const struct serve_ctx *sc, const char *what, const char *scheme,
+                            const char *listen, unsigned port)
 {
-    const char *colon = strrchr(so->listen, ':');
-    int hostlen = colon ? (int)(colon - so->listen) : 0;
+    const char *colon = strrchr(listen, ':');
+    int hostlen = colon ? (int)(colon - listen) : 0;
 
-    fprintf(stderr, "migguard: listening on https://%.*s:%u\n", hostlen ? hostlen : 7,
-            hostlen ? so->listen : "0.0.0.0", mg_server_port(srv));
+    say(sc, "%s %s://%.*s:%u", what, scheme, hostlen ? hostlen : 7, hostlen ? listen : "0.0.0.0",
+        port);
+}
+
+/* What a review from an unauthenticated client can do (README.md "Who may send
+ * reviews"), said once at start. */
+static void say_auth_mode(const struct serve_ctx *sc, const struct mg_server_opts *so)
+{
+    if (so->n_client_ca)
+        say(sc,
+            "reviews are authenticated: /validate and /mutate need a client certificate "
+            "from --client-ca%s",
+            so->n_client_names ? " with a --client-name" : "");
+    else
+        say(sc, "reviews are NOT authenticated: any client that reaches this port may send "
+                "them (an admitted policy counts only while pending, until the watch or a "
+                "reload shows it); use --client-ca to accept the API server only");
+}
+
+static void serve_cleanup(struct serve_ctx *sc, struct mg_server *srv)
+{
+    mg_server_stop(srv);
+    mg_kube_stop(sc->view);
+    mg_engine_free(sc->engine);
 }
 
 int mg_cli_serve(int argc, char **argv)
@@ -270,36 +374,35 @@ int mg_cli_serve(int argc, char **argv)
     mg_server_block_signals();
     if (mg_setup_engine(a.config, a.state, &sc.engine))
         return 2;
-    if (!a.quiet && mg_logbuf_start(&sc.log, STDERR_FILENO, LOG_FLUSH_MS)) {
-        fprintf(stderr, "migguard serve: out of memory starting the decision log\n");
+    if (mg_logbuf_start(&sc.log, STDERR_FILENO, LOG_FLUSH_MS)) {
+        fprintf(stderr, "migguard serve: out of memory starting the log\n");
         mg_engine_free(sc.engine);
         return 2;
     }
-    if (sc.log)
+    if (!a.quiet)
         mg_engine_set_log(sc.engine, log_decision, sc.log);
-    if (a.kube && start_view(a.kubeconfig, a.resync_s, sc.engine, &sc.view)) {
-        mg_engine_free(sc.engine);
-        mg_logbuf_stop(sc.log);
-        return 2;
-    }
     a.so.ready = serve_ready;
     a.so.metrics = serve_metrics;
+    a.so.log = serve_line;
     a.so.hook_ctx = &sc;
-    if (mg_server_start(&srv, &a.so, sc.engine, &err)) {
-        mg_setup_print_err(&err);
-        mg_kube_stop(sc.view);
-        mg_engine_free(sc.engine);
+    if ((a.kube && start_view(a.kubeconfig, a.resync_s, &sc, &sc.view)) ||
+        mg_server_start(&srv, &a.so, sc.engine, &err)) {
+        serve_cleanup(&sc, NULL);
         mg_logbuf_stop(sc.log);
+        if (err.code)
+            mg_setup_print_err(&err);
         return 2;
     }
-    print_listening(&a.so, srv);
+    print_listening(&sc, "listening on", "https", a.so.listen, mg_server_port(srv));
+    if (a.so.metrics_listen)
+        print_listening(&sc, "metrics on", "http", a.so.metrics_listen,
+                        mg_server_metrics_port(srv));
+    say_auth_mode(&sc, &a.so);
     while (mg_server_wait_for_signal() == SIGHUP)
-        reload_state(sc.engine, a.state);
-    fprintf(stderr, "migguard: stopping: draining requests in flight\n");
-    mg_server_stop(srv);
-    mg_kube_stop(sc.view);
-    mg_engine_free(sc.engine);
+        reload_state(&sc, a.state);
+    say(&sc, "stopping: draining requests in flight");
+    serve_cleanup(&sc, srv);
+    say(&sc, "stopped");
     mg_logbuf_stop(sc.log);
-    fprintf(stderr, "migguard: stopped\n");
     return 0;
 }

@@ -7,7 +7,9 @@
 #include "logbuf.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,13 @@
 /* Each of the two buffers: at 70,000 reviews a second (21 MB/s of lines) the flusher has
  * about 12 ms to get the CPU before lines are dropped. */
 #define LOGBUF_SIZE ((size_t)256 * 1024)
+/* Writes go out in pieces of at most PIPE_BUF, each after poll() says the descriptor
+ * takes more, so a full pipe or a stopped terminal never holds the flusher inside
+ * write(2): it waits in poll, where stop can end the wait. Once stop is asked, what is
+ * left gets STOP_WAIT_MS in all, then is dropped (SIGTERM must not hang on stderr). */
+#define WRITE_PIECE ((size_t)4096)
+#define POLL_MS 100
+#define STOP_WAIT_MS 2000
 
 struct mg_logbuf {
     pthread_mutex_t mu;
@@ -25,6 +34,8 @@ struct mg_logbuf {
     pthread_t flusher;
     int fd;
     unsigned flush_ms;
+    atomic_bool stopping; /* stop asked: writes get STOP_WAIT_MS, then give up */
+    atomic_int give_up;   /* a write gave up after stop: the rest is dropped */
     bool stop, wake, writing;
     char *active, *spare;  /* spare: the batch the flusher writes next (or is writing) */
     size_t len, spare_len; /* bytes in each; spare_len 0: spare is free */
@@ -32,13 +43,26 @@ struct mg_logbuf {
     char bufs[2][LOGBUF_SIZE];
 };
 
-/* All of p, or give up on the first error other than EINTR. */
-static void write_all(int fd, const char *p, size_t n)
+/* All of p, or give up on the first error other than EINTR, or once stop was asked and
+ * the descriptor took nothing for STOP_WAIT_MS. */
+static void write_all(struct mg_logbuf *b, const char *p, size_t n)
 {
-    while (n > 0) {
-        ssize_t w = write(fd, p, n);
+    int waited_ms = 0;
 
-        if (w < 0 && errno == EINTR)
+    while (n > 0 && !atomic_load(&b->give_up)) {
+        struct pollfd pfd = {.fd = b->fd, .events = POLLOUT};
+        int r = poll(&pfd, 1, POLL_MS);
+        ssize_t w;
+
+        if (r == 0 || (r < 0 && errno == EINTR)) {
+            if (atomic_load(&b->stopping) && (waited_ms += POLL_MS) >= STOP_WAIT_MS)
+                atomic_store(&b->give_up, 1);
+            continue;
+        }
+        if (r < 0 || (pfd.revents & (POLLERR | POLLNVAL)))
+            return;
+        w = write(b->fd, p, n < WRITE_PIECE ? n : WRITE_PIECE);
+        if (w < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (w <= 0)
             return;
@@ -64,7 +88,7 @@ static void swap_locked(struct mg_logbuf *b)
 /* Write one batch outside the lock, then a note on lines dropped since the last one. */
 static void write_batch(struct mg_logbuf *b, const char *p, size_t n, unsigned long dropped)
 {
-    write_all(b->fd, p, n);
+    write_all(b, p, n);
     if (dropped) {
         char note[128];
         int k = snprintf(note, sizeof(note),
@@ -72,7 +96,7 @@ static void write_batch(struct mg_logbuf *b, const char *p, size_t n, unsigned l
                          dropped);
 
         if (k > 0)
-            write_all(b->fd, note, (size_t)k);
+            write_all(b, note, (size_t)k);
     }
 }
 
@@ -174,6 +198,7 @@ void mg_logbuf_stop(struct mg_logbuf *b)
 {
     if (!b)
         return;
+    atomic_store(&b->stopping, true);
     pthread_mutex_lock(&b->mu);
     b->stop = true;
     pthread_cond_signal(&b->cv);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* logbuf.h - whole log lines to a file descriptor in batches: writers append lines to a
  * buffer under a mutex, and a flusher thread writes the batches out every flush_ms (or
- * sooner when one is half full), so a busy server makes one write(2) per batch instead of
- * one per review, and a writer never waits on the descriptor: when stderr does not keep
+ * sooner when one is half full), so a busy server writes batches (in 4 KiB pieces, each
+ * after poll(2)) instead of a line per review, and a writer never waits on the descriptor: when stderr does not keep
  * up and both 256 KB buffers are full, lines are dropped and counted, and the next batch
  * says how many. Lines are never split or interleaved; what is buffered is written by
  * mg_logbuf_stop. Thread-safety: mg_logbuf_line may be called from any number of threads
@@ -26,7 +26,9 @@ void mg_logbuf_line(struct mg_logbuf *b, const char *line, size_t n);
 /* Lines dropped so far. */
 unsigned long mg_logbuf_dropped(struct mg_logbuf *b);
 
-/* Write what is buffered, stop the flusher and free b; accepts NULL. */
+/* Write what is buffered, stop the flusher and free b; accepts NULL. When the descriptor
+ * takes nothing for 2 s (a full pipe, a stopped terminal), the rest is dropped: this
+ * returns within about 2 s whatever stderr does. */
 void mg_logbuf_stop(struct mg_logbuf *b);
 
 #endif

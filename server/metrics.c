@@ -8,7 +8,7 @@
 
 #include "strbuf.h"
 
-static const int codes[MG_METRICS_CODES - 1] = {200, 400, 404, 405, 413, 415, 500, 503};
+static const int codes[MG_METRICS_CODES - 1] = {200, 400, 403, 404, 405, 413, 415, 500, 503};
 static const char *const routes[MG_ROUTE_COUNT] = {"/validate", "/mutate",  "/healthz",
                                                    "/readyz",   "/metrics", "other"};
 static const char *const endpoints[2] = {"validate", "mutate"};
@@ -124,6 +124,12 @@ char *mg_metrics_render(struct mg_metrics *m, const char *extra)
                      "migguard_tls_reloads_total{result=\"ok\"} %lu\n"
                      "migguard_tls_reloads_total{result=\"failed\"} %lu\n",
                      get(&m->reloads), get(&m->reload_failures));
+    mg_strbuf_printf(&o,
+                     "# HELP migguard_client_auth_refused_total Reviews refused (403) for want "
+                     "of a valid client certificate (serve --client-ca).\n"
+                     "# TYPE migguard_client_auth_refused_total counter\n"
+                     "migguard_client_auth_refused_total %lu\n",
+                     get(&m->auth_refused));
     if (extra)
         mg_strbuf_printf(&o, "%s", extra);
     return mg_strbuf_finish(&o);

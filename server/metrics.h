@@ -18,7 +18,7 @@ enum mg_metrics_route {
     MG_ROUTE_COUNT
 };
 
-#define MG_METRICS_CODES 9    /* 200 400 404 405 413 415 500 503 other */
+#define MG_METRICS_CODES 10   /* 200 400 403 404 405 413 415 500 503 other */
 #define MG_METRICS_BUCKETS 10 /* review latency histogram buckets, +Inf last */
 
 struct mg_metrics {
@@ -28,6 +28,7 @@ struct mg_metrics {
     atomic_ulong latency_us_sum[2];
     atomic_long in_flight;
     atomic_ulong reloads, reload_failures;
+    atomic_ulong auth_refused; /* reviews answered 403 by client authentication */
 };
 
 /* Zero every counter. */

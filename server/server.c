@@ -27,8 +27,11 @@
 #include <microhttpd.h>
 
 #include "addr.h"
+#include "clientauth.h"
 #include "cpus.h"
+#include "http.h"
 #include "metrics.h"
+#include "metricsd.h"
 #include "tlsreload.h"
 
 #define DEFAULT_TIMEOUT_S 30u
@@ -42,14 +45,16 @@
  * zeroes the whole pool after every request, so it is kept small: 16 KB takes request
  * headers of 14 KB (more get 431; the API server sends well under 1 KB). */
 #define CONN_MEMORY ((size_t)16 * 1024)
-/* A chunked body past the cap is read and dropped up to this much more, so the
- * client still gets its 413; beyond it the connection is closed. */
-#define DISCARD_MAX ((size_t)1024 * 1024)
+/* A chunked body past the cap is read and dropped (never stored) up to this much more,
+ * so the client still gets its 413 at the end of it (libmicrohttpd 0.9.75 cannot answer
+ * before the body is read); beyond it the connection is closed. */
+#define DISCARD_MAX ((size_t)64 * 1024 * 1024)
 /* Request bodies held at once, all connections together: 8192 connections announcing
  * 7 MiB each would otherwise take 56 GiB. Past it a review gets 503 (any one body of
  * up to 7 MiB is always taken when nothing else is held). */
 #define BODY_BUDGET ((size_t)64 * 1024 * 1024)
 #define BUSY_MESSAGE "server busy: too many large request bodies at once; retry later"
+/* TLS 1.2 and 1.3 only, GnuTLS's NORMAL ciphers (README.md "TLS"). */
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
 #define MAX_LOOPS 64u
 
@@ -58,8 +63,11 @@ struct mg_server {
     MHD_socket quiesced[MAX_LOOPS];
     unsigned ndaemons;
     struct mg_engine *engine;
-    struct mg_tlsreload *reload; /* NULL: static certificate */
-    char *cert_pem, *key_pem;    /* borrowed by MHD until MHD_stop_daemon */
+    struct mg_tlsreload *reload;  /* NULL: static certificate */
+    struct mg_clientauth *auth;   /* NULL: reviews from any client */
+    struct mg_metricsd *metricsd; /* NULL: /metrics on the webhook port */
+    struct mg_http_log log;
+    char *cert_pem, *key_pem; /* borrowed by MHD until MHD_stop_daemon */
     unsigned port, drain_s, linger_s;
     atomic_bool stopping;
     atomic_size_t body_bytes; /* reserved by the requests in flight, under BODY_BUDGET */
@@ -121,35 +129,22 @@ int mg_server_wait_for_signal(void)
 static enum MHD_Result send_buf(struct MHD_Connection *c, struct req *r, int status,
                                 const char *ctype, const char *body, size_t len, const char *allow)
 {
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
-    enum MHD_Result ret;
-
-    if (!resp)
-        return MHD_NO;
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-    if (allow)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
     /* While draining, tell keep-alive clients (the API server) to reconnect elsewhere. */
-    if (atomic_load(&r->srv->stopping))
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-    ret = MHD_queue_response(c, (unsigned)status, resp);
-    MHD_destroy_response(resp);
+    enum MHD_Result ret =
+        mg_http_send(c, status, ctype, body, len, allow, atomic_load(&r->srv->stopping));
+
     mg_metrics_request(&r->srv->metrics, r->route, status);
     return ret;
 }
 
-/* A Kubernetes-style Status body; message is a fixed text without quotes. */
+/* A Kubernetes-style Status body (message is escaped). */
 static enum MHD_Result send_status(struct MHD_Connection *c, struct req *r, int status,
                                    const char *message, const char *allow)
 {
-    char body[512];
-    int n = snprintf(body, sizeof(body),
-                     "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},"
-                     "\"status\":\"Failure\",\"message\":\"%s\",\"code\":%d}",
-                     message, status);
+    enum MHD_Result ret = mg_http_status(c, status, message, allow, atomic_load(&r->srv->stopping));
 
-    return send_buf(c, r, status, "application/json", body, (size_t)n, allow);
+    mg_metrics_request(&r->srv->metrics, r->route, status);
+    return ret;
 }
 
 static enum MHD_Result send_text(struct MHD_Connection *c, struct req *r, int status,
@@ -291,11 +286,35 @@ static enum MHD_Result review_done(struct MHD_Connection *c, struct req *r)
     return ret;
 }
 
+/* The server's counters and the caller's extra text (metricsd.h's render). */
+static char *render_metrics(void *ctx)
+{
+    struct mg_server *s = ctx;
+    char *extra = s->metrics_hook ? s->metrics_hook(s->hook_ctx) : NULL;
+    char *text = mg_metrics_render(&s->metrics, extra);
+
+    free(extra);
+    return text;
+}
+
+/* On the certificate poll thread (tlsreload.h): re-read changed client CA bundles. */
+static void poll_client_ca(void *ctx)
+{
+    struct mg_server *s = ctx;
+    struct mg_err err = {0};
+    int rc = mg_clientauth_poll(s->auth, &err);
+
+    if (rc > 0)
+        mg_http_logf(&s->log, "tls: reloaded the --client-ca bundles");
+    else if (rc < 0)
+        mg_http_logf(&s->log, "tls: keeping the previous --client-ca bundles: %s", err.msg);
+}
+
 static enum MHD_Result serve_get(struct MHD_Connection *c, struct req *r, const char *method)
 {
     struct mg_server *s = r->srv;
     enum MHD_Result ret;
-    char *extra, *text;
+    char *text;
 
     if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
         return send_status(c, r, 405, "method not allowed: use GET", "GET, HEAD");
@@ -306,14 +325,48 @@ static enum MHD_Result serve_get(struct MHD_Connection *c, struct req *r, const 
             return send_text(c, r, 503, "not ready");
         return send_text(c, r, 200, "ready");
     }
-    extra = s->metrics_hook ? s->metrics_hook(s->hook_ctx) : NULL;
-    text = mg_metrics_render(&s->metrics, extra);
-    free(extra);
+    text = render_metrics(s);
     if (!text)
         return send_status(c, r, 500, "out of memory", NULL);
     ret = send_buf(c, r, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text), NULL);
     free(text);
     return ret;
+}
+
+/* Ask every TLS client for a certificate (GNUTLS_CERT_REQUEST: one is not required in
+ * the handshake, so probes without one still reach /healthz and /readyz); the review
+ * routes check it. MHD calls this after it made the session, before the handshake. */
+static void notify_conn(void *cls, struct MHD_Connection *c, void **socket_ctx,
+                        enum MHD_ConnectionNotificationCode code)
+{
+    const union MHD_ConnectionInfo *info;
+
+    (void)cls;
+    (void)socket_ctx;
+    if (code != MHD_CONNECTION_NOTIFY_STARTED)
+        return;
+    info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    if (info && info->tls_session)
+        gnutls_certificate_server_set_request((gnutls_session_t)info->tls_session,
+                                              GNUTLS_CERT_REQUEST);
+}
+
+/* With --client-ca, a review route needs a verified client certificate: 403 otherwise,
+ * before the body is read. */
+static bool refuse_unauthenticated(struct MHD_Connection *c, struct req *r)
+{
+    const union MHD_ConnectionInfo *info;
+    char why[512];
+
+    if (!r->srv->auth)
+        return false;
+    info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    if (mg_clientauth_verify(r->srv->auth, info ? (gnutls_session_t)info->tls_session : NULL, why,
+                             sizeof(why)) == 0)
+        return false;
+    atomic_fetch_add_explicit(&r->srv->metrics.auth_refused, 1, memory_order_relaxed);
+    send_status(c, r, 403, why, NULL);
+    return true;
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
@@ -335,8 +388,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         *con_cls = r;
         if (r->route == MG_ROUTE_OTHER)
             return send_status(c, r, 404, "not found", NULL);
-        if (r->route == MG_ROUTE_VALIDATE || r->route == MG_ROUTE_MUTATE)
+        if (r->route == MG_ROUTE_METRICS && s->metricsd)
+            return send_status(c, r, 404, "not found: /metrics is served on --metrics-listen",
+                               NULL);
+        if (r->route == MG_ROUTE_VALIDATE || r->route == MG_ROUTE_MUTATE) {
+            if (refuse_unauthenticated(c, r))
+                return MHD_YES;
             return review_headers(c, r, method);
+        }
         return serve_get(c, r, method);
     }
     if (*data_size) {
@@ -363,13 +422,6 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     free(r);
     *con_cls = NULL;
     atomic_fetch_sub(&s->metrics.in_flight, 1);
-}
-
-__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
-{
-    (void)cls;
-    fputs("migguard: http: ", stderr);
-    vfprintf(stderr, fmt, ap);
 }
 
 /* One loop per usable CPU (cpus.h: affinity and cgroup quota), at least two so one slow
@@ -462,13 +514,13 @@ static struct MHD_Daemon *start_daemon(struct mg_server *s, const struct mg_serv
         addr[0] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, (void *)(uintptr_t)&a->ss};
     }
     return MHD_start_daemon(
-        flags, (uint16_t)a->port, NULL, NULL, handle, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
-        s, /* first, so MHD logs nothing past it */
+        flags, (uint16_t)a->port, NULL, NULL, handle, s, MHD_OPTION_EXTERNAL_LOGGER,
+        mg_http_mhd_log, &s->log, /* first, so MHD logs nothing past it */
         MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_CONNECTION_TIMEOUT,
         o->timeout_s ? o->timeout_s : DEFAULT_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, limit,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-        MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES, MHD_OPTION_ARRAY, tls, MHD_OPTION_ARRAY, addr,
-        MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_CONNECTION, s->auth ? notify_conn : NULL, s, MHD_OPTION_HTTPS_PRIORITIES,
+        TLS_PRIORITIES, MHD_OPTION_ARRAY, tls, MHD_OPTION_ARRAY, addr, MHD_OPTION_END);
 }
 
 /* The port the first loop bound, for the others (a listen port of 0 picks one). */
@@ -552,12 +604,14 @@ static void server_free(struct mg_server *s)
 {
     if (!s)
         return;
+    mg_metricsd_stop(s->metricsd);
     for (unsigned i = 0; i < s->ndaemons; i++) {
         MHD_stop_daemon(s->daemons[i]);
         if (s->quiesced[i] != MHD_INVALID_SOCKET)
             close(s->quiesced[i]);
     }
     mg_tlsreload_stop(s->reload);
+    mg_clientauth_free(s->auth);
     free(s->cert_pem);
     if (s->key_pem)
         memset(s->key_pem, 0, strlen(s->key_pem));
@@ -585,6 +639,8 @@ int mg_server_start(struct mg_server **out, const struct mg_server_opts *opts,
     s->ready = opts->ready;
     s->metrics_hook = opts->metrics;
     s->hook_ctx = opts->hook_ctx;
+    s->log.fn = opts->log;
+    s->log.ctx = opts->hook_ctx;
     mg_server_block_signals();
     if ((rc = mg_addr_parse(opts->listen, &a, err)) != 0)
         goto fail;
@@ -592,7 +648,18 @@ int mg_server_start(struct mg_server **out, const struct mg_server_opts *opts,
         rc = mg_err_set(err, MG_EINVAL, "a certificate and a key file are required");
         goto fail;
     }
+    if (opts->n_client_ca &&
+        (rc = mg_clientauth_new(&s->auth, opts->client_ca, opts->n_client_ca, opts->client_names,
+                                opts->n_client_names, err)) != 0)
+        goto fail;
     if ((rc = tls_options(s, opts, tls, err)) != 0)
+        goto fail;
+    if (s->reload && s->log.fn)
+        mg_tlsreload_set_log(s->reload, s->log.fn, s->log.ctx);
+    if (s->reload && s->auth)
+        mg_tlsreload_also(s->reload, poll_client_ca, s);
+    if (opts->metrics_listen && (rc = mg_metricsd_start(&s->metricsd, opts->metrics_listen,
+                                                        render_metrics, s, &s->log, err)) != 0)
         goto fail;
     if ((rc = check_port_free(&a, opts->listen, err)) != 0 ||
         (rc = start_loops(s, opts, &a, tls, err)) != 0)
@@ -607,6 +674,11 @@ fail:
 unsigned mg_server_port(const struct mg_server *srv)
 {
     return srv ? srv->port : 0;
+}
+
+unsigned mg_server_metrics_port(const struct mg_server *srv)
+{
+    return srv ? mg_metricsd_port(srv->metricsd) : 0;
 }
 
 void mg_server_stop(struct mg_server *srv)
@@ -632,7 +704,7 @@ void mg_server_stop(struct mg_server *srv)
         waited_ms += 10;
     }
     if (atomic_load(&srv->metrics.in_flight) > 0)
-        fprintf(stderr, "migguard: stopping with %ld requests unanswered after %u s\n",
-                (long)atomic_load(&srv->metrics.in_flight), srv->drain_s);
+        mg_http_logf(&srv->log, "stopping with %ld requests unanswered after %u s",
+                     (long)atomic_load(&srv->metrics.in_flight), srv->drain_s);
     server_free(srv);
 }

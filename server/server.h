@@ -32,7 +32,22 @@ struct mg_server_opts {
     /* Extra Prometheus text appended to GET /metrics; returns a malloc'd string the
      * server frees, or NULL. Called from server threads. */
     char *(*metrics)(void *ctx);
-    void *hook_ctx; /* passed to ready and metrics */
+    void *hook_ctx; /* passed to ready, metrics and log */
+    /* Client authentication (issue 15): with client_ca files (PEM bundles), /validate and
+     * /mutate answer 403 before reading the body unless the client presented a
+     * certificate that chains to one of them for TLS client use and, when client_names
+     * are given, whose subject CN or a SAN (DNS, URI, e-mail) is one of them. Probes and
+     * /metrics stay open. The bundles are re-read with the serving certificate. */
+    const char *const *client_ca;
+    size_t n_client_ca;
+    const char *const *client_names;
+    size_t n_client_names;
+    /* "ADDR:PORT": serve GET /metrics there in plain HTTP (metricsd.h), and no longer on
+     * the webhook port (404 there); NULL: on the webhook port. */
+    const char *metrics_listen;
+    /* Where the server's own lines go (libmicrohttpd's messages, reloads, stop): one
+     * line without '\n' per call, from any thread; must not block. NULL: stderr. */
+    void (*log)(void *ctx, const char *line);
 };
 
 struct mg_server;
@@ -50,6 +65,9 @@ int mg_server_start(struct mg_server **out, const struct mg_server_opts *opts,
 
 /* The port actually bound (useful with port 0). */
 unsigned mg_server_port(const struct mg_server *srv);
+
+/* The port of --metrics-listen, 0 when /metrics is on the webhook port. */
+unsigned mg_server_metrics_port(const struct mg_server *srv);
 
 /* Report not ready and linger (linger_s), stop accepting, finish requests in flight (at
  * most drain_s), free everything; accepts NULL. Responses sent from the first step on

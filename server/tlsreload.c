@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,6 +45,10 @@ struct mg_tlsreload {
     pthread_mutex_t mu;      /* guards stop, with cv */
     pthread_mutex_t poll_mu; /* one poll at a time: guards seen */
     pthread_cond_t cv;
+    void (*also)(void *ctx);                  /* guarded by mu, with also_ctx */
+    void (*log)(void *ctx, const char *line); /* guarded by poll_mu, with log_ctx */
+    void *log_ctx;
+    void *also_ctx;
 };
 
 static _Atomic(struct mg_tlsreload *) active;
@@ -185,6 +190,21 @@ static bool sig_equal(const struct sig *a, const struct sig *b)
     return true;
 }
 
+__attribute__((format(printf, 2, 3))) static void say(const struct mg_tlsreload *r, const char *fmt,
+                                                      ...)
+{
+    char line[640];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    if (r->log)
+        r->log(r->log_ctx, line);
+    else
+        fprintf(stderr, "migguard: %s\n", line);
+}
+
 static int poll_locked(struct mg_tlsreload *r)
 {
     struct sig now;
@@ -198,14 +218,14 @@ static int poll_locked(struct mg_tlsreload *r)
      * retried when the second file changes too. */
     r->seen = now;
     if (gen_load(&g, r->cert_file, r->key_file, &err) != 0) {
-        fprintf(stderr, "migguard: tls: keeping the current certificate: %s\n", err.msg);
+        say(r, "tls: keeping the current certificate: %s", err.msg);
         if (r->failed)
             atomic_fetch_add(r->failed, 1);
         return -1;
     }
     g->older = atomic_load(&r->cur);
     atomic_store_explicit(&r->cur, g, memory_order_release);
-    fprintf(stderr, "migguard: tls: reloaded certificate %s\n", r->cert_file);
+    say(r, "tls: reloaded certificate %s", r->cert_file);
     if (r->ok)
         atomic_fetch_add(r->ok, 1);
     return 1;
@@ -228,14 +248,20 @@ static void *poll_main(void *arg)
     pthread_mutex_lock(&r->mu);
     while (!r->stop) {
         struct timespec until;
+        void (*also)(void *);
+        void *also_ctx;
 
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += r->interval_s;
         pthread_cond_timedwait(&r->cv, &r->mu, &until);
+        also = r->also;
+        also_ctx = r->also_ctx;
         if (r->stop)
             break;
         pthread_mutex_unlock(&r->mu);
         mg_tlsreload_poll(r);
+        if (also)
+            also(also_ctx);
         pthread_mutex_lock(&r->mu);
     }
     pthread_mutex_unlock(&r->mu);
@@ -307,6 +333,23 @@ void mg_tlsreload_stop(struct mg_tlsreload *r)
     free(r->cert_file);
     free(r->key_file);
     free(r);
+}
+
+void mg_tlsreload_set_log(struct mg_tlsreload *r, void (*fn)(void *ctx, const char *line),
+                          void *ctx)
+{
+    pthread_mutex_lock(&r->poll_mu);
+    r->log = fn;
+    r->log_ctx = ctx;
+    pthread_mutex_unlock(&r->poll_mu);
+}
+
+void mg_tlsreload_also(struct mg_tlsreload *r, void (*fn)(void *ctx), void *ctx)
+{
+    pthread_mutex_lock(&r->mu);
+    r->also = fn;
+    r->also_ctx = ctx;
+    pthread_mutex_unlock(&r->mu);
 }
 
 int mg_tlsreload_retrieve(gnutls_session_t session, const gnutls_datum_t *req_ca_rdn, int nreqs,

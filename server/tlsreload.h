@@ -39,6 +39,15 @@ void mg_tlsreload_stop(struct mg_tlsreload *r);
  * nothing changed, -1 when a changed pair failed to load (kept the old one). */
 int mg_tlsreload_poll(struct mg_tlsreload *r);
 
+/* Send the poll's lines ("tls: reloaded ...", one line without '\n') to fn instead of
+ * stderr; fn must not block. */
+void mg_tlsreload_set_log(struct mg_tlsreload *r, void (*fn)(void *ctx, const char *line),
+                          void *ctx);
+
+/* Also call fn(ctx) after each poll, on the poll thread (the client CA bundles of
+ * clientauth.h are re-read this way). fn must not block. */
+void mg_tlsreload_also(struct mg_tlsreload *r, void (*fn)(void *ctx), void *ctx);
+
 /* gnutls_certificate_retrieve_function2 for MHD_OPTION_HTTPS_CERT_CALLBACK: hands
  * out the active store's current pair. */
 int mg_tlsreload_retrieve(gnutls_session_t session, const gnutls_datum_t *req_ca_rdn, int nreqs,

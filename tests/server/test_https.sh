@@ -102,7 +102,7 @@ took=$(($(date +%s) - start))
 
 # Certificate reload: new CA and serving pair in place; new handshakes use them.
 mv "$MG_TMP/certs/ca.crt" "$MG_TMP/old-ca.crt"
-"$MG" certs create --out "$MG_TMP/certs" --ip 127.0.0.1 >/dev/null ||
+"$MG" certs create --force --out "$MG_TMP/certs" --ip 127.0.0.1 >/dev/null ||
     mg_fail "certs create (rotate)"
 reloaded=
 for _ in $(seq 1 50); do
