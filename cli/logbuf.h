@@ -2,9 +2,9 @@
 /* logbuf.h - whole log lines to a file descriptor in batches: writers append lines to a
  * buffer under a mutex, and a flusher thread writes the batches out every flush_ms (or
  * sooner when one is half full), so a busy server writes batches (in 4 KiB pieces, each
- * after poll(2)) instead of a line per review, and a writer never waits on the descriptor: when stderr does not keep
- * up and both 256 KB buffers are full, lines are dropped and counted, and the next batch
- * says how many. Lines are never split or interleaved; what is buffered is written by
+ * after poll(2)) instead of a line per review, and a writer never waits on the descriptor: when
+ * stderr does not keep up and both 256 KB buffers are full, lines are dropped and counted, and the
+ * next batch says how many. Lines are never split or interleaved; what is buffered is written by
  * mg_logbuf_stop. Thread-safety: mg_logbuf_line may be called from any number of threads
  * at once. */
 #ifndef MG_LOGBUF_H

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 enum MHD_Result mg_http_send(struct MHD_Connection *c, int status, const char *ctype,
                              const char *body, size_t len, const char *allow, bool close)
@@ -101,4 +102,22 @@ void mg_http_mhd_log(void *cls, const char *fmt, va_list ap)
     vsnprintf(text, sizeof(text), fmt, ap);
     snprintf(line, sizeof(line), "http: %s", text);
     emit(cls, line);
+}
+
+/* application/json, any case, optionally followed by parameters. */
+bool mg_http_is_json(const char *ct)
+{
+    static const char want[] = "application/json";
+    size_t n = sizeof(want) - 1;
+
+    if (!ct)
+        return false;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    if (strncasecmp(ct, want, n) != 0)
+        return false;
+    ct += n;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    return *ct == '\0' || *ct == ';';
 }

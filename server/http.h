@@ -26,6 +26,9 @@ enum MHD_Result mg_http_send(struct MHD_Connection *c, int status, const char *c
 enum MHD_Result mg_http_status(struct MHD_Connection *c, int status, const char *message,
                                const char *allow, bool close);
 
+/* Content-Type application/json, any case, optionally followed by parameters. */
+bool mg_http_is_json(const char *ct);
+
 /* Log one line through log (printf-style). */
 void mg_http_logf(const struct mg_http_log *log, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -18,7 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
@@ -28,8 +27,8 @@
 
 #include "addr.h"
 #include "clientauth.h"
-#include "cpus.h"
 #include "http.h"
+#include "listen.h"
 #include "metrics.h"
 #include "metricsd.h"
 #include "tlsreload.h"
@@ -38,7 +37,6 @@
 /* Idle keep-alive connections hold a slot until the idle timeout: leave room for many
  * (2,000 idle ones must not lock out the API server). */
 #define DEFAULT_MAX_CONNS 8192u
-#define FD_RESERVE 256u /* descriptors kept for files, the watcher, the listen socket */
 #define DEFAULT_DRAIN_S 10u
 #define DEFAULT_RELOAD_S 2u
 /* Per-connection pool for headers and the read buffer; bodies are copied out. MHD
@@ -153,24 +151,6 @@ static enum MHD_Result send_text(struct MHD_Connection *c, struct req *r, int st
     return send_buf(c, r, status, "text/plain; charset=utf-8", text, strlen(text), NULL);
 }
 
-/* application/json, any case, optionally followed by parameters. */
-static bool is_json(const char *ct)
-{
-    static const char want[] = "application/json";
-    size_t n = sizeof(want) - 1;
-
-    if (!ct)
-        return false;
-    while (*ct == ' ' || *ct == '\t')
-        ct++;
-    if (strncasecmp(ct, want, n) != 0)
-        return false;
-    ct += n;
-    while (*ct == ' ' || *ct == '\t')
-        ct++;
-    return *ct == '\0' || *ct == ';';
-}
-
 static enum mg_metrics_route route_of(const char *url)
 {
     static const char *const paths[] = {"/validate", "/mutate", "/healthz", "/readyz", "/metrics"};
@@ -199,7 +179,7 @@ static enum MHD_Result review_headers(struct MHD_Connection *c, struct req *r, c
 
     if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
         return send_status(c, r, 405, "method not allowed: use POST", "POST");
-    if (!is_json(ct))
+    if (!mg_http_is_json(ct))
         return send_status(c, r, 415, "unsupported media type: want application/json", NULL);
     if (cl) {
         char *end;
@@ -424,17 +404,6 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     atomic_fetch_sub(&s->metrics.in_flight, 1);
 }
 
-/* One loop per usable CPU (cpus.h: affinity and cgroup quota), at least two so one slow
- * review never holds every connection, at most MAX_LOOPS. */
-static unsigned default_threads(void)
-{
-    unsigned n = mg_cpus_usable();
-
-    if (n < 2)
-        return 2;
-    return n > MAX_LOOPS ? MAX_LOOPS : n;
-}
-
 /* Certificate options for MHD: the reload callback, or the PEM text read once. */
 static int tls_options(struct mg_server *s, const struct mg_server_opts *o,
                        struct MHD_OptionItem *it, struct mg_err *err)
@@ -465,25 +434,6 @@ static int tls_options(struct mg_server *s, const struct mg_server_opts *o,
     it[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, s->key_pem};
     it[2] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
     return 0;
-}
-
-/* Raise the soft descriptor limit toward want + FD_RESERVE (the hard limit caps it) and
- * return how many connections fit. */
-static unsigned fd_budget(unsigned want)
-{
-    struct rlimit rl;
-    rlim_t need = (rlim_t)want + FD_RESERVE;
-
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-        return want;
-    if (rl.rlim_cur < need) {
-        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need : rl.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &rl);
-        getrlimit(RLIMIT_NOFILE, &rl);
-    }
-    if (rl.rlim_cur < need)
-        return rl.rlim_cur > 2 * FD_RESERVE ? (unsigned)(rl.rlim_cur - FD_RESERVE) : FD_RESERVE;
-    return want;
 }
 
 /*
@@ -523,57 +473,12 @@ static struct MHD_Daemon *start_daemon(struct mg_server *s, const struct mg_serv
         TLS_PRIORITIES, MHD_OPTION_ARRAY, tls, MHD_OPTION_ARRAY, addr, MHD_OPTION_END);
 }
 
-/* The port the first loop bound, for the others (a listen port of 0 picks one). */
-static void set_port(struct mg_addr *a, unsigned port)
-{
-    a->port = port;
-    if (a->ss.ss_family == AF_INET6)
-        ((struct sockaddr_in6 *)&a->ss)->sin6_port = htons((uint16_t)port);
-    else
-        ((struct sockaddr_in *)&a->ss)->sin_port = htons((uint16_t)port);
-}
-
-/* The loops share one port through SO_REUSEPORT, which would also let another process
- * that sets it (a second migguard) share the port silently, each answering part of the
- * traffic. So first bind the address without it: that fails when anything listens. */
-static int check_port_free(const struct mg_addr *a, const char *listen, struct mg_err *err)
-{
-    struct sockaddr_storage ss = a->ss;
-    socklen_t len =
-        ss.ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
-    int one = 1, fd, e = 0;
-
-    if (a->port == 0)
-        return 0;
-    if (a->any) {
-        struct sockaddr_in *in = (struct sockaddr_in *)&ss;
-
-        memset(&ss, 0, sizeof(ss));
-        in->sin_family = AF_INET;
-        in->sin_addr.s_addr = htonl(INADDR_ANY);
-        in->sin_port = htons((uint16_t)a->port);
-        len = sizeof(*in);
-    }
-    if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-        return 0; /* no such family here: the daemons will say so */
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (bind(fd, (struct sockaddr *)&ss, len) != 0)
-        e = errno;
-    close(fd);
-    if (e == EADDRINUSE)
-        return mg_err_set(err, MG_ECONFIG,
-                          "cannot listen on %s: the port is in use (another migguard or "
-                          "server is listening there; stop it or choose another --listen)",
-                          listen);
-    return 0;
-}
-
 /* Start the event loops: the first decides dual stack and the port. */
 static int start_loops(struct mg_server *s, const struct mg_server_opts *o, struct mg_addr *a,
                        struct MHD_OptionItem *tls, struct mg_err *err)
 {
-    unsigned n = o->threads ? o->threads : default_threads();
-    unsigned max = fd_budget(o->max_conns ? o->max_conns : DEFAULT_MAX_CONNS);
+    unsigned n = o->threads ? o->threads : mg_listen_threads(MAX_LOOPS);
+    unsigned max = mg_listen_fd_budget(o->max_conns ? o->max_conns : DEFAULT_MAX_CONNS);
     const union MHD_DaemonInfo *info;
     bool dual = a->any;
     struct MHD_Daemon *d;
@@ -591,7 +496,7 @@ static int start_loops(struct mg_server *s, const struct mg_server_opts *o, stru
         if (s->ndaemons == 1) {
             info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
             s->port = info ? info->port : a->port;
-            set_port(a, s->port);
+            mg_listen_set_port(a, s->port);
         }
         if (s->ndaemons == n)
             return 0;
@@ -661,7 +566,7 @@ int mg_server_start(struct mg_server **out, const struct mg_server_opts *opts,
     if (opts->metrics_listen && (rc = mg_metricsd_start(&s->metricsd, opts->metrics_listen,
                                                         render_metrics, s, &s->log, err)) != 0)
         goto fail;
-    if ((rc = check_port_free(&a, opts->listen, err)) != 0 ||
+    if ((rc = mg_listen_check_free(&a, opts->listen, err)) != 0 ||
         (rc = start_loops(s, opts, &a, tls, err)) != 0)
         goto fail;
     *out = s;
