@@ -93,13 +93,21 @@ static bool parse_days(const char *s, int *out)
     return true;
 }
 
-struct create_args {
+/* The options create and client share. */
+struct leaf_args {
     const char *out;
-    bool force;
-    const char *svc[MAX_NAMES], *ns[MAX_NAMES], *dns[MAX_NAMES], *ip[MAX_NAMES];
-    size_t n_svc, n_ns, n_dns, n_ip;
-    int days, ca_days;
+    const char *dns[MAX_NAMES];
+    size_t n_dns;
+    int days;
     enum mg_certs_key key;
+    bool force;
+};
+
+struct create_args {
+    struct leaf_args l;
+    const char *svc[MAX_NAMES], *ns[MAX_NAMES], *ip[MAX_NAMES];
+    size_t n_svc, n_ns, n_ip;
+    int ca_days;
 };
 
 static bool push(const char **list, size_t *n, const char *v)
@@ -110,42 +118,56 @@ static bool push(const char **list, size_t *n, const char *v)
     return true;
 }
 
+/* One of the shared options at argv[*i]: 1 taken, 0 not one of them, -1 bad value. */
+static int leaf_opt(int argc, char **argv, int *i, struct leaf_args *l)
+{
+    const char *v = NULL;
+    bool ok;
+
+    if (strcmp(argv[*i], "--force") == 0)
+        ok = l->force = true;
+    else if (opt_value(argc, argv, i, "--out", &v))
+        ok = (l->out = v) != NULL;
+    else if (opt_value(argc, argv, i, "--dns", &v))
+        ok = push(l->dns, &l->n_dns, v);
+    else if (opt_value(argc, argv, i, "--days", &v))
+        ok = parse_days(v, &l->days);
+    else if (opt_value(argc, argv, i, "--key-type", &v)) {
+        ok = v && (strcmp(v, "ec") == 0 || strcmp(v, "rsa") == 0);
+        l->key = (ok && v[0] == 'r') ? MG_CERTS_KEY_RSA_2048 : MG_CERTS_KEY_EC_P256;
+    } else
+        return 0;
+    return ok ? 1 : -1;
+}
+
 /* Returns NULL on success, else what is wrong. */
 static const char *parse_create(int argc, char **argv, struct create_args *a)
 {
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
-        bool ok;
+        int taken = leaf_opt(argc, argv, &i, &a->l);
+        bool ok = taken > 0;
 
-        if (strcmp(argv[i], "--force") == 0)
-            ok = a->force = true;
-        else if (opt_value(argc, argv, &i, "--out", &v))
-            ok = (a->out = v) != NULL;
+        if (taken != 0)
+            ;
         else if (opt_value(argc, argv, &i, "--service", &v))
             ok = push(a->svc, &a->n_svc, v);
         else if (opt_value(argc, argv, &i, "--namespace", &v))
             ok = push(a->ns, &a->n_ns, v);
-        else if (opt_value(argc, argv, &i, "--dns", &v))
-            ok = push(a->dns, &a->n_dns, v);
         else if (opt_value(argc, argv, &i, "--ip", &v))
             ok = push(a->ip, &a->n_ip, v);
-        else if (opt_value(argc, argv, &i, "--days", &v))
-            ok = parse_days(v, &a->days);
         else if (opt_value(argc, argv, &i, "--ca-days", &v))
             ok = parse_days(v, &a->ca_days);
-        else if (opt_value(argc, argv, &i, "--key-type", &v)) {
-            ok = v && (strcmp(v, "ec") == 0 || strcmp(v, "rsa") == 0);
-            a->key = (ok && v[0] == 'r') ? MG_CERTS_KEY_RSA_2048 : MG_CERTS_KEY_EC_P256;
-        } else
+        else
             return "unknown option";
         if (!ok)
             return "missing or invalid option value (days: 1..36500; at most 64 names each)";
     }
     if (a->n_svc != a->n_ns && !(a->n_ns == 1 && a->n_svc > 0))
         return "each --service needs a --namespace (or one --namespace for all)";
-    if (a->n_svc * 4 + a->n_dns > MAX_NAMES)
+    if (a->n_svc * 4 + a->l.n_dns > MAX_NAMES)
         return "too many names";
-    if (a->n_svc + a->n_dns + a->n_ip == 0)
+    if (a->n_svc + a->l.n_dns + a->n_ip == 0)
         return "give --service/--namespace, --dns or --ip";
     return NULL;
 }
@@ -173,8 +195,8 @@ static int service_names(struct create_args *a, char **owned, size_t *n_owned, c
             names[(*n)++] = name;
         }
     }
-    for (size_t i = 0; i < a->n_dns; i++)
-        names[(*n)++] = a->dns[i];
+    for (size_t i = 0; i < a->l.n_dns; i++)
+        names[(*n)++] = a->l.dns[i];
     return 0;
 }
 
@@ -229,7 +251,7 @@ static bool exists_in(const char *dir, const char *name)
 
 static int cmd_create(int argc, char **argv)
 {
-    struct create_args a = {.days = 365, .ca_days = 3650};
+    struct create_args a = {.l.days = 365, .ca_days = 3650};
     const char *problem = parse_create(argc, argv, &a);
     const char *names[MAX_NAMES];
     char *owned[MAX_NAMES];
@@ -241,17 +263,17 @@ static int cmd_create(int argc, char **argv)
 
     if (problem)
         return usage(create_usage, problem);
-    if (!a.out && !(a.out = default_dir(dirbuf, sizeof(dirbuf)))) {
+    if (!a.l.out && !(a.l.out = default_dir(dirbuf, sizeof(dirbuf)))) {
         fprintf(stderr, "migguard certs create: no --out DIR and no default directory (set "
                         "HOME or MIGGUARD_CERTS_DIR, or give --out)\n");
         return 1;
     }
-    if (!a.force && (exists_in(a.out, "ca.key") || exists_in(a.out, "ca.crt"))) {
+    if (!a.l.force && (exists_in(a.l.out, "ca.key") || exists_in(a.l.out, "ca.crt"))) {
         fprintf(stderr,
                 "migguard certs create: %s already holds a CA (ca.crt/ca.key); a new one "
                 "would invalidate every certificate and caBundle made from it. Use --force "
                 "to replace it, or 'certs client' to issue from it\n",
-                a.out);
+                a.l.out);
         return 1;
     }
     if (service_names(&a, owned, &n_owned, names, &n) != 0) {
@@ -259,19 +281,19 @@ static int cmd_create(int argc, char **argv)
         goto out;
     }
     /* A serving certificate outliving its CA would stop verifying early. */
-    ca.days = a.ca_days > a.days ? a.ca_days : a.days;
-    ca.key = tls.key = a.key;
+    ca.days = a.ca_days > a.l.days ? a.ca_days : a.l.days;
+    ca.key = tls.key = a.l.key;
     tls.dns = names;
     tls.n_dns = n;
     tls.ips = a.ip;
     tls.n_ips = a.n_ip;
-    tls.days = a.days;
-    if (mg_certs_create_dir(a.out, &ca, &tls, &err) != 0) {
+    tls.days = a.l.days;
+    if (mg_certs_create_dir(a.l.out, &ca, &tls, &err) != 0) {
         fprintf(stderr, "migguard certs create: %s\n", err.msg);
         goto out;
     }
-    printf("wrote %s/ca.crt %s/ca.key %s/tls.crt %s/tls.key\n", a.out, a.out, a.out, a.out);
-    printf("serving certificate valid %d days for:", a.days);
+    printf("wrote %s/ca.crt %s/ca.key %s/tls.crt %s/tls.key\n", a.l.out, a.l.out, a.l.out, a.l.out);
+    printf("serving certificate valid %d days for:", a.l.days);
     for (size_t i = 0; i < n; i++)
         printf(" DNS:%s", names[i]);
     for (size_t i = 0; i < a.n_ip; i++)
@@ -285,36 +307,24 @@ out:
 }
 
 struct client_args {
-    const char *name, *ca_dir, *out;
-    const char *dns[MAX_NAMES];
-    size_t n_dns;
-    int days;
-    enum mg_certs_key key;
-    bool force;
+    struct leaf_args l;
+    const char *name, *ca_dir;
 };
 
 static const char *parse_client(int argc, char **argv, struct client_args *a)
 {
     for (int i = 1; i < argc; i++) {
         const char *v = NULL;
-        bool ok;
+        int taken = leaf_opt(argc, argv, &i, &a->l);
+        bool ok = taken > 0;
 
-        if (strcmp(argv[i], "--force") == 0)
-            ok = a->force = true;
+        if (taken != 0)
+            ;
         else if (opt_value(argc, argv, &i, "--name", &v))
             ok = (a->name = v) != NULL && *v && !strchr(v, '/');
         else if (opt_value(argc, argv, &i, "--ca-dir", &v))
             ok = (a->ca_dir = v) != NULL;
-        else if (opt_value(argc, argv, &i, "--out", &v))
-            ok = (a->out = v) != NULL;
-        else if (opt_value(argc, argv, &i, "--dns", &v))
-            ok = push(a->dns, &a->n_dns, v);
-        else if (opt_value(argc, argv, &i, "--days", &v))
-            ok = parse_days(v, &a->days);
-        else if (opt_value(argc, argv, &i, "--key-type", &v)) {
-            ok = v && (strcmp(v, "ec") == 0 || strcmp(v, "rsa") == 0);
-            a->key = (ok && v[0] == 'r') ? MG_CERTS_KEY_RSA_2048 : MG_CERTS_KEY_EC_P256;
-        } else
+        else
             return "unknown option";
         if (!ok)
             return "missing or invalid option value (--name without '/'; days: 1..36500)";
@@ -340,7 +350,7 @@ static int read_ca(const char *dir, struct mg_certs_pair *ca, struct mg_err *err
 
 static int cmd_client(int argc, char **argv)
 {
-    struct client_args a = {.days = 365};
+    struct client_args a = {.l.days = 365};
     const char *problem = parse_client(argc, argv, &a);
     struct mg_certs_pair ca = {0}, leaf = {0};
     struct mg_certs_spec spec = {0};
@@ -354,28 +364,28 @@ static int cmd_client(int argc, char **argv)
         fprintf(stderr, "migguard certs client: no --ca-dir and no default directory\n");
         return 1;
     }
-    if (!a.out)
-        a.out = a.ca_dir;
-    snprintf(crt, sizeof(crt), "%s/%s.crt", a.out, a.name);
-    snprintf(key, sizeof(key), "%s/%s.key", a.out, a.name);
-    if (!a.force && (access(crt, F_OK) == 0 || access(key, F_OK) == 0)) {
+    if (!a.l.out)
+        a.l.out = a.ca_dir;
+    snprintf(crt, sizeof(crt), "%s/%s.crt", a.l.out, a.name);
+    snprintf(key, sizeof(key), "%s/%s.key", a.l.out, a.name);
+    if (!a.l.force && (access(crt, F_OK) == 0 || access(key, F_OK) == 0)) {
         fprintf(stderr, "migguard certs client: %s or %s exists; use --force to replace it\n", crt,
                 key);
         return 1;
     }
     spec.common_name = a.name;
-    spec.dns = a.dns;
-    spec.n_dns = a.n_dns;
-    spec.days = a.days;
-    spec.key = a.key;
+    spec.dns = a.l.dns;
+    spec.n_dns = a.l.n_dns;
+    spec.days = a.l.days;
+    spec.key = a.l.key;
     if (read_ca(a.ca_dir, &ca, &err) != 0 || mg_certs_make_client(&leaf, &ca, &spec, &err) != 0 ||
-        make_dirs(a.out, 0700) != 0 || mg_certs_write_file(key, leaf.key_pem, true, &err) != 0 ||
+        make_dirs(a.l.out, 0700) != 0 || mg_certs_write_file(key, leaf.key_pem, true, &err) != 0 ||
         mg_certs_write_file(crt, leaf.cert_pem, false, &err) != 0) {
         fprintf(stderr, "migguard certs client: %s\n", err.msg[0] ? err.msg : "cannot write");
         goto out;
     }
     printf("wrote %s %s\nclient certificate CN=%s valid %d days, signed by %s/ca.crt\n", crt, key,
-           a.name, a.days, a.ca_dir);
+           a.name, a.l.days, a.ca_dir);
     printf("serve with: --client-ca %s/ca.crt --client-name %s\n", a.ca_dir, a.name);
     rc = 0;
 out:
