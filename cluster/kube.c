@@ -93,6 +93,7 @@ struct mg_kube {
     void (*log)(void *ctx, const char *line);
     void *log_ctx;
     unsigned list_timeout_s;
+    bool once; /* mg_kube_opts.once: no watch after the first list */
     atomic_bool stop;
     pthread_mutex_t list_mu; /* one list in progress at a time */
     pthread_mutex_t mu;
@@ -553,6 +554,8 @@ static void *run(void *arg)
                 mg_store_free(none);
             }
             atomic_store(&w->synced, true);
+            if (k->once)
+                break;
             nap(k, k->missing_retry);
             continue;
         }
@@ -571,7 +574,7 @@ static void *run(void *arg)
             klog(w, "list: recovered");
         atomic_store(&w->synced, true);
         w->delay_ms = 0;
-        if (!watch_loop(w))
+        if (k->once || !watch_loop(w))
             break;
     }
     return NULL;
@@ -587,7 +590,7 @@ int mg_kube_start(struct mg_kube **out, const struct mg_kube_opts *opts, struct 
     *out = NULL;
     if (!k)
         return mg_err_set(err, MG_ENOMEM, "out of memory");
-    rc = opts->kubeconfig ? mg_kubeconf_load_file(&k->kc, opts->kubeconfig, err)
+    rc = opts->kubeconfig ? mg_kubeconf_load_context(&k->kc, opts->kubeconfig, opts->context, err)
                           : mg_kubeconf_in_cluster(&k->kc, opts->sa_dir, err);
     if (rc) {
         free(k);
@@ -603,6 +606,7 @@ int mg_kube_start(struct mg_kube **out, const struct mg_kube_opts *opts, struct 
     k->list_timeout_s = opts->list_timeout_s ? opts->list_timeout_s : 60;
     k->resync = opts->resync_ms ? opts->resync_ms : 600000;
     k->log = opts->log;
+    k->once = opts->once;
     k->log_ctx = opts->log_ctx;
     atomic_init(&k->stop, false);
     pthread_mutex_init(&k->mu, NULL);

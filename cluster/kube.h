@@ -16,7 +16,10 @@
 
 struct mg_kube_opts {
     const char *kubeconfig;    /* kubeconfig file; NULL: the in-cluster ServiceAccount */
+    const char *context;       /* kubeconfig only: this context, NULL: the current one */
     const char *sa_dir;        /* in-cluster only: NULL means MG_KUBECONF_SA_DIR */
+    bool once;                 /* list every kind once and watch nothing (`report`): each
+                                * thread ends after its first complete list (or a 404) */
     unsigned backoff_min_ms;   /* first retry delay after an error, 0: 500 */
     unsigned backoff_max_ms;   /* cap of the doubling delay, 0: 30000 */
     unsigned missing_retry_ms; /* re-list a kind whose API is absent (404) after, 0: 60000 */

@@ -229,9 +229,10 @@ static int fill_user(struct mg_kubeconf *kc, const cJSON *user, const char *dir,
     return rc;
 }
 
-static int resolve(struct mg_kubeconf *kc, const cJSON *root, const char *dir, struct mg_err *err)
+static int resolve(struct mg_kubeconf *kc, const cJSON *root, const char *dir, const char *context,
+                   struct mg_err *err)
 {
-    const char *cur = str_item(root, "current-context"), *cname, *uname;
+    const char *cur = context ? context : str_item(root, "current-context"), *cname, *uname;
     const cJSON *ctx, *cl, *user = NULL;
     int rc;
 
@@ -264,6 +265,12 @@ static int resolve(struct mg_kubeconf *kc, const cJSON *root, const char *dir, s
 
 int mg_kubeconf_load_file(struct mg_kubeconf *kc, const char *path, struct mg_err *err)
 {
+    return mg_kubeconf_load_context(kc, path, NULL, err);
+}
+
+int mg_kubeconf_load_context(struct mg_kubeconf *kc, const char *path, const char *context,
+                             struct mg_err *err)
+{
     struct mg_yaml_docs docs = {0};
     char *text = NULL, *dir = NULL, *slash;
     size_t len = 0;
@@ -290,7 +297,7 @@ int mg_kubeconf_load_file(struct mg_kubeconf *kc, const char *path, struct mg_er
         slash[slash == dir ? 1 : 0] = '\0';
     else
         dir[0] = '\0';
-    rc = resolve(kc, docs.docs[0], dir, err);
+    rc = resolve(kc, docs.docs[0], dir, context, err);
     if (rc && err && !err->file[0])
         snprintf(err->file, sizeof(err->file), "%s", path);
 out:

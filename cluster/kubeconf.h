@@ -43,6 +43,11 @@ int mg_kubeconf_in_cluster(struct mg_kubeconf *kc, const char *sa_dir, struct mg
  * (MG_ECONFIG), as is a context, cluster or user that is not there. */
 int mg_kubeconf_load_file(struct mg_kubeconf *kc, const char *path, struct mg_err *err);
 
+/* mg_kubeconf_load_file with the context named context (NULL: the current-context),
+ * as kubectl's --context. */
+int mg_kubeconf_load_context(struct mg_kubeconf *kc, const char *path, const char *context,
+                             struct mg_err *err);
+
 /* The bearer token to send now (static, or read from token_file and trimmed), NULL
  * when there is none. Caller frees with free(). */
 char *mg_kubeconf_token(const struct mg_kubeconf *kc, struct mg_err *err);

@@ -3,7 +3,8 @@
 """gen_report_state.py - write a generated cluster for `migguard report`: VMS
 VirtualMachines (a fifth of them with a running VMI) over NODES Nodes, with PVCs,
 DataVolume templates on two storage classes, node selectors, taints and tolerations,
-bridge and masquerade interfaces, and MigrationPolicies over labelled namespaces.
+bridge and masquerade interfaces, evictionStrategy None on some, guest memory on the
+VMIs, and MigrationPolicies over labelled namespaces.
 
 usage: gen_report_state.py DIR [VMS [NODES]]   (defaults: 5000 VMs, 100 nodes)
 Deterministic: the same arguments write the same files. Prints the expected counts as
@@ -113,6 +114,8 @@ for i in range(VMS):
                 {"key": "accelerator", "operator": "In", "values": ["gpu-enabled23"]},
                 {"key": "topology.kubernetes.io/zone", "operator": "NotIn",
                  "values": ["zone-9"]}]}]}}}
+    if i % 40 == 30:         # a bridge VM that may be shut down (a running one)
+        spec["evictionStrategy"] = "None"
     labels = {"app": f"app-{i % 10}", "kubevirt.io/domain": name}
     vm = {"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
           "metadata": {"name": name, "namespace": ns},
@@ -127,7 +130,8 @@ for i in range(VMS):
                                   "ownerReferences": [{"apiVersion": "kubevirt.io/v1",
                                                        "kind": "VirtualMachine", "name": name,
                                                        "controller": True}]},
-                     "spec": spec,
+                     "spec": dict(spec, domain=dict(spec["domain"],
+                                                    memory={"guest": f"{1 + i % 4}Gi"})),
                      "status": {"phase": "Running", "nodeName": f"node-{i % NODES:03d}"}})
         expect["vmis"] += 1
 write("02-pvcs.json", pvcs)
