@@ -8,7 +8,9 @@ LISTEN ?= 127.0.0.1:8443
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CERTS = $(BUILD)/dev-certs
 
-.PHONY: all deps build run test test-release test-asan test-tsan test-fuzz clean
+PREFIX ?= /usr/local
+
+.PHONY: all deps build install run test test-release test-asan test-tsan test-fuzz clean
 
 all: build
 
@@ -18,6 +20,11 @@ deps:
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMG_WERROR=ON >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
+
+# PREFIX/bin/migguard, and kubectl-migguard and oc-migguard linked to it (kubectl and oc
+# plugins: `kubectl migguard report --node worker-3`). PREFIX/bin must be on PATH.
+install: build
+	@cmake --install $(BUILD) --prefix $(PREFIX)
 
 $(CERTS)/tls.crt: build
 	@$(BUILD)/cli/migguard certs create --out $(CERTS) --ip 127.0.0.1 --ip ::1 --dns localhost \

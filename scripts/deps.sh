@@ -6,7 +6,9 @@ set -euo pipefail
 
 build=(build-essential cmake pkg-config libmicrohttpd-dev libgnutls28-dev libcjson-dev
        libyaml-dev libpcre2-dev libssl-dev libcmocka-dev libcurl4-openssl-dev libzstd-dev)
-test=(curl clang libclang-rt-14-dev clang-format python3 python3-yaml procps)
+# kubernetes-client: kubectl, for the plugin test (tests/cli/test_report_plugin.sh runs
+# `kubectl migguard report`); any kubectl already on PATH does as well.
+test=(curl clang libclang-rt-14-dev clang-format python3 python3-yaml procps kubernetes-client)
 bench=(wrk nginx procps)
 
 want=("${build[@]}")
@@ -19,6 +21,7 @@ esac
 
 missing=()
 for p in "${want[@]}"; do
+    [ "$p" = kubernetes-client ] && command -v kubectl >/dev/null && continue
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
         missing+=("$p")
     fi
