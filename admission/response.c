@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* response.c - build the response AdmissionReview. kubectl shows the causes of a
  * 422 Invalid answer, not status.message, so each finding is one cause whose message
- * starts with its rule id. Echoed strings are made valid UTF-8 first. */
+ * starts with its rule id. Echoed strings are made valid UTF-8 first; a NUL in them
+ * is written back as \u0000 (RULES.md section 8: the uid is echoed byte for byte). */
 #include "response.h"
 
 #include <stdio.h>
@@ -28,13 +29,21 @@ static char *clean_text(const char *s, size_t max)
     while (i < len) {
         size_t n = mg_utf8_seq((const unsigned char *)s + i, len - i);
 
+        /* A NUL of the request (json.h), printed back as \u0000. */
+        if (n == 0 && strncmp(s + i, MG_JSON_NUL, 2) == 0)
+            n = 2;
+
         if (at + (n ? n : 1) > max) {
-            while (at > 0 && at + 3 > max)
-                at--;
-            while (at > 0 && ((unsigned char)out[at] & 0xC0) == 0x80)
-                at--;
-            memcpy(out + at, "...", 3);
-            at += 3;
+            size_t keep = at;
+
+            /* Back to a character boundary with room for "...": only the at bytes
+             * written so far are looked at (out[at] itself was never written). */
+            while (keep > 0 && keep + 3 > max)
+                keep--;
+            while (keep > 0 && keep < at && ((unsigned char)out[keep] & 0xC0) == 0x80)
+                keep--;
+            memcpy(out + keep, "...", 3);
+            at = keep + 3;
             break;
         }
         if (n == 0) {
@@ -75,10 +84,38 @@ static cJSON *new_review(const char *uid, cJSON **response)
 
 static char *finish(cJSON *root)
 {
-    char *text = root ? cJSON_PrintUnformatted(root) : NULL;
+    char *text = root ? mg_json_print(root) : NULL;
 
     cJSON_Delete(root);
     return text;
+}
+
+const char *mg_response_reason(int code)
+{
+    /* Kubernetes' metav1.StatusReason for each status code we answer with. */
+    static const struct {
+        int code;
+        const char *reason;
+    } reasons[] = {
+        {400, "BadRequest"},
+        {401, "Unauthorized"},
+        {403, "Forbidden"},
+        {404, "NotFound"},
+        {405, "MethodNotAllowed"},
+        {409, "Conflict"},
+        {413, "RequestEntityTooLarge"},
+        {415, "UnsupportedMediaType"},
+        {422, "Invalid"},
+        {429, "TooManyRequests"},
+        {503, "ServiceUnavailable"},
+        {504, "Timeout"},
+    };
+
+    for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++) {
+        if (reasons[i].code == code)
+            return reasons[i].reason;
+    }
+    return "InternalError";
 }
 
 char *mg_response_render_error(const char *uid, int code, const char *message)
@@ -93,7 +130,7 @@ char *mg_response_render_error(const char *uid, int code, const char *message)
     if (!cJSON_AddBoolToObject(response, "allowed", 0) || !status ||
         !cJSON_AddItemToObject(response, "status", status) ||
         !cJSON_AddNumberToObject(status, "code", code) ||
-        !cJSON_AddStringToObject(status, "reason", code == 400 ? "BadRequest" : "InternalError") ||
+        !cJSON_AddStringToObject(status, "reason", mg_response_reason(code)) ||
         !add_clean_string(status, "message", message, 4096)) {
         if (!cJSON_IsObject(mg_json_get(response, "status")))
             cJSON_Delete(status);
@@ -171,15 +208,17 @@ static int add_warnings(cJSON *response, const struct mg_verdict *v)
     cJSON *warnings = NULL;
 
     for (size_t i = 0; i < v->n; i++) {
-        char *w;
+        char *c, *w;
         cJSON *s;
 
         if (v->items[i].action != MG_ACT_WARN)
             continue;
         if (!warnings && !(warnings = cJSON_AddArrayToObject(response, "warnings")))
             return MG_ENOMEM;
-        w = clean_text(v->items[i].message, WARNING_MAX);
+        c = clean_text(v->items[i].message, (size_t)-1 / 2);
+        w = c ? mg_verdict_cut(c, WARNING_MAX) : NULL;
         s = w ? cJSON_CreateString(w) : NULL;
+        free(c);
         free(w);
         if (!s || !cJSON_AddItemToArray(warnings, s)) {
             cJSON_Delete(s);

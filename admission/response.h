@@ -18,4 +18,9 @@ char *mg_response_render(const struct mg_review *r, const struct mg_verdict *v,
  * with free(); NULL when out of memory. */
 char *mg_response_render_error(const char *uid, int code, const char *message);
 
+/* Kubernetes' status reason for an HTTP status code ("RequestEntityTooLarge" for 413,
+ * "BadRequest" for 400, ...; "InternalError" for 500 and codes it does not know).
+ * Static storage. */
+const char *mg_response_reason(int code);
+
 #endif

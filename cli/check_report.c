@@ -108,7 +108,9 @@ void mg_check_report_text(FILE *to, const struct mg_check_results *r, bool show_
         const struct mg_check_object *o = &r->items[i];
 
         allowed += o->allowed;
-        fprintf(to, "%s/%s: %s\n", o->kind, o->name, o->allowed ? "allowed" : "denied");
+        /* As a user would name it to kubectl: kind/name -n namespace. */
+        fprintf(to, "%s/%s%s%s: %s\n", o->kind, o->name, o->namespace_[0] ? " -n " : "",
+                o->namespace_, o->allowed ? "allowed" : "denied");
         for (size_t j = 0; j < o->n; j++) {
             const struct mg_check_finding *f = &o->findings[j];
 

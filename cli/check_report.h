@@ -44,7 +44,8 @@ int mg_check_report_finding(struct mg_check_object *o, bool deny, const char *me
 /* Free every entry; accepts a zeroed struct. */
 void mg_check_report_free(struct mg_check_results *r);
 
-/* Text: "kind/name: allowed|denied", each finding indented below it, the patch
+/* Text: "kind/name -n namespace: allowed|denied" (no -n for cluster-scoped objects),
+ * each finding indented below it, the patch
  * when show_patch, and a summary line. */
 void mg_check_report_text(FILE *to, const struct mg_check_results *r, bool show_patch);
 

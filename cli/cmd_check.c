@@ -49,6 +49,13 @@ struct check {
     const char *default_ns;
     struct mg_engine *engine;
     struct mg_check_results results;
+    size_t broken; /* inputs or objects that could not be read: exit 2 at the end */
+    size_t named;  /* paths given on the command line */
+    /* while reading directories: the ones open above the current path, for loops */
+    struct {
+        dev_t dev;
+        ino_t ino;
+    } dirs[MAX_DEPTH + 1];
     /* while collecting: the document being expanded */
     const struct input *cur;
     const struct mg_marks *cur_marks;
@@ -77,8 +84,11 @@ static void usage(FILE *to)
             "  -o, --output FORMAT   text (default) or json (the format of docs/check.md)\n"
             "  --show-patch          print the JSON Patch the mutating webhook returns\n"
             "  -h, --help            print this help\n\n"
+            "Documents that are not Kubernetes objects (kustomization.yaml, patches) are\n"
+            "skipped with a note on stderr. A file that cannot be read or parsed is reported\n"
+            "(one line on stderr names the file and line) and the rest is still checked.\n\n"
             "exit status: 0 every object allowed, 1 at least one denied, 2 usage error or\n"
-            "input that cannot be read or parsed (one line on stderr names the file and line)\n");
+            "some input that cannot be read or parsed\n");
 }
 
 static void free_check(struct check *c)
@@ -125,12 +135,28 @@ static int read_input(struct check *c, const char *path, struct mg_err *err)
         return mg_err_set(err, MG_ENOMEM, "out of memory");
     c->n_inputs++;
     rc = mg_setup_read_input(path, MAX_INPUT, &in->text, &len, err);
+    if (rc == 0)
+        rc = mg_yaml_parse(in->text, len, in->name, true, &in->docs, err);
     if (rc) {
+        /* Nothing of a file that does not parse is checked. */
         if (!err->file[0])
             snprintf(err->file, sizeof(err->file), "%s", in->name);
-        return rc;
+        mg_yaml_docs_free(&in->docs);
+        memset(&in->docs, 0, sizeof(in->docs));
     }
-    return mg_yaml_parse(in->text, len, in->name, true, &in->docs, err);
+    return rc;
+}
+
+/* An input that cannot be read or parsed: one line on stderr naming it, counted for
+ * the exit status, and the rest is still checked. Out of memory stops everything. */
+static int broken(struct check *c, int rc, struct mg_err *err)
+{
+    if (rc == 0 || rc == MG_ENOMEM)
+        return rc;
+    mg_setup_print_err(err);
+    mg_err_clear(err);
+    c->broken++;
+    return 0;
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -150,7 +176,9 @@ static int read_dir(struct check *c, const char *dir, int depth, struct mg_err *
     int rc = 0;
 
     if (!d)
-        return mg_err_set_at(err, MG_EIO, dir, 0, "cannot read directory: %s", strerror(errno));
+        return broken(
+            c, mg_err_set_at(err, MG_EIO, dir, 0, "cannot read directory: %s", strerror(errno)),
+            err);
     while (rc == 0 && (de = readdir(d)) != NULL) {
         size_t len = strlen(dir) + strlen(de->d_name) + 2;
 
@@ -183,24 +211,49 @@ static int read_dir(struct check *c, const char *dir, int depth, struct mg_err *
     return rc;
 }
 
-/* A path named on the command line (depth 0) is read whatever its name; inside a
- * directory only .yaml, .yml and .json files are. */
+/* A directory that is one of those above it (a symlink back up): the ancestor, or -1. */
+static int loop_of(const struct check *c, const struct stat *st, int depth)
+{
+    for (int i = 0; i < depth; i++) {
+        if (c->dirs[i].dev == st->st_dev && c->dirs[i].ino == st->st_ino)
+            return i;
+    }
+    return -1;
+}
+
+/* A path named on the command line (depth 0) is read whatever its name (a pipe such as
+ * /dev/stdin or <(...) too); inside a directory only .yaml, .yml and .json files are.
+ * What cannot be read is reported and skipped (broken); only MG_ENOMEM is returned. */
 static int read_path(struct check *c, const char *path, int depth, struct mg_err *err)
 {
     struct stat st;
 
     if (strcmp(path, "-") == 0)
-        return read_input(c, path, err);
+        return broken(c, read_input(c, path, err), err);
     if (stat(path, &st) != 0)
-        return mg_err_set_at(err, MG_EIO, path, 0, "cannot read: %s", strerror(errno));
+        return broken(c,
+                      mg_err_set_at(err, MG_EIO, path, 0, "cannot read: %s",
+                                    errno == ELOOP ? "a symlink loop" : strerror(errno)),
+                      err);
     if (S_ISDIR(st.st_mode)) {
+        if (loop_of(c, &st, depth) >= 0)
+            return broken(c,
+                          mg_err_set_at(err, MG_EINVAL, path, 0,
+                                        "a symlink loop: this is the directory it is in, or "
+                                        "one above it; skipped"),
+                          err);
         if (depth >= MAX_DEPTH)
-            return mg_err_set_at(err, MG_EINVAL, path, 0, "directories nested too deep");
+            return broken(c,
+                          mg_err_set_at(err, MG_EINVAL, path, 0,
+                                        "directories nested more than %d deep; skipped", MAX_DEPTH),
+                          err);
+        c->dirs[depth].dev = st.st_dev;
+        c->dirs[depth].ino = st.st_ino;
         return read_dir(c, path, depth, err);
     }
     if (depth > 0 && (!S_ISREG(st.st_mode) || !has_manifest_ext(path)))
         return 0;
-    return read_input(c, path, err);
+    return broken(c, read_input(c, path, err), err);
 }
 
 static bool str_member(const cJSON *o, const char *key)
@@ -210,10 +263,30 @@ static bool str_member(const cJSON *o, const char *key)
     return cJSON_IsString(v) && v->valuestring[0];
 }
 
-/* mg_load_each callback: queue one object, or fail naming its file and line. */
+/* Why a document is not a Kubernetes object for the API server (kustomize's own files,
+ * patches, lists of anything), or NULL when it is one. */
+static const char *not_an_object(const cJSON *obj)
+{
+    const char *av = mg_json_str(obj, "apiVersion");
+
+    if (!cJSON_IsObject(obj))
+        return "not a mapping";
+    /* One of the two is a manifest with a mistake: that is reported, not skipped. */
+    if (!str_member(obj, "apiVersion") && !str_member(obj, "kind"))
+        return "no apiVersion or kind";
+    if (strncmp(av, "kustomize.config.k8s.io/", 24) == 0 ||
+        strncmp(av, "config.kubernetes.io/", 21) == 0)
+        return "a kustomize file";
+    return NULL;
+}
+
+/* mg_load_each callback: queue one object; a document that is not a Kubernetes object
+ * is skipped with a note, an object without a name is reported (broken). */
 static int add_pending(void *ctx, cJSON *obj, int item)
 {
     struct check *c = ctx;
+    const cJSON *md = mg_json_get(obj, "metadata");
+    const char *why = not_an_object(obj);
     char ptr[48];
     int line = c->cur_line;
     struct pending *p;
@@ -222,17 +295,23 @@ static int add_pending(void *ctx, cJSON *obj, int item)
         snprintf(ptr, sizeof(ptr), "/items/%d", item);
         line = mg_marks_line(c->cur_marks, ptr);
     }
-    if (!cJSON_IsObject(obj))
-        return mg_err_set_at(c->err, MG_EINVAL, c->cur->name, line, "%s is not a mapping",
-                             item >= 0 ? "list item" : "document");
+    if (why) {
+        fprintf(stderr, "migguard check: note: %s:%d: %s skipped: %s, not a Kubernetes object\n",
+                c->cur->name, line, item >= 0 ? "list item" : "document", why);
+        return 0;
+    }
     if (!str_member(obj, "apiVersion") || !str_member(obj, "kind"))
-        return mg_err_set_at(c->err, MG_EINVAL, c->cur->name, line,
-                             "object has no apiVersion or kind");
-    if (!cJSON_IsObject(mg_json_get(obj, "metadata")) ||
-        !str_member(mg_json_get(obj, "metadata"), "name"))
-        return mg_err_set_at(c->err, MG_EINVAL, c->cur->name, line,
-                             "object has no metadata.name (kind %.100s)",
-                             mg_json_get(obj, "kind")->valuestring);
+        return broken(c,
+                      mg_err_set_at(c->err, MG_EINVAL, c->cur->name, line,
+                                    "object has no apiVersion or kind; skipped"),
+                      c->err);
+    if (!cJSON_IsObject(md) || (!str_member(md, "name") && !str_member(md, "generateName")))
+        return broken(c,
+                      mg_err_set_at(c->err, MG_EINVAL, c->cur->name, line,
+                                    "object has no metadata.name or metadata.generateName "
+                                    "(kind %.100s); skipped",
+                                    mg_json_get(obj, "kind")->valuestring),
+                      c->err);
     if (c->n_objs == c->cap_objs) {
         size_t cap = c->cap_objs ? c->cap_objs * 2 : 16;
         struct pending *np = realloc(c->objs, cap * sizeof(*np));
@@ -370,6 +449,27 @@ out:
     return rc;
 }
 
+/* An object with only metadata.generateName gets the name the API server would make
+ * (generateName and 5 characters of its alphabet), here from the object's index so that
+ * `check` says the same every time. */
+static int generate_name(cJSON *obj, size_t idx)
+{
+    static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+    cJSON *md = mg_json_get(obj, "metadata");
+    const char *gen = mg_json_str(md, "generateName");
+    char name[300];
+    size_t n;
+
+    if (str_member(md, "name") || !gen)
+        return 0;
+    n = (size_t)snprintf(name, sizeof(name) - 6, "%.250s", gen);
+    for (int i = 0; i < 5; i++, idx /= sizeof(alphabet) - 1)
+        name[n++] = alphabet[idx % (sizeof(alphabet) - 1)];
+    name[n] = '\0';
+    cJSON_DeleteItemFromObjectCaseSensitive(md, "name");
+    return cJSON_AddStringToObject(md, "name", name) ? 0 : MG_ENOMEM;
+}
+
 /* Fill o's identity from obj (namespace already set): o keeps its own copies, which
  * stay valid when obj is replaced by its patched copy. */
 static int describe(struct mg_check_object *o, const struct pending *p, const cJSON *obj,
@@ -411,8 +511,9 @@ static int check_one(struct check *c, const struct pending *p, size_t idx, struc
     int rc = MG_ENOMEM;
 
     snprintf(uid, sizeof(uid), "check-%zu", idx + 1);
-    if (!o || !obj || !(ns = mg_manifest_set_namespace(obj, c->default_ns)) ||
-        describe(o, p, obj, ns) || view_copy(view, o, &old))
+    if (!o || !obj || generate_name(obj, idx) ||
+        !(ns = mg_manifest_set_namespace(obj, c->default_ns)) || describe(o, p, obj, ns) ||
+        view_copy(view, o, &old))
         goto out;
     if (old)
         o->operation = "UPDATE";
@@ -462,6 +563,7 @@ static int parse_args(int argc, char **argv, struct check *c, const char **state
                 mg_setup_print_err(&err);
                 return 2;
             }
+            c->named++;
             break;
         case 's': *state = optarg; break;
         case 'c': *config = optarg; break;
@@ -478,7 +580,7 @@ static int parse_args(int argc, char **argv, struct check *c, const char **state
         default: usage(stderr); return 2;
         }
     }
-    for (int i = optind; i < argc; i++) {
+    for (int i = optind; i < argc; i++, c->named++) {
         if (read_path(c, argv[i], 0, &err)) {
             mg_setup_print_err(&err);
             return 2;
@@ -498,7 +600,7 @@ int mg_cli_check(int argc, char **argv)
     if (rc)
         goto out;
     rc = 2;
-    if (c.n_inputs == 0) {
+    if (c.named == 0) {
         fprintf(stderr, "migguard check: no input: give -f FILE, a directory, or - for "
                         "standard input\n");
         usage(stderr);
@@ -523,7 +625,8 @@ int mg_cli_check(int argc, char **argv)
         fprintf(stderr, "migguard check: out of memory writing the report\n");
         goto out;
     }
-    rc = denied ? 1 : 0;
+    /* Input that could not be read wins over a denial: something was not checked. */
+    rc = c.broken ? 2 : denied ? 1 : 0;
 out:
     free_check(&c);
     return rc < 0 ? 0 : rc;

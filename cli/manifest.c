@@ -124,9 +124,57 @@ static bool add_item(cJSON *to, const char *key, cJSON *item)
     return true;
 }
 
+/* True when t is a JSON number (RFC 8259): the YAML loader keeps the text of numbers
+ * a double cannot hold exactly (jsonnum.h), and YAML's forms (`+5`, `1_000`, `0x1F`)
+ * are not JSON. */
+static bool json_number_text(const char *t)
+{
+    if (*t == '-')
+        t++;
+    if (*t == '0')
+        t++;
+    else if (*t >= '1' && *t <= '9')
+        while (*t >= '0' && *t <= '9')
+            t++;
+    else
+        return false;
+    if (*t == '.') {
+        if (!(*++t >= '0' && *t <= '9'))
+            return false;
+        while (*t >= '0' && *t <= '9')
+            t++;
+    }
+    if (*t == 'e' || *t == 'E') {
+        t++;
+        if (*t == '+' || *t == '-')
+            t++;
+        if (!(*t >= '0' && *t <= '9'))
+            return false;
+        while (*t >= '0' && *t <= '9')
+            t++;
+    }
+    return *t == '\0';
+}
+
+/* Numbers of the copy printed as written, not as their double: `9223372036854775807`
+ * in a manifest must reach the engine as that integer (RULES.md 9.14), and cJSON
+ * prints only the double. A number whose text is JSON becomes a raw node of it. */
+static void exact_numbers(cJSON *node)
+{
+    for (; node; node = node->next) {
+        if (cJSON_IsNumber(node) && node->valuestring && json_number_text(node->valuestring))
+            node->type = cJSON_Raw;
+        exact_numbers(node->child);
+    }
+}
+
 static bool add_copy(cJSON *to, const char *key, const cJSON *v)
 {
-    return add_item(to, key, v ? cJSON_Duplicate(v, 1) : cJSON_CreateNull());
+    cJSON *copy = v ? cJSON_Duplicate(v, 1) : cJSON_CreateNull();
+
+    if (copy && v)
+        exact_numbers(copy->child);
+    return add_item(to, key, copy);
 }
 
 int mg_manifest_review(const cJSON *obj, const cJSON *old, const char *ns, const char *uid,
@@ -156,7 +204,7 @@ int mg_manifest_review(const cJSON *obj, const cJSON *old, const char *ns, const
          add_copy(req, "object", obj) && add_copy(req, "oldObject", old) &&
          cJSON_AddBoolToObject(req, "dryRun", false);
     if (ok)
-        *out = cJSON_PrintUnformatted(root);
+        *out = mg_json_print(root);
     cJSON_Delete(root);
     if (!*out)
         return mg_err_set(err, MG_ENOMEM, "out of memory building the review of %.100s/%.200s",

@@ -3,8 +3,11 @@
  * A bad file stops the command: migguard never runs on half a view. */
 #include "setup.h"
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "load.h"
 #include "yamljson.h"
@@ -54,14 +57,24 @@ out:
 
 int mg_setup_read_input(const char *path, size_t max, char **out, size_t *len, struct mg_err *err)
 {
+    bool std = strcmp(path, "-") == 0;
+    const char *name = std ? "standard input" : path;
     size_t cap = 65536, n = 0;
+    struct stat st;
+    FILE *f;
     char *buf;
+    int rc = 0;
 
-    if (strcmp(path, "-") != 0)
+    /* A pipe or terminal (/dev/stdin, <(...) process substitution) is read as a stream;
+     * a regular file through mg_read_file. */
+    if (!std && (stat(path, &st) != 0 || S_ISREG(st.st_mode)))
         return mg_read_file(path, max, out, len, err);
-    buf = malloc(cap + 1);
-    if (!buf)
-        return mg_err_set(err, MG_ENOMEM, "out of memory reading standard input");
+    if (!(f = std ? stdin : fopen(path, "rb")))
+        return mg_err_set(err, MG_EIO, "cannot read %s: %s", name, strerror(errno));
+    if (!(buf = malloc(cap + 1))) {
+        rc = mg_err_set(err, MG_ENOMEM, "out of memory reading %s", name);
+        goto out;
+    }
     for (;;) {
         size_t got;
 
@@ -69,29 +82,33 @@ int mg_setup_read_input(const char *path, size_t max, char **out, size_t *len, s
             char *nbuf;
 
             if (cap > max) {
-                free(buf);
-                return mg_err_set(err, MG_ETOOBIG, "standard input is over %zu bytes", max);
+                rc = mg_err_set(err, MG_ETOOBIG, "%s is over %zu bytes", name, max);
+                goto out;
             }
             cap *= 2;
-            nbuf = realloc(buf, cap + 1);
-            if (!nbuf) {
-                free(buf);
-                return mg_err_set(err, MG_ENOMEM, "out of memory reading standard input");
+            if (!(nbuf = realloc(buf, cap + 1))) {
+                rc = mg_err_set(err, MG_ENOMEM, "out of memory reading %s", name);
+                goto out;
             }
             buf = nbuf;
         }
-        got = fread(buf + n, 1, cap - n, stdin);
+        got = fread(buf + n, 1, cap - n, f);
         n += got;
         if (got == 0)
             break;
     }
-    if (ferror(stdin) || n > max) {
-        free(buf);
-        return n > max ? mg_err_set(err, MG_ETOOBIG, "standard input is over %zu bytes", max)
-                       : mg_err_set(err, MG_EIO, "cannot read standard input");
+    if (ferror(f) || n > max) {
+        rc = n > max ? mg_err_set(err, MG_ETOOBIG, "%s is over %zu bytes", name, max)
+                     : mg_err_set(err, MG_EIO, "cannot read %s", name);
+        goto out;
     }
     buf[n] = '\0';
     *out = buf;
     *len = n;
-    return 0;
+    buf = NULL;
+out:
+    free(buf);
+    if (!std)
+        fclose(f);
+    return rc;
 }

@@ -18,7 +18,8 @@ int mg_setup_engine(const char *config_path, const char *state_dir, struct mg_en
 void mg_setup_print_err(const struct mg_err *err);
 
 /* Read a whole file, or standard input for "-", capped at max bytes (MG_ETOOBIG
- * past it). Caller frees *out with free(). */
+ * past it); a path that is a pipe or terminal (/dev/stdin, process substitution) is
+ * read as a stream. Caller frees *out with free(). */
 int mg_setup_read_input(const char *path, size_t max, char **out, size_t *len, struct mg_err *err);
 
 #endif

@@ -193,7 +193,13 @@ static bool unescape(struct parser *ps, const unsigned char *s, const unsigned c
         case 'u':
             if (!(n = unicode_escape(s, q, &cp)))
                 return fail(ps, s, "invalid \\u escape in a string (a lone or broken surrogate?)");
-            o = put_utf8(o, cp);
+            if (cp == 0) {
+                /* RULES.md 8: the string keeps its whole length (see json.h). */
+                *o++ = MG_JSON_NUL[0];
+                *o++ = MG_JSON_NUL[1];
+            } else {
+                o = put_utf8(o, cp);
+            }
             s += n;
             continue;
         default: return fail(ps, s, "invalid escape in a string");
@@ -524,4 +530,34 @@ const char *mg_json_name_or(const cJSON *obj, const char *dflt)
     const char *n = mg_json_name(obj);
 
     return n ? n : dflt;
+}
+
+char *mg_json_print(const cJSON *item)
+{
+    char *text = cJSON_PrintUnformatted(item), *out, *o;
+    size_t nuls = 0, len;
+
+    if (!text)
+        return NULL;
+    for (const char *p = text; (p = strstr(p, MG_JSON_NUL)) != NULL; p += 2)
+        nuls++;
+    if (!nuls)
+        return text;
+    len = strlen(text);
+    out = malloc(len + 4 * nuls + 1);
+    if (out) {
+        o = out;
+        for (const char *p = text; *p;) {
+            if (p[0] == MG_JSON_NUL[0] && p[1] == MG_JSON_NUL[1]) {
+                memcpy(o, "\\u0000", 6);
+                o += 6;
+                p += 2;
+            } else {
+                *o++ = *p++;
+            }
+        }
+        *o = '\0';
+    }
+    cJSON_free(text);
+    return out;
 }

@@ -13,6 +13,13 @@
 /* Nesting limit of mg_json_parse: cJSON's own, so both parsers refuse the same depth. */
 #define MG_JSON_MAX_DEPTH 1000
 
+/* What a \u0000 in a JSON string decodes to: the two bytes C0 80 (Java's "modified
+ * UTF-8"). No valid UTF-8 text holds them, so a C string keeps its whole length (RULES.md
+ * section 8: strings are judged over their whole JSON length), every check of a value's
+ * form (names, labels, quantities) fails on it as it fails on a NUL, and mg_json_print
+ * writes it back as \u0000. cJSON's own parser would end the string there instead. */
+#define MG_JSON_NUL "\xC0\x80"
+
 /* Why mg_json_parse refused its text. */
 struct mg_json_error {
     size_t at;        /* byte offset of the problem in the text */
@@ -28,7 +35,7 @@ struct mg_json_error {
  * The tree is cJSON's, built in one pass: numbers carry their double (and valueint as
  * cJSON sets it), and those that are not plain integers of at most 15 digits also keep
  * their text in valuestring, as jsonnum.h describes. Strings are decoded to UTF-8
- * (a \u0000 ends the C string, as in cJSON); duplicate member names are kept in order.
+ * (a \u0000 becomes MG_JSON_NUL, below); duplicate member names are kept in order.
  * While this thread's arena is open (arena.h), the tree lives in it (nodes in slabs,
  * strings decoded in place in a copy of the text) and goes with mg_arena_release:
  * never cJSON_Delete it, nor cJSON_SetValuestring its strings; otherwise the caller
@@ -43,6 +50,11 @@ cJSON *mg_json_parse(const char *text, size_t len, size_t max_values, struct mg_
  * with *e filled as mg_json_parse. */
 cJSON *mg_json_parse_prefix(const char *text, size_t len, size_t max_values, size_t *used,
                             struct mg_json_error *e);
+
+/* Compact JSON text of item, as cJSON_PrintUnformatted, with each MG_JSON_NUL written
+ * as \u0000 (so a uid with a NUL is echoed byte for byte). Caller frees with free();
+ * NULL when out of memory. */
+char *mg_json_print(const cJSON *item);
 
 /* The member key of obj (case-sensitive; the first of duplicate names), or NULL when
  * obj is NULL or has no such member: cJSON_GetObjectItemCaseSensitive, without a

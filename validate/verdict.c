@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* verdict.c - collect findings: apply the configured action and the context's cap,
- * prefix the rule id. An allocation failure marks the verdict incomplete (deny),
- * never drops a finding silently. */
+ * prefix the rule id; cut warnings so their fix survives. An allocation failure marks
+ * the verdict incomplete (deny), never drops a finding silently. */
 #include "verdict.h"
 
 #include <stdarg.h>
@@ -107,4 +107,46 @@ bool mg_verdict_has(const struct mg_verdict *v, enum mg_rule rule)
             return true;
     }
     return false;
+}
+
+/* Where the last clause of msg starts (at its separator), after the rule id; 0 for none. */
+static size_t last_clause(const char *msg, size_t from, size_t len)
+{
+    static const char *const seps[] = {"; ", ". ", ": ", " ("};
+
+    for (size_t i = len; i-- > from + 1;) {
+        for (size_t k = 0; k < sizeof(seps) / sizeof(seps[0]); k++) {
+            if (msg[i] == seps[k][0] && msg[i + 1] == seps[k][1])
+                return i;
+        }
+    }
+    return 0;
+}
+
+char *mg_verdict_cut(const char *msg, size_t max)
+{
+    size_t len = strlen(msg), id = 0, tail = 0, head;
+    const char *close = msg[0] == '[' ? strstr(msg, "] ") : NULL;
+    char *out;
+
+    if (len <= max)
+        return strdup(msg);
+    if (close && close - msg < 16)
+        id = (size_t)(close - msg) + 2;
+    if ((tail = last_clause(msg, id, len)) != 0 && id + 8 + 3 + (len - tail) > max)
+        tail = 0; /* the last clause alone does not fit beside some of the head */
+    if (max < 3)
+        max = 3;
+    head = max - 3 - (tail ? len - tail : 0);
+    while (head > 0 && ((unsigned char)msg[head] & 0xC0) == 0x80)
+        head--;
+    out = malloc(max + 1);
+    if (!out)
+        return NULL;
+    memcpy(out, msg, head);
+    memcpy(out + head, "...", 3);
+    if (tail)
+        memcpy(out + head + 3, msg + tail, len - tail);
+    out[head + 3 + (tail ? len - tail : 0)] = '\0';
+    return out;
 }

@@ -38,6 +38,14 @@ void mg_verdict_add(struct mg_verdict *v, const struct mg_config *cfg, enum mg_r
 /* True when a finding denies (or the verdict is incomplete). */
 bool mg_verdict_denied(const struct mg_verdict *v);
 
+/* A warning's message cut to at most max bytes (RULES.md: warnings under 120
+ * characters) so that what to do survives: the "[RULE] " id, as much of the head as
+ * fits, "..." and the last clause (from the last "; ", ". ", ": " or " (" on), which is
+ * where messages put the fix. A message whose last clause leaves no room is cut at its
+ * end. msg must be valid UTF-8; cuts fall on character boundaries. A message of at most
+ * max bytes is copied whole. Caller frees with free(); NULL when out of memory. */
+char *mg_verdict_cut(const char *msg, size_t max);
+
 /* True when some finding has this rule. */
 bool mg_verdict_has(const struct mg_verdict *v, enum mg_rule rule);
 

@@ -169,6 +169,8 @@ static void test_engine_refuses_body_over_7_mib(void **state)
     memset(body, ' ', len);
     assert_int_equal(mg_engine_review(e, MG_EP_VALIDATE, body, len, &r, NULL), MG_ETOOBIG);
     assert_int_equal(r.http_status, 413);
+    /* Kubernetes' reason for 413, not InternalError. */
+    assert_non_null(strstr(r.body, "\"code\":413,\"reason\":\"RequestEntityTooLarge\""));
     mg_reply_free(&r);
     free(body);
     mg_engine_free(e);
@@ -272,6 +274,23 @@ static void test_engine_decide_returns_findings_fields_and_holds_the_arena(void 
     mg_engine_free(e);
 }
 
+/* RULES.md 8: the uid is echoed byte for byte, a \u0000 in it included (cut at the NUL,
+ * the API server would refuse the answer as not matching its request). */
+static void test_engine_uid_with_nul_is_echoed_whole(void **state)
+{
+    struct mg_engine *e = engine();
+    struct mg_reply r = {0};
+    const char *body = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
+                       "\"request\":{\"uid\":\"u\\u0000-1\",\"kind\":{\"kind\":\"X\"},"
+                       "\"operation\":\"CREATE\"}}";
+
+    (void)state;
+    assert_int_equal(mg_engine_review(e, MG_EP_VALIDATE, body, strlen(body), &r, NULL), 0);
+    assert_non_null(strstr(r.body, "\"uid\":\"u\\u0000-1\""));
+    mg_reply_free(&r);
+    mg_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -283,6 +302,7 @@ int main(void)
         cmocka_unit_test(test_engine_deep_nesting_is_refused_not_crashed),
         cmocka_unit_test(test_engine_admitted_policy_enters_view_unless_dry_run),
         cmocka_unit_test(test_engine_decide_returns_findings_fields_and_holds_the_arena),
+        cmocka_unit_test(test_engine_uid_with_nul_is_echoed_whole),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

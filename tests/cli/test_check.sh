@@ -112,31 +112,67 @@ for path in sys.argv[1:]:
 EOF
 then ok; else bad "JSON documents do not have the documented shape"; fi
 
-# 7. Broken input: exit 2, nothing on stdout, one line on stderr naming file and line,
-#    even when a good file comes first (nothing is checked on half an input).
+# 7. Broken input: one line on stderr naming file and line, the rest is still checked
+#    (a good file before or after it is reported on stdout), and the exit status is 2
+#    at the end (issue #14: `check DIR` must not stop at the first bad file).
 broken() {
-    local want=$1 rc
-    shift
+    local want=$1 objects=$2 rc
+    shift 2
     "$mg" check "$@" >"$tmp/b.out" 2>"$tmp/b.err"
     rc=$?
-    if [ $rc -ne 2 ] || [ -s "$tmp/b.out" ] || ! grep -qF -- "$want" "$tmp/b.err"; then
-        bad "check $*: exit $rc, stderr $(cat "$tmp/b.err"), want '$want'"
+    if [ $rc -ne 2 ] || ! grep -qF -- "$want" "$tmp/b.err" ||
+        { [ -n "$objects" ] && ! grep -q "^$objects objects\?:" "$tmp/b.out"; }; then
+        bad "check $*: exit $rc, stdout $(tail -1 "$tmp/b.out"), stderr $(cat "$tmp/b.err"), want '$want'"
     else
         ok
     fi
 }
-broken "migguard: broken/bad-indent.yaml:9: did not find expected key" broken/bad-indent.yaml
-broken "migguard: broken/bad-indent.yaml:9:" seeds/hco-limits.yaml broken/bad-indent.yaml
-broken "migguard: broken/no-kind.yaml:6: object has no apiVersion or kind" broken/no-kind.yaml
-broken "migguard: <stdin>:2:" - <<<$'kind: Namespace\n  metadata: [x'
-broken "migguard: broken/not-a-mapping.yaml:3: document is not a mapping" \
-    broken/not-a-mapping.yaml
-broken "missing.yaml: cannot read" missing.yaml
-broken "no input" -o json
-broken "-o takes text or json" -o yaml seeds/hco-limits.yaml
-broken "cannot read directory state-missing" --state state-missing seeds/hco-limits.yaml
+broken "migguard: broken/bad-indent.yaml:9: did not find expected key" 0 broken/bad-indent.yaml
+broken "migguard: broken/bad-indent.yaml:9:" 2 seeds/hco-limits.yaml broken/bad-indent.yaml \
+    seeds/namespace-hpc.yaml
+broken "migguard: broken/no-kind.yaml:6: object has no apiVersion or kind" 1 broken/no-kind.yaml
+broken "migguard: <stdin>:2:" 0 - <<<$'kind: Namespace\n  metadata: [x'
+broken "missing.yaml: cannot read" 1 missing.yaml seeds/hco-limits.yaml
+broken "no input" "" -o json
+broken "-o takes text or json" "" -o yaml seeds/hco-limits.yaml
+broken "cannot read directory state-missing" "" --state state-missing seeds/hco-limits.yaml
+# The good file's verdict is still printed when a broken one follows.
+"$mg" check seeds/hco-limits.yaml broken/bad-indent.yaml >"$tmp/b.out" 2>/dev/null
+if grep -q "^HyperConverged/kubevirt-hyperconverged -n openshift-cnv: allowed" "$tmp/b.out"
+then ok; else bad "a broken file hides the good one: $(cat "$tmp/b.out")"; fi
 
-# 9. Friction found by new users (issue #14). A key differing only in case from the
+# 9. Friction found by new users (issue #14).
+# Documents that are not Kubernetes objects (a sequence, kustomize's own files) are
+# skipped with a note naming file and line; the project's own deploy/ checks cleanly.
+"$mg" check broken/not-a-mapping.yaml >"$tmp/n.out" 2>"$tmp/n.err"; rc=$?
+if [ $rc -eq 0 ] && grep -q "note: broken/not-a-mapping.yaml:3: document skipped: not a mapping" \
+    "$tmp/n.err"; then ok; else bad "sequence document: exit $rc, $(cat "$tmp/n.err")"; fi
+"$mg" check "$src/deploy" >"$tmp/d.out" 2>"$tmp/d.err"; rc=$?
+if [ $rc -eq 0 ] && grep -q "kustomization.yaml:[0-9]*: document skipped: a kustomize file" \
+    "$tmp/d.err" && grep -q "^Deployment/migguard -n migguard: allowed" "$tmp/d.out"
+then ok; else bad "check deploy/: exit $rc, $(cat "$tmp/d.err")"; fi
+# generateName alone is a name the API server makes: accepted, the same every time.
+"$mg" check friction/generate-name.yaml >"$tmp/g.out" 2>"$tmp/g.err"; rc=$?
+if [ $rc -eq 0 ] && grep -q "^VirtualMachineInstanceMigration/migrate-db-[b-z2-9]\{5\} -n prod: allowed" \
+    "$tmp/g.out"; then ok; else bad "generateName: exit $rc, $(cat "$tmp/g.out" "$tmp/g.err")"; fi
+# /dev/stdin and process substitution are read like -.
+"$mg" check /dev/stdin <seeds/hco-limits.yaml >"$tmp/s1.out" 2>&1; rc1=$?
+"$mg" check <(cat seeds/hco-limits.yaml) >"$tmp/s2.out" 2>&1; rc2=$?
+if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && grep -q ": allowed" "$tmp/s1.out" && grep -q ": allowed" "$tmp/s2.out"
+then ok; else bad "/dev/stdin ($rc1) or <(...) ($rc2): $(cat "$tmp/s1.out" "$tmp/s2.out")"; fi
+# A symlink loop is reported as a loop (not "nested too deep"), and the rest is checked.
+mkdir -p "$tmp/loop/a"
+cp seeds/namespace-hpc.yaml "$tmp/loop/a/ns.yaml"
+ln -s .. "$tmp/loop/a/up"
+"$mg" check "$tmp/loop" >"$tmp/l.out" 2>"$tmp/l.err"; rc=$?
+if [ $rc -eq 2 ] && grep -q "a symlink loop" "$tmp/l.err" && ! grep -q "too deep" "$tmp/l.err" &&
+    grep -q "^Namespace/hpc: allowed" "$tmp/l.out"; then ok
+else bad "symlink loop: exit $rc, $(cat "$tmp/l.err")"; fi
+# RULES 9.14: 2^63-1 is exact in a YAML manifest as in a review's JSON.
+"$mg" check friction/hco-max-timeout.yaml >"$tmp/m.out" 2>&1; rc=$?
+if [ $rc -eq 0 ] && ! grep -q LMC004 "$tmp/m.out"; then ok
+else bad "progressTimeout 2^63-1: exit $rc, $(cat "$tmp/m.out")"; fi
+# A key differing only in case from the
 #    one the patch adds is another key: the patch applies (no "cannot apply" and no
 #    "out of memory applying the patch" on stderr).
 "$mg" check -o json friction/hco-key-case.yaml >"$tmp/case.json" 2>"$tmp/case.err"; rc=$?

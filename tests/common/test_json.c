@@ -102,8 +102,9 @@ static void test_json_strings_decode_escapes_and_surrogates(void **state)
     assert_string_equal(cJSON_GetArrayItem(j, 0)->valuestring, "\xc3\xa9");
     assert_string_equal(cJSON_GetArrayItem(j, 1)->valuestring, "\xf0\x9f\x98\x80");
     assert_string_equal(cJSON_GetArrayItem(j, 2)->valuestring, "a\nb");
-    /* \u0000 ends the C string, as in cJSON. */
-    assert_string_equal(cJSON_GetArrayItem(j, 3)->valuestring, "x");
+    /* RULES.md edition 2, section 8: \u0000 is part of the string (edition 1 followed
+     * cJSON, which ends the C string there). */
+    assert_string_equal(cJSON_GetArrayItem(j, 3)->valuestring, "x" MG_JSON_NUL "y");
     assert_string_equal(cJSON_GetArrayItem(j, 4)->valuestring, "/");
     cJSON_Delete(j);
 }
@@ -271,9 +272,34 @@ static void test_json_name_reads_metadata_name(void **state)
     cJSON_Delete(j);
 }
 
+/* RULES.md 8: a \u0000 is part of the string; it decodes to MG_JSON_NUL (no valid UTF-8
+ * holds it), so the C string keeps its length, and mg_json_print writes \u0000 back. */
+static void test_json_nul_escape_keeps_the_whole_string(void **state)
+{
+    const char *text = "{\"uid\":\"a\\u0000b\",\"k\\u0000\":\"64Mi\\u0000garbage\"}";
+    cJSON *j = parse(text);
+    char *printed;
+
+    (void)state;
+    assert_string_equal(mg_json_str(j, "uid"), "a" MG_JSON_NUL "b");
+    assert_string_equal(mg_json_str(j, "k" MG_JSON_NUL), "64Mi" MG_JSON_NUL "garbage");
+    printed = mg_json_print(j);
+    assert_string_equal(printed, text);
+    free(printed);
+    cJSON_Delete(j);
+    /* In the arena (in place) too. */
+    mg_arena_open();
+    j = mg_json_parse("[\"\\u0000\\u0000x\"]", 17, 0, NULL);
+    mg_arena_close();
+    assert_non_null(j);
+    assert_string_equal(cJSON_GetArrayItem(j, 0)->valuestring, MG_JSON_NUL MG_JSON_NUL "x");
+    mg_arena_release();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_json_nul_escape_keeps_the_whole_string),
         cmocka_unit_test(test_json_trees_equal_cjson_on_valid_text),
         cmocka_unit_test(test_json_numbers_keep_double_valueint_and_text),
         cmocka_unit_test(test_json_strings_decode_escapes_and_surrogates),

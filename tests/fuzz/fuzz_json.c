@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_json.c - libFuzzer target for mg_json_parse, checked against cJSON: any bytes in;
  * the parser must give the same answer with and without the arena, every text it accepts
- * cJSON must accept too and print the same, and every number must keep its text exactly
+ * cJSON must accept too and print the same (but for strings with a \u0000, which cJSON
+ * cuts), and every number must keep its text exactly
  * when jsonnum says so, with a double that text reads as (abort on a difference). */
 #include <math.h>
 #include <stdbool.h>
@@ -63,7 +64,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     a = cJSON_PrintUnformatted(ours);
     b = cJSON_PrintUnformatted(in_arena);
     c = cJSON_PrintUnformatted(theirs);
-    if (!a || !b || !c || strcmp(a, b) != 0 || (!long_number && strcmp(a, c) != 0))
+    /* cJSON ends a string at \u0000; ours keeps it whole (MG_JSON_NUL, json.h). */
+    if (!a || !b || !c || strcmp(a, b) != 0 ||
+        (!long_number && !strstr(a, MG_JSON_NUL) && strcmp(a, c) != 0))
         abort();
     free(a);
     free(b);
