@@ -149,5 +149,12 @@ out=$("$MG" serve --listen 127.0.0.1:0 --tls-cert "$C/tls.crt" --tls-key "$C/tls
 case $out in *"holds no PEM certificate"*) mg_ok "a --client-ca without a certificate refused" ;;
 *) mg_fail "key as CA: $out" ;; esac
 
+# --threads: the help, the error and what is accepted agree (1 to 64, 0 for one per CPU).
+out=$("$MG" serve --tls-cert "$C/tls.crt" --tls-key "$C/tls.key" --threads 65 2>&1)
+case $out in *"--threads takes a number from 1 to 64 (0: one per usable CPU)"*)
+    mg_ok "--threads 65 refused with the range" ;; *) mg_fail "--threads 65: $out" ;; esac
+"$MG" serve --help | grep -q 'event loops, one thread each, 1 to 64; 0 or absent' &&
+    mg_ok "--threads help gives the same range" || mg_fail "--threads help"
+
 [ "$MG_FAILS" = 0 ] || { echo "client auth: $MG_FAILS failed"; exit 1; }
 echo "client auth: passed"

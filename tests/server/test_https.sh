@@ -49,6 +49,15 @@ code=$(mg_curl -o "$MG_TMP/out" -w '%{http_code}' -H 'Content-Type: application/
     -H 'Transfer-Encoding: chunked' --data-binary @"$MG_TMP/big" "$MG_BASE/validate" \
     2>/dev/null)
 [ "$code" = 413 ] && mg_ok "413 chunked" || mg_fail "413 chunked: $code"
+# A chunked body well past the cap (20 MiB) still gets its 413 as JSON, not an empty
+# reply: it is read to its end and dropped, never stored.
+head -c $((20 * 1024 * 1024)) /dev/zero | tr '\0' ' ' >"$MG_TMP/huge"
+code=$(mg_curl -o "$MG_TMP/out" -w '%{http_code}' -H 'Content-Type: application/json' \
+    -H 'Transfer-Encoding: chunked' --data-binary @"$MG_TMP/huge" "$MG_BASE/validate" \
+    2>/dev/null)
+{ [ "$code" = 413 ] && grep -q '"code":413' "$MG_TMP/out"; } && mg_ok "413 chunked 20 MiB" ||
+    mg_fail "chunked 20 MiB: code $code body $(head -c 200 "$MG_TMP/out")"
+rm -f "$MG_TMP/huge"
 # Exactly 7 MiB is not too big (spaces are not a review: the engine says 400).
 head -c $((7 * 1024 * 1024)) "$MG_TMP/big" >"$MG_TMP/max"
 code=$(mg_curl -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
