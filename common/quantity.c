@@ -5,7 +5,6 @@
  * PCRE2); it needs no allocation and no shared state. No I/O. */
 #include "quantity.h"
 
-#include <float.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -76,18 +75,6 @@ static bool bn_mul_add_small(struct bn *b, uint32_t m, uint32_t add)
     return carry == 0;
 }
 
-static bool bn_add(struct bn *a, const struct bn *b)
-{
-    uint64_t carry = 0;
-
-    for (int i = 0; i < BN_WORDS; i++) {
-        uint64_t t = (uint64_t)a->w[i] + b->w[i] + carry;
-        a->w[i] = (uint32_t)t;
-        carry = t >> 32;
-    }
-    return carry == 0;
-}
-
 static bool bn_shl(struct bn *b, int64_t bits)
 {
     if (bits < 0 || bn_bitlen(b) + bits > (int64_t)BN_WORDS * 32)
@@ -111,14 +98,6 @@ static bool bn_mul_pow10(struct bn *b, int64_t k)
             return false;
     static const uint32_t p10[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
     return bn_mul_add_small(b, p10[k], 0);
-}
-
-static bool bn_mul_u64(struct bn *b, uint64_t m)
-{
-    struct bn hi = *b;
-
-    return bn_mul_add_small(&hi, (uint32_t)(m >> 32), 0) && bn_shl(&hi, 32) &&
-           bn_mul_add_small(b, (uint32_t)m, 0) && bn_add(b, &hi);
 }
 
 /* b = b / d; returns the remainder. */
@@ -453,65 +432,63 @@ bool mg_quantity_between_zero_and_one(const struct mg_quantity *q)
     return mg_quantity_cmp_int(q, 0) > 0 && mg_quantity_cmp_int(q, 1) < 0;
 }
 
-/* Kubernetes' Value() rounds a fraction away from zero (negativeScaleInt64 in
- * apimachinery's amount.go): "1m" -> 1, "1.5" -> 2, "-1.5" -> -2, "-1m" -> -1. */
-int64_t mg_quantity_value(const struct mg_quantity *q)
+/* |q| as whole bytes rounded toward zero, capped at 2^63-1; *frac says whether a
+ * fraction was dropped. Returns 0 for zero. */
+static uint64_t whole_magnitude(const struct mg_quantity *q, bool *frac)
 {
     struct num n, lim;
-    bool frac = false;
 
+    *frac = false;
     num_from_quantity(&n, q);
     if (n.sign == 0)
         return 0;
     num_from_int(&lim, INT64_MAX);
-    lim.sign = n.sign;
-    if (mag_cmp(&n, &lim) >= 0)
-        return n.sign > 0 ? INT64_MAX : (mag_cmp(&n, &lim) > 0 ? INT64_MIN : -INT64_MAX);
+    if (mag_cmp(&n, &lim) >= 0) {
+        *frac = mag_cmp(&n, &lim) > 0; /* only its sign is read past the cap */
+        return (uint64_t)INT64_MAX;
+    }
     /* |n| < 2^63 now, so every exponent below is small and nothing overflows. */
     if (n.e2 >= 0)
         bn_shl(&n.m, n.e2);
     else
         for (int64_t i = 0; i < -n.e2 && !bn_is_zero(&n.m); i++)
-            frac |= bn_div_small(&n.m, 2) != 0;
+            *frac |= bn_div_small(&n.m, 2) != 0;
     if (n.e10 >= 0)
         bn_mul_pow10(&n.m, n.e10);
     else
         for (int64_t i = 0; i < -n.e10 && !bn_is_zero(&n.m); i++)
-            frac |= bn_div_small(&n.m, 10) != 0;
-    uint64_t mag = (uint64_t)n.m.w[0] | (uint64_t)n.m.w[1] << 32;
+            *frac |= bn_div_small(&n.m, 10) != 0;
+    return (uint64_t)n.m.w[0] | (uint64_t)n.m.w[1] << 32;
+}
+
+/* Kubernetes' Value() rounds a fraction away from zero (negativeScaleInt64 in
+ * apimachinery's amount.go): "1m" -> 1, "1.5" -> 2, "-1.5" -> -2, "-1m" -> -1. */
+int64_t mg_quantity_value(const struct mg_quantity *q)
+{
+    bool frac;
+    uint64_t mag = whole_magnitude(q, &frac);
+    int sign = mg_quantity_cmp_int(q, 0);
+
+    if (mag == (uint64_t)INT64_MAX)
+        return sign > 0 ? INT64_MAX : (frac ? INT64_MIN : -INT64_MAX);
     mag += frac;
-    return n.sign > 0 ? (int64_t)mag : -(int64_t)(mag - 1) - 1;
+    return sign > 0 ? (int64_t)mag : -(int64_t)(mag - 1) - 1;
 }
 
-bool mg_quantity_pass_exceeds(const struct mg_quantity *q, int64_t seconds)
+/* RULES.md 9.2, KubeVirt's QuantityToMebiByte: whole bytes first (a fraction is
+ * dropped: ceil(B) - 1), then 0 stays 0, below 1 MiB is 1, and the rest rounds half
+ * up, floor(B / 2^20 + 0.5), in integers so 2^63-1 loses nothing. */
+int64_t mg_quantity_mebibytes(const struct mg_quantity *q)
 {
-    struct num prod, gib;
+    bool frac;
+    uint64_t b;
 
-    num_from_quantity(&prod, q);
-    if (prod.sign <= 0)
-        return false;
-    if (seconds == 0)
-        return true;
-    prod.sign = seconds < 0 ? -1 : 1;
-    if (!bn_mul_u64(&prod.m, seconds < 0 ? (uint64_t)0 - (uint64_t)seconds : (uint64_t)seconds))
-        return false; /* not reachable for a parsed quantity: 2^127 * 2^63 fits */
-    num_from_int(&gib, (int64_t)1 << 30);
-    return num_cmp(&gib, &prod) > 0;
-}
-
-double mg_quantity_pass_seconds(const struct mg_quantity *q)
-{
     if (mg_quantity_cmp_int(q, 0) <= 0)
         return 0;
-    /* 2^30 / (mant * 10^exp10 * 2^exp2); the loops stop where a double saturates. */
-    double r = 1073741824.0 / (double)q->mant;
-    for (int i = 0; i < q->exp2 && r > DBL_MIN; i++)
-        r /= 2;
-    for (int i = 0; i > q->exp2 && r < DBL_MAX / 2; i--)
-        r *= 2;
-    for (int i = 0; i < q->exp10 && r > DBL_MIN; i++)
-        r /= 10;
-    for (int i = 0; i > q->exp10 && r < DBL_MAX / 10; i--)
-        r *= 10;
-    return r;
+    b = whole_magnitude(q, &frac);
+    if (b == 0)
+        return 0;
+    if (b < ((uint64_t)1 << 20))
+        return 1;
+    return (int64_t)((b + ((uint64_t)1 << 19)) >> 20);
 }

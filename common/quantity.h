@@ -42,12 +42,9 @@ bool mg_quantity_between_zero_and_one(const struct mg_quantity *q);
  * +-(2^63-1). */
 int64_t mg_quantity_value(const struct mg_quantity *q);
 
-/* For q > 0 and seconds >= 1 (callers check the timeout first): true when one pass over 1 GiB at q
- * bytes/s, 2^30/q seconds, takes longer than seconds (exactly: 2^30 > seconds * q). False for q <=
- * 0. */
-bool mg_quantity_pass_exceeds(const struct mg_quantity *q, int64_t seconds);
-
-/* 2^30/q in seconds, for messages only (never for a decision). 0 for q <= 0. */
-double mg_quantity_pass_seconds(const struct mg_quantity *q);
+/* The bandwidth KubeVirt applies for q bytes/s, in whole MiB/s (RULES.md 9.2, KubeVirt's
+ * QuantityToMebiByte): 0 for q <= 0 and for 0 < q < 1, 1 for 1 to 1048575 bytes/s,
+ * otherwise floor(floor(q) / 2^20 + 0.5). Exact. */
+int64_t mg_quantity_mebibytes(const struct mg_quantity *q);
 
 #endif

@@ -16,17 +16,18 @@ enum mg_action { MG_ACT_OFF = 0, MG_ACT_WARN = 1, MG_ACT_DENY = 2 };
     X(LMC003, MG_ACT_DENY, "bandwidthPerMigration is 0 or at least 1 byte/s")                      \
     X(LMC004, MG_ACT_DENY, "every field has its JSON type and range")                              \
     X(LMC005, MG_ACT_WARN, "per-node limit does not exceed the cluster limit")                     \
-    X(LMC006, MG_ACT_DENY, "bandwidth allows one memory pass within the timeout")                  \
+    X(LMC006, MG_ACT_DENY, "bandwidth copies memory once within the deadline")                     \
     X(LMC007, MG_ACT_WARN, "post-copy is risky for critical data")                                 \
     X(LMC008, MG_ACT_DENY, "network names an existing NetworkAttachmentDefinition")                \
     X(LMC009, MG_ACT_DENY, "only documented liveMigrationConfig keys")                             \
+    X(LMC010, MG_ACT_WARN, "post-copy can start (allowWorkloadDisruption)")                        \
     X(MP001, MG_ACT_DENY, "selectors are plain label maps")                                        \
     X(MP002, MG_ACT_DENY, "selector keys and values are valid labels")                             \
     X(MP003, MG_ACT_DENY, "bandwidthPerMigration is a valid non-negative quantity")                \
     X(MP004, MG_ACT_DENY, "completionTimeoutPerGiB is not negative")                               \
     X(MP005, MG_ACT_DENY, "maxDowntimeMs within 1..2000000")                                       \
-    X(MP006, MG_ACT_DENY, "effective settings allow one memory pass within the timeout")           \
-    X(MP007, MG_ACT_WARN, "post-copy is risky for critical data")                                  \
+    X(MP006, MG_ACT_DENY, "effective settings copy memory once within the deadline")               \
+    X(MP007, MG_ACT_WARN, "post-copy is risky, or never starts")                                   \
     X(MP010, MG_ACT_DENY, "no two policies with the same selectors")                               \
     X(MP011, MG_ACT_DENY, "no tie between policies with different settings")                       \
     X(MP012, MG_ACT_WARN, "VMs moved to or from this policy")                                      \

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* lmc.c - LMC001-LMC009 on a HyperConverged's liveMigrationConfig (RULES.md sections 2
- * and 9) and the effective cluster settings other families read. One reader checks
- * every field; validation turns its problems into findings, the overlay skips them.
- * Pure functions of (request, view, config): no I/O, no allocation but the verdict's. */
+/* lmc.c - LMC001-LMC010 on a HyperConverged's liveMigrationConfig (RULES.md sections 2
+ * and 9) and the settings reader other families lay objects over (lmc_settings.c).
+ * One reader checks every field; validation turns its problems into findings, the
+ * overlay skips them. Pure functions of (request, view, config): no I/O. */
 #include "lmc.h"
 
 #include <math.h>
@@ -15,19 +15,7 @@
 
 enum key_kind { KK_QUANTITY, KK_INT32, KK_INT64, KK_BOOL, KK_NETWORK };
 
-/* The documented keys, in the defaults table's order (mutate/hco.c follows it too). */
-enum {
-    K_BANDWIDTH,
-    K_COMPLETION,
-    K_PAR_CLUSTER,
-    K_PAR_NODE,
-    K_PROGRESS,
-    K_AUTO_CONVERGE,
-    K_POST_COPY,
-    K_WORKLOAD_DISRUPTION,
-    K_NETWORK,
-    K_COUNT
-};
+_Static_assert(MG_LMC_K_NETWORK + 1 == MG_LMC_KEY_COUNT, "one enum value per documented key");
 
 const char *const mg_lmc_keys[MG_LMC_KEY_COUNT] = {
     "bandwidthPerMigration",
@@ -41,19 +29,17 @@ const char *const mg_lmc_keys[MG_LMC_KEY_COUNT] = {
     "network",
 };
 
-_Static_assert(K_COUNT == MG_LMC_KEY_COUNT, "one kind per documented key");
-
-static const enum key_kind key_kinds[K_COUNT] = {
+static const enum key_kind key_kinds[MG_LMC_KEY_COUNT] = {
     KK_QUANTITY, KK_INT64, KK_INT32, KK_INT32, KK_INT64, KK_BOOL, KK_BOOL, KK_BOOL, KK_NETWORK,
 };
 
 /* What the reader found in one liveMigrationConfig object. */
 struct fields {
-    bool set[K_COUNT]; /* present, not null, and valid */
-    bool bad[K_COUNT]; /* present, not null, and failing a rule */
+    bool set[MG_LMC_KEY_COUNT]; /* present, not null, and valid */
+    bool bad[MG_LMC_KEY_COUNT]; /* present, not null, and failing a rule */
     struct mg_quantity bandwidth;
-    int64_t num[K_COUNT];
-    bool flag[K_COUNT];
+    int64_t num[MG_LMC_KEY_COUNT];
+    bool flag[MG_LMC_KEY_COUNT];
     const char *network;
     const char *raw_bw; /* bandwidthPerMigration as written, when set */
 };
@@ -198,11 +184,12 @@ bool mg_lmc_check_bandwidth(const cJSON *it, struct mg_quantity *q, enum mg_rule
 static bool check_int(const cJSON *it, size_t k, int64_t *out, struct problem *p)
 {
     bool wide = key_kinds[k] == KK_INT64;
-    const char *what = wide ? "a whole number of seconds from 1 to 9223372036854775807"
+    const char *what = wide ? "a whole number of seconds from 0 to 9223372036854775807"
                             : "a whole number from 1 to 2147483647";
     char db[64];
 
-    if (mg_jsonnum_int(it, 1, wide ? INT64_MAX : INT32_MAX, out))
+    /* The timeouts (the 64-bit ones) may be 0: KubeVirt then never cancels on them. */
+    if (mg_jsonnum_int(it, wide ? 0 : 1, wide ? INT64_MAX : INT32_MAX, out))
         return true;
     p->rule = MG_RULE_LMC004;
     snprintf(p->msg, sizeof(p->msg), "%s must be %s, not %s", mg_lmc_keys[k], what,
@@ -302,7 +289,7 @@ static void read_fields(const cJSON *lmc, struct fields *f, const struct sink *s
 {
     memset(f, 0, sizeof(*f));
     mg_quantity_from_int(&f->bandwidth, 0);
-    for (size_t k = 0; k < K_COUNT; k++) {
+    for (size_t k = 0; k < MG_LMC_KEY_COUNT; k++) {
         const cJSON *it = mg_json_get(lmc, mg_lmc_keys[k]);
         struct problem p;
 
@@ -327,11 +314,11 @@ static void check_unknown_keys(const cJSON *lmc, const struct sink *sk)
         char qb[48], msg[256];
         bool known = false;
 
-        for (size_t k = 0; k < K_COUNT && !known; k++)
+        for (size_t k = 0; k < MG_LMC_KEY_COUNT && !known; k++)
             known = strcmp(it->string, mg_lmc_keys[k]) == 0;
         if (known)
             continue;
-        near = mg_name_closest(it->string, mg_lmc_keys, K_COUNT);
+        near = mg_name_closest(it->string, mg_lmc_keys, MG_LMC_KEY_COUNT);
         quote(qb, sizeof(qb), it->string);
         if (!near)
             snprintf(msg, sizeof(msg), "unknown field %s in liveMigrationConfig; remove it", qb);
@@ -344,52 +331,27 @@ static void check_unknown_keys(const cJSON *lmc, const struct sink *sk)
     }
 }
 
-/* The defaults table's bandwidth: zero (unlimited) when the table has none. */
-static void default_bandwidth(struct mg_quantity *q, const struct mg_config *cfg)
-{
-    struct mg_err err;
-
-    if (!cfg->defaults || !cfg->defaults->bandwidth ||
-        mg_quantity_parse(cfg->defaults->bandwidth, q, &err) != 0)
-        mg_quantity_from_int(q, 0);
-}
-
-void mg_lmc_settings_default(struct mg_lmc_settings *s, const struct mg_config *cfg)
-{
-    const struct mg_lmc_defaults *d = cfg->defaults;
-
-    memset(s, 0, sizeof(*s));
-    default_bandwidth(&s->bandwidth, cfg);
-    if (!d)
-        return;
-    s->completion_timeout = d->completion_timeout;
-    s->parallel_cluster = d->parallel_cluster;
-    s->parallel_node = d->parallel_node;
-    s->progress_timeout = d->progress_timeout;
-    s->allow_auto_converge = d->allow_auto_converge;
-    s->allow_post_copy = d->allow_post_copy;
-    s->allow_workload_disruption = false;
-}
-
 static void apply_fields(struct mg_lmc_settings *s, const struct fields *f)
 {
-    if (f->set[K_BANDWIDTH])
+    if (f->set[MG_LMC_K_BANDWIDTH])
         s->bandwidth = f->bandwidth;
-    if (f->set[K_COMPLETION])
-        s->completion_timeout = f->num[K_COMPLETION];
-    if (f->set[K_PAR_CLUSTER])
-        s->parallel_cluster = f->num[K_PAR_CLUSTER];
-    if (f->set[K_PAR_NODE])
-        s->parallel_node = f->num[K_PAR_NODE];
-    if (f->set[K_PROGRESS])
-        s->progress_timeout = f->num[K_PROGRESS];
-    if (f->set[K_AUTO_CONVERGE])
-        s->allow_auto_converge = f->flag[K_AUTO_CONVERGE];
-    if (f->set[K_POST_COPY])
-        s->allow_post_copy = f->flag[K_POST_COPY];
-    if (f->set[K_WORKLOAD_DISRUPTION])
-        s->allow_workload_disruption = f->flag[K_WORKLOAD_DISRUPTION];
-    if (f->set[K_NETWORK])
+    if (f->set[MG_LMC_K_COMPLETION])
+        s->completion_timeout = f->num[MG_LMC_K_COMPLETION];
+    if (f->set[MG_LMC_K_PAR_CLUSTER])
+        s->parallel_cluster = f->num[MG_LMC_K_PAR_CLUSTER];
+    if (f->set[MG_LMC_K_PAR_NODE])
+        s->parallel_node = f->num[MG_LMC_K_PAR_NODE];
+    if (f->set[MG_LMC_K_PROGRESS])
+        s->progress_timeout = f->num[MG_LMC_K_PROGRESS];
+    if (f->set[MG_LMC_K_AUTO_CONVERGE])
+        s->allow_auto_converge = f->flag[MG_LMC_K_AUTO_CONVERGE];
+    if (f->set[MG_LMC_K_POST_COPY])
+        s->allow_post_copy = f->flag[MG_LMC_K_POST_COPY];
+    if (f->set[MG_LMC_K_WORKLOAD_DISRUPTION]) {
+        s->allow_workload_disruption = f->flag[MG_LMC_K_WORKLOAD_DISRUPTION];
+        s->awd_set = true;
+    }
+    if (f->set[MG_LMC_K_NETWORK])
         s->network = f->network;
 }
 
@@ -404,62 +366,51 @@ void mg_lmc_settings_overlay(struct mg_lmc_settings *s, const cJSON *lmc)
     apply_fields(s, &f);
 }
 
-bool mg_lmc_hco_is_v1(const cJSON *hco, const char *req_version)
+int mg_lmc_key_index(const char *key)
 {
-    const cJSON *av = mg_json_get(hco, "apiVersion");
-    const cJSON *spec;
-
-    if (cJSON_IsString(av)) {
-        if (strcmp(av->valuestring, "hco.kubevirt.io/v1") == 0)
-            return true;
-        if (strcmp(av->valuestring, "hco.kubevirt.io/v1beta1") == 0)
-            return false;
-    }
-    if (req_version && *req_version)
-        return strcmp(req_version, "v1") == 0;
-    /* Neither says: a spec.virtualization map is the v1 layout. */
-    spec = mg_json_get(hco, "spec");
-    return cJSON_IsObject(mg_json_get(spec, "virtualization"));
+    for (size_t k = 0; k < MG_LMC_KEY_COUNT; k++)
+        if (strcmp(key, mg_lmc_keys[k]) == 0)
+            return (int)k;
+    return -1;
 }
 
-/* The liveMigrationConfig item as written (any JSON type), or NULL when absent. */
-static const cJSON *lmc_item(const cJSON *hco, bool v1)
+bool mg_lmc_settings_set(struct mg_lmc_settings *s, const char *key, const cJSON *value)
 {
-    const cJSON *parent = mg_json_get(hco, "spec");
+    int k = mg_lmc_key_index(key);
+    struct fields f;
+    struct problem p;
 
-    if (!cJSON_IsObject(parent))
-        return NULL;
-    if (v1) {
-        parent = mg_json_get(parent, "virtualization");
-        if (!cJSON_IsObject(parent))
-            return NULL;
-    }
-    return mg_json_get(parent, "liveMigrationConfig");
+    if (k < 0 || !value || cJSON_IsNull(value))
+        return false;
+    memset(&f, 0, sizeof(f));
+    if (!check_field(value, (size_t)k, &f, &p))
+        return false;
+    f.set[k] = true;
+    apply_fields(s, &f);
+    return true;
 }
 
-static const char *lmc_path(bool v1)
-{
-    return v1 ? "spec.virtualization.liveMigrationConfig" : "spec.liveMigrationConfig";
-}
-
-const cJSON *mg_lmc_of_hco(const cJSON *hco, const char **path)
-{
-    bool v1 = mg_lmc_hco_is_v1(hco, NULL);
-    const cJSON *lmc = lmc_item(hco, v1);
-
-    if (path)
-        *path = lmc_path(v1);
-    return cJSON_IsObject(lmc) ? lmc : NULL;
-}
-
-void mg_lmc_settings_cluster(struct mg_lmc_settings *s, const struct mg_store *view,
+void mg_lmc_settings_hco_own(struct mg_lmc_settings *s, const cJSON *hco, const char *req_version,
                              const struct mg_config *cfg)
 {
-    const cJSON *const *items = NULL;
+    struct sink sk = {NULL, NULL};
+    bool v1 = mg_lmc_hco_is_v1(hco, req_version);
+    const cJSON *lmc = mg_lmc_item(hco, v1);
+    struct fields f;
 
     mg_lmc_settings_default(s, cfg);
-    if (view && mg_store_list(view, "HyperConverged", &items) > 0)
-        mg_lmc_settings_overlay(s, mg_lmc_of_hco(items[0], NULL));
+    memset(&f, 0, sizeof(f));
+    if (cJSON_IsObject(lmc)) {
+        read_fields(lmc, &f, &sk);
+        apply_fields(s, &f);
+    }
+    /* The mutating path injects the table's allowWorkloadDisruption where the key is
+     * absent or null; a value of the wrong type stays, and is not guessed at. */
+    if (!f.set[MG_LMC_K_WORKLOAD_DISRUPTION] && !f.bad[MG_LMC_K_WORKLOAD_DISRUPTION] &&
+        (!lmc || cJSON_IsObject(lmc) || cJSON_IsNull(lmc)) && mg_lmc_table_injects_awd(cfg, v1)) {
+        s->allow_workload_disruption = false;
+        s->awd_set = true;
+    }
 }
 
 /* LMC008 existence: a bare name lives in the HyperConverged's namespace. Checked only
@@ -493,47 +444,131 @@ static void check_network_exists(const struct sink *sk, const char *net)
                  quote(qb, sizeof(qb), net), ns, name) > 110)
         snprintf(msg, sizeof(msg), "network %s: NetworkAttachmentDefinition %s/%s does not exist",
                  qb, ns, name);
-    emit(sk, MG_RULE_LMC008, mg_lmc_keys[K_NETWORK], msg);
+    emit(sk, MG_RULE_LMC008, mg_lmc_keys[MG_LMC_K_NETWORK], msg);
 }
 
-/* LMC005 and LMC006 read an absent field as the table's value; a field that failed
- * its own rule is not guessed at. */
-static void check_cross(const struct sink *sk, const struct fields *f)
+/* The field a cross-field finding names: the key, or the jsonpatch annotation when
+ * that is where the value came from. */
+static void emit_cross(const struct sink *sk, enum mg_rule rule, enum mg_action cap, size_t k,
+                       unsigned patched, const char *msg)
+{
+    char field[512];
+
+    if (patched & (1u << k)) {
+        mg_verdict_add(sk->ctx->v, sk->ctx->cfg, rule, cap,
+                       "metadata.annotations[" MG_LMC_JSONPATCH_ANNOTATION "]", "%s (jsonpatch)",
+                       msg);
+        return;
+    }
+    snprintf(field, sizeof(field), "%s.%s", sk->base, mg_lmc_keys[k]);
+    mg_verdict_add(sk->ctx->v, sk->ctx->cfg, rule, cap, field, "%s", msg);
+}
+
+/* A field that failed its own rule is not guessed at, unless the jsonpatch replaced it. */
+static bool usable(const struct fields *f, size_t k, unsigned patched)
+{
+    return !f->bad[k] || (patched & (1u << k));
+}
+
+/* LMC006 with KubeVirt's arithmetic (RULES.md 9.2, 9.18). The message gives E, the
+ * seconds one 10^9-byte unit needs and T, shortened to fit a warning. */
+static void check_fit(const struct sink *sk, const struct fields *f,
+                      const struct mg_lmc_settings *s, unsigned patched)
 {
     const struct mg_config *cfg = sk->ctx->cfg;
-    struct mg_lmc_settings s;
-    char msg[300], qb[48];
+    struct mg_lmc_fit fit;
+    bool own_bw = f->set[MG_LMC_K_BANDWIDTH] || (patched & (1u << MG_LMC_K_BANDWIDTH));
+    char bw[80], qb[48], msg[300];
+    const char *tail, *deadline;
 
-    mg_lmc_settings_default(&s, cfg);
-    apply_fields(&s, f);
-    if (!f->bad[K_PAR_CLUSTER] && !f->bad[K_PAR_NODE] && s.parallel_node > s.parallel_cluster) {
+    if (!usable(f, MG_LMC_K_BANDWIDTH, patched) || !usable(f, MG_LMC_K_COMPLETION, patched) ||
+        mg_lmc_fit_check(s, &fit) == MG_LMC_FIT_OK)
+        return;
+    if (f->set[MG_LMC_K_BANDWIDTH] && !(patched & (1u << MG_LMC_K_BANDWIDTH)))
+        snprintf(bw, sizeof(bw), "bandwidthPerMigration %s", quote(qb, sizeof(qb), f->raw_bw));
+    else if (own_bw)
+        snprintf(bw, sizeof(bw), "bandwidthPerMigration");
+    else
+        snprintf(bw, sizeof(bw), "default bandwidth %s",
+                 quote(qb, sizeof(qb), cfg->defaults->bandwidth));
+    tail = fit.result == MG_LMC_FIT_PAUSE ? "; large VMs get paused to finish" : "; raise one";
+    deadline = fit.doubled ? "2 x completionTimeoutPerGiB" : "completionTimeoutPerGiB";
+    if (snprintf(msg, sizeof(msg), "%s = %lld MiB/s: %.2f s per 10^9 bytes > %s %lld%s", bw,
+                 (long long)fit.mib, fit.unit_seconds, deadline, (long long)s->completion_timeout,
+                 tail) > 110)
+        snprintf(msg, sizeof(msg), "bandwidth %lld MiB/s: %.2f s per 10^9 bytes > %s %lld%s",
+                 (long long)fit.mib, fit.unit_seconds, deadline, (long long)s->completion_timeout,
+                 tail);
+    emit_cross(sk, MG_RULE_LMC006, fit.result == MG_LMC_FIT_PAUSE ? MG_ACT_WARN : MG_ACT_DENY,
+               own_bw ? MG_LMC_K_BANDWIDTH : MG_LMC_K_COMPLETION, patched, msg);
+}
+
+/* LMC007 when post-copy can start, LMC010 when allowWorkloadDisruption keeps it from
+ * ever starting (RULES.md 9.18). */
+static void check_post_copy(const struct sink *sk, const struct fields *f,
+                            const struct mg_lmc_settings *s, unsigned patched)
+{
+    bool awd_own =
+        f->set[MG_LMC_K_WORKLOAD_DISRUPTION] || (patched & (1u << MG_LMC_K_WORKLOAD_DISRUPTION));
+
+    if (!s->allow_post_copy || !usable(f, MG_LMC_K_POST_COPY, patched) ||
+        !usable(f, MG_LMC_K_WORKLOAD_DISRUPTION, patched))
+        return;
+    if (s->allow_workload_disruption) {
+        emit_cross(sk, MG_RULE_LMC007, MG_ACT_DENY, MG_LMC_K_POST_COPY, patched,
+                   "allowPostCopy: post-copy can hurt performance during transfer; not for "
+                   "critical data or unstable networks");
+        return;
+    }
+    emit_cross(sk, MG_RULE_LMC010, MG_ACT_DENY,
+               awd_own ? MG_LMC_K_WORKLOAD_DISRUPTION : MG_LMC_K_POST_COPY, patched,
+               awd_own ? "allowWorkloadDisruption false: post-copy never starts, migrations are "
+                         "cancelled; set it to true"
+                       : "allowWorkloadDisruption false (defaults table): post-copy never "
+                         "starts; set allowWorkloadDisruption: true");
+}
+
+/* LMC004's warning for a timeout of 0, which KubeVirt reads as "no timeout". */
+static void check_zero_timeouts(const struct sink *sk, const struct fields *f)
+{
+    static const size_t keys[] = {MG_LMC_K_COMPLETION, MG_LMC_K_PROGRESS};
+    char field[512];
+
+    for (size_t i = 0; i < 2; i++) {
+        size_t k = keys[i];
+
+        if (!f->set[k] || f->num[k] != 0)
+            continue;
+        snprintf(field, sizeof(field), "%s.%s", sk->base, mg_lmc_keys[k]);
+        mg_verdict_add(sk->ctx->v, sk->ctx->cfg, MG_RULE_LMC004, MG_ACT_WARN, field,
+                       "%s 0: KubeVirt then never cancels a migration on this timeout",
+                       mg_lmc_keys[k]);
+    }
+}
+
+/* LMC005, LMC006, LMC007 and LMC010 on the settings KubeVirt gets from this object:
+ * an absent field is the table's value, and the jsonpatch annotation applies. */
+static void check_cross(const struct sink *sk, const struct fields *f)
+{
+    const struct mg_request *req = sk->ctx->req;
+    struct mg_lmc_settings s;
+    unsigned patched;
+    char msg[300];
+
+    patched = mg_lmc_settings_of_hco(&s, req->object, req->version, sk->ctx->cfg);
+    if (usable(f, MG_LMC_K_PAR_CLUSTER, patched) && usable(f, MG_LMC_K_PAR_NODE, patched) &&
+        s.parallel_node > s.parallel_cluster) {
+        bool node = f->set[MG_LMC_K_PAR_NODE] || (patched & (1u << MG_LMC_K_PAR_NODE));
+
         snprintf(msg, sizeof(msg),
                  "parallelOutboundMigrationsPerNode %lld > "
                  "parallelMigrationsPerCluster %lld: the node limit is never reached",
                  (long long)s.parallel_node, (long long)s.parallel_cluster);
-        emit(sk, MG_RULE_LMC005, mg_lmc_keys[f->set[K_PAR_NODE] ? K_PAR_NODE : K_PAR_CLUSTER], msg);
+        emit_cross(sk, MG_RULE_LMC005, MG_ACT_DENY, node ? MG_LMC_K_PAR_NODE : MG_LMC_K_PAR_CLUSTER,
+                   patched, msg);
     }
-    /* A bandwidth under 1 byte/s is unlimited to KubeVirt (LMC003): never infeasible. */
-    if (!f->bad[K_BANDWIDTH] && !f->bad[K_COMPLETION] &&
-        mg_quantity_pass_exceeds(&s.bandwidth, s.completion_timeout)) {
-        char bw[80];
-
-        if (f->set[K_BANDWIDTH])
-            snprintf(bw, sizeof(bw), "bandwidthPerMigration %s", quote(qb, sizeof(qb), f->raw_bw));
-        else
-            snprintf(bw, sizeof(bw), "default bandwidth %s",
-                     quote(qb, sizeof(qb), cfg->defaults->bandwidth));
-        snprintf(msg, sizeof(msg),
-                 "%s: one pass over 1 GiB takes %.2f s > "
-                 "completionTimeoutPerGiB %lld; raise one",
-                 bw, mg_quantity_pass_seconds(&s.bandwidth), (long long)s.completion_timeout);
-        emit(sk, MG_RULE_LMC006, mg_lmc_keys[f->set[K_BANDWIDTH] ? K_BANDWIDTH : K_COMPLETION],
-             msg);
-    }
-    if (f->set[K_POST_COPY] && f->flag[K_POST_COPY])
-        emit(sk, MG_RULE_LMC007, mg_lmc_keys[K_POST_COPY],
-             "allowPostCopy: post-copy can hurt performance during transfer; not for "
-             "critical data or unstable networks");
+    check_fit(sk, f, &s, patched);
+    check_post_copy(sk, f, &s, patched);
 }
 
 int mg_lmc_validate(const struct mg_vctx *ctx)
@@ -548,8 +583,8 @@ int mg_lmc_validate(const struct mg_vctx *ctx)
     if ((req->op != MG_OP_CREATE && req->op != MG_OP_UPDATE) || !cJSON_IsObject(req->object))
         return 0;
     v1 = mg_lmc_hco_is_v1(req->object, req->version);
-    sk.base = lmc_path(v1);
-    lmc = lmc_item(req->object, v1);
+    sk.base = mg_lmc_path(v1);
+    lmc = mg_lmc_item(req->object, v1);
     if (!lmc || cJSON_IsNull(lmc))
         return 0;
     if (!cJSON_IsObject(lmc)) {
@@ -559,8 +594,9 @@ int mg_lmc_validate(const struct mg_vctx *ctx)
         return 0;
     }
     read_fields(lmc, &f, &sk);
-    if (f.set[K_NETWORK])
+    if (f.set[MG_LMC_K_NETWORK])
         check_network_exists(&sk, f.network);
+    check_zero_timeouts(&sk, &f);
     check_unknown_keys(lmc, &sk);
     check_cross(&sk, &f);
     return 0;

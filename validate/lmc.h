@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* lmc.h - the HyperConverged liveMigrationConfig rules (LMC001-LMC009) and the
- * cluster's effective migration settings that other rule families read.
- * Pure functions of (request, view, config). */
+/* lmc.h - the HyperConverged liveMigrationConfig rules (LMC001-LMC010) and the
+ * cluster's effective migration settings that other rule families read (RULES.md 9.3:
+ * KubeVirt CR, else HyperConverged plus its jsonpatch annotation, else the defaults).
+ * Pure functions of (request, view, config); the caller holds the view's lock. */
 #ifndef MG_LMC_H
 #define MG_LMC_H
 
@@ -26,32 +27,124 @@ struct mg_lmc_settings {
     int64_t progress_timeout;
     bool allow_auto_converge;
     bool allow_post_copy;
-    bool allow_workload_disruption;
+    bool allow_workload_disruption; /* once resolved: the effective value (RULES.md 9.18) */
+    bool awd_set;                   /* false: unset, follows allow_post_copy when resolved */
     bool has_max_downtime;
     int64_t max_downtime_ms;
     const char *network; /* borrowed from the view, NULL: none */
 };
 
-/* The documented liveMigrationConfig keys in RULES.md section 2's order; the first
+/* The documented liveMigrationConfig keys in RULES.md section 2's order (the defaults
+ * table's; mutate/hco.c follows it too): indexes into mg_lmc_keys. The first
  * MG_LMC_DEFAULTED of them have a value in the defaults tables. */
+enum mg_lmc_key {
+    MG_LMC_K_BANDWIDTH,
+    MG_LMC_K_COMPLETION,
+    MG_LMC_K_PAR_CLUSTER,
+    MG_LMC_K_PAR_NODE,
+    MG_LMC_K_PROGRESS,
+    MG_LMC_K_AUTO_CONVERGE,
+    MG_LMC_K_POST_COPY,
+    MG_LMC_K_WORKLOAD_DISRUPTION,
+    MG_LMC_K_NETWORK,
+};
 #define MG_LMC_KEY_COUNT 9
 #define MG_LMC_DEFAULTED 8
 extern const char *const mg_lmc_keys[MG_LMC_KEY_COUNT];
 
-/* HyperConverged CREATE/UPDATE: LMC001-LMC009 on the path of its apiVersion. */
+/* The annotation through which HCO patches the KubeVirt CR it writes. */
+#define MG_LMC_JSONPATCH_ANNOTATION "kubevirt.kubevirt.io/jsonpatch"
+
+/* HyperConverged CREATE/UPDATE: LMC001-LMC010 on the path of its apiVersion. */
 int mg_lmc_validate(const struct mg_vctx *ctx);
 
-/* The settings of the defaults table of cfg. */
+/* The settings of the defaults table of cfg; allowWorkloadDisruption unset. */
 void mg_lmc_settings_default(struct mg_lmc_settings *s, const struct mg_config *cfg);
 
 /* Lay every well-typed, valid field of a liveMigrationConfig object over s (fields
  * that fail their rules are ignored). lmc may be NULL. */
 void mg_lmc_settings_overlay(struct mg_lmc_settings *s, const cJSON *lmc);
 
-/* The cluster's settings: the defaults with the liveMigrationConfig of the
- * HyperConverged in the view (the first one) laid over them. */
+/* Set one documented key of s from a JSON value; false (s unchanged) when key is not
+ * documented or the value fails the key's rules. */
+bool mg_lmc_settings_set(struct mg_lmc_settings *s, const char *key, const cJSON *value);
+
+/* Return one key of s to the defaults table's value (allowWorkloadDisruption: unset). */
+void mg_lmc_settings_unset(struct mg_lmc_settings *s, const char *key, const struct mg_config *cfg);
+
+/* RULES.md 9.18: an unset allowWorkloadDisruption follows allowPostCopy. After this,
+ * s->allow_workload_disruption is the effective value. */
+void mg_lmc_settings_resolve(struct mg_lmc_settings *s);
+
+/* The index of key in mg_lmc_keys, -1 when it is not documented. */
+int mg_lmc_key_index(const char *key);
+
+/* True when the defaults table injects allowWorkloadDisruption: false on this
+ * HyperConverged version (v1 or v1beta1). */
+bool mg_lmc_table_injects_awd(const struct mg_config *cfg, bool v1);
+
+/* The defaults with a HyperConverged's own liveMigrationConfig over them and the
+ * table's allowWorkloadDisruption where the mutating path injects it; no jsonpatch,
+ * not resolved. req_version as for mg_lmc_hco_is_v1. */
+void mg_lmc_settings_hco_own(struct mg_lmc_settings *s, const cJSON *hco, const char *req_version,
+                             const struct mg_config *cfg);
+
+/* Apply the /spec/configuration/migrations operations (add, replace, remove) of hco's
+ * kubevirt.kubevirt.io/jsonpatch annotation to s; other paths, other operations, the
+ * network key and invalid values are ignored, and a removed key gets the table's value.
+ * Returns the keys it set or removed, bit (1u << mg_lmc_key_index(key)). Allocates
+ * only while it runs. */
+unsigned mg_lmc_settings_jsonpatch(struct mg_lmc_settings *s, const cJSON *hco,
+                                   const struct mg_config *cfg);
+
+/* What KubeVirt gets from one HyperConverged: mg_lmc_settings_hco_own, its jsonpatch,
+ * resolved. Returns what mg_lmc_settings_jsonpatch returned. */
+unsigned mg_lmc_settings_of_hco(struct mg_lmc_settings *s, const cJSON *hco,
+                                const char *req_version, const struct mg_config *cfg);
+
+/* The cluster's settings (RULES.md 9.3), resolved: the KubeVirt CR's
+ * spec.configuration.migrations over the defaults when the view has a KubeVirt CR;
+ * else mg_lmc_settings_of_hco of mg_lmc_hco_pick; else the defaults. view may be NULL. */
 void mg_lmc_settings_cluster(struct mg_lmc_settings *s, const struct mg_store *view,
                              const struct mg_config *cfg);
+
+/* The HyperConverged whose settings count when the view holds several: the one named
+ * kubevirt-hyperconverged (among several, the smallest namespace in byte order), else
+ * the smallest namespace, then name. The same whatever the view's order. NULL when
+ * there is none. Borrowed from the view. */
+const cJSON *mg_lmc_hco_pick(const struct mg_store *view);
+
+/* The HyperConvergeds mg_lmc_hco_pick passes over, in its order: the first max go to
+ * out (borrowed from the view; out may be NULL when max is 0). Returns how many there
+ * are in all, so callers can say "and N more". */
+size_t mg_lmc_hco_ignored(const struct mg_store *view, const cJSON **out, size_t max);
+
+/* LMC006/MP006's verdict on a resolved s (RULES.md LMC006, 9.2, 9.18). */
+enum mg_lmc_fit_result {
+    MG_LMC_FIT_OK,     /* feasible, or T = 0, or E = 0, or post-copy finishes it */
+    MG_LMC_FIT_PAUSE,  /* paused guest, doubled deadline, enough: a warning */
+    MG_LMC_FIT_CANCEL, /* every whole-GB VM is cancelled at its deadline: deny */
+};
+
+struct mg_lmc_fit {
+    enum mg_lmc_fit_result result;
+    int64_t mib;         /* E: the bandwidth KubeVirt applies, MiB/s (0: unlimited) */
+    double unit_seconds; /* seconds one 10^9-byte unit needs at E, for messages only */
+    bool doubled;        /* the deadline that failed is 2T (the guest is paused) */
+};
+
+/* With E = mg_quantity_mebibytes(bandwidth) and T = completionTimeoutPerGiB: OK when
+ * T = 0, E = 0 or E x 2^20 x T >= 10^9 (exact integers); otherwise by the effective
+ * allowWorkloadDisruption: false CANCEL; true with allowPostCopy OK; true without it
+ * CANCEL when E x 2^20 x 2T < 10^9, else PAUSE. */
+enum mg_lmc_fit_result mg_lmc_fit_check(const struct mg_lmc_settings *s, struct mg_lmc_fit *fit);
+
+/* The liveMigrationConfig item as written (any JSON type) at the v1 or v1beta1 path,
+ * or NULL when absent. Borrowed from hco. */
+const cJSON *mg_lmc_item(const cJSON *hco, bool v1);
+
+/* "spec.virtualization.liveMigrationConfig" (v1) or "spec.liveMigrationConfig". */
+const char *mg_lmc_path(bool v1);
 
 /* The liveMigrationConfig of a HyperConverged object, or NULL. *path (may be NULL) gets
  * "spec.liveMigrationConfig" (v1beta1) or "spec.virtualization.liveMigrationConfig" (v1). */

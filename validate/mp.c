@@ -7,6 +7,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
@@ -201,8 +202,8 @@ static bool check_completion(const struct mg_vctx *ctx, const cJSON *spec)
     }
     if (d == 0)
         add(ctx, MG_RULE_MP004, MG_ACT_WARN, field,
-            "completionTimeoutPerGiB 0: migrations run "
-            "out of time at once and are cancelled or switched to post-copy");
+            "completionTimeoutPerGiB 0: KubeVirt then never cancels a migration on "
+            "its deadline");
     return true;
 }
 
@@ -227,27 +228,59 @@ static void check_downtime(const struct mg_vctx *ctx, const cJSON *spec)
 }
 
 /* MP006: LMC006 on the effective settings; each number says where it came from. */
-static void check_feasible(const struct mg_vctx *ctx, const struct mg_policy_fields *f)
+static void check_feasible(const struct mg_vctx *ctx, const struct mg_lmc_settings *s,
+                           const struct mg_policy_fields *f)
 {
-    struct mg_lmc_settings s;
+    struct mg_lmc_fit fit;
     char msg[400], bw[48];
     bool own_bw = f->set & MG_PF_BANDWIDTH, own_ct = f->set & MG_PF_COMPLETION;
+    const char *deadline;
 
-    mg_mp_settings_effective(&s, ctx->view, ctx->cfg, f);
-    if (!mg_quantity_pass_exceeds(&s.bandwidth, s.completion_timeout))
+    if (mg_lmc_fit_check(s, &fit) == MG_LMC_FIT_OK)
         return;
-    mg_mp_quantity_format(&s.bandwidth, bw, sizeof(bw));
-    snprintf(msg, sizeof(msg),
-             "bandwidthPerMigration %s (%s) takes %.2f s per GiB, over "
-             "completionTimeoutPerGiB %lld (%s): every migration is cancelled before one pass; "
-             "raise one",
-             bw, own_bw ? "policy" : "cluster", mg_quantity_pass_seconds(&s.bandwidth),
-             (long long)s.completion_timeout, own_ct ? "policy" : "cluster");
-    add(ctx, MG_RULE_MP006, MG_ACT_DENY,
+    deadline = fit.doubled ? "2 x completionTimeoutPerGiB" : "completionTimeoutPerGiB";
+    mg_mp_quantity_format(&s->bandwidth, bw, sizeof(bw));
+    /* The full text names where each number came from; a warning gets the short one. */
+    if (fit.result == MG_LMC_FIT_PAUSE || mg_config_action(ctx->cfg, MG_RULE_MP006) == MG_ACT_WARN)
+        snprintf(msg, sizeof(msg), "bandwidth %lld MiB/s: %.2f s per 10^9 bytes > %s %lld; %s",
+                 (long long)fit.mib, fit.unit_seconds, deadline, (long long)s->completion_timeout,
+                 fit.result == MG_LMC_FIT_PAUSE ? "large VMs get paused to finish" : "raise one");
+    else
+        snprintf(msg, sizeof(msg),
+                 "bandwidthPerMigration %s (%s) is %lld MiB/s to KubeVirt: %.2f s per 10^9 bytes "
+                 "> %s %lld (%s); every migration is cancelled; raise one",
+                 bw, own_bw ? "policy" : "cluster", (long long)fit.mib, fit.unit_seconds, deadline,
+                 (long long)s->completion_timeout, own_ct ? "policy" : "cluster");
+    add(ctx, MG_RULE_MP006, fit.result == MG_LMC_FIT_PAUSE ? MG_ACT_WARN : MG_ACT_DENY,
         own_ct   ? "spec.completionTimeoutPerGiB"
         : own_bw ? "spec.bandwidthPerMigration"
                  : "spec",
         msg);
+}
+
+/* MP007: LMC007 and LMC010 on the effective settings, when the policy touches them. */
+static void check_post_copy(const struct mg_vctx *ctx, const struct mg_lmc_settings *s,
+                            const struct mg_policy_fields *f)
+{
+    if (!(f->set & (MG_PF_POST_COPY | MG_PF_WORKLOAD_DISRUPTION)) || !s->allow_post_copy)
+        return;
+    if (s->allow_workload_disruption)
+        add(ctx, MG_RULE_MP007, MG_ACT_WARN, "spec.allowPostCopy",
+            "allowPostCopy: post-copy can hurt performance during transfer; not for critical "
+            "data or unstable networks");
+    else
+        add(ctx, MG_RULE_MP007, MG_ACT_WARN,
+            f->set & MG_PF_WORKLOAD_DISRUPTION ? "spec.allowWorkloadDisruption"
+                                               : "spec.allowPostCopy",
+            "allowWorkloadDisruption false: post-copy never starts, migrations are cancelled; "
+            "set it to true");
+}
+
+static const cJSON *side(const cJSON *policy, const char *key)
+{
+    const cJSON *m = mg_json_get(mg_json_get(mg_json_get(policy, "spec"), "selectors"), key);
+
+    return cJSON_IsObject(m) ? m : NULL;
 }
 
 /* One policy that ties with the new one. */
@@ -256,6 +289,8 @@ struct tie {
     const char *name; /* its metadata.name, looked up once for sorting */
     bool same;
     struct mg_lmc_settings theirs; /* effective settings, when !same */
+    bool kubevirt_mine;            /* KubeVirt's tie-break picks the new policy */
+    int docs;                      /* the documents': -1 the new policy, 1 this one, 0 none */
 };
 
 /* The MAX_TIE_FINDINGS ties with the smallest names, in name order, and how many
@@ -263,21 +298,84 @@ struct tie {
 struct tie_search {
     struct tie best[MAX_TIE_FINDINGS];
     size_t n, kept;
+    const cJSON *mine_obj;
+    const char *mine_name;
     const struct mg_lmc_settings *mine;
     const struct mg_lmc_settings *cluster;
+    bool oom;
 };
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A policy's selector keys, namespace and VM keys together, sorted; NULL with *n 0
+ * for none, NULL with *n not 0 when out of memory. Caller frees. */
+static const char **sorted_keys(const cJSON *policy, size_t *n)
+{
+    const cJSON *m, *it;
+    const char **keys;
+    size_t at = 0;
+
+    *n = 0;
+    mg_policy_selectors(policy, &at, n);
+    *n += at;
+    if (!*n || !(keys = malloc(*n * sizeof(*keys))))
+        return NULL;
+    at = 0;
+    for (int vm = 0; vm < 2; vm++) {
+        m = side(policy, vm ? "virtualMachineInstanceSelector" : "namespaceSelector");
+        cJSON_ArrayForEach (it, m)
+            if (mg_json_get(m, it->string) == it && at < *n)
+                keys[at++] = it->string;
+    }
+    qsort(keys, at, sizeof(*keys), cmp_str);
+    return keys;
+}
+
+/* The documents' tie-break: the smaller sorted key list in byte order wins; -1 for a,
+ * 1 for b, 0 when the lists are equal (it decides nothing). */
+static int docs_pick(const cJSON *a, const cJSON *b, bool *oom)
+{
+    size_t na, nb, i;
+    const char **ka = sorted_keys(a, &na), **kb = sorted_keys(b, &nb);
+    int c = 0;
+
+    if ((na && !ka) || (nb && !kb)) {
+        *oom = true;
+    } else {
+        for (i = 0; i < na && i < nb && c == 0; i++)
+            c = strcmp(ka[i], kb[i]);
+        if (c == 0)
+            c = na < nb ? -1 : (na > nb ? 1 : 0);
+    }
+    free(ka);
+    free(kb);
+    return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
 
 static bool on_tie(void *arg, const cJSON *other, const char *name,
                    const struct mg_policy_fields *f, bool same)
 {
     struct tie_search *ts = arg;
-    struct tie t = {other, name, same, *ts->cluster};
+    struct tie t = {other, name, same, *ts->cluster, false, 0};
+    struct mg_policy_match a = {ts->mine_obj, ts->mine_name, 0, 0, {0}};
+    struct mg_policy_match b = {other, name, 0, 0, {0}};
     size_t at;
 
     if (!same) {
         mg_mp_settings_apply(&t.theirs, f);
         if (mg_mp_settings_equal(ts->mine, &t.theirs, NULL, 0))
             return true;
+        /* RULES.md MP011: only a tie the two tie-breaks settle differently is a finding;
+         * when they pick the same policy, which one applies is predictable. */
+        mg_policy_selectors(ts->mine_obj, &a.ns_labels, &a.vm_labels);
+        mg_policy_selectors(other, &b.ns_labels, &b.vm_labels);
+        t.kubevirt_mine = mg_policy_outranks(&a, &b);
+        t.docs = docs_pick(ts->mine_obj, other, &ts->oom);
+        if (t.docs == 0 || (t.docs < 0) == t.kubevirt_mine)
+            return !ts->oom;
     }
     ts->n++;
     at = ts->kept;
@@ -314,34 +412,26 @@ static void union_text(char *buf, size_t len, const cJSON *a, const cJSON *b)
         snprintf(buf + at, len - at, "}");
 }
 
-static const cJSON *side(const cJSON *policy, const char *key)
-{
-    const cJSON *m = mg_json_get(mg_json_get(mg_json_get(policy, "spec"), "selectors"), key);
-
-    return cJSON_IsObject(m) ? m : NULL;
-}
-
 static void report_tie(const struct mg_vctx *ctx, const cJSON *mine,
                        const struct mg_lmc_settings *my, const struct tie *t, size_t more)
 {
     const char *me = mg_json_name_or(mine, ""), *other = t->name;
-    struct mg_policy_match a = {mine, me, 0, 0, {0}}, b = {t->obj, other, 0, 0, {0}};
+    const char *kv = t->kubevirt_mine ? me : other, *docs = t->docs < 0 ? me : other;
+    size_t labels = 0, vm_labels = 0, their_vm = 0;
     char vm[600], ns[600], who[700], where[700], diff[160] = "", tail[80] = "";
 
-    mg_policy_selectors(mine, &a.ns_labels, &a.vm_labels);
-    mg_policy_selectors(t->obj, &b.ns_labels, &b.vm_labels);
     if (more)
         snprintf(tail, sizeof(tail), " (%zu more policies conflict)", more);
-    /* A warning has under 120 characters: names and the winner only. */
+    /* A warning has under 120 characters: names and the winners only. */
     if (mg_config_action(ctx->cfg, t->same ? MG_RULE_MP010 : MG_RULE_MP011) == MG_ACT_WARN) {
         if (t->same)
             mg_verdict_add(ctx->v, ctx->cfg, MG_RULE_MP010, MG_ACT_WARN, SEL,
                            "policy \"%.40s\" has exactly the same selectors", other);
         else
             mg_verdict_add(ctx->v, ctx->cfg, MG_RULE_MP011, MG_ACT_WARN, SEL,
-                           "ties with \"%.30s\" at equal rank, other settings; KubeVirt "
-                           "applies \"%.30s\"",
-                           other, mg_policy_outranks(&a, &b) ? me : other);
+                           "ties with \"%.25s\"; KubeVirt applies \"%.25s\", the documents "
+                           "\"%.25s\"",
+                           other, kv, docs);
         return;
     }
     if (t->same) {
@@ -351,6 +441,9 @@ static void report_tie(const struct mg_vctx *ctx, const cJSON *mine,
                        other, tail);
         return;
     }
+    mg_policy_selectors(mine, &labels, &vm_labels);
+    mg_policy_selectors(t->obj, NULL, &their_vm);
+    labels += vm_labels;
     mg_mp_settings_equal(my, &t->theirs, diff, sizeof(diff));
     union_text(vm, sizeof(vm), side(mine, "virtualMachineInstanceSelector"),
                side(t->obj, "virtualMachineInstanceSelector"));
@@ -364,13 +457,11 @@ static void report_tie(const struct mg_vctx *ctx, const cJSON *mine,
     else
         snprintf(where, sizeof(where), "in a namespace with labels %s", ns);
     mg_verdict_add(ctx->v, ctx->cfg, MG_RULE_MP011, MG_ACT_DENY, SEL,
-                   "ties with policy \"%s\": %s %s "
-                   "matches both with %zu label%s each, and the settings differ (%s); KubeVirt "
-                   "applies \"%s\" (%s), the documents order by label keys%s",
-                   other, who, where, a.ns_labels + a.vm_labels,
-                   a.ns_labels + a.vm_labels == 1 ? "" : "s", diff,
-                   mg_policy_outranks(&a, &b) ? me : other,
-                   a.vm_labels != b.vm_labels ? "more VM labels" : "smaller name", tail);
+                   "ties with policy \"%s\": %s %s matches both with %zu label%s each, and the "
+                   "settings differ (%s); KubeVirt applies \"%s\" (%s), the documents' order "
+                   "(sorted selector keys) picks \"%s\"%s",
+                   other, who, where, labels, labels == 1 ? "" : "s", diff, kv,
+                   vm_labels != their_vm ? "more VM labels" : "smaller name", docs, tail);
 }
 
 /* MP010 and MP011 against every other policy of the view. */
@@ -382,6 +473,8 @@ static int check_ties(const struct mg_vctx *ctx, const cJSON *obj, const char *n
     int rc;
 
     memset(&ts, 0, sizeof(ts));
+    ts.mine_obj = obj;
+    ts.mine_name = mg_json_name_or(obj, "");
     ts.mine = &mine;
     ts.cluster = &cluster;
     /* The cluster's settings once: every tie lays its own fields over a copy. */
@@ -389,6 +482,8 @@ static int check_ties(const struct mg_vctx *ctx, const cJSON *obj, const char *n
     mine = cluster;
     mg_mp_settings_apply(&mine, f);
     rc = mg_policy_ties(ctx->view, obj, name, on_tie, &ts);
+    if (ts.oom)
+        ctx->v->oom = true;
     for (size_t i = 0; rc == 0 && i < ts.kept; i++)
         report_tie(ctx, obj, &mine, &ts.best[i], i + 1 == ts.kept ? ts.n - ts.kept : 0);
     return rc;
@@ -420,6 +515,7 @@ int mg_mp_validate(const struct mg_vctx *ctx)
     const char *name =
         req->name && *req->name ? req->name : mg_json_name_or(obj ? obj : req->old_object, "");
     struct mg_policy_fields f;
+    struct mg_lmc_settings s;
     bool sel_ok, bw_ok, ct_ok;
 
     if (req->op == MG_OP_DELETE) {
@@ -440,12 +536,10 @@ int mg_mp_validate(const struct mg_vctx *ctx)
     ct_ok = check_completion(ctx, spec);
     check_downtime(ctx, spec);
     mg_policy_fields_read(obj, &f);
+    mg_mp_settings_effective(&s, ctx->view, ctx->cfg, &f);
     if (bw_ok && ct_ok)
-        check_feasible(ctx, &f);
-    if (cJSON_IsTrue(mg_json_get(spec, "allowPostCopy")))
-        add(ctx, MG_RULE_MP007, MG_ACT_WARN, "spec.allowPostCopy",
-            "allowPostCopy: post-copy "
-            "can hurt performance during transfer; not for critical data or unstable networks");
+        check_feasible(ctx, &s, &f);
+    check_post_copy(ctx, &s, &f);
     if (!sel_ok)
         return 0;
     check_moves(ctx, name, obj);

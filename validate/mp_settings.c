@@ -24,8 +24,10 @@ void mg_mp_settings_apply(struct mg_lmc_settings *s, const struct mg_policy_fiel
         s->allow_auto_converge = f->allow_auto_converge;
     if (f->set & MG_PF_POST_COPY)
         s->allow_post_copy = f->allow_post_copy;
-    if (f->set & MG_PF_WORKLOAD_DISRUPTION)
+    if (f->set & MG_PF_WORKLOAD_DISRUPTION) {
         s->allow_workload_disruption = f->allow_workload_disruption;
+        s->awd_set = true;
+    }
     if (f->set & MG_PF_MAX_DOWNTIME) {
         s->has_max_downtime = true;
         s->max_downtime_ms = f->max_downtime_ms;

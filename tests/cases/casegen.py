@@ -80,14 +80,17 @@ def _dump(path, data):
             f.write("\n")
 
 
-def write_case(name, rv, exp, config=None, state=()):
-    """One case directory; state: (file name, JSON object or text) pairs."""
+def write_case(name, rv, exp, config=None, state=(), note=None):
+    """One case directory; state: (file name, JSON object or text) pairs; note: the
+    NOTE file's text (why the verdict is what it is, with its upstream source)."""
     d = os.path.join(HERE, name)
     os.makedirs(d)
     _dump(os.path.join(d, "review.json"), rv)
     _dump(os.path.join(d, "expect.json"), exp)
     if config:
         _dump(os.path.join(d, "config.yaml"), config)
+    if note:
+        _dump(os.path.join(d, "NOTE"), note.strip() + "\n")
     if state:
         os.makedirs(os.path.join(d, "state"))
         for fname, data in state:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
 """gen_lmc.py - write the admission cases of the liveMigrationConfig family
-(lmc-*: LMC001-LMC009 on /validate, hco-mutate-*: defaults injection on /mutate).
+(lmc-*: LMC001-LMC010 on /validate, hco-mutate-*: defaults injection on /mutate).
 
 Each case is one directory with review.json, expect.json and, when needed, state/ and
 config.yaml (format: README.md). The reviews look like what kube-apiserver sends for
@@ -17,6 +17,24 @@ sys.dont_write_bytecode = True  # no __pycache__ among the cases
 import casegen  # noqa: E402
 
 PREFIXES = ("lmc-", "hco-mutate-")
+
+# Sources of the edition 2 verdicts (RULES.md), named in the NOTE of each case they change.
+KV_TIMEOUT = ("KubeVirt pkg/virt-launcher/virtwrap/live-migration-source.go: "
+              "shouldTriggerTimeout returns false when acceptableCompletionTime is 0, and the "
+              "progress check runs only when progressTimeout != 0.")
+KV_MIB = ("KubeVirt pkg/virt-launcher/virtwrap/converter/vcpu/vcpu.go QuantityToMebiByte "
+          "(whole MiB/s, under 1 MiB/s is 1) and virtwrap/manager.go getVMIMigrationDataSize "
+          "(memory.ScaledValue(resource.Giga): the deadline is T x ceil(M / 10^9)); "
+          "RULES.md LMC006 and 9.2.")
+KV_AWD = ("KubeVirt pkg/virt-config/virt-config.go GetMigrationConfiguration (an unset "
+          "allowWorkloadDisruption follows allowPostCopy) and virtwrap/live-migration-source.go "
+          "(post-copy or a paused guest with a doubled deadline only with "
+          "allowWorkloadDisruption); RULES.md 9.18.")
+HCO_AWD = ("HCO api/v1/zz_generated.defaults.go defaults allowWorkloadDisruption to false (the "
+           "hco-1.14 table injects it on v1, hco-1.19 on both versions); " + KV_AWD)
+HCO_PATCH = ("HCO controllers/common/consts.go JSONPatchKVAnnotationName "
+             "(kubevirt.kubevirt.io/jsonpatch): HCO applies the annotation's operations to the "
+             "KubeVirt CR it writes; RULES.md 9.3.")
 NS = "kubevirt-hyperconverged"
 ABSENT = object()
 
@@ -77,7 +95,7 @@ def spec_of(version, lmc):
     return spec
 
 
-def hco(version, spec, name, namespace, generation):
+def hco(version, spec, name, namespace, generation, annotations=None):
     obj = {
         "apiVersion": f"hco.kubevirt.io/{version}",
         "kind": "HyperConverged",
@@ -88,7 +106,7 @@ def hco(version, spec, name, namespace, generation):
             "generation": generation,
             "resourceVersion": str(41000 + generation),
             "creationTimestamp": casegen.TS,
-            "annotations": {"deployOVS": "false"},
+            "annotations": dict({"deployOVS": "false"}, **(annotations or {})),
         },
     }
     if spec is not ABSENT:
@@ -96,11 +114,11 @@ def hco(version, spec, name, namespace, generation):
     return obj
 
 
-def review(case, version, spec, op, namespace, dry_run, old_spec):
+def review(case, version, spec, op, namespace, dry_run, old_spec, annotations=None):
     name = "kubevirt-hyperconverged"
     gvk = {"group": "hco.kubevirt.io", "version": version, "kind": "HyperConverged"}
     old = hco(version, old_spec, name, namespace, 1)
-    new = hco(version, spec, name, namespace, 1 if op == "CREATE" else 2)
+    new = hco(version, spec, name, namespace, 1 if op == "CREATE" else 2, annotations)
     if op == "CREATE":
         del new["metadata"]["resourceVersion"]
     return casegen.review(case, gvk, "hyperconvergeds", name, namespace, op, new, old,
@@ -112,11 +130,12 @@ CASES = []
 
 def case(name, version, lmc=ABSENT, *, spec=None, op="CREATE", namespace=NS, dry_run=False,
          old_lmc=None, state=None, config=None, mutate=False, allowed=True, deny=None,
-         warn=None, fields=None, contains=None, patch=ABSENT):
+         warn=None, fields=None, contains=None, patch=ABSENT, note=None, annotations=None):
     CASES.append(dict(name=name, version=version, lmc=lmc, spec=spec, op=op,
                       namespace=namespace, dry_run=dry_run, old_lmc=old_lmc, state=state,
                       config=config, mutate=mutate, allowed=allowed, deny=deny, warn=warn,
-                      fields=fields, contains=contains, patch=patch))
+                      fields=fields, contains=contains, patch=patch, note=note,
+                      annotations=annotations))
 
 
 def deny(name, version, lmc, rule, key, contains=None, **kw):
@@ -203,8 +222,17 @@ deny("lmc-type-progress-int64-max-plus-one-v1beta1", "v1beta1",
      ["not number 9223372036854775808"])
 deny("lmc-type-completion-string-v1beta1", "v1beta1", {"completionTimeoutPerGiB": "800"},
      "LMC004", "completionTimeoutPerGiB", ["not string \"800\""])
-deny("lmc-type-completion-zero-v1beta1", "v1beta1", {"completionTimeoutPerGiB": 0}, "LMC004",
-     "completionTimeoutPerGiB", ["from 1 to 9223372036854775807"])
+# Edition 2: a timeout of 0 is valid (KubeVirt never cancels on it), with an LMC004 warning.
+allow("lmc-type-completion-zero-v1beta1", "v1beta1", {"completionTimeoutPerGiB": 0},
+      warn=["LMC004"], contains=["completionTimeoutPerGiB 0: KubeVirt then never cancels"],
+      note="Edition 1 denied a completionTimeoutPerGiB of 0. " + KV_TIMEOUT)
+allow("lmc-type-progress-zero-warn-v1", "v1", {"progressTimeout": 0}, warn=["LMC004"],
+      contains=["progressTimeout 0: KubeVirt then never cancels"], note=KV_TIMEOUT)
+allow("lmc-config-lmc004-off-zero-timeouts-v1beta1", "v1beta1",
+      {"completionTimeoutPerGiB": 0, "progressTimeout": 0}, config="rules:\n  LMC004: \"off\"\n",
+      note="RULES.md LMC004: no warning for a timeout of 0 when LMC004 is off.")
+deny("lmc-type-completion-negative-v1beta1", "v1beta1", {"completionTimeoutPerGiB": -1},
+     "LMC004", "completionTimeoutPerGiB", ["from 0 to 9223372036854775807"])
 deny("lmc-type-parallel-cluster-string-v1beta1", "v1beta1",
      {"parallelMigrationsPerCluster": "5"}, "LMC004", "parallelMigrationsPerCluster")
 deny("lmc-type-parallel-cluster-over-int32-v1", "v1",
@@ -259,31 +287,114 @@ allow("lmc-per-node-default-over-cluster-warn-v1", "v1", {"parallelMigrationsPer
 allow("lmc-per-node-equal-allowed-v1beta1", "v1beta1",
       {"parallelMigrationsPerCluster": 2, "parallelOutboundMigrationsPerNode": 2})
 
-# ---- LMC006: one pass over 1 GiB within completionTimeoutPerGiB -----------------------
+# ---- LMC006: KubeVirt's MiB/s and 10^9-byte deadline (RULES.md LMC006, 9.2, 9.18) -------
 deny("lmc-feasibility-100m-at-10-v1beta1", "v1beta1",
      {"bandwidthPerMigration": "100M", "completionTimeoutPerGiB": 10}, "LMC006",
-     "bandwidthPerMigration", ["10.74 s", "completionTimeoutPerGiB 10"])
+     "bandwidthPerMigration", ["= 95 MiB/s", "10.04 s per 10^9 bytes", "completionTimeoutPerGiB 10"],
+     note="Still denied, with edition 2's numbers: 100M (decimal) is 95 MiB/s to KubeVirt, "
+          "996,147,200 bytes in 10 s, under 10^9 (100Mi is feasible: "
+          "lmc-feasibility-100mi-at-10-allowed-v1beta1). " + KV_MIB)
+allow("lmc-feasibility-100mi-at-10-allowed-v1beta1", "v1beta1",
+      {"bandwidthPerMigration": "100Mi", "completionTimeoutPerGiB": 10}, note=KV_MIB)
 allow("lmc-feasibility-1gi-at-1-allowed-v1", "v1",
       {"bandwidthPerMigration": "1Gi", "completionTimeoutPerGiB": 1})
-deny("lmc-feasibility-1073741823-at-1-v1beta1", "v1beta1",
-     {"bandwidthPerMigration": "1073741823", "completionTimeoutPerGiB": 1}, "LMC006",
-     "bandwidthPerMigration", ["1.00 s"])
+allow("lmc-feasibility-1073741823-at-1-v1beta1", "v1beta1",
+      {"bandwidthPerMigration": "1073741823", "completionTimeoutPerGiB": 1},
+      note="Edition 1 denied this (one byte under 1 GiB/s against 2^30 bytes). KubeVirt rounds "
+           "it to 1024 MiB/s and needs 10^9 bytes per second: feasible. " + KV_MIB)
 deny("lmc-feasibility-one-byte-default-timeout-v1", "v1", {"bandwidthPerMigration": "1"},
-     "LMC006", "bandwidthPerMigration", ["1073741824.00 s", "completionTimeoutPerGiB 150"])
+     "LMC006", "bandwidthPerMigration",
+     ["\"1\" = 1 MiB/s", "953.67 s per 10^9 bytes", "completionTimeoutPerGiB 150"],
+     note="Still denied; 1 byte/s is 1 MiB/s to KubeVirt, 953.67 s per 10^9 bytes. " + KV_MIB)
 deny("lmc-feasibility-6mi-default-timeout-v1beta1", "v1beta1",
-     {"bandwidthPerMigration": "6Mi"}, "LMC006", "bandwidthPerMigration", ["170.67 s"])
+     {"bandwidthPerMigration": "6Mi"}, "LMC006", "bandwidthPerMigration", ["158.95 s"],
+     note="Still denied; the seconds are now per 10^9 bytes (158.95, not 170.67 per GiB). "
+          + KV_MIB)
 allow("lmc-feasibility-7mi-default-timeout-allowed-v1beta1", "v1beta1",
       {"bandwidthPerMigration": "7Mi"})
 deny("lmc-feasibility-table-bandwidth-hco-1.4-v1beta1", "v1beta1",
-     {"completionTimeoutPerGiB": 15}, "LMC006", "completionTimeoutPerGiB",
-     ["default bandwidth \"64Mi\"", "16.00 s"], config="defaults: hco-1.4\n")
+     {"completionTimeoutPerGiB": 14}, "LMC006", "completionTimeoutPerGiB",
+     ["default bandwidth \"64Mi\" = 64 MiB/s", "14.90 s"], config="defaults: hco-1.4\n",
+     note="Edition 1 denied 15 s (2^30 bytes at 64 MiB/s take 16 s); 64 MiB/s moves "
+          "1,006,632,960 bytes in 15 s, so the boundary is now 14 s. " + KV_MIB)
 allow("lmc-feasibility-table-bandwidth-hco-1.4-allowed-v1", "v1",
-      {"completionTimeoutPerGiB": 16}, config="defaults: hco-1.4\n")
+      {"completionTimeoutPerGiB": 15}, config="defaults: hco-1.4\n", note=KV_MIB)
+# The cases issue #12 names.
+for bw, t, ok, ver in [("1Mi", 954, True, "v1"), ("1Mi", 953, False, "v1beta1"),
+                       ("512Ki", 1000, True, "v1beta1"), ("1Ki", 1000, True, "v1"),
+                       ("1.6Mi", 600, True, "v1beta1"), ("1.4Mi", 800, False, "v1beta1"),
+                       ("1500Ki", 800, False, "v1")]:
+    name = f"lmc-feasibility-{bw.lower()}-at-{t}-{'allowed-' if ok else ''}{ver}"
+    lmc = {"bandwidthPerMigration": bw, "completionTimeoutPerGiB": t}
+    if ok:
+        allow(name, ver, lmc, note=KV_MIB)
+    else:
+        deny(name, ver, lmc, "LMC006", "bandwidthPerMigration", ["= 1 MiB/s", "953.67 s"],
+             note=KV_MIB)
+# allowWorkloadDisruption decides what a deadline does (RULES.md 9.18).
+deny("lmc-feasibility-disruption-false-deny-v1beta1", "v1beta1",
+     {"bandwidthPerMigration": "1Mi", "completionTimeoutPerGiB": 600,
+      "allowWorkloadDisruption": False}, "LMC006", "bandwidthPerMigration", note=KV_AWD)
+allow("lmc-feasibility-disruption-pause-warn-v1beta1", "v1beta1",
+      {"bandwidthPerMigration": "1Mi", "completionTimeoutPerGiB": 600,
+       "allowWorkloadDisruption": True}, warn=["LMC006"],
+      contains=["large VMs get paused to finish"], note=KV_AWD)
+deny("lmc-feasibility-disruption-paused-too-slow-v1", "v1",
+     {"bandwidthPerMigration": "1Mi", "completionTimeoutPerGiB": 476,
+      "allowWorkloadDisruption": True}, "LMC006", "bandwidthPerMigration",
+     ["> 2 x completionTimeoutPerGiB 476"], note=KV_AWD)
+allow("lmc-feasibility-post-copy-finishes-allowed-v1", "v1",
+      {"bandwidthPerMigration": "1Mi", "completionTimeoutPerGiB": 1, "allowPostCopy": True,
+       "allowWorkloadDisruption": True}, warn=["LMC007"], note=KV_AWD)
+allow("lmc-feasibility-zero-timeout-never-cancels-v1beta1", "v1beta1",
+      {"bandwidthPerMigration": "1", "completionTimeoutPerGiB": 0}, warn=["LMC004"],
+      note="T = 0: no LMC006. " + KV_TIMEOUT)
+case("lmc-feasibility-post-copy-never-starts-v1", "v1",
+     {"bandwidthPerMigration": "1Mi", "completionTimeoutPerGiB": 1, "allowPostCopy": True},
+     allowed=False, deny=["LMC006"], warn=["LMC010"],
+     fields=[P1 + "bandwidthPerMigration"], note=HCO_AWD)
 
-# ---- LMC007: post-copy ----------------------------------------------------------------
-allow("lmc-post-copy-warn-v1", "v1", {"allowPostCopy": True}, warn=["LMC007"],
-      contains=["critical data", "unstable networks"])
+# ---- LMC007 and LMC010: post-copy, and whether it can start ----------------------------
+allow("lmc-post-copy-warn-v1", "v1", {"allowPostCopy": True}, warn=["LMC010"],
+      contains=["allowWorkloadDisruption false (defaults table): post-copy never starts"],
+      note="Edition 1 gave LMC007. On v1 the shipped table injects allowWorkloadDisruption: "
+           "false, so post-copy never starts: LMC010 (lmc-post-copy-warn-v1beta1 keeps "
+           "LMC007). " + HCO_AWD)
+allow("lmc-post-copy-warn-v1beta1", "v1beta1", {"allowPostCopy": True}, warn=["LMC007"],
+      contains=["critical data", "unstable networks"], note=KV_AWD)
+allow("lmc-post-copy-with-disruption-warn-v1", "v1",
+      {"allowPostCopy": True, "allowWorkloadDisruption": True}, warn=["LMC007"], note=KV_AWD)
 allow("lmc-post-copy-false-allowed-v1beta1", "v1beta1", {"allowPostCopy": False})
+case("lmc-post-copy-disruption-false-lmc010-v1beta1", "v1beta1",
+     {"allowPostCopy": True, "allowWorkloadDisruption": False}, warn=["LMC010"],
+     fields=None, contains=["set it to true"], note=KV_AWD)
+allow("lmc-post-copy-hco-1.19-lmc010-v1beta1", "v1beta1", {"allowPostCopy": True},
+      warn=["LMC010"], config="defaults: hco-1.19\n", note=HCO_AWD)
+allow("lmc-config-lmc010-off-v1", "v1", {"allowPostCopy": True},
+      config="rules:\n  LMC010: \"off\"\n")
+
+# ---- 9.3: the HyperConverged's kubevirt.kubevirt.io/jsonpatch annotation -----------------
+JP = "kubevirt.kubevirt.io/jsonpatch"
+case("lmc-jsonpatch-bandwidth-infeasible-v1beta1", "v1beta1", {"bandwidthPerMigration": "64Mi"},
+     annotations={JP: json.dumps([{"op": "replace",
+                                   "path": "/spec/configuration/migrations/bandwidthPerMigration",
+                                   "value": "1Mi"}])},
+     allowed=False, deny=["LMC006"], fields=["metadata.annotations[" + JP + "]"],
+     contains=["= 1 MiB/s", "(jsonpatch)"], note=HCO_PATCH)
+allow("lmc-jsonpatch-other-paths-ignored-v1beta1", "v1beta1", {"bandwidthPerMigration": "64Mi"},
+      annotations={JP: json.dumps([
+          {"op": "add", "path": "/spec/configuration/developerConfiguration/featureGates/-",
+           "value": "Sidecar"},
+          {"op": "test", "path": "/spec/configuration/migrations/bandwidthPerMigration",
+           "value": "1Mi"},
+          {"op": "replace", "path": "/spec/configuration/migrationsX/bandwidthPerMigration",
+           "value": "1Mi"}])}, note=HCO_PATCH)
+allow("lmc-jsonpatch-workload-disruption-v1", "v1", {"allowPostCopy": True}, warn=["LMC007"],
+      annotations={JP: json.dumps([{"op": "add",
+                                   "path": "/spec/configuration/migrations/allowWorkloadDisruption",
+                                   "value": True}])},
+      note="The jsonpatch sets allowWorkloadDisruption in the KubeVirt CR, so post-copy can "
+           "start (LMC007, not LMC010). " + HCO_PATCH)
 
 # ---- LMC008: network ------------------------------------------------------------------
 deny("lmc-network-invalid-name-v1beta1", "v1beta1", {"network": "Migration_Net"}, "LMC008",
@@ -338,8 +449,10 @@ allow("lmc-config-lmc009-off-v1", "v1", {"bandwithPerMigration": "64Mi"},
 case("lmc-config-lmc005-deny-v1beta1", "v1beta1", {"parallelOutboundMigrationsPerNode": 6},
      config="rules:\n  LMC005: deny\n", allowed=False, deny=["LMC005"],
      fields=[P1B + "parallelOutboundMigrationsPerNode"])
-allow("lmc-config-lmc007-off-v1", "v1", {"allowPostCopy": True},
-      config="rules:\n  LMC007: \"off\"\n")
+allow("lmc-config-lmc007-off-v1", "v1", {"allowPostCopy": True, "allowWorkloadDisruption": True},
+      config="rules:\n  LMC007: \"off\"\n",
+      note="allowWorkloadDisruption is set so that LMC007 (not LMC010, edition 2) is the "
+           "finding LMC007: off removes. " + HCO_AWD)
 allow("lmc-config-lmc006-warn-v1", "v1",
       {"bandwidthPerMigration": "100M", "completionTimeoutPerGiB": 10}, warn=["LMC006"],
       config="rules:\n  LMC006: warn\n")
@@ -349,7 +462,10 @@ allow("lmc-seed-limits-and-timeouts-v1beta1", "v1beta1", SEED_LIMITS)
 allow("lmc-seed-limits-and-timeouts-v1", "v1", SEED_LIMITS)
 allow("lmc-seed-heavy-workload-v1beta1", "v1beta1", SEED_HEAVY, namespace="openshift-cnv",
       warn=["LMC007"])
-allow("lmc-seed-heavy-workload-v1", "v1", SEED_HEAVY, warn=["LMC007"])
+allow("lmc-seed-heavy-workload-v1", "v1", SEED_HEAVY, warn=["LMC010"],
+      note="Edition 1 gave LMC007. The documents' heavy-workload example sets allowPostCopy "
+           "without allowWorkloadDisruption; on v1 the table injects false, so post-copy never "
+           "starts (LMC010). " + HCO_AWD)
 
 # ---- mutation -------------------------------------------------------------------------
 
@@ -451,10 +567,11 @@ def write(c):
     spec = c["spec"] if c["spec"] is not None else spec_of(c["version"], c["lmc"])
     old_spec = spec_of(c["version"], copy.deepcopy(c["old_lmc"]) if c["old_lmc"] is not None
                        else FULL_114)
-    rv = review(c["name"], c["version"], spec, c["op"], c["namespace"], c["dry_run"], old_spec)
+    rv = review(c["name"], c["version"], spec, c["op"], c["namespace"], c["dry_run"], old_spec,
+                c["annotations"])
     exp = casegen.expect(c, "mutate" if c["mutate"] else "validate", c["allowed"],
                          c["patch"] if c["mutate"] else casegen.UNCHECKED)
-    casegen.write_case(c["name"], rv, exp, c["config"], (c["state"] or {}).items())
+    casegen.write_case(c["name"], rv, exp, c["config"], (c["state"] or {}).items(), c["note"])
 
 
 if __name__ == "__main__":

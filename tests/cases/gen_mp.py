@@ -10,6 +10,7 @@ JSON file per object); format: README.md. Policies follow the user documents in
 Re-run after editing: it rewrites every mp-* and vm-annotate-* directory and leaves the
 other cases alone. The generated files are committed.
 """
+import json
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ among the cases
@@ -52,10 +53,35 @@ def vm(name, labels, ns=NS, annotations=None, kind="VirtualMachine"):
             "status": {"phase": "Running", "nodeName": "worker-0"}}
 
 
-def hco(**lmc):
+def hco(name="kubevirt-hyperconverged", ns="openshift-cnv", annotations=None, **lmc):
+    md = meta(name, ns)
+    if annotations:
+        md["annotations"] = annotations
     return {"apiVersion": "hco.kubevirt.io/v1beta1", "kind": "HyperConverged",
-            "metadata": meta("kubevirt-hyperconverged", "openshift-cnv"),
-            "spec": {"liveMigrationConfig": lmc}}
+            "metadata": md, "spec": {"liveMigrationConfig": lmc}}
+
+
+def kubevirt(**migrations):
+    return {"apiVersion": "kubevirt.io/v1", "kind": "KubeVirt",
+            "metadata": meta("kubevirt-kubevirt-hyperconverged", "openshift-cnv"),
+            "spec": {"configuration": {"migrations": migrations}}}
+
+
+# Sources of the edition 2 verdicts (RULES.md), named in the NOTE of the cases they change.
+KV_MIB = ("KubeVirt pkg/virt-launcher/virtwrap/converter/vcpu/vcpu.go QuantityToMebiByte "
+          "(whole MiB/s) and virtwrap/manager.go getVMIMigrationDataSize (deadline T x "
+          "ceil(M / 10^9)); RULES.md LMC006, MP006 and 9.2.")
+KV_AWD = ("KubeVirt pkg/virt-config/virt-config.go GetMigrationConfiguration (an unset "
+          "allowWorkloadDisruption follows allowPostCopy), virtwrap/live-migration-source.go "
+          "(post-copy or a paused guest with a doubled deadline only with "
+          "allowWorkloadDisruption); RULES.md section 4 and 9.18.")
+KV_TIE = ("KubeVirt pkg/virt-controller/watch/migration (the policy with more VM labels, then "
+          "the smaller name) against the documents' order of sorted selector keys: RULES.md "
+          "MP011 (edition 2) denies only when the two pick different policies.")
+SETTINGS = ("RULES.md 9.3: the KubeVirt CR's spec.configuration.migrations when the view has "
+            "one, else the HyperConverged named kubevirt-hyperconverged (smallest namespace) "
+            "with its kubevirt.kubevirt.io/jsonpatch operations (HCO "
+            "controllers/common/consts.go JSONPatchKVAnnotationName), else the defaults.")
 
 
 GVR = {"MigrationPolicy": ("migrations.kubevirt.io", "v1alpha1", "migrationpolicies"),
@@ -76,16 +102,16 @@ def review(case_name, obj, op, old):
 
 
 def case(name, obj, *, op="CREATE", old=None, state=None, deny=None, warn=None, fields=None,
-         contains=None, endpoint="validate", patch=UNCHECKED, config=None):
+         contains=None, endpoint="validate", patch=UNCHECKED, config=None, note=None):
     CASES.append(dict(name=name, obj=obj, op=op, old=old, state=state or [], deny=deny,
                       warn=warn, fields=fields, contains=contains, endpoint=endpoint,
-                      patch=patch, config=config))
+                      patch=patch, config=config, note=note))
 
 
 def write(c):
     casegen.write_case(c["name"], review(c["name"], c["obj"], c["op"], c["old"]),
                        casegen.expect(c, c["endpoint"], not c["deny"], c["patch"]),
-                       c["config"], casegen.object_files(c["state"]))
+                       c["config"], casegen.object_files(c["state"]), c["note"])
 
 
 # ---- MP001-MP007: one policy on its own ------------------------------------------------
@@ -131,21 +157,70 @@ case("mp-mp003-number-bandwidth-allowed",
 case("mp-mp004-negative-timeout-deny", policy("neg-ct", {}, completionTimeoutPerGiB=-1),
      deny=["MP004"], fields=["spec.completionTimeoutPerGiB"])
 case("mp-mp004-zero-timeout-warn", policy("zero-ct", {}, completionTimeoutPerGiB=0),
-     warn=["MP004"])
+     warn=["MP004"], contains=["never cancels"],
+     note="Still a warning; the message now says what KubeVirt does with 0 "
+          "(virtwrap/live-migration-source.go shouldTriggerTimeout: no timeout).")
 case("mp-mp005-zero-downtime-deny", policy("zero-dt", {}, maxDowntimeMs=0),
      deny=["MP005"], fields=["spec.maxDowntimeMs"])
 case("mp-mp005-over-limit-deny", policy("big-dt", {}, maxDowntimeMs=2000001), deny=["MP005"])
 case("mp-mp005-limit-allowed", policy("max-dt", {}, maxDowntimeMs=2000000))
 case("mp-mp006-infeasible-deny",
      policy("slow", {}, bandwidthPerMigration="100M", completionTimeoutPerGiB=10),
-     deny=["MP006"], fields=["spec.completionTimeoutPerGiB"], contains=["10.74 s"])
+     deny=["MP006"], fields=["spec.completionTimeoutPerGiB"],
+     contains=["95 MiB/s", "10.04 s per 10^9 bytes"],
+     note="Still denied, with edition 2's numbers (100M is 95 MiB/s). " + KV_MIB)
+case("mp-mp006-100mi-at-10-allowed",
+     policy("fast-enough", {}, bandwidthPerMigration="100Mi", completionTimeoutPerGiB=10),
+     note=KV_MIB)
 case("mp-mp006-cluster-bandwidth-deny", policy("short", {}, completionTimeoutPerGiB=60),
      state=[hco(bandwidthPerMigration="10Mi")], deny=["MP006"], contains=["(cluster)"])
 case("mp-mp006-unlimited-overrides-cluster-allowed",
      policy("fast", {}, completionTimeoutPerGiB=60, bandwidthPerMigration="0"),
      state=[hco(bandwidthPerMigration="10Mi")])
+case("mp-mp006-disruption-pause-warn",
+     policy("pause", {}, bandwidthPerMigration="1Mi", completionTimeoutPerGiB=600,
+            allowWorkloadDisruption=True),
+     warn=["MP006"], contains=["large VMs get paused to finish"], note=KV_AWD)
+case("mp-mp006-disruption-paused-too-slow-deny",
+     policy("pause-slow", {}, bandwidthPerMigration="1Mi", completionTimeoutPerGiB=476,
+            allowWorkloadDisruption=True),
+     deny=["MP006"], contains=["2 x completionTimeoutPerGiB 476"], note=KV_AWD)
+case("mp-mp006-post-copy-finishes-allowed",
+     policy("post-copy-slow", {}, bandwidthPerMigration="1Mi", completionTimeoutPerGiB=1,
+            allowPostCopy=True),
+     warn=["MP007"], note="allowPostCopy alone sets allowWorkloadDisruption too (RULES.md "
+                          "section 4): post-copy finishes the migration. " + KV_AWD)
+# Where the cluster's settings come from (RULES.md 9.3).
+case("mp-mp006-cluster-from-kubevirt-cr-deny", policy("short", {}, completionTimeoutPerGiB=60),
+     state=[hco(bandwidthPerMigration="0"), kubevirt(bandwidthPerMigration="10Mi")],
+     deny=["MP006"], contains=["10 MiB/s", "(cluster)"], note=SETTINGS)
+case("mp-mp006-cluster-jsonpatch-deny", policy("short", {}, completionTimeoutPerGiB=60),
+     state=[hco(bandwidthPerMigration="0", annotations={
+         "kubevirt.kubevirt.io/jsonpatch": json.dumps([
+             {"op": "add", "path": "/spec/configuration/migrations/bandwidthPerMigration",
+              "value": "10Mi"}])})],
+     deny=["MP006"], contains=["10 MiB/s"], note=SETTINGS)
+case("mp-mp006-two-hcos-named-one-first-deny", policy("short", {}, completionTimeoutPerGiB=60),
+     state=[hco(bandwidthPerMigration="10Mi"),
+            hco(name="aaa-hco", ns="aaa", bandwidthPerMigration="0"),
+            hco(ns="zzz", bandwidthPerMigration="0")],
+     deny=["MP006"], contains=["10 MiB/s"], note=SETTINGS)
+case("mp-mp006-two-hcos-named-one-last-deny", policy("short", {}, completionTimeoutPerGiB=60),
+     state=[hco(ns="zzz", bandwidthPerMigration="0"),
+            hco(name="aaa-hco", ns="aaa", bandwidthPerMigration="0"),
+            hco(bandwidthPerMigration="10Mi")],
+     deny=["MP006"], contains=["10 MiB/s"],
+     note="The same verdict whatever the order of the files. " + SETTINGS)
 case("mp-mp007-post-copy-warn", policy("post-copy", {}, allowPostCopy=True), warn=["MP007"],
      fields=None, contains=["not for critical data"])
+case("mp-mp007-post-copy-never-starts-warn",
+     policy("post-copy-off", {}, allowPostCopy=True, allowWorkloadDisruption=False),
+     warn=["MP007"], contains=["post-copy never starts"], note=KV_AWD)
+case("mp-mp007-cluster-post-copy-policy-disruption-false-warn",
+     policy("no-disruption", {}, allowWorkloadDisruption=False),
+     state=[hco(allowPostCopy=True)], warn=["MP007"], contains=["post-copy never starts"],
+     note="The cluster allows post-copy; this policy's allowWorkloadDisruption false keeps it "
+          "from ever starting for its VMs. " + KV_AWD)
 
 # ---- MP010/MP011: against the other policies of the view --------------------------------
 
@@ -156,15 +231,37 @@ case("mp-mp010-duplicate-deny", policy("db-2", DB, allowAutoConverge=True),
 case("mp-mp010-empty-and-absent-maps-deny", policy("all-2", {"namespaceSelector": {}}),
      state=[policy("all-1", {})], deny=["MP010"])
 case("mp-mp011-tie-deny",
-     policy("team-x", {"namespaceSelector": {"team": "x"}}, bandwidthPerMigration="2Gi"),
+     policy("account-x", {"namespaceSelector": {"account": "x"}}, bandwidthPerMigration="2Gi"),
      state=[policy("db", DB, bandwidthPerMigration="1Gi")],
      deny=["MP011"], fields=["spec.selectors"],
-     contains=["ties with policy \"db\"", "labels {app=db} in a namespace with labels {team=x}",
-               "bandwidthPerMigration 2Gi vs 1Gi"])
-case("mp-mp011-config-warn",
+     contains=["ties with policy \"db\"",
+               "labels {app=db} in a namespace with labels {account=x}",
+               "bandwidthPerMigration 2Gi vs 1Gi", "KubeVirt applies \"db\" (more VM labels)",
+               "(sorted selector keys) picks \"account-x\""],
+     note="Edition 1's case (namespaceSelector team=x) is now "
+          "mp-mp011-tie-same-winner-allowed; here the tie-breaks disagree (\"account\" < "
+          "\"app\"). " + KV_TIE)
+case("mp-mp011-tie-same-winner-allowed",
      policy("team-x", {"namespaceSelector": {"team": "x"}}, bandwidthPerMigration="2Gi"),
+     state=[policy("db", DB, bandwidthPerMigration="1Gi")],
+     note="Edition 1 denied this tie (it was mp-mp011-tie-deny). Both tie-breaks pick db (more "
+          "VM labels; \"app\" < \"team\"), so which policy applies is predictable. " + KV_TIE)
+case("mp-mp011-tie-by-name-deny",
+     policy("a-zone", vmsel(zone="z"), allowAutoConverge=True),
+     state=[policy("m-db", DB)], deny=["MP011"],
+     contains=["KubeVirt applies \"a-zone\" (smaller name)", "picks \"m-db\""], note=KV_TIE)
+case("mp-mp011-equal-key-lists-allowed",
+     policy("n0", {"namespaceSelector": {"y": "1"}, "virtualMachineInstanceSelector": {"x": "1"}},
+            allowAutoConverge=True),
+     state=[policy("n1", {"namespaceSelector": {"x": "1"},
+                          "virtualMachineInstanceSelector": {"y": "1"}})],
+     note="Equal sorted key lists: the documents' order decides nothing, so the tie-breaks do "
+          "not pick different policies. " + KV_TIE)
+case("mp-mp011-config-warn",
+     policy("account-x", {"namespaceSelector": {"account": "x"}}, bandwidthPerMigration="2Gi"),
      state=[policy("db", DB, bandwidthPerMigration="1Gi")], config="rules:\n  MP011: warn\n",
-     warn=["MP011"], contains=["ties with \"db\" at equal rank, other settings"])
+     warn=["MP011"], contains=["ties with \"db\"; KubeVirt applies \"db\", the documents "
+                               "\"account-x\""], note=KV_TIE)
 case("mp-mp011-same-settings-allowed",
      policy("tier-x", vmsel(tier="x"), bandwidthPerMigration="1024Mi"),
      state=[policy("db", DB, bandwidthPerMigration="1Gi")])

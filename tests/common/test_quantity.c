@@ -236,7 +236,7 @@ static void test_quantity_negative_zero_is_zero(void **state)
         assert_int_equal(mg_quantity_cmp_int(&q, 0), 0);
         assert_int_equal(mg_quantity_value(&q), 0);
         assert_false(mg_quantity_between_zero_and_one(&q));
-        assert_false(mg_quantity_pass_exceeds(&q, 10));
+        assert_int_equal(mg_quantity_mebibytes(&q), 0);
     }
     assert_int_equal(cmp_text("-0", "0"), 0);
 }
@@ -326,51 +326,42 @@ static void test_quantity_between_zero_and_one_boundaries(void **state)
     }
 }
 
-static void assert_pass_exceeds(const char *text, int64_t seconds, bool want)
+static void assert_mib(const char *text, int64_t want)
 {
     struct mg_quantity q = parse_ok(text);
 
-    if (mg_quantity_pass_exceeds(&q, seconds) != want)
-        fail_msg("pass_exceeds(\"%s\", %lld) should be %s", text, (long long)seconds,
-                 want ? "true" : "false");
+    if (mg_quantity_mebibytes(&q) != want)
+        fail_msg("mebibytes(\"%s\") is %lld, want %lld", text, (long long)mg_quantity_mebibytes(&q),
+                 (long long)want);
 }
 
-static void test_quantity_pass_exceeds_boundaries(void **state)
+/* RULES.md 9.2, KubeVirt's QuantityToMebiByte: whole bytes (a fraction dropped), 0
+ * stays 0, under 1 MiB is 1, the rest rounds half up. */
+static void test_quantity_mebibytes_as_kubevirt_rounds(void **state)
 {
     (void)state;
-    assert_pass_exceeds("100M", 10, true); /* 10.74 s per GiB */
-    assert_pass_exceeds("100M", 11, false);
-    assert_pass_exceeds("1Gi", 1, false);
-    assert_pass_exceeds("1073741823", 1, true);
-    assert_pass_exceeds("1073741824", 1, false);
-    assert_pass_exceeds("1073741823.999999999", 1, true);
-    assert_pass_exceeds("512Mi", 2, false);
-    assert_pass_exceeds("512Mi", 1, true);
-    assert_pass_exceeds("1Mi", 1023, true);
-    assert_pass_exceeds("1Mi", 1024, false);
-    assert_pass_exceeds("64Mi", 800, false);
-    assert_pass_exceeds("1n", 1, true);
-    assert_pass_exceeds("1n", INT64_MAX, false);
-    assert_pass_exceeds("8Ei", 1, false);
-    assert_pass_exceeds("0", 1, false);
-    assert_pass_exceeds("-1Gi", 1, false);
-    assert_pass_exceeds("1", 0, true);
-}
-
-static void test_quantity_pass_seconds_for_messages(void **state)
-{
-    (void)state;
-    struct mg_quantity q = parse_ok("100M");
-    assert_true(mg_quantity_pass_seconds(&q) > 10.737 && mg_quantity_pass_seconds(&q) < 10.738);
-    q = parse_ok("1Gi");
-    assert_true(mg_quantity_pass_seconds(&q) > 0.999999 && mg_quantity_pass_seconds(&q) < 1.000001);
-    q = parse_ok("1m");
-    assert_true(mg_quantity_pass_seconds(&q) > 1.0737e12 &&
-                mg_quantity_pass_seconds(&q) < 1.0738e12);
-    q = parse_ok("0");
-    assert_true(mg_quantity_pass_seconds(&q) == 0);
-    q = parse_ok("-5");
-    assert_true(mg_quantity_pass_seconds(&q) == 0);
+    assert_mib("0", 0);
+    assert_mib("-1Mi", 0);
+    assert_mib("1m", 0);  /* 0 < B < 1: whole bytes 0, unlimited (LMC003) */
+    assert_mib("1.5", 1); /* 1 byte/s */
+    assert_mib("1", 1);
+    assert_mib("1Ki", 1);
+    assert_mib("512Ki", 1);
+    assert_mib("1048575", 1);
+    assert_mib("1048576", 1);
+    assert_mib("1Mi", 1);
+    assert_mib("1.4Mi", 1); /* 1468006.4 */
+    assert_mib("1500Ki", 1);
+    assert_mib("1.5Mi", 2);   /* exactly half rounds up */
+    assert_mib("1572863", 1); /* one byte below half */
+    assert_mib("1572863.9", 1);
+    assert_mib("1572864", 2);
+    assert_mib("1.6Mi", 2);
+    assert_mib("100Mi", 100);
+    assert_mib("100M", 95); /* 95.37 */
+    assert_mib("2048Mi", 2048);
+    assert_mib("8Ei", 8796093022208); /* 2^63-1 bytes rounds up to 2^43 */
+    assert_mib("1e18", 953674316406);
 }
 
 static void test_quantity_value_rounds_away_from_zero(void **state)
@@ -549,8 +540,7 @@ int main(void)
         cmocka_unit_test(test_quantity_cmp_is_exact_across_suffixes),
         cmocka_unit_test(test_quantity_cmp_is_exact_for_tiny_values),
         cmocka_unit_test(test_quantity_between_zero_and_one_boundaries),
-        cmocka_unit_test(test_quantity_pass_exceeds_boundaries),
-        cmocka_unit_test(test_quantity_pass_seconds_for_messages),
+        cmocka_unit_test(test_quantity_mebibytes_as_kubevirt_rounds),
         cmocka_unit_test(test_quantity_value_rounds_away_from_zero),
         cmocka_unit_test(test_quantity_from_int_is_exact),
         cmocka_unit_test(test_quantity_parse_accepts_null_err),

@@ -23,7 +23,9 @@ review() {
 MG_SERVE_TIMEOUT=120 mg_serve_start
 
 DB='{"virtualMachineInstanceSelector":{"app":"db"}}'
-TEAM='{"namespaceSelector":{"team":"x"}}'
+# KubeVirt picks gold-db (more VM labels), the documents team-x ("account" < "app"):
+# the tie-breaks disagree, so MP011 denies (RULES.md edition 2).
+TEAM='{"namespaceSelector":{"account":"x"}}'
 review CREATE gold-db "$DB" 1Gi >"$MG_TMP/a.json"
 review CREATE team-x "$TEAM" 2Gi >"$MG_TMP/b.json"
 review CREATE gold-db-copy "$DB" 1Gi >"$MG_TMP/dup.json"
@@ -43,7 +45,7 @@ if grep -q '"allowed":false' "$MG_TMP/rb" &&
 else
     mg_fail "second: $(cat "$MG_TMP/rb")"
 fi
-if grep -q 'labels {app=db} in a namespace with labels {team=x}' "$MG_TMP/rb"; then
+if grep -q 'labels {app=db} in a namespace with labels {account=x}' "$MG_TMP/rb"; then
     mg_ok "MP011 gives a label set both match"
 else
     mg_fail "MP011 message: $(cat "$MG_TMP/rb")"

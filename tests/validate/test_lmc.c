@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* test_lmc.c - LMC001-LMC009 driven with built requests: which rule fires on which
+/* test_lmc.c - LMC001-LMC010 driven with built requests: which rule fires on which
  * field path, the key parts of each message, actions from the configuration, and the
  * effective settings (defaults, overlay, cluster view). */
 #include <setjmp.h>
@@ -165,7 +165,8 @@ static void test_lmc_sub_byte_bandwidth_says_write_zero(void **state)
     }
     /* Exactly 1 byte/s is a (slow) limit, not LMC003; at the default 150 s it is LMC006. */
     run("v1beta1", "{\"bandwidthPerMigration\":\"1\"}");
-    has_text(only(MG_RULE_LMC006, MG_ACT_DENY, P1B "bandwidthPerMigration"), "1073741824.00 s");
+    has_text(only(MG_RULE_LMC006, MG_ACT_DENY, P1B "bandwidthPerMigration"),
+             "\"1\" = 1 MiB/s: 953.67 s per 10^9 bytes > completionTimeoutPerGiB 150");
 }
 
 static void test_lmc_sub_byte_bandwidth_off_still_no_lmc006(void **state)
@@ -206,7 +207,6 @@ static void test_lmc_integer_types_and_ranges(void **state)
         {"parallelOutboundMigrationsPerNode", "[1]", false},
         {"parallelOutboundMigrationsPerNode", "1", true},
         {"progressTimeout", "{}", false},
-        {"progressTimeout", "0", false},
         {"progressTimeout", "1e400", false},
         {"progressTimeout", "9223372036854775808", false},
         {"progressTimeout", "9223372036854775807", false}, /* reads as 2^63 */
@@ -245,7 +245,7 @@ static void test_lmc_integer_message_quotes_the_value(void **state)
     run("v1", "{\"completionTimeoutPerGiB\":5.5}");
     f = only(MG_RULE_LMC004, MG_ACT_DENY, P1 "completionTimeoutPerGiB");
     assert_string_equal(f->message, "[LMC004] completionTimeoutPerGiB must be a whole number of "
-                                    "seconds from 1 to 9223372036854775807, not number 5.5");
+                                    "seconds from 0 to 9223372036854775807, not number 5.5");
     run("v1", "{\"parallelMigrationsPerCluster\":\"5\"}");
     has_text(only(MG_RULE_LMC004, MG_ACT_DENY, P1 "parallelMigrationsPerCluster"),
              "from 1 to 2147483647, not string \"5\"");
@@ -340,21 +340,130 @@ static void test_lmc_infeasible_bandwidth_gives_both_numbers(void **state)
     const struct mg_finding *f;
 
     (void)state;
+    /* 100M is 95 MiB/s to KubeVirt: 996,147,200 bytes in 10 s, under 10^9. */
     run("v1beta1", "{\"bandwidthPerMigration\":\"100M\",\"completionTimeoutPerGiB\":10}");
     f = only(MG_RULE_LMC006, MG_ACT_DENY, P1B "bandwidthPerMigration");
-    assert_string_equal(f->message, "[LMC006] bandwidthPerMigration \"100M\": one pass over 1 "
-                                    "GiB takes 10.74 s > completionTimeoutPerGiB 10; raise one");
+    assert_string_equal(f->message, "[LMC006] bandwidthPerMigration \"100M\" = 95 MiB/s: 10.04 s "
+                                    "per 10^9 bytes > completionTimeoutPerGiB 10; raise one");
+    /* 100Mi moves 1,048,576,000 bytes in 10 s: feasible (RULES.md 9.2). */
+    run("v1beta1", "{\"bandwidthPerMigration\":\"100Mi\",\"completionTimeoutPerGiB\":10}");
+    none();
     run("v1beta1", "{\"bandwidthPerMigration\":\"1Gi\",\"completionTimeoutPerGiB\":1}");
     none();
+    /* 1073741823 bytes/s rounds to 1024 MiB/s: feasible at 1 s now. */
     run("v1", "{\"bandwidthPerMigration\":\"1073741823\",\"completionTimeoutPerGiB\":1}");
-    has_text(only(MG_RULE_LMC006, MG_ACT_DENY, P1 "bandwidthPerMigration"), "1.00 s");
+    none();
+    run("v1", "{\"bandwidthPerMigration\":\"953Mi\",\"completionTimeoutPerGiB\":1}");
+    has_text(only(MG_RULE_LMC006, MG_ACT_DENY, P1 "bandwidthPerMigration"), "= 953 MiB/s: 1.00 s");
+    run("v1", "{\"bandwidthPerMigration\":\"954Mi\",\"completionTimeoutPerGiB\":1}");
+    none();
     run("v1", "{\"bandwidthPerMigration\":\"0\",\"completionTimeoutPerGiB\":1}");
     none();
-    /* Absent completionTimeoutPerGiB is the table's 150: 7Mi needs 146.29 s, 6Mi 170.67 s. */
+    /* Absent completionTimeoutPerGiB is the table's 150: 7Mi needs 136.24 s, 6Mi 158.95 s. */
     run("v1", "{\"bandwidthPerMigration\":\"7Mi\"}");
     none();
     run("v1", "{\"bandwidthPerMigration\":\"6Mi\"}");
-    has_text(only(MG_RULE_LMC006, MG_ACT_DENY, P1 "bandwidthPerMigration"), "170.67 s");
+    has_text(only(MG_RULE_LMC006, MG_ACT_DENY, P1 "bandwidthPerMigration"), "158.95 s");
+}
+
+/* The cases issue #12 names, with KubeVirt's rounding to whole MiB/s. */
+static void test_lmc_feasibility_issue_examples(void **state)
+{
+    static const struct {
+        const char *bw;
+        int timeout;
+        bool feasible;
+    } cases[] = {
+        {"100Mi", 10, true},  {"1Mi", 954, true},    {"1Mi", 953, false},   {"512Ki", 1000, true},
+        {"1Ki", 1000, true},  {"1.6Mi", 600, true},  {"1.4Mi", 800, false}, {"1500Ki", 800, false},
+        {"1.5Mi", 477, true}, {"1.5Mi", 476, false}, {"8Ei", 1, true},      {"1", 954, true},
+    };
+    char lmc[160];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(lmc, sizeof(lmc),
+                 "{\"bandwidthPerMigration\":\"%s\",\"completionTimeoutPerGiB\":%d}", cases[i].bw,
+                 cases[i].timeout);
+        run("v1beta1", lmc);
+        if (cases[i].feasible != (fx.v.n == 0))
+            fail_msg("%s at %d s: want %s, got %zu findings", cases[i].bw, cases[i].timeout,
+                     cases[i].feasible ? "feasible" : "LMC006", fx.v.n);
+        if (!cases[i].feasible)
+            only(MG_RULE_LMC006, MG_ACT_DENY, P1B "bandwidthPerMigration");
+    }
+}
+
+/* RULES.md 9.18: allowWorkloadDisruption decides what an infeasible deadline does. */
+static void test_lmc_feasibility_follows_workload_disruption(void **state)
+{
+    const struct mg_finding *f;
+
+    (void)state;
+    /* false (set): cancelled at the deadline, deny. */
+    run("v1beta1", "{\"bandwidthPerMigration\":\"1Mi\",\"completionTimeoutPerGiB\":600,"
+                   "\"allowWorkloadDisruption\":false}");
+    only(MG_RULE_LMC006, MG_ACT_DENY, P1B "bandwidthPerMigration");
+    /* true, no post-copy: paused with a doubled deadline; 2 x 600 s is enough: a warning. */
+    run("v1beta1", "{\"bandwidthPerMigration\":\"1Mi\",\"completionTimeoutPerGiB\":600,"
+                   "\"allowWorkloadDisruption\":true}");
+    f = only(MG_RULE_LMC006, MG_ACT_WARN, P1B "bandwidthPerMigration");
+    has_text(f, "large VMs get paused");
+    assert_true(strlen(f->message) < 120);
+    /* 2 x 476 s is not: deny, naming the doubled deadline. */
+    run("v1beta1", "{\"bandwidthPerMigration\":\"1Mi\",\"completionTimeoutPerGiB\":476,"
+                   "\"allowWorkloadDisruption\":true}");
+    has_text(only(MG_RULE_LMC006, MG_ACT_DENY, P1B "bandwidthPerMigration"),
+             "> 2 x completionTimeoutPerGiB 476");
+    run("v1beta1", "{\"bandwidthPerMigration\":\"1Mi\",\"completionTimeoutPerGiB\":477,"
+                   "\"allowWorkloadDisruption\":true}");
+    only(MG_RULE_LMC006, MG_ACT_WARN, P1B "bandwidthPerMigration");
+    /* true with post-copy: post-copy finishes it (only LMC007 remains). */
+    run("v1beta1", "{\"bandwidthPerMigration\":\"1Mi\",\"completionTimeoutPerGiB\":1,"
+                   "\"allowWorkloadDisruption\":true,\"allowPostCopy\":true}");
+    only(MG_RULE_LMC007, MG_ACT_WARN, P1B "allowPostCopy");
+    /* Unset on v1beta1 (hco-1.14 injects nothing there): follows allowPostCopy. */
+    run("v1beta1", "{\"bandwidthPerMigration\":\"1Mi\",\"completionTimeoutPerGiB\":1,"
+                   "\"allowPostCopy\":true}");
+    only(MG_RULE_LMC007, MG_ACT_WARN, P1B "allowPostCopy");
+    /* On v1 the table injects false: cancelled, and post-copy never starts. */
+    run("v1", "{\"bandwidthPerMigration\":\"1Mi\",\"completionTimeoutPerGiB\":1,"
+              "\"allowPostCopy\":true}");
+    assert_int_equal(fx.v.n, 2);
+    assert_int_equal(fx.v.items[0].rule, MG_RULE_LMC006);
+    assert_int_equal(fx.v.items[0].action, MG_ACT_DENY);
+    assert_int_equal(fx.v.items[1].rule, MG_RULE_LMC010);
+    /* T = 0 never cancels: no LMC006, only LMC004's warning. */
+    run("v1beta1", "{\"bandwidthPerMigration\":\"1\",\"completionTimeoutPerGiB\":0}");
+    only(MG_RULE_LMC004, MG_ACT_WARN, P1B "completionTimeoutPerGiB");
+    /* The pause warning is off with LMC006 off, and a deny configured as warn is a warning. */
+    fx.cfg.actions[MG_RULE_LMC006] = MG_ACT_OFF;
+    run("v1beta1", "{\"bandwidthPerMigration\":\"1Mi\",\"completionTimeoutPerGiB\":600,"
+                   "\"allowWorkloadDisruption\":true}");
+    none();
+    fx.cfg.actions[MG_RULE_LMC006] = MG_ACT_WARN;
+    run("v1beta1", "{\"bandwidthPerMigration\":\"1Mi\",\"completionTimeoutPerGiB\":6}");
+    only(MG_RULE_LMC006, MG_ACT_WARN, P1B "bandwidthPerMigration");
+}
+
+static void test_lmc_zero_timeout_warns_never_cancels(void **state)
+{
+    const struct mg_finding *f;
+
+    (void)state;
+    run("v1", "{\"progressTimeout\":0}");
+    f = only(MG_RULE_LMC004, MG_ACT_WARN, P1 "progressTimeout");
+    assert_string_equal(f->message, "[LMC004] progressTimeout 0: KubeVirt then never cancels a "
+                                    "migration on this timeout");
+    run("v1beta1", "{\"completionTimeoutPerGiB\":0,\"bandwidthPerMigration\":\"1\"}");
+    has_text(only(MG_RULE_LMC004, MG_ACT_WARN, P1B "completionTimeoutPerGiB"), "never cancels");
+    fx.cfg.actions[MG_RULE_LMC004] = MG_ACT_OFF;
+    run("v1beta1", "{\"completionTimeoutPerGiB\":0,\"progressTimeout\":0}");
+    none();
+    /* Negative is still a denial (with LMC004 deny). */
+    fx.cfg.actions[MG_RULE_LMC004] = MG_ACT_DENY;
+    run("v1beta1", "{\"completionTimeoutPerGiB\":-1}");
+    only(MG_RULE_LMC004, MG_ACT_DENY, P1B "completionTimeoutPerGiB");
 }
 
 static void test_lmc_infeasible_with_table_bandwidth(void **state)
@@ -362,10 +471,11 @@ static void test_lmc_infeasible_with_table_bandwidth(void **state)
     (void)state;
     fx.cfg.defaults = mg_config_defaults_lookup("hco-1.4");
     assert_non_null(fx.cfg.defaults);
-    run("v1beta1", "{\"completionTimeoutPerGiB\":15}");
+    /* 64 MiB/s x 14 s = 939,524,096 bytes < 10^9; 15 s moves 1,006,632,960. */
+    run("v1beta1", "{\"completionTimeoutPerGiB\":14}");
     has_text(only(MG_RULE_LMC006, MG_ACT_DENY, P1B "completionTimeoutPerGiB"),
-             "default bandwidth \"64Mi\": one pass over 1 GiB takes 16.00 s");
-    run("v1beta1", "{\"completionTimeoutPerGiB\":16}");
+             "default bandwidth \"64Mi\" = 64 MiB/s: 14.90 s per 10^9 bytes");
+    run("v1beta1", "{\"completionTimeoutPerGiB\":15}");
     none();
 }
 
@@ -374,11 +484,41 @@ static void test_lmc_post_copy_warns(void **state)
     const struct mg_finding *f;
 
     (void)state;
-    run("v1", "{\"allowPostCopy\":true}");
-    f = only(MG_RULE_LMC007, MG_ACT_WARN, P1 "allowPostCopy");
+    /* v1beta1 under hco-1.14: allowWorkloadDisruption unset follows allowPostCopy. */
+    run("v1beta1", "{\"allowPostCopy\":true}");
+    f = only(MG_RULE_LMC007, MG_ACT_WARN, P1B "allowPostCopy");
     has_text(f, "critical data");
     assert_true(strlen(f->message) < 120);
+    run("v1", "{\"allowPostCopy\":true,\"allowWorkloadDisruption\":true}");
+    only(MG_RULE_LMC007, MG_ACT_WARN, P1 "allowPostCopy");
     run("v1", "{\"allowPostCopy\":false}");
+    none();
+}
+
+/* LMC010: post-copy that never starts, set false or injected false by the table. */
+static void test_lmc_post_copy_without_workload_disruption(void **state)
+{
+    const struct mg_finding *f;
+
+    (void)state;
+    /* hco-1.14 injects allowWorkloadDisruption: false on v1. */
+    run("v1", "{\"allowPostCopy\":true}");
+    f = only(MG_RULE_LMC010, MG_ACT_WARN, P1 "allowPostCopy");
+    has_text(f, "(defaults table)");
+    has_text(f, "set allowWorkloadDisruption: true");
+    assert_true(strlen(f->message) < 120);
+    run("v1beta1", "{\"allowPostCopy\":true,\"allowWorkloadDisruption\":false}");
+    f = only(MG_RULE_LMC010, MG_ACT_WARN, P1B "allowWorkloadDisruption");
+    assert_true(strlen(f->message) < 120);
+    /* hco-1.19 injects it on both versions. */
+    fx.cfg.defaults = mg_config_defaults_lookup("hco-1.19");
+    run("v1beta1", "{\"allowPostCopy\":true}");
+    only(MG_RULE_LMC010, MG_ACT_WARN, P1B "allowPostCopy");
+    /* A wrong-typed allowWorkloadDisruption is not guessed at (and is not injected). */
+    run("v1beta1", "{\"allowPostCopy\":true,\"allowWorkloadDisruption\":\"yes\"}");
+    only(MG_RULE_LMC004, MG_ACT_DENY, P1B "allowWorkloadDisruption");
+    fx.cfg.actions[MG_RULE_LMC010] = MG_ACT_OFF;
+    run("v1beta1", "{\"allowPostCopy\":true}");
     none();
 }
 
@@ -623,7 +763,7 @@ static void test_lmc_settings_overlay_takes_valid_fields_only(void **state)
     mg_lmc_settings_overlay(&s, lmc);
     assert_int_equal(mg_quantity_parse("1024Mi", &gi, &err), 0);
     assert_int_equal(mg_quantity_cmp(&s.bandwidth, &gi), 0);
-    assert_int_equal(s.completion_timeout, 150); /* 0 fails LMC004 */
+    assert_int_equal(s.completion_timeout, 0); /* 0 is valid: no timeout */
     assert_int_equal(s.parallel_cluster, 9);
     assert_int_equal(s.parallel_node, 2); /* a string fails LMC004 */
     assert_int_equal(s.progress_timeout, 150);
@@ -698,8 +838,12 @@ int main(void)
         T(test_lmc_unknown_key_suggests_closest),
         T(test_lmc_per_node_over_cluster_warns),
         T(test_lmc_infeasible_bandwidth_gives_both_numbers),
+        T(test_lmc_feasibility_issue_examples),
+        T(test_lmc_feasibility_follows_workload_disruption),
+        T(test_lmc_zero_timeout_warns_never_cancels),
         T(test_lmc_infeasible_with_table_bandwidth),
         T(test_lmc_post_copy_warns),
+        T(test_lmc_post_copy_without_workload_disruption),
         T(test_lmc_network_syntax),
         T(test_lmc_network_must_exist_when_view_knows_nads),
         T(test_lmc_network_namespace_from_request_when_object_has_none),

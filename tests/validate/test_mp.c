@@ -180,7 +180,7 @@ static void test_mp_feasibility_uses_effective_settings(void **state)
 {
     struct fixture *f = *state;
 
-    /* 100M at the shipped 150 s is fine; at 10 s one pass takes 10.74 s. */
+    /* 100M at the shipped 150 s is fine; at 10 s it is 95 MiB/s, 10.04 s per 10^9 bytes. */
     assert_string_equal(check(f, MG_OP_CREATE, "p",
                               "\"selectors\":{},"
                               "\"bandwidthPerMigration\":\"100M\""),
@@ -189,7 +189,42 @@ static void test_mp_feasibility_uses_effective_settings(void **state)
                               "\"selectors\":{},"
                               "\"bandwidthPerMigration\":\"100M\",\"completionTimeoutPerGiB\":10"),
                         "MP006");
-    assert_non_null(strstr(msg(f, 0), "10.74 s"));
+    assert_non_null(strstr(msg(f, 0), "is 95 MiB/s to KubeVirt: 10.04 s per 10^9 bytes > "
+                                      "completionTimeoutPerGiB 10 (policy)"));
+    /* 100Mi moves 1,048,576,000 bytes in 10 s: feasible. */
+    assert_string_equal(check(f, MG_OP_CREATE, "p",
+                              "\"selectors\":{},"
+                              "\"bandwidthPerMigration\":\"100Mi\",\"completionTimeoutPerGiB\":10"),
+                        "");
+    /* allowWorkloadDisruption (RULES.md 9.18): paused with a doubled deadline, a warning;
+     * with post-copy, nothing; explicitly false, a denial. */
+    assert_string_equal(check(f, MG_OP_CREATE, "p",
+                              "\"selectors\":{},\"bandwidthPerMigration\":\"1Mi\","
+                              "\"completionTimeoutPerGiB\":600,\"allowWorkloadDisruption\":true"),
+                        "MP006(w)");
+    assert_non_null(strstr(msg(f, 0), "large VMs get paused"));
+    assert_string_equal(check(f, MG_OP_CREATE, "p",
+                              "\"selectors\":{},\"bandwidthPerMigration\":\"1Mi\","
+                              "\"completionTimeoutPerGiB\":476,\"allowWorkloadDisruption\":true"),
+                        "MP006");
+    assert_non_null(strstr(msg(f, 0), "2 x completionTimeoutPerGiB 476"));
+    /* allowPostCopy alone sets allowWorkloadDisruption too (section 4). */
+    assert_string_equal(check(f, MG_OP_CREATE, "p",
+                              "\"selectors\":{},\"bandwidthPerMigration\":\"1Mi\","
+                              "\"completionTimeoutPerGiB\":1,\"allowPostCopy\":true"),
+                        "MP007(w)");
+    assert_string_equal(check(f, MG_OP_CREATE, "p",
+                              "\"selectors\":{},\"bandwidthPerMigration\":\"1Mi\","
+                              "\"completionTimeoutPerGiB\":1,\"allowPostCopy\":true,"
+                              "\"allowWorkloadDisruption\":false"),
+                        "MP006 MP007(w)");
+    assert_non_null(strstr(msg(f, 1), "post-copy never starts"));
+    /* A timeout of 0 never cancels. */
+    assert_string_equal(check(f, MG_OP_CREATE, "p",
+                              "\"selectors\":{},\"bandwidthPerMigration\":\"1\","
+                              "\"completionTimeoutPerGiB\":0"),
+                        "MP004(w)");
+    assert_non_null(strstr(msg(f, 0), "never cancels"));
     /* The policy's timeout with the cluster's bandwidth. */
     put_json(f, "{\"apiVersion\":\"hco.kubevirt.io/v1beta1\",\"kind\":\"HyperConverged\","
                 "\"metadata\":{\"name\":\"hco\",\"namespace\":\"openshift-cnv\"},\"spec\":"
@@ -225,15 +260,59 @@ static void test_mp_equal_rank_with_other_settings_is_a_tie(void **state)
     struct fixture *f = *state;
 
     put(f, "a", SEL_DB ",\"bandwidthPerMigration\":\"1Gi\"");
+    /* KubeVirt applies a (more VM labels); the documents b ("account" < "app"). */
     assert_string_equal(check(f, MG_OP_CREATE, "b",
                               "\"selectors\":{\"namespaceSelector\":"
-                              "{\"team\":\"x\"}},\"bandwidthPerMigration\":\"2Gi\""),
+                              "{\"account\":\"x\"}},\"bandwidthPerMigration\":\"2Gi\""),
                         "MP011");
     assert_non_null(strstr(msg(f, 0), "ties with policy \"a\""));
-    assert_non_null(strstr(msg(f, 0), "labels {app=db} in a namespace with labels {team=x}"));
+    assert_non_null(strstr(msg(f, 0), "labels {app=db} in a namespace with labels {account=x}"));
     assert_non_null(strstr(msg(f, 0), "bandwidthPerMigration 2Gi vs 1Gi"));
-    /* a has more VM labels, so KubeVirt applies it. */
     assert_non_null(strstr(msg(f, 0), "applies \"a\" (more VM labels)"));
+    assert_non_null(strstr(msg(f, 0), "(sorted selector keys) picks \"b\""));
+    /* Both tie-breaks pick a ("app" < "team"): predictable, no finding. */
+    assert_string_equal(check(f, MG_OP_CREATE, "c",
+                              "\"selectors\":{\"namespaceSelector\":"
+                              "{\"team\":\"x\"}},\"bandwidthPerMigration\":\"2Gi\""),
+                        "");
+}
+
+/* Equal VM label counts: KubeVirt picks the smaller name, the documents the smaller
+ * sorted key list; equal key lists decide nothing. */
+static void test_mp_tie_breaks_by_name_and_keys(void **state)
+{
+    struct fixture *f = *state;
+
+    put(f, "m", "\"selectors\":{\"virtualMachineInstanceSelector\":{\"app\":\"db\"}}");
+    /* "a" < "m" by name, but "zone" > "app": they disagree. */
+    assert_string_equal(check(f, MG_OP_CREATE, "a",
+                              "\"selectors\":{\"virtualMachineInstanceSelector\":"
+                              "{\"zone\":\"z\"}},\"allowAutoConverge\":true"),
+                        "MP011");
+    assert_non_null(strstr(msg(f, 0), "applies \"a\" (smaller name)"));
+    assert_non_null(strstr(msg(f, 0), "picks \"m\""));
+    /* "z" > "m" by name and "zone" > "app": both pick m. */
+    assert_string_equal(check(f, MG_OP_CREATE, "z",
+                              "\"selectors\":{\"virtualMachineInstanceSelector\":"
+                              "{\"zone\":\"z\"}},\"allowAutoConverge\":true"),
+                        "");
+    /* The same key on the other side: equal sorted lists, the documents decide nothing. */
+    put(f, "n1",
+        "\"selectors\":{\"namespaceSelector\":{\"x\":\"1\"},"
+        "\"virtualMachineInstanceSelector\":{\"y\":\"1\"}}");
+    assert_string_equal(check(f, MG_OP_CREATE, "n0",
+                              "\"selectors\":{\"namespaceSelector\":{\"y\":\"1\"},"
+                              "\"virtualMachineInstanceSelector\":{\"x\":\"1\"}},"
+                              "\"allowAutoConverge\":true"),
+                        "");
+    /* Configured as a warning: both winners, under 120 characters. */
+    f->cfg.actions[MG_RULE_MP011] = MG_ACT_WARN;
+    assert_string_equal(check(f, MG_OP_CREATE, "a",
+                              "\"selectors\":{\"virtualMachineInstanceSelector\":"
+                              "{\"zone\":\"z\"}},\"allowAutoConverge\":true"),
+                        "MP011(w)");
+    assert_non_null(strstr(msg(f, 0), "KubeVirt applies \"a\", the documents \"m\""));
+    assert_true(strlen(msg(f, 0)) < 120);
 }
 
 static void test_mp_equal_rank_with_same_settings_is_fine(void **state)
@@ -270,7 +349,8 @@ static void test_mp_update_ignores_its_own_old_version(void **state)
 
     put(f, "a", SEL_DB ",\"allowAutoConverge\":false");
     assert_string_equal(check(f, MG_OP_UPDATE, "a", SEL_DB ",\"allowAutoConverge\":true"), "");
-    put(f, "b", "\"selectors\":{\"virtualMachineInstanceSelector\":{\"tier\":\"x\"}}");
+    /* KubeVirt: a (smaller name); the documents: "0" < "app", so 0b: a real tie. */
+    put(f, "b", "\"selectors\":{\"virtualMachineInstanceSelector\":{\"0tier\":\"x\"}}");
     assert_string_equal(check(f, MG_OP_UPDATE, "a", SEL_DB ",\"allowAutoConverge\":true"), "MP011");
     assert_non_null(strstr(msg(f, 0), "\"b\""));
 }
@@ -307,6 +387,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_mp_duplicate_selectors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mp_equal_rank_with_other_settings_is_a_tie, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_mp_tie_breaks_by_name_and_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mp_equal_rank_with_same_settings_is_fine, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_mp_other_rank_or_incompatible_is_fine, setup,
