@@ -620,6 +620,9 @@ int mg_cli_check(int argc, char **argv)
         }
         denied |= !c.results.items[i].allowed;
     }
+    mg_store_rdlock(mg_engine_store(c.engine));
+    mg_setup_note_hcos("check", mg_engine_store(c.engine));
+    mg_store_unlock(mg_engine_store(c.engine));
     if (json ? mg_check_report_json(stdout, &c.results) != 0
              : (mg_check_report_text(stdout, &c.results, show_patch), false)) {
         fprintf(stderr, "migguard check: out of memory writing the report\n");

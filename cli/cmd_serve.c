@@ -305,6 +305,7 @@ static void reload_state(const struct serve_ctx *sc, const char *dir)
 {
     struct mg_err err = {0};
     struct mg_store *s = mg_engine_store(sc->engine);
+    char note[1024];
     size_t n;
 
     if (!dir) {
@@ -323,8 +324,11 @@ static void reload_state(const struct serve_ctx *sc, const char *dir)
     }
     mg_store_rdlock(s);
     n = mg_store_size(s);
+    mg_setup_hco_note(s, note, sizeof(note));
     mg_store_unlock(s);
     say(sc, "reloaded state from %s (%zu objects)", dir, n);
+    if (*note)
+        say(sc, "%s", note);
 }
 
 /* "https://HOST:PORT" of a listen address and the port bound. */
@@ -366,6 +370,7 @@ int mg_cli_serve(int argc, char **argv)
     struct serve_ctx sc = {0};
     struct mg_server *srv = NULL;
     struct mg_err err = {0};
+    char note[1024];
     int rc = parse_args(argc, argv, &a);
 
     if (rc >= 0)
@@ -381,6 +386,11 @@ int mg_cli_serve(int argc, char **argv)
     }
     if (!a.quiet)
         mg_engine_set_log(sc.engine, log_decision, sc.log);
+    mg_store_rdlock(mg_engine_store(sc.engine));
+    mg_setup_hco_note(mg_engine_store(sc.engine), note, sizeof(note));
+    mg_store_unlock(mg_engine_store(sc.engine));
+    if (*note)
+        say(&sc, "%s", note);
     a.so.ready = serve_ready;
     a.so.metrics = serve_metrics;
     a.so.log = serve_line;

@@ -9,8 +9,48 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "json.h"
+#include "lmc.h"
 #include "load.h"
 #include "yamljson.h"
+
+/* How many ignored HyperConvergeds one note names before "and N more". */
+#define NOTE_MAX 8
+
+static const char *ns_of(const cJSON *o)
+{
+    const char *ns = mg_json_str(mg_json_get(o, "metadata"), "namespace");
+
+    return ns ? ns : "";
+}
+
+void mg_setup_hco_note(const struct mg_store *view, char *buf, size_t len)
+{
+    const cJSON *ignored[NOTE_MAX], *used = mg_lmc_hco_pick(view);
+    size_t n = mg_lmc_hco_ignored(view, ignored, NOTE_MAX), at;
+
+    buf[0] = '\0';
+    if (!n)
+        return;
+    at = (size_t)snprintf(buf, len,
+                          "%zu HyperConvergeds: the migration settings come from %.63s/%.253s "
+                          "(RULES.md 9.3); ignored:",
+                          n + 1, ns_of(used), mg_json_name_or(used, ""));
+    for (size_t i = 0; i < n && i < NOTE_MAX && at < len; i++)
+        at += (size_t)snprintf(buf + at, len - at, "%s %.63s/%.253s", i ? "," : "",
+                               ns_of(ignored[i]), mg_json_name_or(ignored[i], ""));
+    if (n > NOTE_MAX && at < len)
+        snprintf(buf + at, len - at, " and %zu more", n - NOTE_MAX);
+}
+
+void mg_setup_note_hcos(const char *cmd, const struct mg_store *view)
+{
+    char note[2048];
+
+    mg_setup_hco_note(view, note, sizeof(note));
+    if (*note)
+        fprintf(stderr, "migguard %s: %s\n", cmd, note);
+}
 
 void mg_setup_print_err(const struct mg_err *err)
 {

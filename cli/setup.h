@@ -13,6 +13,15 @@
  * On failure prints "migguard: FILE:LINE: message" to stderr and returns non-zero. */
 int mg_setup_engine(const char *config_path, const char *state_dir, struct mg_engine **out);
 
+/* RULES.md 9.3: when view holds several HyperConvergeds, one line into buf ("3
+ * HyperConvergeds: the migration settings come from NS/NAME (RULES.md 9.3); ignored:
+ * ...") saying which one the cluster's migration settings come from and which were
+ * ignored; "" for one or none. The caller holds the view's lock, if any. */
+void mg_setup_hco_note(const struct mg_store *view, char *buf, size_t len);
+
+/* mg_setup_hco_note printed to stderr as "migguard CMD: ...", when there is one. */
+void mg_setup_note_hcos(const char *cmd, const struct mg_store *view);
+
 /* Print err as one line to stderr, prefixed with "migguard: " and the file and line
  * when known. */
 void mg_setup_print_err(const struct mg_err *err);

@@ -179,6 +179,22 @@ else bad "progressTimeout 2^63-1: exit $rc, $(cat "$tmp/m.out")"; fi
 if [ $rc -eq 0 ] && [ ! -s "$tmp/case.err" ] && grep -q '"/spec/liveMigrationConfig"' "$tmp/case.json"
 then ok; else bad "key differing in case: exit $rc, stderr $(cat "$tmp/case.err")"; fi
 
+# 10. RULES.md 9.3: with several HyperConvergeds the one named kubevirt-hyperconverged
+#     (smallest namespace) gives the cluster's settings whatever the file order, and
+#     stderr names the one used and the ignored ones.
+for order in "main other renamed" "renamed other main"; do
+    files=()
+    for f in $order; do files+=("two-hcos/hco-$f.yaml"); done
+    "$mg" check "${files[@]}" multi/policy-short.yaml >"$tmp/hcos.out" 2>"$tmp/hcos.err"
+    rc=$?
+    if [ $rc -eq 1 ] && grep -q "deny MP006" "$tmp/hcos.out" && grep -q "10 MiB/s" "$tmp/hcos.out" &&
+        grep -qF "3 HyperConvergeds: the migration settings come from openshift-cnv/kubevirt-hyperconverged" "$tmp/hcos.err" &&
+        grep -qF "ignored: zzz-test/kubevirt-hyperconverged, aaa/hco" "$tmp/hcos.err"; then ok
+    else bad "several HyperConvergeds ($order): exit $rc, $(cat "$tmp/hcos.out" "$tmp/hcos.err")"; fi
+done
+"$mg" check two-hcos/hco-main.yaml multi/policy-short.yaml >/dev/null 2>"$tmp/one.err"
+if [ ! -s "$tmp/one.err" ]; then ok; else bad "one HyperConverged: stderr $(cat "$tmp/one.err")"; fi
+
 # 8. --help of check says what it does; the top level lists check and has --version.
 if "$mg" check --help >"$tmp/help" && grep -q -- "--show-patch" "$tmp/help" &&
     grep -q -- "--state DIR" "$tmp/help" && grep -q "exit status: 0" "$tmp/help"; then ok
