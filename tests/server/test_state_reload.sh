@@ -136,6 +136,16 @@ fi
 got=$(annotated)
 if [ "$got" = beta ]; then mg_ok "the last reload wins"; else mg_fail "after the load: $got"; fi
 
+# RULES.md 9.3: with two HyperConvergeds the log says which one the settings come from.
+cp "$SRC/tests/cli/check/two-hcos/hco-main.yaml" "$SRC/tests/cli/check/two-hcos/hco-renamed.yaml" \
+    "$STATE/"
+if hup 'HyperConvergeds: the migration settings come from' &&
+    grep -qF 'migguard: 2 HyperConvergeds: the migration settings come from openshift-cnv/kubevirt-hyperconverged (RULES.md 9.3); ignored: aaa/hco' "$MG_TMP/serve.log"; then
+    mg_ok "the log names the ignored HyperConverged"
+else
+    mg_fail "no HyperConverged line: $(tail -3 "$MG_TMP/serve.log")"
+fi
+
 kill -TERM "$MG_PID"
 if mg_serve_wait 15 && [ "$MG_RC" -eq 0 ]; then
     mg_ok "SIGTERM still stops the server (exit 0)"
