@@ -300,7 +300,7 @@ static void analyze_vmi(const struct ctx *c, const cJSON *obj, struct mg_drain_i
     it->outcome = outcome_of(it->eviction, it->migratable);
     settings_of(c, obj, it, oom);
     it->mig.bytes = memory_of(obj);
-    it->mig.bandwidth_mib = mg_drain_time_mib(&it->settings.bandwidth);
+    it->mig.bandwidth_mib = mg_quantity_mebibytes(&it->settings.bandwidth);
     it->mig.timeout_per_gib = it->settings.completion_timeout;
     it->mig.allow_disruption = it->settings.allow_workload_disruption;
     it->mig.allow_post_copy = it->settings.allow_post_copy;

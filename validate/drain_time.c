@@ -14,23 +14,6 @@
 
 __extension__ typedef unsigned __int128 u128; /* __extension__: -Wpedantic clean */
 
-int64_t mg_drain_time_mib(const struct mg_quantity *q)
-{
-    int64_t b;
-
-    if (q->sign <= 0)
-        return 0;
-    /* mg_quantity_value rounds up: a fraction (0.5, 1.5Ki + 0.2) loses the round-up. */
-    b = mg_quantity_value(q);
-    if (mg_quantity_cmp_int(q, b) != 0)
-        b--;
-    if (b <= 0)
-        return 0;
-    if (b < (int64_t)MIB)
-        return 1;
-    return (int64_t)(((uint64_t)b + MIB / 2) / MIB);
-}
-
 int64_t mg_drain_time_deadline(uint64_t bytes, int64_t t)
 {
     uint64_t units = bytes / 1000000000u + (bytes % 1000000000u != 0);

@@ -25,7 +25,7 @@ enum mg_drain_fate {
 struct mg_drain_mig {
     uint64_t bytes;          /* memory to move; 0: unknown (takes no time) */
     size_t source;           /* its source node, 0 <= source < the sources of _schedule */
-    int64_t bandwidth_mib;   /* E in MiB/s (mg_drain_time_mib); 0: unlimited, the link */
+    int64_t bandwidth_mib;   /* E in MiB/s (mg_quantity_mebibytes); 0: unlimited, the link */
     int64_t timeout_per_gib; /* T, completionTimeoutPerGiB; 0: no deadline */
     bool allow_disruption;   /* effective allowWorkloadDisruption */
     bool allow_post_copy;    /* effective allowPostCopy */
@@ -34,11 +34,6 @@ struct mg_drain_mig {
     enum mg_drain_fate fate; /* out */
     double start, end;       /* out (_schedule): seconds from the start of the drain */
 };
-
-/* E, the MiB/s KubeVirt applies for a bandwidth of q bytes/s (RULES.md 9.2): q made a
- * whole number of bytes (q when whole, else ceil(q) - 1); 0 stays 0 (unlimited); 1 to
- * 1048575 give 1; larger values floor(B / 2^20 + 0.5). Negative q gives 0. */
-int64_t mg_drain_time_mib(const struct mg_quantity *q);
 
 /* T x ceil(bytes / 10^9), saturating at INT64_MAX; 0 when t <= 0 or bytes is 0. */
 int64_t mg_drain_time_deadline(uint64_t bytes, int64_t t);

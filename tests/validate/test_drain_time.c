@@ -18,7 +18,7 @@ static int64_t mib(const char *text)
     struct mg_quantity q;
 
     assert_int_equal(mg_quantity_parse(text, &q, NULL), 0);
-    return mg_drain_time_mib(&q);
+    return mg_quantity_mebibytes(&q);
 }
 
 static void test_drain_time_mib_rounds_as_kubevirt(void **state)
