@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "decision.h"
+#include "drain_metrics.h"
 #include "kube.h"
 #include "kubemetrics.h"
 #include "logbuf.h"
@@ -54,6 +55,8 @@ static void usage(FILE *to)
         "  --kubeconfig FILE   the same, outside a cluster: the current context of FILE\n"
         "  --resync S          with --kube: list every kind again S seconds after its last\n"
         "                      list (default 600; each list is built aside and swapped in)\n"
+        "  --drain-metrics S   recompute migguard_drain_blockers and _vmis_not_migratable\n"
+        "                      every S seconds in the background (default 60; 0: off)\n"
         "  --config FILE       migguard configuration (YAML); default: the embedded one\n"
         "  --client-ca FILE    require a TLS client certificate signed by a CA of FILE (a PEM\n"
         "                      bundle; repeatable) on /validate and /mutate: without one the\n"
@@ -84,7 +87,8 @@ static void usage(FILE *to)
 struct serve_ctx {
     struct mg_engine *engine;
     struct mg_kube *view;
-    struct mg_logbuf *log; /* the process's lines; the decision log too unless --quiet */
+    struct mg_logbuf *log;          /* the process's lines; the decision log too unless --quiet */
+    struct mg_drain_metrics *drain; /* NULL with --drain-metrics 0 */
 };
 
 /* One "migguard: ..." line through the log buffer: never blocks on stderr. */
@@ -128,6 +132,7 @@ static char *serve_metrics(void *ctx)
     const struct serve_ctx *sc = ctx;
     char *engine = mg_engine_metrics(sc->engine);
     char *view = sc->view ? mg_kubemetrics_text(sc->view) : NULL;
+    char *drain = sc->drain ? mg_drain_metrics_text(sc->drain) : NULL;
     char log[256];
     int n = snprintf(log, sizeof(log),
                      "# HELP migguard_decision_log_dropped_total Decision log lines dropped "
@@ -136,17 +141,19 @@ static char *serve_metrics(void *ctx)
                      "migguard_decision_log_dropped_total %lu\n",
                      sc->log ? mg_logbuf_dropped(sc->log) : 0UL);
     size_t a = engine ? strlen(engine) : 0, b = view ? strlen(view) : 0;
-    size_t c = n > 0 && (size_t)n < sizeof(log) ? (size_t)n : 0;
-    char *out = malloc(a + b + c + 1);
+    size_t c = n > 0 && (size_t)n < sizeof(log) ? (size_t)n : 0, d = drain ? strlen(drain) : 0;
+    char *out = malloc(a + b + c + d + 1);
 
     if (out) {
         memcpy(out, engine ? engine : "", a);
         memcpy(out + a, log, c);
         memcpy(out + a + c, view ? view : "", b);
-        out[a + b + c] = '\0';
+        memcpy(out + a + c + b, drain ? drain : "", d);
+        out[a + b + c + d] = '\0';
     }
     free(engine);
     free(view);
+    free(drain);
     return out;
 }
 
@@ -191,7 +198,7 @@ struct serve_args {
     struct mg_server_opts so;
     const char *client_ca[MAX_CLIENT_CA], *client_names[MAX_CLIENT_NAMES];
     const char *state, *config, *kubeconfig;
-    unsigned resync_s;
+    unsigned resync_s, drain_s;
     bool kube, quiet;
 };
 
@@ -209,6 +216,7 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
                                          {"kube", no_argument, NULL, 'u'},
                                          {"kubeconfig", required_argument, NULL, 'f'},
                                          {"resync", required_argument, NULL, 'R'},
+                                         {"drain-metrics", required_argument, NULL, 'D'},
                                          {"quiet", no_argument, NULL, 'q'},
                                          {"client-ca", required_argument, NULL, 'A'},
                                          {"client-name", required_argument, NULL, 'N'},
@@ -267,6 +275,11 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
             if (parse_uint(optarg, 86400, &a->resync_s) == 0 && a->resync_s > 0)
                 break;
             fprintf(stderr, "migguard serve: --resync takes seconds from 1 to 86400\n");
+            return 2;
+        case 'D':
+            if (parse_uint(optarg, 86400, &a->drain_s) == 0)
+                break;
+            fprintf(stderr, "migguard serve: --drain-metrics takes seconds from 0 to 86400\n");
             return 2;
         case 'T':
             if (parse_uint(optarg, 3600, &a->so.timeout_s) == 0)
@@ -360,13 +373,14 @@ static void say_auth_mode(const struct serve_ctx *sc, const struct mg_server_opt
 static void serve_cleanup(struct serve_ctx *sc, struct mg_server *srv)
 {
     mg_server_stop(srv);
+    mg_drain_metrics_stop(sc->drain);
     mg_kube_stop(sc->view);
     mg_engine_free(sc->engine);
 }
 
 int mg_cli_serve(int argc, char **argv)
 {
-    struct serve_args a = {.so = {.listen = "127.0.0.1:8443"}};
+    struct serve_args a = {.so = {.listen = "127.0.0.1:8443"}, .drain_s = 60};
     struct serve_ctx sc = {0};
     struct mg_server *srv = NULL;
     struct mg_err err = {0};
@@ -403,6 +417,8 @@ int mg_cli_serve(int argc, char **argv)
             mg_setup_print_err(&err);
         return 2;
     }
+    if (a.drain_s && !(sc.drain = mg_drain_metrics_start(sc.engine, a.drain_s)))
+        say(&sc, "the drain metrics could not start (out of memory): they are not exported");
     print_listening(&sc, "listening on", "https", a.so.listen, mg_server_port(srv));
     if (a.so.metrics_listen)
         print_listening(&sc, "metrics on", "http", a.so.metrics_listen,

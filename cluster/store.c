@@ -560,13 +560,13 @@ size_t mg_store_list(const struct mg_store *s, const char *kind, const cJSON *co
     return k->n;
 }
 
-int mg_store_each(const struct mg_store *s, const char *kind,
-                  int (*fn)(void *ctx, const cJSON *obj), void *ctx)
+int mg_store_each_range(const struct mg_store *s, const char *kind, size_t from, size_t count,
+                        int (*fn)(void *ctx, const cJSON *obj), void *ctx)
 {
     const struct kind *k = s && kind ? st_kind_find(s, kind) : NULL;
     int rc = 0;
 
-    for (size_t i = 0; k && i < k->n && rc == 0; i++) {
+    for (size_t i = from; k && i < k->n && i - from < count && rc == 0; i++) {
         const struct entry *e = k->ents[i];
         cJSON *obj = e->obj ? NULL : st_decode(k, e);
 
@@ -576,6 +576,12 @@ int mg_store_each(const struct mg_store *s, const char *kind,
         cJSON_Delete(obj);
     }
     return rc;
+}
+
+int mg_store_each(const struct mg_store *s, const char *kind,
+                  int (*fn)(void *ctx, const cJSON *obj), void *ctx)
+{
+    return mg_store_each_range(s, kind, 0, SIZE_MAX, fn, ctx);
 }
 
 size_t mg_store_count(const struct mg_store *s, const char *kind)

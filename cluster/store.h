@@ -88,6 +88,13 @@ size_t mg_store_list(const struct mg_store *s, const char *kind, const cJSON *co
 int mg_store_each(const struct mg_store *s, const char *kind,
                   int (*fn)(void *ctx, const cJSON *obj), void *ctx);
 
+/* mg_store_each over the objects from..from+count-1 of kind's list order (fewer at the
+ * end): a long walk in batches, each under its own read lock. A write between two
+ * batches may move an object (a removal fills the gap with the last), so such a walk
+ * can miss or repeat an object that changed meanwhile. */
+int mg_store_each_range(const struct mg_store *s, const char *kind, size_t from, size_t count,
+                        int (*fn)(void *ctx, const cJSON *obj), void *ctx);
+
 /* Number of objects of kind: no decoding. */
 size_t mg_store_count(const struct mg_store *s, const char *kind);
 
