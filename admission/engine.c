@@ -52,7 +52,9 @@ static const char *const view_kinds[] = {"Namespace",
                                          "VirtualMachineInstance",
                                          "VirtualMachineInstanceMigration",
                                          "HyperConverged",
-                                         "KubeVirt"};
+                                         "KubeVirt",
+                                         "VirtualMachineInstancetype",
+                                         "VirtualMachineClusterInstancetype"};
 
 int mg_engine_new(struct mg_engine **out, const struct mg_config *cfg, struct mg_store *store,
                   struct mg_err *err)

@@ -79,6 +79,7 @@ static void fill_request(struct mg_review *r, const cJSON *req)
     if (dry && !cJSON_IsBool(dry) && !cJSON_IsNull(dry))
         set_problem(r, "request.dryRun must be a boolean");
     q->dry_run = cJSON_IsTrue(dry);
+    q->username = mg_json_str(mg_json_get(req, "userInfo"), "username");
     q->object = object_or_null(req, "object", r);
     q->old_object = object_or_null(req, "oldObject", r);
     /* The API server omits request.name on CREATE with generateName; the object has it. */

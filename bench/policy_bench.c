@@ -176,7 +176,8 @@ static double bench_check(const struct mg_store *s, const struct mg_config *cfg,
                                  "v1alpha1",   "MigrationPolicy",
                                  "candidate",  "",
                                  MG_OP_CREATE, false,
-                                 NULL,         NULL};
+                                 NULL,         NULL,
+                                 NULL};
         struct mg_verdict v;
         double t0;
 
@@ -288,7 +289,8 @@ static void bench_moves(const struct mg_config *cfg)
                                      "v1alpha1",   "MigrationPolicy",
                                      "candidate",  "",
                                      MG_OP_CREATE, false,
-                                     NULL,         NULL};
+                                     NULL,         NULL,
+                                     NULL};
             struct mg_verdict v;
             cJSON *obj;
 

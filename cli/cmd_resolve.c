@@ -85,7 +85,8 @@ static int explain(struct mg_engine *engine, const cJSON *w)
     const cJSON *nsl = mg_policy_namespace_labels(view, ns);
     const cJSON *const *items;
     size_t n = mg_store_list(view, "MigrationPolicy", &items);
-    struct mg_request req = {"", "kubevirt.io", "v1", kind, "", ns, MG_OP_CREATE, false, w, NULL};
+    struct mg_request req = {"",           "kubevirt.io", "v1", kind, "",  ns,
+                             MG_OP_CREATE, false,         w,    NULL, NULL};
     struct mg_mctx ctx = {&req, view, mg_engine_config(engine), NULL};
     struct mg_policy_match m, next;
     const cJSON **sorted = n ? malloc(n * sizeof(*sorted)) : NULL;

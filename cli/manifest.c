@@ -19,6 +19,7 @@ static const char *const cluster_kinds[] = {
     "StorageClass",
     "StorageProfile",
     "MigrationPolicy",
+    "VirtualMachineClusterInstancetype",
     "CustomResourceDefinition",
     "ClusterRole",
     "ClusterRoleBinding",

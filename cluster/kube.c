@@ -51,6 +51,10 @@ static const struct kind_spec specs[] = {
      "/apis/kubevirt.io/v1/virtualmachineinstancemigrations"},
     {"HyperConverged", "hco.kubevirt.io/v1beta1", "/apis/hco.kubevirt.io/v1beta1/hyperconvergeds"},
     {"KubeVirt", "kubevirt.io/v1", "/apis/kubevirt.io/v1/kubevirts"},
+    {"VirtualMachineInstancetype", "instancetype.kubevirt.io/v1beta1",
+     "/apis/instancetype.kubevirt.io/v1beta1/virtualmachineinstancetypes"},
+    {"VirtualMachineClusterInstancetype", "instancetype.kubevirt.io/v1beta1",
+     "/apis/instancetype.kubevirt.io/v1beta1/virtualmachineclusterinstancetypes"},
 };
 #define NKINDS (sizeof(specs) / sizeof(specs[0]))
 

@@ -363,9 +363,13 @@ static bool has_hooks(const struct mg_store *s, const struct kind *k)
  * them must not make a second object of the same name (the API server ignores it). */
 static bool cluster_scoped(const char *kind)
 {
-    static const char *const kinds[] = {"Namespace",       "Node",
-                                        "StorageClass",    "StorageProfile",
-                                        "MigrationPolicy", "PersistentVolume"};
+    static const char *const kinds[] = {"Namespace",
+                                        "Node",
+                                        "StorageClass",
+                                        "StorageProfile",
+                                        "MigrationPolicy",
+                                        "PersistentVolume",
+                                        "VirtualMachineClusterInstancetype"};
 
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
         if (strcmp(kinds[i], kind) == 0)

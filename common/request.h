@@ -22,6 +22,7 @@ struct mg_request {
     bool dry_run;
     const cJSON *object;     /* request.object, NULL when absent or null */
     const cJSON *old_object; /* request.oldObject, NULL when absent or null */
+    const char *username;    /* request.userInfo.username, NULL when absent */
 };
 
 /* The name of the operation ("CREATE"). Static storage. */

@@ -100,25 +100,29 @@ static const cJSON *find_profile(const struct mg_store *view, const char *name)
     return NULL;
 }
 
-/* RULES.md 9.9: the first set whose volumeMode equals the volume's, else the first. */
+/* RULES.md 9.9, as CDI's pkg/controller/datavolume/util.go: without a volumeMode the
+ * first set (on Ceph RBD: ReadWriteMany Block); with one, the first set of that mode,
+ * and none when no set has it. */
 static const cJSON *pick_set(const cJSON *sets, const char *volume_mode)
 {
     const cJSON *it;
 
+    if (!volume_mode)
+        return cJSON_GetArrayItem(sets, 0);
     cJSON_ArrayForEach (it, sets) {
         const char *vm = mg_json_str(it, "volumeMode");
 
         if (vm && strcmp(vm, volume_mode) == 0)
             return it;
     }
-    return cJSON_GetArrayItem(sets, 0);
+    return NULL;
 }
 
 static void from_profile(const struct mg_store *view, const char *cls, bool virt,
                          const char *volume_mode, struct mg_access *out)
 {
     const char *name = cls ? cls : mg_access_default_class(view, virt);
-    const cJSON *p, *sets;
+    const cJSON *p, *sets, *set;
     char source[160];
 
     if (!name) {
@@ -136,9 +140,13 @@ static void from_profile(const struct mg_store *view, const char *cls, bool virt
     if (!cJSON_IsArray(sets) || cJSON_GetArraySize(sets) == 0)
         sets = mg_json_get(mg_json_get(p, "spec"), "claimPropertySets");
     snprintf(source, sizeof(source), "StorageProfile %.63s", name);
-    if (!take_modes(
-            mg_json_get(pick_set(sets, volume_mode ? volume_mode : "Filesystem"), "accessModes"),
-            out, source))
+    set = pick_set(cJSON_IsArray(sets) ? sets : NULL, volume_mode);
+    if (!set && volume_mode && cJSON_GetArraySize(sets) > 0) {
+        snprintf(out->unknown, sizeof(out->unknown),
+                 "StorageProfile %.63s: no %.32s claimPropertySet", name, volume_mode);
+        return;
+    }
+    if (!take_modes(mg_json_get(set, "accessModes"), out, source))
         snprintf(out->unknown, sizeof(out->unknown), "StorageProfile %.63s lists no access modes",
                  name);
 }

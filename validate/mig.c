@@ -123,9 +123,21 @@ static void find_vmi(struct mig *m)
     m->vmi = vmi;
 }
 
+/* A decentralized migration: exactly one of spec.sendTo and spec.receive. */
+static bool decentralized(const cJSON *spec)
+{
+    const cJSON *send = mg_json_get(spec, "sendTo"), *recv = mg_json_get(spec, "receive");
+    bool has_send = send && !cJSON_IsNull(send), has_recv = recv && !cJSON_IsNull(recv);
+
+    return has_send != has_recv;
+}
+
 /* MIG003: VM001-VM005 on the VMI, and its LiveMigratable condition. Their own configured
- * actions do not apply here: MIG003's does (a "cannot determine" stays a warning). */
-static void check_migratable(struct mig *m)
+ * actions do not apply here: MIG003's does (a "cannot determine" stays a warning). As
+ * KubeVirt's migration admitter: volumes a volume migration moves are left out of
+ * VM001, VM004 counts only on the legacy TCP transport (vm.c), and a decentralized
+ * migration moves no disks, so it skips VM001 and a DisksNotLiveMigratable condition. */
+static void check_migratable(struct mig *m, bool no_disks)
 {
     struct mg_config cfg = *m->ctx->cfg;
     const enum mg_rule rules[] = {MG_RULE_VM001, MG_RULE_VM002, MG_RULE_VM003, MG_RULE_VM004,
@@ -136,7 +148,8 @@ static void check_migratable(struct mig *m)
     for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
         cfg.actions[rules[i]] = MG_ACT_DENY;
     mg_verdict_init(&inner);
-    mg_vm_check(m->vmi, true, m->ns, m->ctx->view, &cfg, MG_VM_MIGRATION_ONLY | MG_VM_FORCE_MUST,
+    mg_vm_check(m->vmi, true, m->ns, m->ctx->view, &cfg,
+                MG_VM_MIGRATION_ONLY | MG_VM_FORCE_MUST | (no_disks ? MG_VM_NO_STORAGE : 0u),
                 &inner, NULL);
     for (size_t i = 0; i < inner.n; i++)
         add(m, MG_RULE_MIG003, inner.items[i].action, "spec.vmiName", "%s", inner.items[i].message);
@@ -147,7 +160,9 @@ static void check_migratable(struct mig *m)
         const char *type = mg_json_str(c, "type"), *status = mg_json_str(c, "status");
         const char *reason = mg_json_str(c, "reason"), *msg = mg_json_str(c, "message");
 
-        if (!type || strcmp(type, "LiveMigratable") != 0 || !status || strcmp(status, "False") != 0)
+        if (!type || strcmp(type, "LiveMigratable") != 0 || !status ||
+            strcmp(status, "False") != 0 ||
+            (no_disks && reason && strcmp(reason, "DisksNotLiveMigratable") == 0))
             continue;
         add(m, MG_RULE_MIG003, MG_ACT_DENY, "spec.vmiName",
             "KubeVirt reports VMI %.63s not live-migratable: %.100s: %.300s", m->vmi_name,
@@ -300,7 +315,7 @@ int mg_mig_validate(const struct mg_vctx *ctx)
     check_added(&m, mg_json_get(spec, "addedNodeSelector"));
     find_vmi(&m);
     if (m.vmi) {
-        check_migratable(&m);
+        check_migratable(&m, decentralized(spec));
         check_conflicts(&m);
     }
     if (m.vmi_name && check_target(&m))

@@ -272,6 +272,9 @@ static void check_node_affinity(struct checker *c, const cJSON *na, const char *
             problem(c, field,
                     "preferred node affinity weight must be a whole number from 1 "
                     "to 100");
+        /* The term's own path keeps .preference (RULES.md 5 VM006). */
+        set_path(field, sizeof(field),
+                 "%s.preferredDuringSchedulingIgnoredDuringExecution[%d].preference", at, i - 1);
         check_term(c, mg_json_get(it, "preference"), field);
     }
 }

@@ -13,25 +13,10 @@
 #include "nodefit.h"
 #include "nodes.h"
 #include "json.h"
+#include "names.h"
+#include "vmrules.h"
 
 #define FIELD_MAX 512
-#define ANN_POD_BRIDGE "kubevirt.io/allow-pod-bridge-network-live-migration"
-
-/* One workload under check: where its parts are, and the cap its findings get. */
-struct wl {
-    const cJSON *obj;
-    bool is_vmi;
-    const char *ns;
-    const cJSON *spec;          /* pod-like spec: VMI spec, VM spec.template.spec */
-    const char *base;           /* field path of spec */
-    const cJSON *annotations;   /* VM: template annotations; VMI: its own */
-    const cJSON *dv_templates;  /* VM only */
-    const cJSON *volume_status; /* VMI only */
-    const struct mg_store *view;
-    const struct mg_config *cfg;
-    struct mg_verdict *v;
-    enum mg_action cap; /* MG_ACT_DENY when it must live-migrate */
-};
 
 static const cJSON *array_of(const cJSON *obj, const char *key)
 {
@@ -50,25 +35,71 @@ static const char *eviction_name(enum mg_eviction e)
     }
 }
 
-enum mg_eviction mg_vm_default_eviction(const struct mg_store *view, const struct mg_config *cfg)
+/* RULES.md 9.3: the HyperConverged named kubevirt-hyperconverged (the smallest
+ * namespace among several), else the smallest namespace/name. */
+static const cJSON *the_hco(const struct mg_store *view)
 {
     const cJSON *const *items = NULL;
+    size_t n = mg_store_list(view, "HyperConverged", &items);
+    const cJSON *best = NULL;
+    bool best_named = false;
+
+    for (size_t i = 0; i < n; i++) {
+        const char *name = mg_json_name(items[i]), *ns, *bns;
+        bool named = name && strcmp(name, "kubevirt-hyperconverged") == 0;
+        int c;
+
+        if (!name)
+            continue;
+        ns = mg_json_str(mg_json_get(items[i], "metadata"), "namespace");
+        bns = best ? mg_json_str(mg_json_get(best, "metadata"), "namespace") : NULL;
+        c = best ? strcmp(ns ? ns : "", bns ? bns : "") : 0;
+        if (!best || (named && !best_named) ||
+            (named == best_named && (c < 0 || (c == 0 && strcmp(name, mg_json_name(best)) < 0)))) {
+            best = items[i];
+            best_named = named;
+        }
+    }
+    return best;
+}
+
+enum mg_eviction mg_vm_default_eviction(const struct mg_store *view, const struct mg_config *cfg)
+{
     enum mg_eviction e = MG_EVICT_NONE;
     const char *s;
 
     if (cfg->default_eviction != MG_EVICT_UNSET)
         return cfg->default_eviction;
-    if (view && mg_store_list(view, "KubeVirt", &items) > 0) {
-        s = mg_json_str(mg_json_get(mg_json_get(items[0], "spec"), "configuration"),
-                        "evictionStrategy");
-        if (s && mg_eviction_parse(s, &e))
-            return e;
-    }
+    if (!view)
+        return MG_EVICT_NONE;
+    s = mg_json_str(mg_vmrules_kubevirt_config(view), "evictionStrategy");
+    if (s && mg_eviction_parse(s, &e))
+        return e;
+    /* HCO copies its spec.evictionStrategy into the KubeVirt CR (controllers/operands/
+     * kubevirt.go); a view without the CR still has it on the HyperConverged. */
+    s = mg_json_str(mg_json_get(the_hco(view), "spec"), "evictionStrategy");
+    if (s && mg_eviction_parse(s, &e))
+        return e;
     return MG_EVICT_NONE;
 }
 
-/* VM001 and VM002, volume by volume. */
-static void check_volumes(const struct wl *w)
+/* KubeVirt's migration admitter leaves a volume that a volume migration moves (the
+ * VMI's status.migratedVolumes) out of the storage check. */
+static bool migrated(const cJSON *vmi, const char *volume)
+{
+    const cJSON *it;
+
+    cJSON_ArrayForEach (it, array_of(mg_json_get(vmi, "status"), "migratedVolumes")) {
+        const char *n = mg_json_str(it, "volumeName");
+
+        if (n && strcmp(n, volume) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* VM001 (unless storage is false) and VM002, volume by volume. */
+static void check_volumes(const struct mg_vm_work *w, bool storage)
 {
     const cJSON *it;
     char field[FIELD_MAX];
@@ -102,6 +133,8 @@ static void check_volumes(const struct wl *w)
         } else {
             continue;
         }
+        if (!storage || (w->migration && migrated(w->obj, vname)))
+            continue;
         mg_access_resolve(&ref, w->view, &acc);
         if (!acc.known)
             mg_verdict_add(w->v, w->cfg, MG_RULE_VM001, MG_ACT_WARN, field,
@@ -115,100 +148,8 @@ static void check_volumes(const struct wl *w)
     }
 }
 
-/* The name of the network that is the pod network, or NULL. */
-static const char *pod_network(const cJSON *spec)
-{
-    const cJSON *it;
-
-    cJSON_ArrayForEach (it, array_of(spec, "networks")) {
-        if (cJSON_IsObject(mg_json_get(it, "pod")))
-            return mg_json_str(it, "name");
-    }
-    return NULL;
-}
-
-static void check_ports(const struct wl *w, const cJSON *iface, int i, const char *iname)
-{
-    const cJSON *p;
-    char field[FIELD_MAX];
-    int j = -1;
-
-    cJSON_ArrayForEach (p, array_of(iface, "ports")) {
-        const cJSON *port = mg_json_get(p, "port");
-
-        j++;
-        if (!cJSON_IsNumber(port) || (port->valuedouble != 49152 && port->valuedouble != 49153))
-            continue;
-        snprintf(field, sizeof(field), "%s.domain.devices.interfaces[%d].ports[%d].port", w->base,
-                 i, j);
-        mg_verdict_add(w->v, w->cfg, MG_RULE_VM004, w->cap, field,
-                       "masquerade interface \"%.63s\" lists port %d, which live migration "
-                       "needs (49152 and 49153)",
-                       iname, (int)port->valuedouble);
-    }
-}
-
-/* VM003 and VM004. */
-static void check_interfaces(const struct wl *w)
-{
-    const cJSON *devices = mg_json_get(mg_json_get(w->spec, "domain"), "devices"), *it;
-    const char *pod = pod_network(w->spec);
-    char field[FIELD_MAX];
-    int i = -1;
-
-    cJSON_ArrayForEach (it, array_of(devices, "interfaces")) {
-        const char *iname = mg_json_str(it, "name");
-
-        i++;
-        iname = iname ? iname : "";
-        if (pod && strcmp(iname, pod) == 0 && mg_json_get(it, "bridge") &&
-            !mg_json_get(w->annotations, ANN_POD_BRIDGE)) {
-            snprintf(field, sizeof(field), "%s.domain.devices.interfaces[%d].bridge", w->base, i);
-            mg_verdict_add(w->v, w->cfg, MG_RULE_VM003, w->cap, field,
-                           "interface \"%.63s\" binds the pod network with bridge, which cannot "
-                           "live-migrate; use masquerade",
-                           iname);
-        }
-        if (mg_json_get(it, "masquerade"))
-            check_ports(w, it, i, iname);
-    }
-}
-
-/* VM005. */
-static void check_devices(const struct wl *w)
-{
-    const cJSON *domain = mg_json_get(w->spec, "domain"), *devices = mg_json_get(domain, "devices");
-    const cJSON *hostdevs = array_of(devices, "hostDevices"), *gpus = array_of(devices, "gpus");
-    const cJSON *ls = mg_json_get(domain, "launchSecurity");
-    const cJSON *hv = mg_json_get(mg_json_get(domain, "features"), "hypervPassthrough");
-    char field[FIELD_MAX];
-
-    if (hostdevs && cJSON_GetArraySize(hostdevs) > 0) {
-        snprintf(field, sizeof(field), "%s.domain.devices.hostDevices", w->base);
-        mg_verdict_add(w->v, w->cfg, MG_RULE_VM005, w->cap, field,
-                       "%d host device(s) are passed through: such a VM cannot live-migrate",
-                       cJSON_GetArraySize(hostdevs));
-    }
-    if (gpus && cJSON_GetArraySize(gpus) > 1) {
-        snprintf(field, sizeof(field), "%s.domain.devices.gpus", w->base);
-        mg_verdict_add(w->v, w->cfg, MG_RULE_VM005, w->cap, field,
-                       "%d GPUs are assigned: a VM with more than one GPU cannot live-migrate",
-                       cJSON_GetArraySize(gpus));
-    }
-    if (ls && !cJSON_IsNull(ls)) {
-        snprintf(field, sizeof(field), "%s.domain.launchSecurity", w->base);
-        mg_verdict_add(w->v, w->cfg, MG_RULE_VM005, w->cap, field,
-                       "launchSecurity (SEV/TDX confidential computing) blocks live migration");
-    }
-    if (cJSON_IsTrue(mg_json_get(hv, "enabled"))) {
-        snprintf(field, sizeof(field), "%s.domain.features.hypervPassthrough.enabled", w->base);
-        mg_verdict_add(w->v, w->cfg, MG_RULE_VM005, w->cap, field,
-                       "features.hypervPassthrough is enabled, which blocks live migration");
-    }
-}
-
 /* VM006 and VM007; fills the node counts of facts. */
-static void check_placement(const struct wl *w, struct mg_vm_facts *facts)
+static void check_placement(const struct mg_vm_work *w, struct mg_vm_facts *facts)
 {
     struct mg_placement p;
     struct mg_nodefit nf;
@@ -259,7 +200,7 @@ static const cJSON *owner_templates(const struct mg_store *view, const cJSON *me
     return NULL;
 }
 
-static void workload_of(struct wl *w, const cJSON *obj, bool is_vmi, const char *ns)
+static void workload_of(struct mg_vm_work *w, const cJSON *obj, bool is_vmi, const char *ns)
 {
     const cJSON *meta = mg_json_get(obj, "metadata"), *spec = mg_json_get(obj, "spec");
 
@@ -283,12 +224,33 @@ static void workload_of(struct wl *w, const cJSON *obj, bool is_vmi, const char 
     }
 }
 
+/* VM006: KubeVirt knows four eviction strategies; anything else (a typo such as
+ * LiveMigration) would silently mean "not LiveMigrate". */
+static void bad_eviction(const struct mg_vm_work *w, const char *es)
+{
+    static const char *const valid[] = {"None", "LiveMigrate", "LiveMigrateIfPossible", "External"};
+    const char *near = mg_name_closest(es, valid, sizeof(valid) / sizeof(valid[0]));
+    char field[FIELD_MAX];
+
+    snprintf(field, sizeof(field), "%s.evictionStrategy", w->base);
+    if (near)
+        mg_verdict_add(w->v, w->cfg, MG_RULE_VM006, MG_ACT_DENY, field,
+                       "evictionStrategy \"%.63s\" is not one of KubeVirt's values: did you mean "
+                       "%s?",
+                       es, near);
+    else
+        mg_verdict_add(w->v, w->cfg, MG_RULE_VM006, MG_ACT_DENY, field,
+                       "evictionStrategy \"%.63s\" is not one of None, LiveMigrate, "
+                       "LiveMigrateIfPossible, External",
+                       es);
+}
+
 int mg_vm_check(const cJSON *obj, bool is_vmi, const char *ns, const struct mg_store *view,
                 const struct mg_config *cfg, unsigned flags, struct mg_verdict *v,
                 struct mg_vm_facts *facts)
 {
     struct mg_vm_facts local;
-    struct wl w = {0};
+    struct mg_vm_work w = {0};
     enum mg_eviction e = MG_EVICT_NONE;
     const char *es;
 
@@ -299,18 +261,22 @@ int mg_vm_check(const cJSON *obj, bool is_vmi, const char *ns, const struct mg_s
     w.cfg = cfg;
     w.v = v;
     workload_of(&w, obj, is_vmi, ns);
+    w.migration = (flags & MG_VM_MIGRATION_ONLY) != 0;
     es = mg_json_str(w.spec, "evictionStrategy");
     if (!es)
         e = mg_vm_default_eviction(view, cfg);
-    else if (!mg_eviction_parse(es, &e))
+    else if (!mg_eviction_parse(es, &e)) {
         e = MG_EVICT_NONE;
+        if (!w.migration)
+            bad_eviction(&w, es);
+    }
     facts->must_migrate = e == MG_EVICT_LIVE_MIGRATE;
     facts->eviction = es && e == MG_EVICT_NONE ? es : eviction_name(e);
     w.cap = (facts->must_migrate || (flags & MG_VM_FORCE_MUST)) ? MG_ACT_DENY : MG_ACT_WARN;
-    check_volumes(&w);
-    check_interfaces(&w);
-    check_devices(&w);
-    if (!(flags & MG_VM_MIGRATION_ONLY))
+    check_volumes(&w, !(flags & MG_VM_NO_STORAGE));
+    mg_vmrules_interfaces(&w);
+    mg_vmrules_devices(&w);
+    if (!w.migration)
         check_placement(&w, facts);
     return 0;
 }
@@ -326,31 +292,55 @@ static bool denied_before(const struct mg_verdict *old, const struct mg_finding 
     return false;
 }
 
+/* RULES.md section 8: a VMI that KubeVirt itself creates or updates (its controller or
+ * handler service account, in any namespace, or a VMI a VirtualMachine controls). */
+static bool kubevirt_own(const struct mg_request *req)
+{
+    static const char prefix[] = "system:serviceaccount:";
+    const char *u = req->username, *name;
+    const cJSON *ref;
+
+    if (u && strncmp(u, prefix, sizeof(prefix) - 1) == 0 &&
+        (name = strchr(u + sizeof(prefix) - 1, ':')) != NULL && name > u + sizeof(prefix) - 1 &&
+        (strcmp(name + 1, "kubevirt-controller") == 0 || strcmp(name + 1, "kubevirt-handler") == 0))
+        return true;
+    cJSON_ArrayForEach (ref, mg_json_get(mg_json_get(req->object, "metadata"), "ownerReferences")) {
+        const char *kind = mg_json_str(ref, "kind");
+
+        if (kind && strcmp(kind, "VirtualMachine") == 0 &&
+            cJSON_IsTrue(mg_json_get(ref, "controller")))
+            return true;
+    }
+    return false;
+}
+
 int mg_vm_validate(const struct mg_vctx *ctx)
 {
     const struct mg_request *req = ctx->req;
     bool is_vmi = strcmp(req->kind, "VirtualMachineInstance") == 0;
     const char *ns = req->namespace_ && req->namespace_[0] ? req->namespace_ : NULL;
+    bool update, lower;
     struct mg_verdict now, old;
-    bool same_spec;
 
     /* RULES.md 9.13: DELETE (and anything but CREATE/UPDATE) passes without findings. */
     if ((req->op != MG_OP_CREATE && req->op != MG_OP_UPDATE) || !cJSON_IsObject(req->object))
         return 0;
-    if (req->op == MG_OP_CREATE || !cJSON_IsObject(req->old_object))
-        return mg_vm_check(req->object, is_vmi, ns, ctx->view, ctx->cfg, 0, ctx->v, NULL);
-    /* An update that leaves the spec alone (metadata, finalizers, a VMI's status written
+    update = req->op == MG_OP_UPDATE && cJSON_IsObject(req->old_object);
+    /* The VM was judged when a person wrote it: its VMI only warns (section 8). An
+     * update that leaves the spec alone (metadata, finalizers, a VMI's status written
      * by KubeVirt's own controllers) cannot make the workload less migratable. */
-    same_spec =
-        cJSON_Compare(mg_json_get(req->object, "spec"), mg_json_get(req->old_object, "spec"), 1);
+    lower = (is_vmi && kubevirt_own(req)) ||
+            (update && cJSON_Compare(mg_json_get(req->object, "spec"),
+                                     mg_json_get(req->old_object, "spec"), 1));
     mg_verdict_init(&now);
     mg_verdict_init(&old);
     mg_vm_check(req->object, is_vmi, ns, ctx->view, ctx->cfg, 0, &now, NULL);
-    mg_vm_check(req->old_object, is_vmi, ns, ctx->view, ctx->cfg, 0, &old, NULL);
+    if (update && !lower)
+        mg_vm_check(req->old_object, is_vmi, ns, ctx->view, ctx->cfg, 0, &old, NULL);
     for (size_t i = 0; i < now.n; i++) {
         const struct mg_finding *f = &now.items[i];
         size_t skip = strlen(mg_rule_id(f->rule)) + 3; /* "[VM001] " */
-        enum mg_action cap = same_spec || denied_before(&old, f) ? MG_ACT_WARN : f->action;
+        enum mg_action cap = lower || denied_before(&old, f) ? MG_ACT_WARN : f->action;
 
         mg_verdict_add(ctx->v, ctx->cfg, f->rule, cap, f->field, "%s",
                        strlen(f->message) >= skip ? f->message + skip : f->message);

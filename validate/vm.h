@@ -19,6 +19,10 @@
 #define MG_VM_MIGRATION_ONLY 0x1u
 /* Act as if the VM must live-migrate: definite findings are capped at deny. */
 #define MG_VM_FORCE_MUST 0x2u
+/* No VM001 (a decentralized migration moves no disks). With MG_VM_MIGRATION_ONLY,
+ * volumes in the VMI's status.migratedVolumes are left out of VM001, and VM004 counts
+ * only on the legacy TCP transport (status.migrationTransport). */
+#define MG_VM_NO_STORAGE 0x4u
 
 /* What one check learnt besides its findings. */
 struct mg_vm_facts {
@@ -33,7 +37,9 @@ struct mg_vm_facts {
  * operations: no findings). On UPDATE, findings are lowered to warnings when the spec is
  * unchanged, or when the old object was already denied for the same rule on the same
  * field: controllers writing an existing object's metadata or status (KubeVirt updates
- * VMI status this way) are not blocked by what they did not change. */
+ * VMI status this way) are not blocked by what they did not change. A VMI that KubeVirt
+ * itself writes (RULES.md section 8: userInfo is a kubevirt-controller or
+ * kubevirt-handler service account, or a VirtualMachine controls it) only warns. */
 int mg_vm_validate(const struct mg_vctx *ctx);
 
 /* Check one VM (is_vmi false) or VMI object in namespace ns (NULL: its own
@@ -43,7 +49,8 @@ int mg_vm_check(const cJSON *obj, bool is_vmi, const char *ns, const struct mg_s
                 struct mg_vm_facts *facts);
 
 /* The cluster default eviction strategy (RULES.md 9.8): cfg's default_eviction, else the
- * KubeVirt CR's spec.configuration.evictionStrategy in the view, else None. */
+ * KubeVirt CR's spec.configuration.evictionStrategy in the view, else the
+ * HyperConverged's spec.evictionStrategy (9.3 picks which), else None. */
 enum mg_eviction mg_vm_default_eviction(const struct mg_store *view, const struct mg_config *cfg);
 
 #endif

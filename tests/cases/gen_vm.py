@@ -72,6 +72,25 @@ def kubevirt(strategy):
             "spec": {"configuration": {"evictionStrategy": strategy}}}
 
 
+def kubevirt_conf(conf):
+    """A KubeVirt CR with spec.configuration conf (as HCO writes it, in openshift-cnv)."""
+    return {"apiVersion": "kubevirt.io/v1", "kind": "KubeVirt",
+            "metadata": meta("kubevirt-kubevirt-hyperconverged", "openshift-cnv"),
+            "spec": {"configuration": conf}}
+
+
+def hco_strategy(strategy):
+    return {"apiVersion": "hco.kubevirt.io/v1beta1", "kind": "HyperConverged",
+            "metadata": meta("kubevirt-hyperconverged", "openshift-cnv"),
+            "spec": {"evictionStrategy": strategy}}
+
+
+def instancetype(name, spec, namespace=None):
+    kind = "VirtualMachineInstancetype" if namespace else "VirtualMachineClusterInstancetype"
+    return {"apiVersion": "instancetype.kubevirt.io/v1beta1", "kind": kind,
+            "metadata": meta(name, namespace), "spec": spec}
+
+
 def hco_limits(cluster, node_limit):
     return {"apiVersion": "hco.kubevirt.io/v1beta1", "kind": "HyperConverged",
             "metadata": meta("kubevirt-hyperconverged", "openshift-cnv"),
@@ -115,7 +134,7 @@ def vm_spec(volumes=None, interfaces=None, networks=None, strategy=None, **extra
     return spec
 
 
-def vm(name, spec, dvts=None, annotations=None, labels=None):
+def vm(name, spec, dvts=None, annotations=None, labels=None, instancetype_ref=None):
     tmeta = {"labels": labels or {"kubevirt.io/domain": name}}
     if annotations:
         tmeta["annotations"] = annotations
@@ -124,13 +143,20 @@ def vm(name, spec, dvts=None, annotations=None, labels=None):
            "spec": {"runStrategy": "Always", "template": {"metadata": tmeta, "spec": spec}}}
     if dvts:
         obj["spec"]["dataVolumeTemplates"] = dvts
+    if instancetype_ref:
+        obj["spec"]["instancetype"] = instancetype_ref
     return obj
 
 
-def vmi(name, spec, phase="Running", node_name="worker-0", annotations=None, status=None):
+def vmi(name, spec, phase="Running", node_name="worker-0", annotations=None, status=None,
+        owner=None):
     m = meta(name, NS, labels={"kubevirt.io/domain": name})
     if annotations:
         m["annotations"] = annotations
+    if owner:
+        m["ownerReferences"] = [{"apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
+                                 "name": owner, "uid": "0d1b1e6c-2f6e-5c3a-9d36-1f0c7e5e8a11",
+                                 "controller": True, "blockOwnerDeletion": True}]
     st = {"phase": phase}
     if node_name:
         st["nodeName"] = node_name
@@ -160,7 +186,7 @@ RESOURCES = {"VirtualMachine": "virtualmachines",
              "VirtualMachineInstanceMigration": "virtualmachineinstancemigrations"}
 
 
-def review(case_name, obj, op, old):
+def review(case_name, obj, op, old, user=None):
     kind = (obj or old)["kind"]
     gvk = {"group": "kubevirt.io", "version": "v1", "kind": kind}
     new = copy.deepcopy(obj)
@@ -169,18 +195,23 @@ def review(case_name, obj, op, old):
         new["metadata"].pop("creationTimestamp", None)
         new.pop("status", None)
     opts = casegen.options(op, create="kubectl-client-side-apply", update="virt-controller")
-    return casegen.review(case_name, gvk, RESOURCES[kind], (obj or old)["metadata"]["name"], NS,
-                          op, new, old, opts)
+    rv = casegen.review(case_name, gvk, RESOURCES[kind], (obj or old)["metadata"]["name"], NS,
+                        op, new, old, opts)
+    if user:
+        rv["request"]["userInfo"] = {"username": user, "groups": [
+            "system:serviceaccounts", "system:serviceaccounts:openshift-cnv",
+            "system:authenticated"]}
+    return rv
 
 
 def case(name, obj, *, op="CREATE", old=None, state=None, config=None, deny=None, warn=None,
-         fields=None, contains=None):
+         fields=None, contains=None, user=None):
     CASES.append(dict(name=name, obj=obj, op=op, old=old, state=state or [], config=config,
-                      deny=deny, warn=warn, fields=fields, contains=contains))
+                      deny=deny, warn=warn, fields=fields, contains=contains, user=user))
 
 
 def write(c):
-    casegen.write_case(c["name"], review(c["name"], c["obj"], c["op"], c["old"]),
+    casegen.write_case(c["name"], review(c["name"], c["obj"], c["op"], c["old"], c["user"]),
                        casegen.expect(c, "validate", not c["deny"]), c["config"],
                        casegen.object_files(c["state"]))
 
@@ -225,10 +256,34 @@ case("vm-vm001-template-pvc-api-allowed",
           "spec": {"source": {"blank": {}},
                    "pvc": {"accessModes": ["ReadWriteMany"],
                            "resources": {"requests": {"storage": "30Gi"}}}}}]))
+# Edition 2 (RULES.md 9.9, CDI pkg/controller/datavolume/util.go): with a volumeMode CDI
+# takes the profile's first set of that mode (RBD Filesystem: RWO); edition 1 named no mode.
 case("vm-vm001-default-class-profile-deny",
      vm("fedora", vm_spec(DV_VOL, strategy=LIVE),
+        [dvt("fedora-root", {"volumeMode": "Filesystem",
+                             "resources": {"requests": {"storage": "30Gi"}}})]),
+     state=STORAGE, deny=["VM001"], contains=[f"ReadWriteOnce (from StorageProfile {RBD})"])
+# CDI pkg/controller/datavolume/util.go: neither volumeMode nor accessModes: the first
+# claimPropertySets entry (RBD: RWX Block), as OpenShift's templates on ODF create VMs.
+case("vm-vm001-default-class-first-claim-set-allowed",
+     vm("fedora", vm_spec(DV_VOL, strategy=LIVE),
         [dvt("fedora-root", {"resources": {"requests": {"storage": "30Gi"}}})]),
-     state=STORAGE, deny=["VM001"], contains=[f"(from StorageProfile {RBD})"])
+     state=STORAGE)
+# CDI's storage class choice (RULES.md 9.9): the virt default class comes before the
+# Kubernetes default (here nfs-storage is the virt default, RBD the Kubernetes one).
+case("vm-vm001-virt-default-class-first-allowed",
+     vm("fedora", vm_spec(DV_VOL, strategy=LIVE),
+        [dvt("fedora-root", {"volumeMode": "Filesystem",
+                             "resources": {"requests": {"storage": "30Gi"}}})]),
+     state=[dict(STORAGE[0], metadata=dict(STORAGE[0]["metadata"], annotations={
+         "storageclass.kubevirt.io/is-default-virt-class": "true"}))] + STORAGE[1:])
+# CDI: a volumeMode no claimPropertySet offers leaves the access mode open: a warning.
+case("vm-vm001-profile-no-set-of-mode-warn",
+     vm("fedora", vm_spec(DV_VOL, strategy=LIVE),
+        [dvt("fedora-root", {"storageClassName": "nfs-storage", "volumeMode": "Block",
+                             "resources": {"requests": {"storage": "30Gi"}}})]),
+     state=STORAGE, warn=["VM001"],
+     contains=["StorageProfile nfs-storage: no Block claimPropertySet"])
 case("vm-vm001-profile-block-mode-allowed",
      vm("fedora", vm_spec(DV_VOL, strategy=LIVE),
         [dvt("fedora-root", {"volumeMode": "Block",
@@ -246,6 +301,13 @@ case("vm-vm001-config-default-overrides-cr-warn", vm("fedora", vm_spec(PVC_VOL))
 case("vm-vm001-config-default-live-migrate-deny", vm("fedora", vm_spec(PVC_VOL)),
      state=[pvc("fedora-root", ["ReadWriteOnce"])],
      config="defaultEvictionStrategy: LiveMigrate\n", deny=["VM001"])
+# RULES.md 9.8 (HCO controllers/operands/kubevirt.go copies spec.evictionStrategy into the
+# KubeVirt CR): without a KubeVirt CR in the view the HyperConverged's strategy is the default.
+case("vm-vm001-hco-default-live-migrate-deny", vm("fedora", vm_spec(PVC_VOL)),
+     state=[pvc("fedora-root", ["ReadWriteOnce"]), hco_strategy(LIVE)], deny=["VM001"])
+case("vm-vm001-kubevirt-cr-over-hco-warn", vm("fedora", vm_spec(PVC_VOL)),
+     state=[pvc("fedora-root", ["ReadWriteOnce"]), hco_strategy(LIVE), kubevirt("None")],
+     warn=["VM001"])
 VOLSTATUS_RWO = {"volumeStatus": [{"name": "rootdisk", "target": "vda",
                                    "persistentVolumeClaimInfo": {
                                        "claimName": "fedora-root",
@@ -262,6 +324,27 @@ case("vm-vm001-vmi-spec-update-deny",
      op="UPDATE", old=vmi("fedora", vm_spec(PVC_VOL), status=VOLSTATUS_RWO),
      state=[pvc("fedora-root", ["ReadWriteMany"])], deny=["VM001"],
      fields=["spec.volumes[0].persistentVolumeClaim"], contains=["the VMI's volumeStatus"])
+
+# RULES.md section 8: a VMI that KubeVirt's controller creates for an admitted VM (pkg/
+# virt-controller/watch/vm.go creates it as system:serviceaccount:<ns>:kubevirt-controller
+# with a controller ownerReference) is never denied by VM001-VM007: its findings warn.
+KV_CTRL = "system:serviceaccount:openshift-cnv:kubevirt-controller"
+BRIDGE_PRE = [{"name": "default", "bridge": {}}]
+case("vm-vmi-kubevirt-controller-warn",
+     vmi("fedora", vm_spec(PVC_VOL, interfaces=BRIDGE_PRE, strategy=LIVE), owner="fedora"),
+     user=KV_CTRL, state=[pvc("fedora-root", ["ReadWriteOnce"])], warn=["VM001", "VM003"])
+case("vm-vmi-owned-by-vm-warn",
+     vmi("fedora", vm_spec(PVC_VOL, strategy=LIVE), owner="fedora"),
+     state=[pvc("fedora-root", ["ReadWriteOnce"])], warn=["VM001"])
+case("vm-vmi-handler-service-account-warn",
+     vmi("fedora", vm_spec(PVC_VOL, strategy=LIVE)),
+     user="system:serviceaccount:kubevirt:kubevirt-handler",
+     state=[pvc("fedora-root", ["ReadWriteOnce"])], warn=["VM001"])
+# Only the two service accounts: a look-alike name is a person's request.
+case("vm-vmi-other-service-account-deny",
+     vmi("fedora", vm_spec(PVC_VOL, strategy=LIVE)),
+     user="system:serviceaccount:openshift-cnv:kubevirt-controller-helper",
+     state=[pvc("fedora-root", ["ReadWriteOnce"])], deny=["VM001"])
 
 # ---- VM002: hostDisk -------------------------------------------------------------------
 
@@ -290,6 +373,44 @@ case("vm-vm003-annotation-allowed",
      vm("web", vm_spec(interfaces=BRIDGE, strategy=LIVE), annotations={ANN: ""}))
 case("vm-vm003-vmi-annotation-allowed",
      vmi("web", vm_spec(interfaces=BRIDGE, strategy=LIVE), annotations={ANN: "true"}))
+# pkg/network (SetDefaultNetworkInterface): no interfaces and no networks get a pod
+# interface whose binding is the KubeVirt CR's network.defaultNetworkInterface, bridge when
+# unset (HCO sets masquerade).
+NO_NET = dict(interfaces=[], networks=[])
+case("vm-vm003-implicit-bridge-deny", vm("web", vm_spec(strategy=LIVE, **NO_NET)),
+     state=[kubevirt(LIVE)], deny=["VM003"],
+     fields=["spec.template.spec.domain.devices.interfaces"], contains=["with bridge"])
+case("vm-vm003-implicit-masquerade-allowed", vm("web", vm_spec(strategy=LIVE, **NO_NET)),
+     state=[kubevirt_conf({"network": {"defaultNetworkInterface": "masquerade"}})])
+case("vm-vm003-implicit-no-kubevirt-cr-warn", vm("web", vm_spec(strategy=LIVE, **NO_NET)),
+     warn=["VM003"], contains=["cannot determine the implicit pod interface"])
+case("vm-vm003-implicit-autoattach-off-allowed",
+     vm("web", vm_spec(strategy=LIVE, domain={"devices": {
+         "disks": [], "interfaces": [], "autoattachPodInterface": False}}, networks=[])),
+     state=[kubevirt(LIVE)])
+# pkg/network/migration: a binding plugin migrates only when its registration in the
+# KubeVirt CR (network.binding.<name>) has a migration stanza; {} counts.
+PLUGIN = [{"name": "default", "binding": {"name": "l2bridge"}}]
+case("vm-vm003-binding-plugin-no-migration-deny", vm("web", vm_spec(interfaces=PLUGIN, strategy=LIVE)),
+     state=[kubevirt_conf({"network": {"binding": {"l2bridge": {"domainAttachmentType": "managedTap"}}}})],
+     deny=["VM003"], fields=["spec.template.spec.domain.devices.interfaces[0].binding"],
+     contains=["network.binding.l2bridge.migration"])
+case("vm-vm003-binding-plugin-migration-allowed",
+     vm("web", vm_spec(interfaces=PLUGIN, strategy=LIVE)),
+     state=[kubevirt_conf({"network": {"binding": {"l2bridge": {
+         "domainAttachmentType": "managedTap", "migration": {}}}}})])
+case("vm-vm003-binding-plugin-no-kubevirt-cr-warn",
+     vm("web", vm_spec(interfaces=PLUGIN, strategy=LIVE)), warn=["VM003"],
+     contains=["cannot determine if binding plugin \"l2bridge\""])
+# slirp cannot migrate (pkg/network: only masquerade, passt and bridge with the annotation).
+case("vm-vm003-slirp-deny",
+     vm("web", vm_spec(interfaces=[{"name": "default", "slirp": {}}], strategy=LIVE)),
+     deny=["VM003"], contains=["slirp"])
+case("vm-vm003-passt-binding-allowed",
+     vm("web", vm_spec(interfaces=[{"name": "default", "passtBinding": {}}], strategy=LIVE)))
+case("vm-vm003-passt-plugin-allowed",
+     vm("web", vm_spec(interfaces=[{"name": "default", "binding": {"name": "passt"}}],
+                       strategy=LIVE)))
 case("vm-vm003-secondary-bridge-allowed",
      vm("web", vm_spec(interfaces=[{"name": "default", "masquerade": {}},
                                    {"name": "storage", "bridge": {}}],
@@ -301,9 +422,17 @@ case("vm-vm003-secondary-bridge-allowed",
 
 PORTS = [{"name": "default", "masquerade": {},
           "ports": [{"name": "http", "port": 80}, {"name": "mig", "port": 49152}]}]
+# Edition 2: KubeVirt migrates over a Unix socket since v0.46 (pkg/virt-handler/
+# migration-proxy); the ports matter only on the legacy TCP transport, so a VM gets one
+# VM004 warning whatever its strategy (edition 1 denied this case).
 case("vm-vm004-masquerade-port-deny", vm("web", vm_spec(interfaces=PORTS, strategy=LIVE)),
-     deny=["VM004"], fields=["spec.template.spec.domain.devices.interfaces[0].ports[1].port"],
-     contains=["lists port 49152"])
+     warn=["VM004"], fields=[],
+     contains=["lists port 49152: 49152/49153 matter only on the legacy TCP"])
+case("vm-vm004-both-ports-one-warn",
+     vm("web", vm_spec(interfaces=[{"name": "default", "masquerade": {},
+                                    "ports": [{"port": 49152}, {"port": 49153}]}],
+                       strategy=LIVE)),
+     warn=["VM004"])
 case("vm-vm004-masquerade-port-warn", vm("web", vm_spec(interfaces=PORTS)), warn=["VM004"])
 case("vm-vm004-other-ports-allowed",
      vm("web", vm_spec(interfaces=[{"name": "default", "masquerade": {},
@@ -322,10 +451,52 @@ case("vm-vm005-two-gpus-warn",
          "gpus": [{"name": "g1", "deviceName": "nvidia.com/A100"},
                   {"name": "g2", "deviceName": "nvidia.com/A100"}]}})),
      warn=["VM005"], contains=["2 GPUs"])
-case("vm-vm005-one-gpu-allowed",
-     vm("ai", vm_spec(strategy=LIVE, domain={"devices": {
-         "disks": [], "interfaces": [{"name": "default", "masquerade": {}}],
-         "gpus": [{"name": "g1", "deviceName": "nvidia.com/A100"}]}})))
+# Edition 2 (pkg/virt-controller migratability, VGPULiveMigration): one GPU migrates only
+# as a mediated vGPU with the gate; without a KubeVirt CR in the view that is open, so the
+# edition-1 "allowed" case now warns.
+ONE_GPU = {"devices": {"disks": [], "interfaces": [{"name": "default", "masquerade": {}}],
+                       "gpus": [{"name": "g1", "deviceName": "nvidia.com/GRID_T4-2Q"}]}}
+VGPU_CONF = {"developerConfiguration": {"featureGates": ["VGPULiveMigration"]},
+             "permittedHostDevices": {"mediatedDevices": [
+                 {"mdevNameSelector": "GRID T4-2Q", "resourceName": "nvidia.com/GRID_T4-2Q"}]}}
+case("vm-vm005-one-gpu-allowed", vm("ai", vm_spec(strategy=LIVE, domain=ONE_GPU)),
+     warn=["VM005"], contains=["cannot determine if GPU nvidia.com/GRID_T4-2Q can migrate"])
+case("vm-vm005-vgpu-with-gate-allowed", vm("ai", vm_spec(strategy=LIVE, domain=ONE_GPU)),
+     state=[kubevirt_conf(VGPU_CONF)])
+case("vm-vm005-vgpu-without-gate-deny", vm("ai", vm_spec(strategy=LIVE, domain=ONE_GPU)),
+     state=[kubevirt_conf({"permittedHostDevices": VGPU_CONF["permittedHostDevices"]})],
+     deny=["VM005"], fields=["spec.template.spec.domain.devices.gpus"],
+     contains=["VGPULiveMigration"])
+case("vm-vm005-passthrough-gpu-deny", vm("ai", vm_spec(strategy=LIVE, domain=ONE_GPU)),
+     state=[kubevirt_conf({"developerConfiguration": VGPU_CONF["developerConfiguration"],
+                           "permittedHostDevices": {"pciHostDevices": [
+                               {"pciVendorSelector": "10DE:1EB8",
+                                "resourceName": "nvidia.com/GRID_T4-2Q"}]}})],
+     deny=["VM005"], contains=["only a mediated vGPU"])
+# pkg/instancetype (find/spec.go, apply): an instancetype's gpus, hostDevices and
+# launchSecurity are the VMI's; spec.instancetype.kind defaults to the cluster kind.
+IT_VM = dict(strategy=LIVE)
+case("vm-vm005-cluster-instancetype-gpus-deny",
+     vm("ai", vm_spec(**IT_VM), instancetype_ref={"name": "gn1.2xlarge"}),
+     state=[instancetype("gn1.2xlarge", {"cpu": {"guest": 8}, "memory": {"guest": "32Gi"},
+                                         "gpus": [{"name": "g1", "deviceName": "nvidia.com/A100"},
+                                                  {"name": "g2", "deviceName": "nvidia.com/A100"}]})],
+     deny=["VM005"], fields=["spec.instancetype"], contains=["2 GPUs are assigned by its instancetype"])
+case("vm-vm005-namespaced-instancetype-host-devices-deny",
+     vm("ai", vm_spec(**IT_VM),
+        instancetype_ref={"kind": "VirtualMachineInstancetype", "name": "nic-passthrough"}),
+     state=[instancetype("nic-passthrough", {"cpu": {"guest": 2}, "memory": {"guest": "4Gi"},
+                                             "hostDevices": [{"name": "nic",
+                                                              "deviceName": "intel.com/E810"}]},
+                         namespace=NS)],
+     deny=["VM005"], fields=["spec.instancetype"], contains=["by its instancetype"])
+case("vm-vm005-instancetype-missing-warn",
+     vm("ai", vm_spec(**IT_VM), instancetype_ref={"name": "u1.medium"}),
+     warn=["VM005"], contains=["VirtualMachineClusterInstancetype u1.medium"])
+case("vm-vm005-instancetype-plain-allowed",
+     vm("web", vm_spec(**IT_VM), instancetype_ref={"kind": "virtualmachineclusterinstancetype",
+                                                   "name": "u1.medium"}),
+     state=[instancetype("u1.medium", {"cpu": {"guest": 1}, "memory": {"guest": "4Gi"}})])
 case("vm-vm005-sev-and-hyperv-deny",
      vmi("secure", vm_spec(strategy=LIVE, domain={
          "launchSecurity": {"sev": {}},
@@ -371,6 +542,20 @@ case("vm-vm006-weight-and-gt-deny",
              {"weight": 200, "preference": {"matchExpressions": [
                  {"key": "a", "operator": "Exists"}]}}]}})),
      deny=["VM006", "VM006"], contains=["exactly one integer value", "from 1 to 100"])
+# KubeVirt knows four eviction strategies (api/core/v1 EvictionStrategy); a typo would
+# silently mean "not LiveMigrate".
+case("vm-vm006-eviction-strategy-typo-deny", vm("web", vm_spec(strategy="LiveMigration")),
+     deny=["VM006"], fields=["spec.template.spec.evictionStrategy"],
+     contains=["did you mean LiveMigrate?"])
+# A preferred term's path keeps .preference (what kubectl shows as the field).
+case("vm-vm006-preferred-term-path-deny",
+     vm("bad", vm_spec(affinity={"nodeAffinity": {
+         "preferredDuringSchedulingIgnoredDuringExecution": [
+             {"weight": 10, "preference": {"matchExpressions": [
+                 {"key": "zone", "operator": "Equals", "values": ["a"]}]}}]}})),
+     deny=["VM006"],
+     fields=["spec.template.spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuring"
+             "Execution[0].preference.matchExpressions[0].operator"])
 case("vm-vm006-node-selector-label-deny",
      vm("bad", vm_spec(nodeSelector={"example key": "example-value-1"})),
      deny=["VM006"], fields=["spec.template.spec.nodeSelector.example key"])
@@ -409,10 +594,11 @@ case("vm-update-spec-change-keeps-old-denials-warn",
                           domain={"memory": {"guest": "4Gi"}})),
      op="UPDATE", old=BAD, state=[pvc("fedora-root", ["ReadWriteOnce"])],
      warn=["VM001", "VM003"])
+# Edition 2 made VM004 a warning (see above): the new problem is now the pod bridge.
 case("vm-update-new-problem-deny",
-     vm("fedora", vm_spec(PVC_VOL, interfaces=PORTS, strategy=LIVE)),
+     vm("fedora", vm_spec(PVC_VOL, interfaces=BRIDGE, strategy=LIVE)),
      op="UPDATE", old=vm("fedora", vm_spec(PVC_VOL, strategy=LIVE)),
-     state=[pvc("fedora-root", ["ReadWriteMany"])], deny=["VM004"])
+     state=[pvc("fedora-root", ["ReadWriteMany"])], deny=["VM003"])
 case("vm-update-new-strategy-deny", BAD, op="UPDATE",
      old=vm("fedora", vm_spec(PVC_VOL, interfaces=BRIDGE, strategy="None")),
      state=[pvc("fedora-root", ["ReadWriteOnce"])], deny=["VM001", "VM003"])
@@ -459,6 +645,43 @@ case("mig-mig003-config-warn", migration("migration-job", {"vmiName": "vmi-fedor
 case("mig-mig003-unknown-storage-warn", migration("migration-job", {"vmiName": "vmi-fedora"}),
      state=[vmi("vmi-fedora", vm_spec(PVC_VOL))], warn=["MIG003"],
      contains=["cannot determine"])
+# pkg/virt-api/webhooks/validating-webhook/admitters (migration-create-admitter.go): a
+# volume migration's volumes (status.migratedVolumes) are left out of the storage check.
+MIGRATED = {"migratedVolumes": [{"volumeName": "rootdisk",
+                                 "sourcePVCInfo": {"claimName": "fedora-root-old"},
+                                 "destinationPVCInfo": {"claimName": "fedora-root"}}]}
+case("mig-mig003-migrated-volume-allowed", migration("migration-job", {"vmiName": "vmi-fedora"}),
+     state=[vmi("vmi-fedora", vm_spec(PVC_VOL), status=MIGRATED),
+            pvc("fedora-root", ["ReadWriteOnce"])])
+# The same admitter: a decentralized migration (exactly one of sendTo / receive) moves no
+# disks: no VM001 and no DisksNotLiveMigratable condition; other conditions still deny.
+DISKS_COND = {"conditions": [{"type": "LiveMigratable", "status": "False",
+                              "reason": "DisksNotLiveMigratable",
+                              "message": "cannot migrate VMI: PVC fedora-root is not shared"}]}
+SEND_TO = {"vmiName": "vmi-fedora", "sendTo": {"migrationID": "m-1",
+                                               "connectionURL": "migration.example:443"}}
+case("mig-mig003-decentralized-skips-disks-allowed", migration("migration-job", SEND_TO),
+     state=[vmi("vmi-fedora", vm_spec(PVC_VOL), status=DISKS_COND),
+            pvc("fedora-root", ["ReadWriteOnce"])])
+case("mig-mig003-decentralized-other-condition-deny",
+     migration("migration-job", {"vmiName": "vmi-fedora",
+                                 "receive": {"migrationID": "m-1"}}),
+     state=[vmi("vmi-fedora", vm_spec(interfaces=BRIDGE), status={"conditions": [
+         {"type": "LiveMigratable", "status": "False", "reason": "InterfaceNotLiveMigratable",
+          "message": "cannot migrate VMI which does not use masquerade"}]})],
+     deny=["MIG003", "MIG003"], contains=["InterfaceNotLiveMigratable"])
+case("mig-mig003-both-send-and-receive-deny",
+     migration("migration-job", dict(SEND_TO, receive={"migrationID": "m-1"})),
+     state=[vmi("vmi-fedora", vm_spec(PVC_VOL), status=DISKS_COND),
+            pvc("fedora-root", ["ReadWriteOnce"])],
+     deny=["MIG003", "MIG003"], contains=["DisksNotLiveMigratable"])
+# RULES.md 5 VM004: the ports count for MIG003 only on the legacy TCP transport.
+case("mig-mig003-tcp-transport-port-deny", migration("migration-job", {"vmiName": "vmi-fedora"}),
+     state=[vmi("vmi-fedora", vm_spec(interfaces=PORTS), status={"migrationTransport": "TCP"})],
+     deny=["MIG003"], contains=["[VM004]", "legacy TCP migration transport"])
+case("mig-mig003-unix-transport-port-allowed",
+     migration("migration-job", {"vmiName": "vmi-fedora"}),
+     state=[vmi("vmi-fedora", vm_spec(interfaces=PORTS), status={"migrationTransport": "Unix"})])
 case("mig-mig004-running-migration-deny", migration("migration-job-2", {"vmiName": "vmi-fedora"}),
      state=[FEDORA, migration("migration-job", {"vmiName": "vmi-fedora"}, "Running")],
      deny=["MIG004"], contains=["migration migration-job of VMI vmi-fedora is still Running"])

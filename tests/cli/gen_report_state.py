@@ -95,8 +95,9 @@ for i in range(VMS):
                      "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "ceph-rbd"}})
         spec["volumes"] = [{"name": "data", "persistentVolumeClaim": {"claimName": f"{name}-data"}}]
         expect["rwo"] += 1
-    elif kind == 4:          # default class, Filesystem: RWO
-        dvts = [{"metadata": {"name": f"{name}-root"}, "spec": {"storage": {}}}]
+    elif kind == 4:          # default class, Filesystem: RWO (RULES.md 9.9: the first set of the mode)
+        dvts = [{"metadata": {"name": f"{name}-root"},
+                 "spec": {"storage": {"volumeMode": "Filesystem"}}}]
         spec["volumes"] = [{"name": "rootdisk", "dataVolume": {"name": f"{name}-root"}}]
         expect["rwo"] += 1
     elif kind == 5:          # a PVC the view does not have

@@ -35,6 +35,10 @@ RESOURCES = {
         ("VirtualMachineInstanceMigration", "kubevirt.io/v1"),
     "/apis/hco.kubevirt.io/v1beta1/hyperconvergeds": ("HyperConverged", "hco.kubevirt.io/v1beta1"),
     "/apis/kubevirt.io/v1/kubevirts": ("KubeVirt", "kubevirt.io/v1"),
+    "/apis/instancetype.kubevirt.io/v1beta1/virtualmachineinstancetypes":
+        ("VirtualMachineInstancetype", "instancetype.kubevirt.io/v1beta1"),
+    "/apis/instancetype.kubevirt.io/v1beta1/virtualmachineclusterinstancetypes":
+        ("VirtualMachineClusterInstancetype", "instancetype.kubevirt.io/v1beta1"),
 }
 BY_NAME = {p.rsplit("/", 1)[1]: p for p in RESOURCES}
 BY_KIND = {k: p for p, (k, _) in RESOURCES.items()}

@@ -267,6 +267,9 @@ static void first_list(struct fake *f, struct mg_store *s, struct mg_kube *k)
     assert_true(has(s, "Namespace", "", "ns-c"));
     assert_true(has(s, "VirtualMachine", "ns-a", "vm-a"));
     assert_true(has(s, "Node", "", "node-1"));
+    /* RULES.md section 1: the instancetype kinds VM005 and the node labels read. */
+    assert_true(has(s, "VirtualMachineClusterInstancetype", "", "u1.medium"));
+    assert_true(has(s, "VirtualMachineInstancetype", "ns-a", "gpu"));
     assert_true(knows(s, "KubeVirt"));
     assert_int_equal(count(s, "KubeVirt"), 0);
     /* 404: the CRD is not installed; the kind stays unknown but does not block readiness. */
@@ -373,6 +376,10 @@ static void test_kube_follows_list_watch_gone_and_drops(void **state)
             "\"status\":{\"images\":[{\"names\":[\"x\"]}]}}}");
     cmd(&f, "{\"op\":\"add\",\"res\":\"virtualmachines\",\"obj\":" VM(
                 "vm-a", ",\"labels\":{\"tier\":\"silver\"},\"managedFields\":[{}]") "}");
+    cmd(&f, "{\"op\":\"add\",\"res\":\"virtualmachineclusterinstancetypes\","
+            "\"obj\":{\"metadata\":{\"name\":\"u1.medium\"}}}");
+    cmd(&f, "{\"op\":\"add\",\"res\":\"virtualmachineinstancetypes\","
+            "\"obj\":{\"metadata\":{\"name\":\"gpu\",\"namespace\":\"ns-a\"}}}");
     k = start_kube(&f, s);
     first_list(&f, s, k);
     watch_events(&f, s, k);
@@ -390,7 +397,7 @@ static void test_kube_follows_list_watch_gone_and_drops(void **state)
     assert_non_null(strstr(metrics, "migguard_kube_ready 1\n"));
     assert_non_null(strstr(metrics, "migguard_kube_relists_total{kind=\"VirtualMachine\"} 2\n"));
     free(metrics);
-    /* Twelve watches are open: stop must still be quick. */
+    /* Fourteen watches are open: stop must still be quick. */
     t0 = now();
     mg_kube_stop(k);
     assert_true(now() - t0 < 2.5);

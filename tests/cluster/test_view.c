@@ -96,6 +96,68 @@ static void test_packed_kind_reads_back_what_rules_read(void **state)
     mg_store_free(s);
 }
 
+/* RULES.md edition 2 reads these of the packed kinds (VM003-VM005, MIG003, section 8). */
+static void test_packed_kinds_keep_what_edition_2_reads(void **state)
+{
+    struct mg_store *s = mg_store_new();
+    const cJSON *o;
+    char *text;
+
+    (void)state;
+    assert_int_equal(
+        mg_store_put(
+            s,
+            parse(
+                "{\"kind\":\"VirtualMachineInstance\",\"metadata\":{\"name\":\"v\","
+                "\"namespace\":\"ns\",\"ownerReferences\":[{\"apiVersion\":\"kubevirt.io/v1\","
+                "\"kind\":\"VirtualMachine\",\"name\":\"v\",\"uid\":\"u-9\",\"controller\":true}]},"
+                "\"spec\":{\"domain\":{\"devices\":{\"autoattachPodInterface\":false,"
+                "\"interfaces\":[{\"name\":\"a\",\"binding\":{\"name\":\"l2bridge\"}},"
+                "{\"name\":\"b\",\"passtBinding\":{}},{\"name\":\"c\",\"slirp\":{}}],"
+                "\"gpus\":[{\"name\":\"g\",\"deviceName\":\"nvidia.com/T4\"}]},"
+                "\"launchSecurity\":{\"sev\":{}}}},"
+                "\"status\":{\"migrationTransport\":\"TCP\",\"migratedVolumes\":[{"
+                "\"volumeName\":\"d\"}],\"volumeStatus\":[{\"name\":\"d\",\"target\":"
+                "\"vda\",\"persistentVolumeClaimInfo\":{\"claimName\":\"p\",\"accessModes\":["
+                "\"ReadWriteOnce\"],\"capacity\":{\"storage\":\"1Gi\"}}}]}}"),
+            NULL),
+        0);
+    assert_int_equal(
+        mg_store_put(s,
+                     parse("{\"kind\":\"VirtualMachine\",\"metadata\":{\"name\":\"v\","
+                           "\"namespace\":\"ns\"},\"spec\":{\"instancetype\":{\"kind\":"
+                           "\"VirtualMachineInstancetype\",\"name\":\"gpu\"},\"template\":{"
+                           "\"spec\":{\"domain\":{\"cpu\":{\"dedicatedCpuPlacement\":true}}}}}}"),
+                     NULL),
+        0);
+    mg_store_rdlock(s);
+    o = mg_store_get(s, "VirtualMachineInstance", "ns", "v");
+    text = cJSON_PrintUnformatted(o);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "\"controller\":true"));
+    assert_non_null(strstr(text, "\"autoattachPodInterface\":false"));
+    assert_non_null(strstr(text, "\"binding\":{\"name\":\"l2bridge\"}"));
+    assert_non_null(strstr(text, "\"passtBinding\":{}"));
+    assert_non_null(strstr(text, "\"slirp\":{}"));
+    assert_non_null(strstr(text, "\"deviceName\":\"nvidia.com/T4\""));
+    assert_non_null(strstr(text, "\"launchSecurity\":{\"sev\":{}}"));
+    assert_non_null(strstr(text, "\"migrationTransport\":\"TCP\""));
+    assert_non_null(strstr(text, "\"migratedVolumes\":[{\"volumeName\":\"d\"}]"));
+    assert_non_null(strstr(text, "\"name\":\"d\",\"persistentVolumeClaimInfo\":{\"claimName\""
+                                 ":\"p\",\"accessModes\":[\"ReadWriteOnce\"]}"));
+    assert_null(strstr(text, "capacity"));
+    free(text);
+    o = mg_store_get(s, "VirtualMachine", "ns", "v");
+    text = cJSON_PrintUnformatted(o);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "\"instancetype\":{\"kind\":\"VirtualMachineInstancetype\","
+                                 "\"name\":\"gpu\"}"));
+    assert_non_null(strstr(text, "\"dedicatedCpuPlacement\":true"));
+    free(text);
+    mg_store_unlock(s);
+    mg_store_free(s);
+}
+
 static int count_each(void *ctx, const cJSON *obj)
 {
     int *n = ctx;
@@ -275,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_exchange_one_kind_moves_its_objects_and_indexes),
         cmocka_unit_test(test_exchange_of_every_kind_carries_the_policy_index),
         cmocka_unit_test(test_replacing_a_packed_object_keeps_one_copy),
+        cmocka_unit_test(test_packed_kinds_keep_what_edition_2_reads),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

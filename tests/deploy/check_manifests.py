@@ -39,7 +39,9 @@ VIEW = {("", "namespaces"), ("", "persistentvolumeclaims"), ("", "nodes"),
         ("migrations.kubevirt.io", "migrationpolicies"),
         ("kubevirt.io", "virtualmachines"), ("kubevirt.io", "virtualmachineinstances"),
         ("kubevirt.io", "virtualmachineinstancemigrations"), ("kubevirt.io", "kubevirts"),
-        ("hco.kubevirt.io", "hyperconvergeds")}
+        ("hco.kubevirt.io", "hyperconvergeds"),
+        ("instancetype.kubevirt.io", "virtualmachineinstancetypes"),
+        ("instancetype.kubevirt.io", "virtualmachineclusterinstancetypes")}
 # (group, version, resource, operation) each configuration must send us.
 VALIDATE = {("migrations.kubevirt.io", "v1alpha1", "migrationpolicies", op)
             for op in ("CREATE", "UPDATE", "DELETE")}

@@ -35,8 +35,8 @@ static char *mutate(struct mg_store *view, const char *kind, const char *ns, con
 {
     struct mg_config cfg;
     cJSON *o = json(obj);
-    struct mg_request req = {"uid", "kubevirt.io", "v1",  kind, "v",
-                             ns,    MG_OP_CREATE,  false, o,    NULL};
+    struct mg_request req = {"uid",        "kubevirt.io", "v1", kind, "v", ns,
+                             MG_OP_CREATE, false,         o,    NULL, NULL};
     struct mg_patch patch;
     struct mg_err err = {0};
     char *out;

@@ -73,6 +73,7 @@ static void migrate(struct run *r, enum mg_op op, const char *spec, const char *
                              op,
                              false,
                              o,
+                             NULL,
                              NULL};
     struct mg_vctx ctx = {&req, s, &r->cfg, &r->v};
 

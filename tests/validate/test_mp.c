@@ -76,9 +76,12 @@ static void put_json(struct fixture *f, const char *text)
 /* Validate a request for policy name with spec; returns the verdict's rule ids. */
 static const char *check(struct fixture *f, enum mg_op op, const char *name, const char *spec)
 {
-    struct mg_request req = {
-        "uid", "migrations.kubevirt.io", "v1alpha1", "MigrationPolicy", name, "", op, false, NULL,
-        NULL};
+    struct mg_request req = {"uid",      "migrations.kubevirt.io",
+                             "v1alpha1", "MigrationPolicy",
+                             name,       "",
+                             op,         false,
+                             NULL,       NULL,
+                             NULL};
     struct mg_err err = {0};
     static char ids[512];
     size_t at = 0;

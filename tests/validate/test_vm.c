@@ -103,6 +103,9 @@ static void setup_run(struct run *r)
     mg_config_init(&r->cfg);
 }
 
+/* An explicit pod interface: without one KubeVirt adds its implicit interface (VM003). */
+#define POD_IFACE "[{name: default, masquerade: {}}]"
+
 #define VM_HEAD                                                                                    \
     "apiVersion: kubevirt.io/v1\nkind: VirtualMachine\nmetadata: {name: vm1, namespace: ns1}\n"
 
@@ -113,6 +116,8 @@ static const char vm_dvt[] = VM_HEAD "spec:\n"
                                      "  template:\n"
                                      "    spec:\n"
                                      "      evictionStrategy: LiveMigrate\n"
+                                     "      domain: {devices: {interfaces: " POD_IFACE "}}\n"
+                                     "      networks: [{name: default, pod: {}}]\n"
                                      "      volumes:\n"
                                      "      - {name: disk0, dataVolume: {name: root}}\n";
 
@@ -126,7 +131,8 @@ static void test_vm001_template_modes_win_over_pvc(void **state)
           VM_HEAD "spec:\n  dataVolumeTemplates:\n  - metadata: {name: root}\n"
                   "    spec: {pvc: {accessModes: [ReadWriteMany]}}\n"
                   "  template: {spec: {evictionStrategy: LiveMigrate, volumes: "
-                  "[{name: d, dataVolume: {name: root}}]}}\n",
+                  "[{name: d, dataVolume: {name: root}}], domain: {devices: {interfaces: " POD_IFACE
+                  "}}, networks: [{name: default, pod: {}}]}}\n",
           false,
           "kind: PersistentVolumeClaim\nmetadata: {name: root, namespace: ns1}\n"
           "spec: {accessModes: [ReadWriteOnce]}\n");
@@ -148,11 +154,24 @@ static void test_vm001_pvc_then_storage_profile_by_volume_mode(void **state)
     (void)state;
     snprintf(vm, sizeof(vm), vm_dvt, "fast");
     setup_run(&r);
-    /* status wins over spec, and the Filesystem set (the default mode) answers. */
+    /* RULES.md 9.9 (CDI's datavolume/util.go): status wins over spec, and without a
+     * volumeMode the first set answers (RWX Block, as on Ceph RBD). */
+    check(&r, vm, false, profile);
+    none(&r);
+    mg_verdict_free(&r.v);
+    /* With a volumeMode, the first set of that mode. */
+    snprintf(vm, sizeof(vm), vm_dvt, "fast, volumeMode: Filesystem");
     check(&r, vm, false, profile);
     assert_int_equal(only(&r, MG_RULE_VM001, "ReadWriteOnce (from StorageProfile fast)"),
                      MG_ACT_DENY);
     assert_string_equal(r.v.items[0].field, "spec.template.spec.volumes[0].dataVolume");
+    mg_verdict_free(&r.v);
+    /* No set of that mode: cannot determine, a warning. */
+    check(&r, vm, false,
+          "kind: StorageProfile\nmetadata: {name: fast}\n"
+          "status: {claimPropertySets: [{accessModes: [ReadWriteMany], volumeMode: Block}]}\n");
+    assert_int_equal(only(&r, MG_RULE_VM001, "StorageProfile fast: no Filesystem claimPropertySet"),
+                     MG_ACT_WARN);
     mg_verdict_free(&r.v);
     /* A bound PVC answers before the profile. */
     check(&r, vm, false,
@@ -343,20 +362,22 @@ static void test_vm004_and_vm005_findings(void **state)
           "      gpus: [{name: a, deviceName: g}, {name: b, deviceName: g}]\n"
           "      interfaces: [{name: default, masquerade: {}, ports: [{port: 80}, "
           "{port: 49153}]}]\n"
-          "  networks: [{name: default, pod: {}}]\n",
+          "  networks: [{name: default, pod: {}}]\n"
+          "status: {migrationTransport: TCP}\n",
           true, NULL);
+    /* The legacy TCP transport uses the ports: VM004 counts like the other rules. */
     assert_int_equal(only(&r, MG_RULE_VM004, "port 49153"), MG_ACT_DENY);
     assert_int_equal(r.v.n, 5);
     for (size_t i = 1; i < r.v.n; i++)
         assert_int_equal(r.v.items[i].rule, MG_RULE_VM005);
     assert_string_equal(r.v.items[0].field, "spec.domain.devices.interfaces[0].ports[1].port");
     mg_verdict_free(&r.v);
-    /* One GPU, no host devices: fine. */
+    /* Edition 2: one GPU without a KubeVirt CR in the view cannot be judged. */
     check(&r,
           "kind: VirtualMachineInstance\nmetadata: {name: v}\n"
           "spec: {domain: {devices: {gpus: [{name: a, deviceName: g}]}}}\n",
           true, NULL);
-    none(&r);
+    assert_int_equal(only(&r, MG_RULE_VM005, "cannot determine if GPU g"), MG_ACT_WARN);
     mg_verdict_free(&r.v);
 }
 
@@ -431,7 +452,7 @@ static void validate(struct run *r, enum mg_op op, const char *object, const cha
     struct mg_store *s = store(NULL);
     cJSON *o = object ? obj(object) : NULL, *p = old ? obj(old) : NULL;
     struct mg_request req = {
-        "uid", "kubevirt.io", "v1", "VirtualMachine", "vm1", "ns1", op, false, o, p};
+        "uid", "kubevirt.io", "v1", "VirtualMachine", "vm1", "ns1", op, false, o, p, NULL};
     struct mg_vctx ctx = {&req, s, &r->cfg, &r->v};
 
     mg_verdict_init(&r->v);
