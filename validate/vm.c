@@ -262,6 +262,7 @@ int mg_vm_check(const cJSON *obj, bool is_vmi, const char *ns, const struct mg_s
     w.v = v;
     workload_of(&w, obj, is_vmi, ns);
     w.migration = (flags & MG_VM_MIGRATION_ONLY) != 0;
+    w.notes = !w.migration && !(flags & MG_VM_FORCE_MUST);
     es = mg_json_str(w.spec, "evictionStrategy");
     if (!es)
         e = mg_vm_default_eviction(view, cfg);

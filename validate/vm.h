@@ -17,7 +17,8 @@
 
 /* VM001-VM005 only: what MIG003 asks of a VMI (no placement rules). */
 #define MG_VM_MIGRATION_ONLY 0x1u
-/* Act as if the VM must live-migrate: definite findings are capped at deny. */
+/* Act as if the VM must live-migrate: definite findings are capped at deny, and
+ * findings that are only notes (VM004 off the legacy TCP transport) are left out. */
 #define MG_VM_FORCE_MUST 0x2u
 /* No VM001 (a decentralized migration moves no disks). With MG_VM_MIGRATION_ONLY,
  * volumes in the VMI's status.migratedVolumes are left out of VM001, and VM004 counts

@@ -185,8 +185,9 @@ void mg_vmrules_interfaces(const struct mg_vm_work *w)
             snprintf(field, sizeof(field), "%s.domain.devices.interfaces[%d].binding", w->base, i);
             judge_binding(w, kv, field, iname, NULL, plugin);
         }
-        /* MIG003 asks about the ports only on the legacy transport. */
-        if (mg_json_get(it, "masquerade") && (tcp || !w->migration))
+        /* Off the legacy transport the ports are a note, not a reason it cannot migrate
+         * (MIG003 and the report ask only that). */
+        if (mg_json_get(it, "masquerade") && (tcp || w->notes))
             check_ports(w, it, i, iname, tcp, &warned);
     }
 }

@@ -29,6 +29,7 @@ struct mg_vm_work {
     struct mg_verdict *v;
     enum mg_action cap; /* MG_ACT_DENY when it must live-migrate */
     bool migration;     /* asked for MIG003 (MG_VM_MIGRATION_ONLY) */
+    bool notes;         /* informational warnings too (not asked "can it migrate") */
 };
 
 /* spec.configuration of the KubeVirt CR in the view, or NULL when it has none. */

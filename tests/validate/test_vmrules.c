@@ -217,6 +217,16 @@ static void test_vm004_one_warning_unless_legacy_tcp(void **state)
         "," PORTS_49152 "},'status':{'migrationTransport':'Unix'}}",
         true, none);
     want(&r, "VM004", NULL);
+    /* Asked "can it migrate" (MIG003, the report), the note is no reason. */
+    {
+        cJSON *o = J(VM("{" LIVE "," POD_NET "," PORTS_49152 "}"));
+
+        mg_verdict_free(&r.v);
+        mg_verdict_init(&r.v);
+        mg_vm_check(o, false, NULL, none, &r.cfg, MG_VM_FORCE_MUST, &r.v, NULL);
+        want(&r, "", NULL);
+        cJSON_Delete(o);
+    }
     mg_verdict_free(&r.v);
     mg_store_free(none);
 }
