@@ -106,7 +106,7 @@ static void check_implicit(const struct mg_vm_work *w, const cJSON *kv, const cJ
     if (!kv) {
         mg_verdict_add(w->v, w->cfg, MG_RULE_VM003, MG_ACT_WARN, field,
                        "cannot determine the implicit pod interface's binding: no KubeVirt CR "
-                       "in the view (network.defaultNetworkInterface)");
+                       "in the view (defaultNetworkInterface)");
         return;
     }
     dni = mg_json_str(mg_json_get(kv, "network"), "defaultNetworkInterface");
@@ -231,8 +231,7 @@ static void check_gpus(const struct mg_vm_work *w, const struct mg_instancetype_
     }
     if (!kv) {
         mg_verdict_add(w->v, w->cfg, MG_RULE_VM005, MG_ACT_WARN, field,
-                       "cannot determine if GPU %.60s can migrate: no KubeVirt CR in the view "
-                       "(VGPULiveMigration, mediatedDevices)",
+                       "cannot determine if GPU %.50s can migrate: no KubeVirt CR in the view",
                        dev ? dev : "?");
         return;
     }
