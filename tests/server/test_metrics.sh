@@ -61,8 +61,9 @@ if any(b[1] > c[1] for b, c in zip(buckets, buckets[1:])):
     fails.append('histogram is not cumulative: %s' % buckets)
 if buckets and buckets[-1][1] < 5:
     fails.append('histogram +Inf counts %s validate reviews, want >= 5' % buckets[-1][1])
-if get('migguard_view_objects', kind='MigrationPolicy') is None:
-    fails.append('no view object gauge for MigrationPolicy')
+for kind in ('MigrationPolicy', 'VirtualMachineInstancetype', 'VirtualMachineClusterInstancetype'):
+    if get('migguard_view_objects', kind=kind) is None:
+        fails.append('no view object gauge for %s' % kind)
 decisions = [json.loads(l) for l in open(sys.argv[2]) if l.startswith('{')]
 want('decision log lines', len(decisions), 6)
 d = [x for x in decisions if not x['allowed']]
