@@ -13,6 +13,7 @@
 #include "nodefit.h"
 #include "nodes.h"
 #include "json.h"
+#include "lmc.h"
 #include "names.h"
 #include "vmrules.h"
 
@@ -35,34 +36,6 @@ static const char *eviction_name(enum mg_eviction e)
     }
 }
 
-/* RULES.md 9.3: the HyperConverged named kubevirt-hyperconverged (the smallest
- * namespace among several), else the smallest namespace/name. */
-static const cJSON *the_hco(const struct mg_store *view)
-{
-    const cJSON *const *items = NULL;
-    size_t n = mg_store_list(view, "HyperConverged", &items);
-    const cJSON *best = NULL;
-    bool best_named = false;
-
-    for (size_t i = 0; i < n; i++) {
-        const char *name = mg_json_name(items[i]), *ns, *bns;
-        bool named = name && strcmp(name, "kubevirt-hyperconverged") == 0;
-        int c;
-
-        if (!name)
-            continue;
-        ns = mg_json_str(mg_json_get(items[i], "metadata"), "namespace");
-        bns = best ? mg_json_str(mg_json_get(best, "metadata"), "namespace") : NULL;
-        c = best ? strcmp(ns ? ns : "", bns ? bns : "") : 0;
-        if (!best || (named && !best_named) ||
-            (named == best_named && (c < 0 || (c == 0 && strcmp(name, mg_json_name(best)) < 0)))) {
-            best = items[i];
-            best_named = named;
-        }
-    }
-    return best;
-}
-
 enum mg_eviction mg_vm_default_eviction(const struct mg_store *view, const struct mg_config *cfg)
 {
     enum mg_eviction e = MG_EVICT_NONE;
@@ -77,7 +50,7 @@ enum mg_eviction mg_vm_default_eviction(const struct mg_store *view, const struc
         return e;
     /* HCO copies its spec.evictionStrategy into the KubeVirt CR (controllers/operands/
      * kubevirt.go); a view without the CR still has it on the HyperConverged. */
-    s = mg_json_str(mg_json_get(the_hco(view), "spec"), "evictionStrategy");
+    s = mg_json_str(mg_json_get(mg_lmc_hco_pick(view), "spec"), "evictionStrategy");
     if (s && mg_eviction_parse(s, &e))
         return e;
     return MG_EVICT_NONE;
