@@ -205,14 +205,16 @@ def review(case_name, obj, op, old, user=None):
 
 
 def case(name, obj, *, op="CREATE", old=None, state=None, config=None, deny=None, warn=None,
-         fields=None, contains=None, user=None):
+         fields=None, contains=None, user=None, patch=casegen.UNCHECKED):
     CASES.append(dict(name=name, obj=obj, op=op, old=old, state=state or [], config=config,
-                      deny=deny, warn=warn, fields=fields, contains=contains, user=user))
+                      deny=deny, warn=warn, fields=fields, contains=contains, user=user,
+                      patch=patch))
 
 
 def write(c):
     casegen.write_case(c["name"], review(c["name"], c["obj"], c["op"], c["old"], c["user"]),
-                       casegen.expect(c, "validate", not c["deny"]), c["config"],
+                       casegen.expect(c, "validate" if c["patch"] is casegen.UNCHECKED
+                                      else "mutate", not c["deny"], c["patch"]), c["config"],
                        casegen.object_files(c["state"]))
 
 
@@ -340,6 +342,17 @@ case("vm-vmi-handler-service-account-warn",
      vmi("fedora", vm_spec(PVC_VOL, strategy=LIVE)),
      user="system:serviceaccount:kubevirt:kubevirt-handler",
      state=[pvc("fedora-root", ["ReadWriteOnce"])], warn=["VM001"])
+# ... and the mutating webhook still annotates it (RULES.md section 8, 7).
+DEFAULT_CONFIG = ('{"bandwidthPerMigration":"0","completionTimeoutPerGiB":150,'
+                  '"allowAutoConverge":false,"allowPostCopy":false,'
+                  '"allowWorkloadDisruption":false,"progressTimeout":150,'
+                  '"parallelOutboundMigrationsPerNode":2,"parallelMigrationsPerCluster":5}')
+case("vm-vmi-kubevirt-controller-mutate-annotated",
+     vmi("fedora", vm_spec(PVC_VOL, interfaces=BRIDGE_PRE, strategy=LIVE), owner="fedora"),
+     user=KV_CTRL, state=[pvc("fedora-root", ["ReadWriteOnce"])],
+     patch=[{"op": "add", "path": "/metadata/annotations",
+             "value": {"migguard.io/migration-policy": "none",
+                       "migguard.io/migration-config": DEFAULT_CONFIG}}])
 # Only the two service accounts: a look-alike name is a person's request.
 case("vm-vmi-other-service-account-deny",
      vmi("fedora", vm_spec(PVC_VOL, strategy=LIVE)),
@@ -741,7 +754,8 @@ case("mig-mig008-cluster-limit-warn", migration("migration-job", {"vmiName": "vm
 case("mig-mig008-node-limit-warn", migration("migration-job", {"vmiName": "vmi-fedora"}),
      state=[FEDORA] + DOC_NODES + RUNNING +
      [migration(f"m-{i}", {"vmiName": f"vm-{i}"}, "Scheduling") for i in range(2)],
-     warn=["MIG008"], contains=["2 already leave node ip-172-28-114-198.example"])
+     warn=["MIG008"], contains=["2 already leave node ip-172-28-114-198",
+                                "... (parallelOutboundMigrationsPerNode 2)"])
 case("mig-mig008-below-limits-allowed", migration("migration-job", {"vmiName": "vmi-fedora"}),
      state=[FEDORA] + DOC_NODES + RUNNING +
      [migration(f"m-{i}", {"vmiName": f"vm-{i}"}, "Running") for i in range(1, 4)] +
