@@ -258,12 +258,18 @@ int mg_engine_reload_state(struct mg_engine *e, const char *dir, struct mg_err *
             mg_err_set(err, rc, "cannot replace the %s objects of the view",
                        mg_prune_compact_kinds[i]);
     }
+    mg_stats_reload(&e->stats, rc == 0);
     /* The last step's old objects go in the background thread too. */
     last.old = fresh;
     run_reload(&last);
     for (size_t i = 0; i < files.n; i++)
         free(files.path[i]);
     return rc;
+}
+
+void mg_engine_state_loaded(struct mg_engine *e)
+{
+    mg_stats_reload(&e->stats, true);
 }
 
 const struct mg_config *mg_engine_config(const struct mg_engine *e)

@@ -52,6 +52,12 @@ struct mg_store *mg_engine_store(struct mg_engine *e);
  * while reviews run on other threads. */
 int mg_engine_reload_state(struct mg_engine *e, const char *dir, struct mg_err *err);
 
+/* Record that the view was loaded from --state before the engine was made (the
+ * reload success time in /metrics starts there). mg_engine_reload_state records each
+ * reload itself: migguard_state_reload_failures_total and
+ * migguard_state_reload_last_success_timestamp_seconds. */
+void mg_engine_state_loaded(struct mg_engine *e);
+
 /* The engine's configuration (borrowed, immutable). */
 const struct mg_config *mg_engine_config(const struct mg_engine *e);
 

@@ -4,6 +4,8 @@
  * for the kinds with rules so dashboards see them from the start. */
 #include "stats.h"
 
+#include <time.h>
+
 #include <string.h>
 
 #include "strbuf.h"
@@ -42,6 +44,14 @@ void mg_stats_record(struct mg_stats *s, int endpoint, const struct mg_request *
 void mg_stats_error(struct mg_stats *s)
 {
     atomic_fetch_add(&s->errors, 1);
+}
+
+void mg_stats_reload(struct mg_stats *s, bool ok)
+{
+    if (ok)
+        atomic_store(&s->reload_success, (long long)time(NULL));
+    else
+        atomic_fetch_add(&s->reload_failures, 1);
 }
 
 char *mg_stats_render(struct mg_stats *s)
@@ -87,5 +97,16 @@ char *mg_stats_render(struct mg_stats *s)
         "# HELP migguard_review_errors_total Reviews that could not be decided.\n"
         "# TYPE migguard_review_errors_total counter\nmigguard_review_errors_total %lu\n",
         atomic_load(&s->errors));
+    mg_strbuf_printf(
+        &b,
+        "# HELP migguard_state_reload_failures_total State reloads (--state, SIGHUP) that "
+        "failed; the previous view stays.\n"
+        "# TYPE migguard_state_reload_failures_total counter\n"
+        "migguard_state_reload_failures_total %lu\n"
+        "# HELP migguard_state_reload_last_success_timestamp_seconds Unix time of the last "
+        "--state load or reload that succeeded (0: none).\n"
+        "# TYPE migguard_state_reload_last_success_timestamp_seconds gauge\n"
+        "migguard_state_reload_last_success_timestamp_seconds %lld\n",
+        atomic_load(&s->reload_failures), (long long)atomic_load(&s->reload_success));
     return mg_strbuf_finish(&b);
 }

@@ -88,6 +88,8 @@ int mg_setup_engine(const char *config_path, const char *state_dir, struct mg_en
     }
     rc = mg_engine_new(out, &cfg, store, &err);
     store = NULL;
+    if (rc == 0 && state_dir)
+        mg_engine_state_loaded(*out);
 out:
     mg_store_free(store);
     if (rc)

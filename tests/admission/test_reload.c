@@ -2,7 +2,7 @@
 /* test_reload.c - a --state reload through the engine: the small kinds first, then each
  * big kind from the files that hold it; changes in any file arrive, kinds that left the
  * files leave the view, a file holding several kinds gives each its objects, and a bad
- * file keeps the whole old view. */
+ * file keeps the whole old view; /metrics counts failed reloads and times the last good one. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -54,6 +55,56 @@ static bool has(struct mg_engine *e, const char *kind, const char *ns, const cha
     return found;
 }
 
+/* The value on the sample line that starts with name (given with its trailing space). */
+static long long metric(struct mg_engine *e, const char *name)
+{
+    char *text = mg_engine_metrics(e), *at, line[128];
+    long long v;
+
+    assert_non_null(text);
+    snprintf(line, sizeof(line), "\n%s", name);
+    at = strstr(text, line);
+    assert_non_null(at);
+    v = strtoll(at + strlen(line), NULL, 10);
+    free(text);
+    return v;
+}
+
+static void expect_metric(struct mg_engine *e, const char *name, long long want)
+{
+    assert_int_equal(metric(e, name), want);
+}
+
+/* A failed reload is counted; the success time moves only on success. */
+static void test_reload_metrics_count_failures_and_time_success(void **state)
+{
+    struct mg_engine *e = NULL;
+    struct mg_config cfg;
+    struct mg_err err = {0};
+    long long t0 = (long long)time(NULL);
+
+    (void)state;
+    snprintf(dir, sizeof(dir), "/tmp/mg-test-reload-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    mg_config_init(&cfg);
+    assert_int_equal(mg_engine_new(&e, &cfg, mg_store_new(), NULL), 0);
+    expect_metric(e, "migguard_state_reload_failures_total ", 0);
+    expect_metric(e, "migguard_state_reload_last_success_timestamp_seconds ", 0);
+    write_file("bad.json", "{\"kind\":");
+    assert_int_not_equal(mg_engine_reload_state(e, dir, &err), 0);
+    assert_int_not_equal(mg_engine_reload_state(e, dir, &err), 0);
+    expect_metric(e, "migguard_state_reload_failures_total ", 2);
+    expect_metric(e, "migguard_state_reload_last_success_timestamp_seconds ", 0);
+    remove_file("bad.json");
+    write_file("ns.yaml", "kind: Namespace\nmetadata: {name: a}\n");
+    assert_int_equal(mg_engine_reload_state(e, dir, &err), 0);
+    expect_metric(e, "migguard_state_reload_failures_total ", 2);
+    assert_true(metric(e, "migguard_state_reload_last_success_timestamp_seconds ") >= t0);
+    remove_file("ns.yaml");
+    assert_int_equal(rmdir(dir), 0);
+    mg_engine_free(e);
+}
+
 static void test_reload_takes_every_kind_from_every_file(void **state)
 {
     struct mg_engine *e = NULL;
@@ -95,6 +146,10 @@ static void test_reload_takes_every_kind_from_every_file(void **state)
     assert_true(has(e, "VirtualMachine", "ns1", "vm2"));
     assert_false(has(e, "VirtualMachine", "ns1", "vm3"));
     remove_file("d.json");
+    /* /metrics counts the failure, and keeps the time of the last success. */
+    expect_metric(e, "migguard_state_reload_failures_total ", 1);
+    assert_int_equal(mg_engine_reload_state(e, dir, &err), 0);
+    expect_metric(e, "migguard_state_reload_failures_total ", 1);
     remove_file("c.yaml");
     remove_file("a.json");
     assert_int_equal(rmdir(dir), 0);
@@ -105,6 +160,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_reload_takes_every_kind_from_every_file),
+        cmocka_unit_test(test_reload_metrics_count_failures_and_time_success),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
