@@ -84,7 +84,7 @@ static cJSON *new_review(const char *uid, cJSON **response)
 
 static char *finish(cJSON *root)
 {
-    char *text = root ? mg_json_print(root) : NULL;
+    char *text = root ? mg_json_print(root, false) : NULL;
 
     cJSON_Delete(root);
     return text;

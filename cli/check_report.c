@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "err.h"
+#include "json.h"
 
 struct mg_check_object *mg_check_report_add(struct mg_check_results *r)
 {
@@ -200,7 +201,8 @@ int mg_check_report_json(FILE *to, const struct mg_check_results *r)
         !cJSON_AddNumberToObject(sum, "objects", (double)r->n) ||
         !cJSON_AddNumberToObject(sum, "allowed", (double)allowed) ||
         !cJSON_AddNumberToObject(sum, "denied", (double)(r->n - allowed)) ||
-        !cJSON_AddNumberToObject(sum, "warnings", (double)warnings) || !(text = cJSON_Print(root)))
+        !cJSON_AddNumberToObject(sum, "warnings", (double)warnings) ||
+        !(text = mg_json_print(root, true)))
         goto out;
     fprintf(to, "%s\n", text);
     rc = 0;

@@ -205,7 +205,7 @@ int mg_manifest_review(const cJSON *obj, const cJSON *old, const char *ns, const
          add_copy(req, "object", obj) && add_copy(req, "oldObject", old) &&
          cJSON_AddBoolToObject(req, "dryRun", false);
     if (ok)
-        *out = mg_json_print(root);
+        *out = mg_json_print(root, false);
     cJSON_Delete(root);
     if (!*out)
         return mg_err_set(err, MG_ENOMEM, "out of memory building the review of %.100s/%.200s",

@@ -532,9 +532,9 @@ const char *mg_json_name_or(const cJSON *obj, const char *dflt)
     return n ? n : dflt;
 }
 
-char *mg_json_print(const cJSON *item)
+char *mg_json_print(const cJSON *item, bool formatted)
 {
-    char *text = cJSON_PrintUnformatted(item), *out, *o;
+    char *text = formatted ? cJSON_Print(item) : cJSON_PrintUnformatted(item), *out, *o;
     size_t nuls = 0, len;
 
     if (!text)

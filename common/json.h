@@ -51,10 +51,10 @@ cJSON *mg_json_parse(const char *text, size_t len, size_t max_values, struct mg_
 cJSON *mg_json_parse_prefix(const char *text, size_t len, size_t max_values, size_t *used,
                             struct mg_json_error *e);
 
-/* Compact JSON text of item, as cJSON_PrintUnformatted, with each MG_JSON_NUL written
- * as \u0000 (so a uid with a NUL is echoed byte for byte). Caller frees with free();
- * NULL when out of memory. */
-char *mg_json_print(const cJSON *item);
+/* JSON text of item, as cJSON_PrintUnformatted (cJSON_Print when formatted), with each
+ * MG_JSON_NUL written as \u0000 (so a uid with a NUL is echoed byte for byte). Caller
+ * frees with free(); NULL when out of memory. */
+char *mg_json_print(const cJSON *item, bool formatted);
 
 /* The member key of obj (case-sensitive; the first of duplicate names), or NULL when
  * obj is NULL or has no such member: cJSON_GetObjectItemCaseSensitive, without a

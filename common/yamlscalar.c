@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "json.h"
 #include "jsonnum.h"
 
 #define YTAG "tag:yaml.org,2002:"
@@ -214,4 +215,27 @@ int mg_yamlscalar_decode(const char *text, size_t len, const char *tag, bool pla
         return *out ? 0 : MG_ENOMEM;
     }
     return resolve_plain(text, len, out);
+}
+
+char *mg_yamlscalar_nul_marks(const char *text, size_t *len)
+{
+    size_t n = *len, nuls = 0;
+    char *out, *o;
+
+    for (size_t i = 0; i < n; i++)
+        nuls += text[i] == '\0';
+    if (!(out = malloc(n + nuls + 1)))
+        return NULL;
+    o = out;
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] == '\0') {
+            *o++ = MG_JSON_NUL[0];
+            *o++ = MG_JSON_NUL[1];
+        } else {
+            *o++ = text[i];
+        }
+    }
+    *o = '\0';
+    *len = n + nuls;
+    return out;
 }

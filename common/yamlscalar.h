@@ -17,4 +17,9 @@
  * text does not fit its explicit tag (or is .inf/.nan under !!float), MG_ENOMEM. */
 int mg_yamlscalar_decode(const char *text, size_t len, const char *tag, bool plain, cJSON **out);
 
+/* A copy of the len bytes of text with each NUL written as MG_JSON_NUL (json.h), the
+ * way a YAML "\0" escape reaches the tree; *len becomes the copy's length. Caller frees
+ * with free(); NULL when out of memory. */
+char *mg_yamlscalar_nul_marks(const char *text, size_t *len);
+
 #endif

@@ -97,7 +97,7 @@ char *mg_patch_render(const struct mg_patch *p)
 {
     if (mg_patch_len(p) == 0)
         return NULL;
-    return mg_json_print(p->ops);
+    return mg_json_print(p->ops, false);
 }
 
 /* The next RFC 6901 token of *p (at a '/'), unescaped into tok; advances *p. */

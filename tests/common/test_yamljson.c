@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "yamljson.h"
 
 static int parse(const char *text, struct mg_yaml_docs *d, struct mg_err *e)
@@ -286,13 +287,17 @@ static void test_marks_of_second_document_start_at_its_lines(void **state)
     mg_yaml_docs_free(&d);
 }
 
-static void test_nul_in_scalar_is_rejected(void **state)
+/* RULES.md edition 2, section 8: a "\0" escape is part of the string (MG_JSON_NUL, as
+ * a \u0000 in a review's JSON), no longer refused: every path judges the same bytes. A
+ * raw NUL in the text is still not YAML. */
+static void test_nul_escape_in_scalar_is_kept_raw_nul_refused(void **state)
 {
     struct mg_yaml_docs d;
     struct mg_err e;
 
     (void)state;
-    expect_error("a: \"x\\0y\"\n", 1, "NUL");
+    expect_json("a: \"x\\0y\"\n", "{\"a\":\"x" MG_JSON_NUL "y\"}");
+    expect_json("\"k\\0\": \"\\0\"\n", "{\"k" MG_JSON_NUL "\":\"" MG_JSON_NUL "\"}");
     assert_int_equal(mg_yaml_parse("a: 1\0b: 2", 10, "t.yaml", true, &d, &e), MG_EINVAL);
 }
 
@@ -368,7 +373,7 @@ int main(void)
         cmocka_unit_test(test_depth_cap_is_256),
         cmocka_unit_test(test_marks_give_lines_and_fall_back_to_ancestors),
         cmocka_unit_test(test_marks_of_second_document_start_at_its_lines),
-        cmocka_unit_test(test_nul_in_scalar_is_rejected),
+        cmocka_unit_test(test_nul_escape_in_scalar_is_kept_raw_nul_refused),
         cmocka_unit_test(test_large_documents_parse),
         cmocka_unit_test(test_read_file_reads_and_refuses),
     };
