@@ -149,6 +149,10 @@ def check_deployment(dep, k, fixed_uid):
           "--listen is not :8443")
     ports = {p.get("name"): p.get("containerPort") for p in c.get("ports", [])}
     check(ports.get("https") == 8443, "container port https is not 8443")
+    # Issue 15: /metrics on its own port, so the NetworkPolicy can open it to monitoring only.
+    check(args[args.index("--metrics-listen") + 1] == ":9090" if "--metrics-listen" in args
+          else False, "--metrics-listen is not :9090")
+    check(ports.get("metrics") == 9090, "container port metrics is not 9090")
     mounts = {m["name"]: m["mountPath"] for m in c.get("volumeMounts", [])}
     vols = {v["name"]: v for v in pod.get("volumes", [])}
     for flag, vol in (("--tls-cert", "tls"), ("--tls-key", "tls"), ("--config", "config")):
@@ -159,6 +163,38 @@ def check_deployment(dep, k, fixed_uid):
     check((vols.get("config", {}).get("configMap") or {}).get("name") in cms,
           "the config volume's ConfigMap is not here")
     return labels, (vols.get("tls", {}).get("secret") or {}).get("secretName"), ports
+
+
+def np_rules(np):
+    """{port name: [from peers]} of a NetworkPolicy's ingress rules ([] = any source)."""
+    out = {}
+    for rule in np["spec"].get("ingress", []):
+        for p in rule.get("ports", []):
+            out.setdefault(p.get("port"), []).extend(rule.get("from", []) or [None])
+    return out
+
+
+def check_networkpolicy(np, labels, openshift=False):
+    spec = np["spec"]
+    check(np["metadata"].get("namespace") == NS, "NetworkPolicy not in namespace %s" % NS)
+    check(pod_labels_match(spec.get("podSelector"), labels), "NetworkPolicy selects no migguard pod")
+    check("Ingress" in spec.get("policyTypes", []), "NetworkPolicy does not restrict ingress")
+    rules = np_rules(np)
+    check(set(rules) == {"https", "metrics"}, "NetworkPolicy admits ports %s, want https and metrics"
+          % sorted(map(str, rules)))
+    metrics = rules.get("metrics", [])
+    check(metrics and None not in metrics, "NetworkPolicy opens the metrics port to every source")
+    if openshift:
+        want_api = {"policy-group.network.openshift.io/host-network": ""}
+        want_mon = {"network.openshift.io/policy-group": "monitoring"}
+        api = rules.get("https", [])
+        check(api and all((p or {}).get("namespaceSelector", {}).get("matchLabels") == want_api
+                          for p in api),
+              "openshift: the webhook port is not limited to the host-network namespaces")
+    else:
+        want_mon = {"kubernetes.io/metadata.name": "monitoring"}
+    check(all((p or {}).get("namespaceSelector", {}).get("matchLabels") == want_mon
+              for p in metrics), "the metrics port is not limited to %s" % want_mon)
 
 
 def check_rbac(k):
@@ -186,7 +222,7 @@ def check_rbac(k):
 def check_set(docs, fixed_uid=True):
     k = by_kind(docs)
     for kind in ("Namespace", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ConfigMap",
-                 "Deployment", "Service", "PodDisruptionBudget",
+                 "Deployment", "Service", "PodDisruptionBudget", "NetworkPolicy",
                  "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"):
         check(len(k.get(kind, [])) == 1, "want exactly one %s, have %d" % (kind, len(k.get(kind, []))))
     if failures:
@@ -199,6 +235,10 @@ def check_set(docs, fixed_uid=True):
     sp = svc["spec"]["ports"][0]
     check(sp.get("port") == 443 and (sp.get("targetPort") in ports or sp.get("targetPort") == 8443),
           "Service port 443 does not reach the container's https port")
+    check(any(p.get("port") == 9090 and p.get("targetPort") in ("metrics", 9090)
+              for p in svc["spec"]["ports"]), "Service has no port 9090 to the metrics port")
+    # (only the OpenShift build drops the fixed UID)
+    check_networkpolicy(k["NetworkPolicy"][0], labels, openshift=not fixed_uid)
     pdb = k["PodDisruptionBudget"][0]["spec"]
     check(pod_labels_match(pdb.get("selector"), labels), "PodDisruptionBudget selector misses the pods")
     check(pdb.get("minAvailable") == 1, "PodDisruptionBudget minAvailable is not 1")
@@ -219,6 +259,7 @@ def check_kustomizations(src):
         kz = load_all(os.path.join(root, "kustomization.yaml"))[0]
         rel = os.path.relpath(root, src)
         refs = list(kz.get("resources", [])) + [p["path"] for p in kz.get("patches", []) if "path" in p]
+        refs += kz.get("components", [])
         refs += kz.get("patchesStrategicMerge", [])
         check(refs, "%s: kustomization lists nothing" % rel)
         for r in refs:
@@ -275,6 +316,21 @@ def check_built(name, path):
                   == "migguard/migguard-tls", "cert-manager: %s lacks inject-ca-from" % w["kind"])
         check(any(c["spec"].get("secretName") == "migguard-tls" for c in k.get("Certificate", [])),
               "cert-manager: no Certificate for migguard-tls in the build")
+    if name == "client-auth":
+        dep = k["Deployment"][0]["spec"]["template"]["spec"]
+        args = dep["containers"][0].get("args", [])
+        mounts = {m["name"]: m["mountPath"] for m in dep["containers"][0].get("volumeMounts", [])}
+        vols = {v["name"]: v for v in dep.get("volumes", [])}
+        ca = args[args.index("--client-ca") + 1] if "--client-ca" in args else ""
+        check(ca.startswith(mounts.get("client-ca", "?") + "/"),
+              "client-auth: --client-ca %r is not under the client-ca volume" % ca)
+        check((vols.get("client-ca", {}).get("secret") or {}).get("secretName") == "migguard-client-ca",
+              "client-auth: the client-ca volume is not Secret migguard-client-ca")
+        check("--client-name" in args and args[args.index("--client-name") + 1] == "kube-apiserver",
+              "client-auth: --client-name is not kube-apiserver")
+    else:
+        check("--client-ca" not in k["Deployment"][0]["spec"]["template"]["spec"]["containers"][0]
+              .get("args", []), "%s: --client-ca without the client-auth component" % name)
     if name == "openshift":
         for w in whs:
             check(w["metadata"].get("annotations", {}).get("service.beta.openshift.io/inject-cabundle")

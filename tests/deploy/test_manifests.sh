@@ -46,7 +46,7 @@ fi
 
 if command -v kubectl >/dev/null 2>&1; then
     out=$(mktemp -d)
-    for o in base overlays/cert-manager overlays/openshift; do
+    for o in base overlays/cert-manager overlays/openshift overlays/client-auth; do
         name=$(basename "$o")
         if ! timeout 60 kubectl kustomize "$src/deploy/$o" >"$out/$name.yaml" 2>"$out/$name.err"; then
             echo "FAIL: kubectl kustomize deploy/$o: $(cat "$out/$name.err")"; fail=1; continue
