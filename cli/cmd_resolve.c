@@ -17,7 +17,7 @@
 static void usage(FILE *to)
 {
     fprintf(to,
-            "usage: migguard resolve [--state DIR] [--config FILE] VM-FILE|-\n\n"
+            "usage: migguard resolve [--state DIR] [--config FILE] [-n NAMESPACE] VM-FILE|-\n\n"
             "Read one VirtualMachine or VirtualMachineInstance (YAML or JSON) from VM-FILE or\n"
             "standard input and print which MigrationPolicy of the cluster view applies to it,\n"
             "the effective migration settings (the migguard.io/migration-config annotation\n"
@@ -29,6 +29,8 @@ static void usage(FILE *to)
             "  --state DIR     load the cluster view (policies, namespaces, HyperConverged)\n"
             "                  from the .yaml/.yml/.json files in DIR\n"
             "  --config FILE   migguard configuration (YAML); default: the embedded one\n"
+            "  -n, --namespace NS  the namespace of an object that names none (default:\n"
+            "                  \"default\", as kubectl); one that names another is refused\n"
             "  -h, --help      print this help\n\n"
             "exit status: 0 printed, 2 usage error or unreadable input\n");
 }
@@ -77,10 +79,10 @@ static const char *reason(const struct mg_policy_match *w, const struct mg_polic
     return "equal total and VM labels, smallest name";
 }
 
-static int explain(struct mg_engine *engine, const cJSON *w)
+static int explain(struct mg_engine *engine, const cJSON *w, const char *ns)
 {
     const struct mg_store *view = mg_engine_store(engine);
-    const char *kind = str_at(w, "kind", NULL), *ns = str_at(w, "metadata", "namespace");
+    const char *kind = str_at(w, "kind", NULL);
     const cJSON *labels = mg_policy_workload_labels(w);
     const cJSON *nsl = mg_policy_namespace_labels(view, ns);
     const cJSON *const *items;
@@ -101,7 +103,7 @@ static int explain(struct mg_engine *engine, const cJSON *w)
     mg_policy_resolve_except(view, labels, nsl, m.name, &next);
     if (mg_annotate_values(&ctx, &policy, config, sizeof(config)) != 0)
         config[0] = '\0';
-    printf("workload: %s %s/%s\n", *kind ? kind : "object", ns, str_at(w, "metadata", "name"));
+    printf("workload: %s %s/%s\n", kind, ns, str_at(w, "metadata", "name"));
     print_labels("  labels:", labels);
     if (nsl)
         print_labels("  namespace labels:", nsl);
@@ -134,13 +136,53 @@ static int explain(struct mg_engine *engine, const cJSON *w)
     return 0;
 }
 
+/* The namespace to resolve in (kubectl's rules for -n and a file's namespace), or NULL
+ * after saying why the object is not one resolve takes. */
+static const char *workload_ns(const cJSON *w, const char *file, const char *flag_ns)
+{
+    const char *kind = str_at(w, "kind", NULL), *ns = str_at(w, "metadata", "namespace");
+
+    if (strcmp(kind, "VirtualMachine") != 0 && strcmp(kind, "VirtualMachineInstance") != 0) {
+        if (!*kind)
+            fprintf(stderr,
+                    "migguard resolve: %s: the object has no kind: give a "
+                    "VirtualMachine or VirtualMachineInstance with its kind\n",
+                    file);
+        else if (strcmp(kind, "List") == 0 || strstr(kind, "List"))
+            fprintf(stderr,
+                    "migguard resolve: %s: a %s: resolve takes one VirtualMachine or "
+                    "VirtualMachineInstance (e.g. kubectl get vm NAME -o yaml); for a "
+                    "whole cluster use migguard report\n",
+                    file, kind);
+        else
+            fprintf(stderr,
+                    "migguard resolve: %s: kind %s is not a VirtualMachine or "
+                    "VirtualMachineInstance: resolve tells which MigrationPolicy applies "
+                    "to a VM%s\n",
+                    file, kind,
+                    strcmp(kind, "MigrationPolicy") == 0 ? " (to check a policy, use migguard "
+                                                           "check -f FILE)"
+                                                         : "");
+        return NULL;
+    }
+    if (*ns && flag_ns && strcmp(ns, flag_ns) != 0) {
+        fprintf(stderr,
+                "migguard resolve: %s: the object's namespace \"%s\" does not match "
+                "-n \"%s\"\n",
+                file, ns, flag_ns);
+        return NULL;
+    }
+    return *ns ? ns : flag_ns ? flag_ns : "default";
+}
+
 int mg_cli_resolve(int argc, char **argv)
 {
     static const struct option opts[] = {{"state", required_argument, NULL, 's'},
                                          {"config", required_argument, NULL, 'c'},
+                                         {"namespace", required_argument, NULL, 'n'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    const char *state = NULL, *config = NULL;
+    const char *state = NULL, *config = NULL, *flag_ns = NULL, *ns;
     struct mg_engine *engine = NULL;
     struct mg_yaml_docs docs = {0};
     struct mg_err err = {0};
@@ -149,8 +191,10 @@ int mg_cli_resolve(int argc, char **argv)
     int c, rc = 2;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (c == 's') {
+    while ((c = getopt_long(argc, argv, "hn:", opts, NULL)) != -1) {
+        if (c == 'n') {
+            flag_ns = optarg;
+        } else if (c == 's') {
             state = optarg;
         } else if (c == 'c') {
             config = optarg;
@@ -177,12 +221,14 @@ int mg_cli_resolve(int argc, char **argv)
     if (docs.n != 1 || !cJSON_IsObject(docs.docs[0])) {
         fprintf(stderr,
                 "migguard resolve: %s: expected one VirtualMachine or "
-                "VirtualMachineInstance object\n",
-                argv[optind]);
+                "VirtualMachineInstance object, found %zu documents\n",
+                argv[optind], docs.n);
         goto out;
     }
+    if (!(ns = workload_ns(docs.docs[0], argv[optind], flag_ns)))
+        goto out;
     mg_store_rdlock(mg_engine_store(engine));
-    rc = explain(engine, docs.docs[0]);
+    rc = explain(engine, docs.docs[0], ns);
     mg_store_unlock(mg_engine_store(engine));
 out:
     mg_yaml_docs_free(&docs);
