@@ -351,6 +351,24 @@ mcase("vm-annotate-stale-policy-replaced",
                                               "migguard.io/migration-config": DEFAULTS}),
       patch=[{"op": "add", "path": "/metadata/annotations/migguard.io~1migration-policy",
               "value": "none"}])
+# RULES.md 9.3: the annotation's settings come from the KubeVirt CR when the view has one
+# (its unset allowWorkloadDisruption follows allowPostCopy, 9.18), else from the
+# HyperConverged with its jsonpatch annotation applied.
+KV_CFG = ('{"bandwidthPerMigration":"1Gi","completionTimeoutPerGiB":300,'
+          '"allowAutoConverge":false,"allowPostCopy":true,"allowWorkloadDisruption":true,'
+          '"progressTimeout":150,"parallelOutboundMigrationsPerNode":2,'
+          '"parallelMigrationsPerCluster":5}')
+mcase("vm-annotate-kubevirt-cr-settings", vm("plain", {"app": "db"}),
+      state=[namespace(NS), hco(bandwidthPerMigration="64Mi", completionTimeoutPerGiB=800),
+             kubevirt(bandwidthPerMigration="1Gi", completionTimeoutPerGiB=300,
+                      allowPostCopy=True)],
+      patch=ann_map("none", KV_CFG), note=SETTINGS + " " + KV_AWD)
+mcase("vm-annotate-hco-jsonpatch-settings", vm("plain", {"app": "db"}),
+      state=[namespace(NS), hco(annotations={"kubevirt.kubevirt.io/jsonpatch": json.dumps([
+          {"op": "replace", "path": "/spec/configuration/migrations/completionTimeoutPerGiB",
+           "value": 500}])}, completionTimeoutPerGiB=800)],
+      patch=ann_map("none", DEFAULTS.replace(":150,\"allowAuto", ":500,\"allowAuto")),
+      note=SETTINGS)
 mcase("vm-annotate-delete-no-patch", None, op="DELETE", old=vm("plain", {"app": "db"}),
       patch=None)
 
