@@ -299,6 +299,15 @@ static void test_mig008_parallel_limits_warn(void **state)
              "parallelOutboundMigrationsPerNode: 3}}\n");
     migrate(&r, MG_OP_CREATE, "{vmiName: vmi-fedora}", text);
     expect(&r, "MIG008", "2 migrations are unfinished (parallelMigrationsPerCluster 2)");
+    /* RULES.md 9.3: a KubeVirt CR in the view gives the limits, not the HyperConverged. */
+    at += strlen(text + at);
+    snprintf(text + at, sizeof(text) - at,
+             "---\nkind: KubeVirt\napiVersion: kubevirt.io/v1\n"
+             "metadata: {name: kubevirt-kubevirt-hyperconverged, namespace: openshift-cnv}\n"
+             "spec: {configuration: {migrations: {parallelMigrationsPerCluster: 10, "
+             "parallelOutboundMigrationsPerNode: 10}}}\n");
+    migrate(&r, MG_OP_CREATE, "{vmiName: vmi-fedora}", text);
+    expect(&r, "", NULL);
 }
 
 static void test_update_and_delete_pass(void **state)
