@@ -28,10 +28,12 @@ const char *mg_drain_render_fix(enum mg_rule rule)
         return "remove the host device or GPU (or use a permitted mediated vGPU with the "
                "VGPULiveMigration gate); confidential guests cannot move";
     case MG_RULE_VM006: return "correct the placement rule at the field shown";
-    case MG_RULE_VM007:
+    case MG_RULE_VM007: /* cordoned nodes already count (RULES.md 9.11) */
+        return "label, untaint or add a node that satisfies its nodeSelector, affinity, "
+               "tolerations and KubeVirt's node labels, or relax them";
     case MG_RULE_MIG007:
-        return "uncordon or add a node that satisfies its nodeSelector, affinity and "
-               "tolerations, or relax them";
+        return "uncordon, label, untaint or add a node that satisfies its nodeSelector, "
+               "affinity, tolerations and KubeVirt's node labels, or relax them";
     case MG_RULE_MIG003: return "resolve the condition KubeVirt reports (its reason says what)";
     default: return "see docs/rules.md for the rule";
     }

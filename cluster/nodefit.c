@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* nodefit.c - placement questions answered from the node index: a result bitset over
- * node slots, ANDed with the pair postings of the selectors, the OR over the terms of
- * the required node affinity (each an AND of its requirements), the groups of nodes
- * whose taint set the tolerations cover (each set checked once), and the uncordoned
- * nodes; then a popcount. Gt and Lt walk only the nodes with the key. The scratch
- * bitsets are the caller's stack (or heap for very large views): nothing shared is
- * written. */
+ * node slots, ANDed with the pair postings of the selectors and of KubeVirt's own
+ * labels, the OR over the terms of the required node affinity (each an AND of its
+ * requirements), the groups of nodes whose taint set the tolerations cover (each set
+ * checked once), and the uncordoned nodes; then a popcount. Gt and Lt walk only the
+ * nodes with the key. The scratch bitsets are the caller's stack (or heap for very
+ * large views): nothing shared is written. */
 #include "nodefit.h"
 
 #include <stdint.h>
@@ -14,24 +14,14 @@
 
 #include "json.h"
 #include "node_index.h"
+#include "nodefit_int.h"
 
-#define STACK_WORDS 128 /* 8,192 node slots on the stack; past that the heap */
-#define WALK_MAX 64     /* nodes of the list order tried before "first" by position */
+#define WALK_MAX 64 /* nodes of the list order tried before "first" by position */
 
 enum op { OP_BAD, OP_IN, OP_NOTIN, OP_EXISTS, OP_ABSENT, OP_GT, OP_LT };
 
-/* One query: the index and four dense bitsets of nw words. */
-struct q {
-    const struct mg_node_index *x;
-    size_t nw;
-    uint64_t *r; /* the result */
-    uint64_t *a; /* the affinity: OR of its terms */
-    uint64_t *t; /* one term */
-    uint64_t *v; /* one requirement's values */
-};
-
-static const struct mg_nodebits *posting(const struct mg_node_index *x, char kind, const char *a,
-                                         const char *b)
+const struct mg_nodebits *nf_posting(const struct mg_node_index *x, char kind, const char *a,
+                                     const char *b)
 {
     struct nx_key k = {kind, a, b, strlen(a), b ? strlen(b) : 0};
     uint32_t id = nx_find(x, &k);
@@ -39,7 +29,7 @@ static const struct mg_nodebits *posting(const struct mg_node_index *x, char kin
     return id == NX_NONE ? NULL : &x->strs[id].bits;
 }
 
-static uint32_t slot_named(const struct mg_node_index *x, const char *name)
+uint32_t nf_slot(const struct mg_node_index *x, const char *name)
 {
     struct nx_key k = {NX_NAME, name, NULL, strlen(name), 0};
     uint32_t id = nx_find(x, &k);
@@ -71,8 +61,18 @@ static bool any(const uint64_t *d, size_t nw)
     return false;
 }
 
-/* Every entry of a selector map equals a label (mg_nodematch_selector). */
-static void select_labels(const struct q *q, const cJSON *sel)
+size_t nf_popcount(const uint64_t *d, size_t nw)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < nw; i++)
+        n += (size_t)__builtin_popcountll(d[i]);
+    return n;
+}
+
+/* Every entry of a selector map equals a label (mg_nodematch_fit), but those KubeVirt
+ * replaces. */
+static void select_labels(const struct nf_q *q, const cJSON *sel, bool added)
 {
     const cJSON *it;
 
@@ -83,12 +83,30 @@ static void select_labels(const struct q *q, const cJSON *sel)
         return;
     }
     cJSON_ArrayForEach (it, sel) {
+        if (mg_nodematch_replaced(q->kv, it->string, added))
+            continue;
         if (!cJSON_IsString(it)) {
             zero(q->r, q->nw);
             return;
         }
-        mg_nodebits_and(q->r, q->nw, posting(q->x, NX_PAIR, it->string, it->valuestring));
+        mg_nodebits_and(q->r, q->nw, nf_posting(q->x, NX_PAIR, it->string, it->valuestring));
     }
+}
+
+/* KubeVirt's labels, each "true". */
+static void select_kubevirt(const struct nf_q *q)
+{
+    for (size_t i = 0; i < q->kv->n; i++) {
+        const struct mg_nodebits *b =
+            q->kv->l[i].unsat ? NULL : nf_posting(q->x, NX_PAIR, q->kv->l[i].key, "true");
+
+        mg_nodebits_and(q->r, q->nw, b);
+    }
+}
+
+bool nf_schedulable_seen(const struct mg_node_index *x)
+{
+    return nf_posting(x, NX_KEY, MG_NODEMATCH_SCHEDULABLE, NULL) != NULL;
 }
 
 /* The operator of a requirement, OP_BAD when it matches no node whatever its value
@@ -123,8 +141,8 @@ static bool compare(enum op op, long long have, long long rv)
 }
 
 /* q->v = the nodes in b whose value (label key, or name when key is NX_NONE) compares. */
-static void compare_walk(const struct q *q, const struct mg_nodebits *b, uint32_t key, enum op op,
-                         long long rv)
+static void compare_walk(const struct nf_q *q, const struct mg_nodebits *b, uint32_t key,
+                         enum op op, long long rv)
 {
     zero(q->v, q->nw);
     for (uint32_t i = 0; b && i < b->nw; i++) {
@@ -149,7 +167,7 @@ static void compare_walk(const struct q *q, const struct mg_nodebits *b, uint32_
 
 /* One matchExpressions (names false) or matchFields (names true) requirement: q->t
  * keeps the nodes that meet it. */
-static void requirement(const struct q *q, const cJSON *req, bool names)
+static void requirement(const struct nf_q *q, const cJSON *req, bool names)
 {
     const char *key = mg_json_str(req, "key");
     long long rv = 0;
@@ -164,11 +182,10 @@ static void requirement(const struct q *q, const cJSON *req, bool names)
     } else if (op == OP_IN || op == OP_NOTIN) {
         zero(q->v, q->nw);
         cJSON_ArrayForEach (it, mg_json_get(req, "values")) {
-            uint32_t slot =
-                names && cJSON_IsString(it) ? slot_named(q->x, it->valuestring) : NX_NONE;
+            uint32_t slot = names && cJSON_IsString(it) ? nf_slot(q->x, it->valuestring) : NX_NONE;
 
             if (!names && cJSON_IsString(it))
-                mg_nodebits_or(q->v, q->nw, posting(q->x, NX_PAIR, key, it->valuestring));
+                mg_nodebits_or(q->v, q->nw, nf_posting(q->x, NX_PAIR, key, it->valuestring));
             else if (slot != NX_NONE)
                 q->v[slot / 64] |= (uint64_t)1 << (slot % 64);
         }
@@ -186,7 +203,7 @@ static void requirement(const struct q *q, const cJSON *req, bool names)
 }
 
 /* One NodeSelectorTerm into q->t (mg_nodematch_term); false: it matches no node. */
-static bool term(const struct q *q, const cJSON *term)
+static bool term(const struct nf_q *q, const cJSON *term)
 {
     const cJSON *it;
     int n = 0;
@@ -207,7 +224,7 @@ static bool term(const struct q *q, const cJSON *term)
     return n > 0;
 }
 
-static void affinity(const struct q *q, const cJSON *aff)
+void nf_affinity(const struct nf_q *q, const cJSON *aff)
 {
     const cJSON *na = mg_json_get(aff, "nodeAffinity");
     const cJSON *req = mg_json_get(na, "requiredDuringSchedulingIgnoredDuringExecution");
@@ -224,33 +241,51 @@ static void affinity(const struct q *q, const cJSON *aff)
     dense_and(q->r, q->a, q->nw, false);
 }
 
-/* Every taint of the set g (nodefacts.h's serialization) is tolerated. */
-static bool tolerated(const struct nx_str *g, const cJSON *tols)
+bool nf_next_taint(const struct nx_str *g, const char **p, struct nf_taint *t)
 {
-    const char *p = g->s + 1, *end = g->s + g->len;
-
-    while (p < end) {
-        const char *effect = *p == 'S' ? "NoSchedule" : "NoExecute";
-        const char *key = p + 1, *value = key + strlen(key) + 1;
-
-        p = value + strlen(value) + 1;
-        if (!mg_nodematch_tolerated(tols, key, value, effect))
-            return false;
-    }
+    if (*p == g->s) /* the kind byte */
+        (*p)++;
+    if (*p >= g->s + g->len)
+        return false;
+    t->effect = **p;
+    t->key = *p + 1;
+    t->value = t->key + strlen(t->key) + 1;
+    *p = t->value + strlen(t->value) + 1;
     return true;
 }
 
-static void tolerate(const struct q *q, const cJSON *tols)
+/* The taint is weighed in mode and tols do not tolerate it. */
+bool nf_untolerated(const struct nf_taint *t, const cJSON *tols, enum mg_nodefit_mode mode)
 {
-    if (!cJSON_IsArray(tols) || !tols->child) {
-        mg_nodebits_and(q->r, q->nw, posting(q->x, NX_TAINTS, "", NULL));
+    const char *effect = t->effect == 'S' ? "NoSchedule" : "NoExecute";
+
+    return mg_nodematch_taint_weighed(mode, t->key, effect) &&
+           !mg_nodematch_tolerated(tols, t->key, t->value, effect);
+}
+
+/* Every taint of the set g that mode weighs is tolerated. */
+static bool tolerated(const struct nx_str *g, const cJSON *tols, enum mg_nodefit_mode mode)
+{
+    const char *p = g->s;
+    struct nf_taint t;
+
+    while (nf_next_taint(g, &p, &t))
+        if (nf_untolerated(&t, tols, mode))
+            return false;
+    return true;
+}
+
+static void tolerate(const struct nf_q *q, const cJSON *tols)
+{
+    if (q->mode == MG_NODEFIT_TARGETS && (!cJSON_IsArray(tols) || !tols->child)) {
+        mg_nodebits_and(q->r, q->nw, nf_posting(q->x, NX_TAINTS, "", NULL));
         return;
     }
     zero(q->v, q->nw);
     for (uint32_t i = 0; i < q->x->ngroups; i++) {
         const struct nx_str *g = &q->x->strs[q->x->groups[i]];
 
-        if (tolerated(g, tols))
+        if (tolerated(g, tols, q->mode))
             mg_nodebits_or(q->v, q->nw, &g->bits);
     }
     dense_and(q->r, q->v, q->nw, false);
@@ -258,7 +293,7 @@ static void tolerate(const struct q *q, const cJSON *tols)
 
 /* The first fitting nodes in the store's list order: a short walk of that order, which
  * a dense result ends at once; else the least position among the result. */
-static void firsts(const struct q *q, uint32_t ex, bool want_other, uint32_t *f1, uint32_t *f2)
+static void firsts(const struct nf_q *q, uint32_t ex, bool want_other, uint32_t *f1, uint32_t *f2)
 {
     const struct mg_node_index *x = q->x;
     uint32_t i = 0;
@@ -290,17 +325,39 @@ static void firsts(const struct q *q, uint32_t ex, bool want_other, uint32_t *f1
     }
 }
 
-/* The reference answer, node by node. */
-static void scan(const struct mg_store *s, const struct mg_placement *p, const char *exclude,
-                 struct mg_nodefit *out)
+/* Some node of nodes[0..n) carries the label key kubevirt.io/schedulable. */
+static bool scan_seen(const cJSON *const *nodes, size_t n)
 {
-    const cJSON *const *items = NULL;
-    size_t n = mg_store_list(s, "Node", &items);
-
     for (size_t i = 0; i < n; i++) {
-        const char *name = mg_json_name(items[i]);
+        const cJSON *labels = mg_json_get(mg_json_get(nodes[i], "metadata"), "labels");
 
-        if (!mg_nodematch_fit(p, items[i]))
+        if (mg_json_str(labels, MG_NODEMATCH_SCHEDULABLE))
+            return true;
+    }
+    return false;
+}
+
+void mg_nodefit_kubevirt(const struct mg_store *s, const struct mg_placement *p,
+                         struct mg_kvlabels *kv)
+{
+    const struct mg_node_index *x = nx_of(s);
+    const cJSON *const *items = NULL;
+    size_t n = x ? 0 : mg_store_list(s, "Node", &items);
+
+    mg_nodematch_kubevirt(p, x ? nf_schedulable_seen(x) : scan_seen(items, n), kv);
+}
+
+void mg_nodefit_scan(const cJSON *const *nodes, size_t n, const struct mg_placement *p,
+                     enum mg_nodefit_mode mode, const char *exclude, struct mg_nodefit *out)
+{
+    struct mg_kvlabels kv;
+
+    memset(out, 0, sizeof(*out));
+    mg_nodematch_kubevirt(p, scan_seen(nodes, n), &kv);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = mg_json_name(nodes[i]);
+
+        if (!mg_nodematch_fit(p, &kv, mode, nodes[i]))
             continue;
         out->fit++;
         out->first = out->first ? out->first : name;
@@ -311,42 +368,85 @@ static void scan(const struct mg_store *s, const struct mg_placement *p, const c
     }
 }
 
-void mg_nodefit_query(const struct mg_store *s, const struct mg_placement *p, const char *exclude,
-                      struct mg_nodefit *out)
+/* Scratch for a query of x: k bitsets of nw words each, on the stack when they fit. */
+uint64_t *nf_scratch(struct nf_q *q, uint64_t *stack, size_t k)
 {
-    uint64_t stack[4 * STACK_WORDS], *buf = stack;
-    struct q q = {nx_of(s), 0, NULL, NULL, NULL, NULL};
+    uint64_t *buf = stack;
+
+    q->nw = q->x->nslots ? (q->x->nslots + 63) / 64 : 1;
+    if (q->nw > NF_STACK_WORDS)
+        buf = malloc(k * q->nw * sizeof(*buf));
+    if (!buf)
+        return NULL;
+    q->r = buf;
+    q->a = buf + q->nw;
+    q->t = buf + 2 * q->nw;
+    q->v = buf + 3 * q->nw;
+    q->b = k > 4 ? buf + 4 * q->nw : NULL;
+    return buf;
+}
+
+void mg_nodefit_query(const struct mg_store *s, const struct mg_placement *p,
+                      enum mg_nodefit_mode mode, const char *exclude, struct mg_nodefit *out)
+{
+    uint64_t stack[4 * NF_STACK_WORDS], *buf = NULL;
+    struct mg_kvlabels kv;
+    struct nf_q q = {nx_of(s), mode, &kv, 0, NULL, NULL, NULL, NULL, NULL};
     uint32_t ex, f1 = NX_NONE, f2 = NX_NONE;
 
     memset(out, 0, sizeof(*out));
-    q.nw = q.x && q.x->nslots ? (q.x->nslots + 63) / 64 : 1;
-    if (q.x && q.nw > STACK_WORDS)
-        buf = malloc(4 * q.nw * sizeof(*buf));
-    if (!q.x || !buf) {
-        scan(s, p, exclude, out);
-        goto out;
+    if (!q.x || !(buf = nf_scratch(&q, stack, 4))) {
+        const cJSON *const *items = NULL;
+        size_t n = mg_store_list(s, "Node", &items);
+
+        mg_nodefit_scan(items, n, p, mode, exclude, out);
+        return;
     }
-    q.r = buf;
-    q.a = buf + q.nw;
-    q.t = buf + 2 * q.nw;
-    q.v = buf + 3 * q.nw;
+    mg_nodematch_kubevirt(p, nf_schedulable_seen(q.x), &kv);
     mg_nodebits_copy(q.r, q.nw, &q.x->live);
-    mg_nodebits_andnot(q.r, q.nw, &q.x->cordoned);
-    select_labels(&q, p->node_selector);
-    select_labels(&q, p->added_selector);
+    if (mode == MG_NODEFIT_TARGETS)
+        mg_nodebits_andnot(q.r, q.nw, &q.x->cordoned);
+    select_labels(&q, p->node_selector, false);
+    select_labels(&q, p->added_selector, true);
+    select_kubevirt(&q);
     if (any(q.r, q.nw))
-        affinity(&q, p->affinity);
+        nf_affinity(&q, p->affinity);
     if (any(q.r, q.nw))
         tolerate(&q, p->tolerations);
-    for (size_t i = 0; i < q.nw; i++)
-        out->fit += (size_t)__builtin_popcountll(q.r[i]);
-    ex = exclude ? slot_named(q.x, exclude) : NX_NONE;
+    out->fit = nf_popcount(q.r, q.nw);
+    ex = exclude ? nf_slot(q.x, exclude) : NX_NONE;
     out->others = out->fit - (ex != NX_NONE && bit(q.r, ex));
     if (out->fit)
         firsts(&q, ex, out->others > 0, &f1, &f2);
     out->first = f1 == NX_NONE ? NULL : q.x->strs[q.x->nodes[f1].name].s + 1;
     out->first_other = f2 == NX_NONE ? NULL : q.x->strs[q.x->nodes[f2].name].s + 1;
-out:
     if (buf != stack)
         free(buf);
+}
+
+size_t mg_nodefit_targets(const struct mg_store *s, const struct mg_placement *p,
+                          const char *current, const char **first)
+{
+    struct mg_nodefit nf;
+
+    mg_nodefit_query(s, p, MG_NODEFIT_TARGETS, current, &nf);
+    if (first)
+        *first = nf.first_other;
+    return nf.others;
+}
+
+const char *mg_nodefit_host_model(const struct mg_store *s, const char *node)
+{
+    static const char prefix[] = "host-model-cpu.node.kubevirt.io/";
+    const cJSON *n = node ? mg_store_get(s, "Node", "", node) : NULL;
+    const cJSON *labels = mg_json_get(mg_json_get(n, "metadata"), "labels"), *it;
+
+    if (!cJSON_IsObject(labels))
+        return NULL;
+    cJSON_ArrayForEach (it, labels) {
+        if (it->string && strncmp(it->string, prefix, sizeof(prefix) - 1) == 0 &&
+            it->string[sizeof(prefix) - 1])
+            return it->string + sizeof(prefix) - 1;
+    }
+    return NULL;
 }

@@ -23,7 +23,9 @@ bool mg_nodematch_parse_int(const char *s, long long *out)
     return errno == 0 && end && *end == '\0';
 }
 
-bool mg_nodematch_selector(const cJSON *selector, const cJSON *labels)
+/* selector as mg_nodematch_selector, without the entries kv replaces (kv may be NULL). */
+static bool selector_less(const cJSON *selector, const cJSON *labels, const struct mg_kvlabels *kv,
+                          bool added)
 {
     const cJSON *it;
 
@@ -34,10 +36,17 @@ bool mg_nodematch_selector(const cJSON *selector, const cJSON *labels)
     cJSON_ArrayForEach (it, selector) {
         const char *have = mg_json_str(labels, it->string);
 
+        if (kv && mg_nodematch_replaced(kv, it->string, added))
+            continue;
         if (!cJSON_IsString(it) || !have || strcmp(have, it->valuestring) != 0)
             return false;
     }
     return true;
+}
+
+bool mg_nodematch_selector(const cJSON *selector, const cJSON *labels)
+{
+    return selector_less(selector, labels, NULL, false);
 }
 
 static bool values_contain(const cJSON *values, const char *s)
@@ -154,20 +163,7 @@ bool mg_nodematch_filtering_effect(const char *effect)
 
 bool mg_nodematch_taints(const cJSON *tolerations, const cJSON *node)
 {
-    const cJSON *spec = mg_json_get(node, "spec");
-    const cJSON *taints = mg_json_get(spec, "taints"), *taint;
-
-    if (!cJSON_IsArray(taints))
-        return true;
-    cJSON_ArrayForEach (taint, taints) {
-        const char *effect = mg_json_str(taint, "effect");
-        const char *key = mg_json_str(taint, "key"), *value = mg_json_str(taint, "value");
-
-        if (mg_nodematch_filtering_effect(effect) &&
-            !mg_nodematch_tolerated(tolerations, key, value, effect))
-            return false;
-    }
-    return true;
+    return mg_nodematch_taints_in(tolerations, node, MG_NODEFIT_TARGETS);
 }
 
 bool mg_nodematch_tolerated(const cJSON *tolerations, const char *key, const char *value,
@@ -191,12 +187,100 @@ bool mg_nodematch_schedulable(const cJSON *node)
     return !cJSON_IsTrue(mg_json_get(spec, "unschedulable"));
 }
 
-bool mg_nodematch_fit(const struct mg_placement *p, const cJSON *node)
+bool mg_nodematch_taint_weighed(enum mg_nodefit_mode mode, const char *key, const char *effect)
+{
+    /* Cordoning adds this taint; VM007 counts cordoned nodes (RULES.md 9.11). */
+    if (mode == MG_NODEFIT_PLACEMENT && key && strcmp(key, MG_NODEMATCH_UNSCHEDULABLE_TAINT) == 0 &&
+        effect && strcmp(effect, "NoSchedule") == 0)
+        return false;
+    return mg_nodematch_filtering_effect(effect);
+}
+
+bool mg_nodematch_taints_in(const cJSON *tolerations, const cJSON *node, enum mg_nodefit_mode mode)
+{
+    const cJSON *spec = mg_json_get(node, "spec");
+    const cJSON *taints = mg_json_get(spec, "taints"), *taint;
+
+    if (!cJSON_IsArray(taints))
+        return true;
+    cJSON_ArrayForEach (taint, taints) {
+        const char *effect = mg_json_str(taint, "effect");
+        const char *key = mg_json_str(taint, "key"), *value = mg_json_str(taint, "value");
+
+        if (mg_nodematch_taint_weighed(mode, key, effect) &&
+            !mg_nodematch_tolerated(tolerations, key, value, effect))
+            return false;
+    }
+    return true;
+}
+
+static void kv_add(struct mg_kvlabels *kv, const char *prefix, const char *name)
+{
+    size_t lp = strlen(prefix), ln = strlen(name);
+
+    if (kv->n == MG_KVLABELS_MAX)
+        return;
+    kv->l[kv->n].unsat = lp + ln >= MG_KVLABEL_KEY_MAX;
+    if (kv->l[kv->n].unsat) {
+        kv->l[kv->n].key[0] = '\0';
+    } else {
+        memcpy(kv->l[kv->n].key, prefix, lp);
+        memcpy(kv->l[kv->n].key + lp, name, ln + 1);
+    }
+    kv->n++;
+}
+
+void mg_nodematch_kubevirt(const struct mg_placement *p, bool schedulable_seen,
+                           struct mg_kvlabels *kv)
+{
+    const char *m = p->cpu_model;
+    const cJSON *sel = cJSON_IsObject(p->node_selector) ? p->node_selector : NULL;
+
+    kv->n = 0;
+    /* KubeVirt's pkg/virt-controller/services/nodeselectorrenderer.go: the launcher pod's
+     * selector starts as {kubevirt.io/schedulable: "true"} and the VMI's is copied over
+     * it; the dedicated-CPU and CPU-model labels are then written over both. */
+    if (schedulable_seen && !mg_json_get(sel, MG_NODEMATCH_SCHEDULABLE))
+        kv_add(kv, MG_NODEMATCH_SCHEDULABLE, "");
+    if (p->dedicated_cpu)
+        kv_add(kv, "kubevirt.io/cpumanager", "");
+    if (m && m[0] && strcmp(m, "host-model") != 0 && strcmp(m, "host-passthrough") != 0)
+        kv_add(kv, "cpu-model.node.kubevirt.io/", m);
+    /* pkg/virt-controller/watch/migration/migration.go (getHostCpuModelFromMap). */
+    if (p->host_model)
+        kv_add(kv, "cpu-model-migration.node.kubevirt.io/", p->host_model);
+}
+
+bool mg_nodematch_replaced(const struct mg_kvlabels *kv, const char *key, bool added)
+{
+    if (!key)
+        return false;
+    /* migration.go copies the addedNodeSelector under the launcher pod's selector, which
+     * always holds kubevirt.io/schedulable. */
+    if (added && strcmp(key, MG_NODEMATCH_SCHEDULABLE) == 0)
+        return true;
+    for (size_t i = 0; i < kv->n; i++)
+        if (!kv->l[i].unsat && strcmp(kv->l[i].key, key) == 0)
+            return true;
+    return false;
+}
+
+bool mg_nodematch_fit(const struct mg_placement *p, const struct mg_kvlabels *kv,
+                      enum mg_nodefit_mode mode, const cJSON *node)
 {
     const cJSON *meta = mg_json_get(node, "metadata");
     const cJSON *labels = mg_json_get(meta, "labels");
 
-    return mg_nodematch_schedulable(node) && mg_nodematch_selector(p->node_selector, labels) &&
-           mg_nodematch_selector(p->added_selector, labels) &&
-           mg_nodematch_affinity(p->affinity, node) && mg_nodematch_taints(p->tolerations, node);
+    if (mode == MG_NODEFIT_TARGETS && !mg_nodematch_schedulable(node))
+        return false;
+    for (size_t i = 0; i < kv->n; i++) {
+        const char *have = kv->l[i].unsat ? NULL : mg_json_str(labels, kv->l[i].key);
+
+        if (!have || strcmp(have, "true") != 0)
+            return false;
+    }
+    return selector_less(p->node_selector, labels, kv, false) &&
+           selector_less(p->added_selector, labels, kv, true) &&
+           mg_nodematch_affinity(p->affinity, node) &&
+           mg_nodematch_taints_in(p->tolerations, node, mode);
 }

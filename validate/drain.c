@@ -81,14 +81,26 @@ static void tally(struct mg_drain_item *it, const char *why, bool *oom)
 }
 
 /* The first condition of p that node fails, in the scheduler's words. */
-static void why_not(const struct mg_placement *p, const cJSON *node, char *buf, size_t len)
+static void why_not(const struct mg_placement *p, const struct mg_kvlabels *kv, const cJSON *node,
+                    char *buf, size_t len)
 {
     const cJSON *labels = mg_json_get(mg_json_get(node, "metadata"), "labels"), *it;
     const cJSON *sel = cJSON_IsObject(p->node_selector) ? p->node_selector : NULL;
 
+    /* KubeVirt's own launcher-pod labels (RULES.md 9.11). */
+    for (size_t i = 0; i < kv->n; i++) {
+        const char *have = kv->l[i].unsat ? NULL : mg_json_str(labels, kv->l[i].key);
+
+        if (!have || strcmp(have, "true") != 0) {
+            snprintf(buf, len, "lack %.253s=true", kv->l[i].unsat ? "a CPU model" : kv->l[i].key);
+            return;
+        }
+    }
     cJSON_ArrayForEach (it, sel) {
         const char *have = mg_json_str(labels, it->string);
 
+        if (mg_nodematch_replaced(kv, it->string, false))
+            continue;
         if (!cJSON_IsString(it) || !have || strcmp(have, it->valuestring) != 0) {
             snprintf(buf, len, "lack %.253s=%.63s", it->string,
                      cJSON_IsString(it) ? it->valuestring : "?");
@@ -117,7 +129,9 @@ static void scan(const struct ctx *c, const struct mg_placement *p, const char *
                  struct mg_drain_item *it, bool *oom)
 {
     char why[400];
+    struct mg_kvlabels kv;
 
+    mg_nodefit_kubevirt(c->view, p, &kv);
     it->targets = 0;
     it->explained = true;
     for (size_t i = 0; i < c->n_nodes; i++) {
@@ -130,11 +144,11 @@ static void scan(const struct ctx *c, const struct mg_placement *p, const char *
             tally(it, "being drained", oom);
         } else if (!mg_nodematch_schedulable(node)) {
             tally(it, "cordoned", oom);
-        } else if (mg_nodematch_fit(p, node)) {
+        } else if (mg_nodematch_fit(p, &kv, MG_NODEFIT_TARGETS, node)) {
             if (it->targets++ == 0)
                 it->target = dup_or_null(name, oom);
         } else {
-            why_not(p, node, why, sizeof(why));
+            why_not(p, &kv, node, why, sizeof(why));
             tally(it, why, oom);
         }
     }
@@ -273,11 +287,11 @@ static void analyze_vmi(const struct ctx *c, const cJSON *obj, struct mg_drain_i
     live_migratable(&it->v, obj, &c->rc);
     it->nodes_known = mg_store_knows(c->view, "Node");
     if (it->nodes_known) {
-        mg_placement_from_spec(&p, mg_json_get(obj, "spec"));
+        mg_placement_for_move(&p, c->view, mg_json_get(obj, "spec"), own);
         if (explain || c->n_drained) {
             scan(c, &p, own, it, oom);
         } else {
-            mg_nodefit_query(c->view, &p, own, &nf);
+            mg_nodefit_query(c->view, &p, MG_NODEFIT_TARGETS, own, &nf);
             it->targets = nf.others;
             it->target = dup_or_null(nf.first_other, oom);
             if (it->targets == 0)

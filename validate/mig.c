@@ -13,6 +13,7 @@
 #include "lmc.h"
 #include "names.h"
 #include "nodefit.h"
+#include "nodewhy.h"
 #include "nodes.h"
 #include "vm.h"
 #include "json.h"
@@ -206,16 +207,16 @@ static cJSON *effective_added(const cJSON *added, const cJSON *own)
     return out;
 }
 
-/* MIG007: some schedulable node other than the current one takes the VMI. */
+/* MIG007: some node other than the current one takes the VMI now (RULES.md 9.11): not
+ * cordoned, and for a host-model VMI one its source node's CPU model can move to. */
 static int check_target(const struct mig *m)
 {
-    const cJSON *const *nodes = NULL;
     const cJSON *spec = mg_json_get(m->vmi, "spec");
     const char *own = mg_json_str(mg_json_get(m->vmi, "status"), "nodeName");
     struct mg_placement p;
-    struct mg_nodefit nf;
-    size_t n, fit, labelled = 0;
+    struct mg_nodewhy why;
     cJSON *added = NULL;
+    char text[600];
 
     if (!mg_store_knows(m->ctx->view, "Node") || (!m->vmi && !m->added))
         return 0;
@@ -226,31 +227,24 @@ static int check_target(const struct mig *m)
         added = effective_added(m->added, mg_json_get(spec, "nodeSelector"));
         if (!added)
             return MG_ENOMEM;
-        mg_placement_from_spec(&p, spec);
+        mg_placement_for_move(&p, m->ctx->view, spec, own);
         p.added_selector = added;
     } else {
         /* VMIs unknown: the added labels alone must still name some node. */
         memset(&p, 0, sizeof(p));
         p.added_selector = m->added;
     }
-    /* The node index answers; only a denial walks the nodes, to count the labelled. */
-    mg_nodefit_query(m->ctx->view, &p, own, &nf);
-    fit = nf.others;
-    n = fit == 0 ? mg_store_list(m->ctx->view, "Node", &nodes) : 0;
-    for (size_t i = 0; i < n; i++) {
-        const cJSON *meta = mg_json_get(nodes[i], "metadata");
-        const char *name = mg_json_str(meta, "name");
-
-        if ((!own || !name || strcmp(name, own) != 0) &&
-            mg_nodes_selector_match(p.added_selector, mg_json_get(meta, "labels")))
-            labelled++;
-    }
-    if (fit == 0)
+    if (mg_nodefit_targets(m->ctx->view, &p, own, NULL) == 0) {
+        text[0] = '\0';
+        if (mg_nodewhy_fill(m->ctx->view, &p, MG_NODEFIT_TARGETS, own, &why) == 0)
+            mg_nodewhy_text(&why, text, sizeof(text));
+        /* The fix last: a warning keeps its last clause (mg_verdict_cut). */
         add(m, MG_RULE_MIG007, MG_ACT_DENY, m->added ? "spec.addedNodeSelector" : "spec.vmiName",
-            "no schedulable node%s%.63s satisfies the VMI's nodeSelector%s, affinity and "
-            "taints (%zu other nodes carry the added labels): the migration would time out",
-            own ? " other than " : "", own ? own : "", m->added ? " + addedNodeSelector" : "",
-            labelled);
+            "no node%s%.63s can take this VMI now, the migration would time out%s%s; %s",
+            own ? " other than " : "", own ? own : "", text[0] ? ": " : "", text,
+            m->added ? "relax addedNodeSelector, or uncordon, label or untaint a node"
+                     : "uncordon, label or untaint a node");
+    }
     cJSON_Delete(added);
     return 0;
 }

@@ -10,19 +10,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "names.h"
 #include "json.h"
+#include "names.h"
+#include "nodefit.h"
+#include "nodewhy.h"
 
 #define FIELD_MAX 512
 
 void mg_placement_from_spec(struct mg_placement *p, const cJSON *spec)
 {
+    const cJSON *cpu;
+
     memset(p, 0, sizeof(*p));
     if (!cJSON_IsObject(spec))
         return;
     p->node_selector = mg_json_get(spec, "nodeSelector");
     p->affinity = mg_json_get(spec, "affinity");
     p->tolerations = mg_json_get(spec, "tolerations");
+    cpu = mg_json_get(mg_json_get(spec, "domain"), "cpu");
+    p->dedicated_cpu = cJSON_IsTrue(mg_json_get(cpu, "dedicatedCpuPlacement"));
+    p->cpu_model = mg_json_str(cpu, "model");
 }
 
 bool mg_nodes_selector_match(const cJSON *selector, const cJSON *labels)
@@ -63,31 +70,71 @@ bool mg_nodes_schedulable(const cJSON *node)
     return mg_nodematch_schedulable(node);
 }
 
-bool mg_nodes_fit(const struct mg_placement *p, const cJSON *node)
-{
-    return mg_nodematch_fit(p, node);
-}
-
 /* The plain scan: the reference the node index (cluster/node_index.h) answers as. */
 size_t mg_nodes_count(const struct mg_placement *p, const cJSON *const *nodes, size_t n,
-                      const char *exclude, const char **first)
+                      enum mg_nodefit_mode mode, const char *exclude, const char **first)
 {
-    size_t count = 0;
+    struct mg_nodefit nf;
 
+    mg_nodefit_scan(nodes, n, p, mode, exclude, &nf);
     if (first)
-        *first = NULL;
-    for (size_t i = 0; i < n; i++) {
-        const char *name = mg_json_name(nodes[i]);
+        *first = nf.first_other;
+    return nf.others;
+}
 
-        if (exclude && name && strcmp(name, exclude) == 0)
-            continue;
-        if (!mg_nodematch_fit(p, nodes[i]))
-            continue;
-        if (first && !*first)
-            *first = name;
-        count++;
-    }
-    return count;
+/* ---- VM007 and the report's targets (RULES.md 9.11, 9.15) ---- */
+
+/* A host-model VMI's migration needs its source node's model (KubeVirt's migration
+ * controller, pkg/virt-controller/watch/migration/migration.go: only for the model
+ * "host-model" as written in the VMI's spec). */
+void mg_placement_for_move(struct mg_placement *p, const struct mg_store *view, const cJSON *spec,
+                           const char *own)
+{
+    mg_placement_from_spec(p, spec);
+    if (own && p->cpu_model && strcmp(p->cpu_model, "host-model") == 0)
+        p->host_model = mg_nodefit_host_model(view, own);
+}
+
+void mg_nodes_where(const struct mg_store *view, const cJSON *spec, const char *own,
+                    size_t *fitting, size_t *targets)
+{
+    struct mg_placement p;
+    struct mg_nodefit nf;
+
+    mg_placement_from_spec(&p, spec);
+    mg_nodefit_query(view, &p, MG_NODEFIT_PLACEMENT, NULL, &nf);
+    *fitting = nf.fit;
+    mg_placement_for_move(&p, view, spec, own);
+    *targets = mg_nodefit_targets(view, &p, own, NULL);
+}
+
+void mg_nodes_vm007(const struct mg_store *view, const cJSON *spec, const char *field,
+                    size_t fitting, const struct mg_config *cfg, enum mg_action cap,
+                    struct mg_verdict *v)
+{
+    struct mg_placement p;
+    struct mg_nodefit nf;
+    struct mg_nodewhy why;
+    char text[600];
+
+    if (fitting >= 2)
+        return;
+    mg_placement_from_spec(&p, spec);
+    mg_nodefit_query(view, &p, MG_NODEFIT_PLACEMENT, NULL, &nf);
+    text[0] = '\0';
+    if (mg_nodewhy_fill(view, &p, MG_NODEFIT_PLACEMENT, NULL, &why) == 0)
+        mg_nodewhy_text(&why, text, sizeof(text));
+    /* The fix last: a warning keeps its last clause (mg_verdict_cut). */
+    if (nf.fit == 1)
+        mg_verdict_add(v, cfg, MG_RULE_VM007, cap, field,
+                       "only node %.63s can run this VM, none to migrate to%s%s; "
+                       "widen its placement, or label, untaint or add a node",
+                       nf.first ? nf.first : "?", text[0] ? ": " : "", text);
+    else
+        mg_verdict_add(v, cfg, MG_RULE_VM007, cap, field,
+                       "none of the %zu nodes can run this VM%s%s; widen its placement, or "
+                       "label, untaint or add nodes",
+                       mg_store_count(view, "Node"), text[0] ? ": " : "", text);
 }
 
 /* ---- VM006: well-formedness ---- */

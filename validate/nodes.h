@@ -14,11 +14,19 @@
 
 #include "config.h"
 #include "nodematch.h"
+#include "store.h"
 #include "verdict.h"
 
-/* Fill p from a pod-like spec (a VMI's spec, a VM's spec.template.spec); spec may be NULL.
- * added_selector is left NULL. */
+/* Fill p from a pod-like spec (a VMI's spec, a VM's spec.template.spec); spec may be NULL:
+ * its placement rules, spec.domain.cpu.dedicatedCpuPlacement and .model. added_selector
+ * and host_model are left NULL. */
 void mg_placement_from_spec(struct mg_placement *p, const cJSON *spec);
+
+/* mg_placement_from_spec, and for a VMI on node own (may be NULL) whose CPU model is
+ * host-model, host_model from own's host-model-cpu.node.kubevirt.io/ label in view
+ * (RULES.md MIG007): the placement of a move of that VMI. Borrowed from spec and view. */
+void mg_placement_for_move(struct mg_placement *p, const struct mg_store *view, const cJSON *spec,
+                           const char *own);
 
 /* Every entry of selector (a map of string to string) equals a label in labels.
  * NULL or empty selector: true. A non-object selector or a non-string value: false. */
@@ -48,13 +56,24 @@ bool mg_nodes_taints_tolerated(const cJSON *tolerations, const cJSON *node);
 /* spec.unschedulable is not true (RULES.md 9.11). */
 bool mg_nodes_schedulable(const cJSON *node);
 
-/* Schedulable, and satisfies both selectors, the required affinity and the taints. */
-bool mg_nodes_fit(const struct mg_placement *p, const cJSON *node);
-
-/* How many of nodes[0..n) fit p, not counting the node named exclude (may be NULL).
- * *first (may be NULL) gets the name of the first that fits, NULL when none does. */
+/* How many of nodes[0..n) fit p in mode (nodematch.h), not counting the node named
+ * exclude (may be NULL); KubeVirt's labels included (RULES.md 9.11). *first (may be
+ * NULL) gets the name of the first that fits, NULL when none does. */
 size_t mg_nodes_count(const struct mg_placement *p, const cJSON *const *nodes, size_t n,
-                      const char *exclude, const char **first);
+                      enum mg_nodefit_mode mode, const char *exclude, const char **first);
+
+/* For VM007 and the report, a workload with pod-like spec (own: the node a VMI runs on,
+ * NULL for a VM): *fitting, the nodes that could run it (MG_NODEFIT_PLACEMENT: cordoned
+ * nodes count), and *targets, the nodes other than own it could move to now
+ * (mg_nodefit_targets, with a host-model VMI's source model). Read lock on view. */
+void mg_nodes_where(const struct mg_store *view, const cJSON *spec, const char *own,
+                    size_t *fitting, size_t *targets);
+
+/* VM007: when fewer than two nodes fit (fitting, from mg_nodes_where), one finding on
+ * field with cap that names how many nodes each condition ruled out. */
+void mg_nodes_vm007(const struct mg_store *view, const cJSON *spec, const char *field,
+                    size_t fitting, const struct mg_config *cfg, enum mg_action cap,
+                    struct mg_verdict *v);
 
 /* VM006 on a pod-like spec: nodeSelector labels (MP002 syntax), affinity operators and
  * their value rules, preferred weights 1..100, tolerations. Each problem is a VM006

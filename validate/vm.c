@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "access.h"
-#include "nodefit.h"
 #include "nodes.h"
 #include "json.h"
 #include "lmc.h"
@@ -124,36 +123,19 @@ static void check_volumes(const struct mg_vm_work *w, bool storage)
 /* VM006 and VM007; fills the node counts of facts. */
 static void check_placement(const struct mg_vm_work *w, struct mg_vm_facts *facts)
 {
-    struct mg_placement p;
-    struct mg_nodefit nf;
     const char *own = NULL;
-    size_t problems = mg_nodes_check_placement(w->spec, w->base, w->cfg, w->v), n, fit;
+    size_t problems = mg_nodes_check_placement(w->spec, w->base, w->cfg, w->v);
 
     if (!mg_store_knows(w->view, "Node"))
         return;
-    n = mg_store_count(w->view, "Node");
-    mg_placement_from_spec(&p, w->spec);
     if (w->is_vmi)
         own = mg_json_str(mg_json_get(w->obj, "status"), "nodeName");
-    /* The node index answers as mg_nodes_count's scan, without reading every node. */
-    mg_nodefit_query(w->view, &p, own, &nf);
-    fit = nf.fit;
+    /* The node index answers, without reading every node (validate/nodes.h). */
+    mg_nodes_where(w->view, w->spec, own, &facts->fitting_nodes, &facts->target_nodes);
     facts->nodes_known = true;
-    facts->fitting_nodes = fit;
-    facts->target_nodes = nf.others;
     /* Malformed rules were just denied; counting nodes for them would say nothing. */
-    if (problems > 0 || fit >= 2)
-        return;
-    if (fit == 1)
-        mg_verdict_add(w->v, w->cfg, MG_RULE_VM007, w->cap, w->base,
-                       "only node %.63s can run this VM (nodeSelector, affinity, taints): "
-                       "there is no second node to migrate to",
-                       nf.first ? nf.first : "?");
-    else
-        mg_verdict_add(w->v, w->cfg, MG_RULE_VM007, w->cap, w->base,
-                       "no schedulable node of %zu satisfies the nodeSelector, affinity and "
-                       "taints: there is no migration target",
-                       n);
+    if (problems == 0)
+        mg_nodes_vm007(w->view, w->spec, w->base, facts->fitting_nodes, w->cfg, w->cap, w->v);
 }
 
 /* The dataVolumeTemplates of the VirtualMachine that owns a VMI, when the view has it:

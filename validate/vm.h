@@ -30,8 +30,9 @@ struct mg_vm_facts {
     bool must_migrate;    /* effective eviction strategy is LiveMigrate */
     const char *eviction; /* effective eviction strategy ("None" when nothing sets one) */
     bool nodes_known;     /* the view knows Nodes */
-    size_t fitting_nodes; /* schedulable nodes that satisfy the placement rules */
-    size_t target_nodes;  /* of those, the ones a migration can go to (a VMI: not its own) */
+    size_t fitting_nodes; /* nodes that could run it, cordoned or not (VM007, RULES 9.11) */
+    size_t target_nodes;  /* nodes it can move to now: not cordoned, not a VMI's own, a
+                             host-model VMI's CPU (mg_nodefit_targets, RULES 9.15) */
 };
 
 /* VirtualMachine and VirtualMachineInstance CREATE/UPDATE: VM001-VM007 (DELETE and other

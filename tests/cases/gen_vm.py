@@ -574,26 +574,88 @@ case("vm-vm006-node-selector-label-deny",
      deny=["VM006"], fields=["spec.template.spec.nodeSelector.example key"])
 
 # ---- VM007: two target nodes -----------------------------------------------------------
+# Edition 2 (RULES.md 9.11): a cordoned node counts for VM007 (cordons are temporary), and
+# the node.kubernetes.io/unschedulable taint that cordoning adds is then not weighed;
+# KubeVirt's own launcher-pod labels are required: kubevirt.io/schedulable=true (once some
+# node carries the key), kubevirt.io/cpumanager=true for dedicatedCpuPlacement and
+# cpu-model.node.kubevirt.io/<model>=true for a named CPU model. Source: KubeVirt
+# pkg/virt-controller/services/nodeselectorrenderer.go and template.go
+# (newNodeSelectorRenderer), at d923fdb8.
 
 GPU_NODES = [node("worker-0", {"accelerator": "gpu-enabled23"}),
              node("worker-1", {"accelerator": "gpu-enabled23"}, unschedulable=True),
              node("worker-2", {"accelerator": "gpu-enabled23"},
                   taints=[{"key": "key", "value": "virtualization", "effect": "NoSchedule"}]),
              node("worker-3")]
+# worker-1 without the GPU label: worker-0 is the only node for the GPU VMs.
+ONE_GPU_NODES = [GPU_NODES[0], node("worker-1", unschedulable=True)] + GPU_NODES[2:]
+CORDON_TAINT = [{"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule",
+                 "timeAdded": "2026-12-03T09:00:00Z"}]
 case("vm-vm007-one-node-deny",
      vm("gpu", vm_spec(strategy=LIVE, nodeSelector={"accelerator": "gpu-enabled23"})),
-     state=GPU_NODES, deny=["VM007"], contains=["only node worker-0 can run this VM"],
+     state=ONE_GPU_NODES, deny=["VM007"],
+     contains=["only node worker-0 can run this VM",
+               "2 nodes lack accelerator=gpu-enabled23, 1 has the untolerated taint "
+               "key=virtualization:NoSchedule"],
      fields=["spec.template.spec"])
 case("vm-vm007-one-node-warn",
      vm("gpu", vm_spec(nodeSelector={"accelerator": "gpu-enabled23"})),
-     state=GPU_NODES, warn=["VM007"])
+     state=ONE_GPU_NODES, warn=["VM007"],
+     contains=["[VM007] only node worker-0 can run this VM, none to migrate to...; widen its "
+               "placement, or label, untaint or add a node"])
+# Edition 1 denied (warned) these two: the cordoned worker-1 did not count.
+case("vm-vm007-cordoned-counts-allowed",
+     vm("gpu", vm_spec(strategy=LIVE, nodeSelector={"accelerator": "gpu-enabled23"})),
+     state=GPU_NODES)
+case("vm-vm007-cordoned-counts-no-warning",
+     vm("gpu", vm_spec(nodeSelector={"accelerator": "gpu-enabled23"})),
+     state=GPU_NODES)
+case("vm-vm007-cordon-taint-not-weighed-allowed",
+     vm("gpu", vm_spec(strategy=LIVE, nodeSelector={"accelerator": "gpu-enabled23"})),
+     state=[GPU_NODES[0], node("worker-1", {"accelerator": "gpu-enabled23"},
+                               taints=CORDON_TAINT, unschedulable=True)] + GPU_NODES[2:])
 case("vm-vm007-tolerated-taint-allowed",
      vm("gpu", vm_spec(strategy=LIVE, nodeSelector={"accelerator": "gpu-enabled23"},
                        tolerations=SEED_TOLERATIONS)),
-     state=GPU_NODES)
+     state=ONE_GPU_NODES)
 case("vm-vm007-affinity-no-node-deny",
      vmi("gpu", vm_spec(strategy=LIVE, affinity=SEED_AFFINITY)),
-     state=GPU_NODES, deny=["VM007"], contains=["no schedulable node of 4"])
+     state=GPU_NODES, deny=["VM007"],
+     contains=["none of the 4 nodes can run this VM", "4 nodes fail the required node affinity"])
+KV_NODES = [node("worker-0", {"kubevirt.io/schedulable": "true"}),
+            node("worker-1", {"kubevirt.io/schedulable": "false"}),
+            node("infra-0")]
+case("vm-vm007-schedulable-label-deny", vm("plain", vm_spec(strategy=LIVE)),
+     state=KV_NODES, deny=["VM007"],
+     contains=["only node worker-0 can run this VM", "2 nodes lack kubevirt.io/schedulable=true"])
+case("vm-vm007-schedulable-label-unknown-allowed", vm("plain", vm_spec(strategy=LIVE)),
+     state=[node("worker-0"), node("worker-1"), node("infra-0")])
+CPU_NODES = [node("worker-0", {"kubevirt.io/schedulable": "true", "kubevirt.io/cpumanager": "true",
+                               "cpu-model.node.kubevirt.io/Cascadelake-Server": "true"}),
+             node("worker-1", {"kubevirt.io/schedulable": "true", "kubevirt.io/cpumanager": "true"}),
+             node("worker-2", {"kubevirt.io/schedulable": "true",
+                               "cpu-model.node.kubevirt.io/Cascadelake-Server": "true"}),
+             node("worker-3", {"kubevirt.io/schedulable": "true"})]
+case("vm-vm007-cpumanager-allowed",
+     vm("pinned", vm_spec(strategy=LIVE,
+                          domain={"cpu": {"cores": 2, "dedicatedCpuPlacement": True}})),
+     state=CPU_NODES)
+case("vm-vm007-cpumanager-deny",
+     vm("pinned", vm_spec(strategy=LIVE,
+                          domain={"cpu": {"cores": 2, "dedicatedCpuPlacement": True}})),
+     state=CPU_NODES[1:], deny=["VM007"],
+     contains=["only node worker-1 can run this VM", "2 nodes lack kubevirt.io/cpumanager=true"])
+case("vm-vm007-cpu-model-deny",
+     vm("modelled", vm_spec(strategy=LIVE, domain={"cpu": {"cores": 2,
+                                                           "dedicatedCpuPlacement": True,
+                                                           "model": "Cascadelake-Server"}})),
+     state=CPU_NODES, deny=["VM007"],
+     contains=["only node worker-0 can run this VM",
+               "2 nodes lack kubevirt.io/cpumanager=true, 2 lack "
+               "cpu-model.node.kubevirt.io/Cascadelake-Server=true"])
+case("vm-vm007-host-model-names-no-model-allowed",
+     vm("modelled", vm_spec(strategy=LIVE, domain={"cpu": {"cores": 2, "model": "host-model"}})),
+     state=CPU_NODES)
 
 # ---- operations ------------------------------------------------------------------------
 
@@ -719,6 +781,13 @@ case("mig-mig006-same-value-allowed",
                                  "addedNodeSelector": {"accelerator": "gpu-enabled23"}}),
      state=[vmi("vmi-fedora", vm_spec(nodeSelector={"accelerator": "gpu-enabled23"}),
                 node_name="ip-172-28-114-198.example")] + DOC_NODES)
+# MIG007, edition 2 (RULES.md 9.11 and section 6): a cordoned node is no target, the
+# message counts what ruled each node out, KubeVirt's own labels are required, and a
+# host-model VMI needs cpu-model-migration.node.kubevirt.io/<M>=true where M is its source
+# node's host-model-cpu.node.kubevirt.io/<M> label. Source: KubeVirt
+# pkg/virt-controller/watch/migration/migration.go (prepareNodeSelectorForHostCpuModel,
+# getHostCpuModelFromMap) and pkg/virt-controller/services/nodeselectorrenderer.go, at
+# d923fdb8.
 case("mig-mig007-seed-added-selector-allowed",
      migration("migration-job", {"vmiName": "vmi-fedora", "addedNodeSelector": DOC_SELECTOR}),
      state=[FEDORA] + DOC_NODES)
@@ -728,12 +797,16 @@ case("mig-mig007-current-node-only-deny",
          "kubernetes.io/hostname": "ip-172-28-114-198.example"}}),
      state=[FEDORA] + DOC_NODES, deny=["MIG007"],
      fields=["spec.addedNodeSelector"],
-     contains=["no schedulable node other than ip-172-28-114-198.example"])
+     contains=["no node other than ip-172-28-114-198.example can take this VMI now",
+               "2 nodes lack kubernetes.io/hostname=ip-172-28-114-198.example, 1 lacks "
+               "accelerator=gpu-enabled23"])
 case("mig-mig007-labels-anded-deny",
      migration("migration-job", {"vmiName": "vmi-fedora", "addedNodeSelector": {
          "accelerator": "gpu-enabled23",
          "kubernetes.io/hostname": "ip-172-28-114-200.example"}}),
-     state=[FEDORA] + DOC_NODES, deny=["MIG007"], contains=["0 other nodes carry the added labels"])
+     state=[FEDORA] + DOC_NODES, deny=["MIG007"],
+     contains=["1 node lacks accelerator=gpu-enabled23, "
+               "1 lacks kubernetes.io/hostname=ip-172-28-114-200.example"])
 case("mig-mig007-taint-and-cordon-deny",
      migration("migration-job", {"vmiName": "vmi-fedora", "addedNodeSelector": {
          "accelerator": "gpu-enabled23"}}),
@@ -742,7 +815,47 @@ case("mig-mig007-taint-and-cordon-deny",
                  unschedulable=True),
             node("ip-172-28-114-201.example", {"accelerator": "gpu-enabled23"},
                  taints=[{"key": "node.kubernetes.io/memory-pressure", "effect": "NoSchedule"}])],
-     deny=["MIG007"], contains=["2 other nodes carry the added labels"])
+     deny=["MIG007"],
+     contains=["1 node is cordoned, 1 has the untolerated taint "
+               "node.kubernetes.io/memory-pressure:NoSchedule"])
+# Where VM007 counts a cordoned node, MIG007 does not, and weighs the cordon's taint.
+case("mig-mig007-cordoned-only-other-deny",
+     migration("migration-job", {"vmiName": "vmi-fedora"}),
+     state=[FEDORA, node("ip-172-28-114-198.example"),
+            node("ip-172-28-114-199.example", taints=CORDON_TAINT, unschedulable=True)],
+     deny=["MIG007"],
+     contains=["no node other than ip-172-28-114-198.example can take this VMI now",
+               "; uncordon, label or untaint a node",
+               "1 node is cordoned, 1 has the untolerated taint "
+               "node.kubernetes.io/unschedulable:NoSchedule"])
+case("mig-mig007-schedulable-label-deny",
+     migration("migration-job", {"vmiName": "vmi-fedora"}),
+     state=[FEDORA, node("ip-172-28-114-198.example", {"kubevirt.io/schedulable": "true"}),
+            node("ip-172-28-114-199.example", {"kubevirt.io/schedulable": "false"})],
+     deny=["MIG007"], contains=["1 node lacks kubevirt.io/schedulable=true"])
+HOST_MODEL_VMI = vmi("vmi-fedora", vm_spec(strategy=LIVE, domain={"cpu": {
+    "cores": 1, "model": "host-model"}}), node_name="worker-0")
+HM = "Skylake-Client-IBRS"
+HM_SOURCE = node("worker-0", {"kubevirt.io/schedulable": "true",
+                              "host-model-cpu.node.kubevirt.io/" + HM: "true",
+                              "cpu-model-migration.node.kubevirt.io/" + HM: "true"})
+case("mig-mig007-host-model-deny", migration("migration-job", {"vmiName": "vmi-fedora"}),
+     state=[HOST_MODEL_VMI, HM_SOURCE,
+            node("worker-1", {"kubevirt.io/schedulable": "true",
+                              "cpu-model-migration.node.kubevirt.io/" + HM: "true"},
+                 unschedulable=True),
+            node("worker-2", {"kubevirt.io/schedulable": "true",
+                              "host-model-cpu.node.kubevirt.io/Haswell-noTSX": "true",
+                              "cpu-model-migration.node.kubevirt.io/Haswell-noTSX": "true"})],
+     deny=["MIG007"],
+     contains=["1 node lacks cpu-model-migration.node.kubevirt.io/Skylake-Client-IBRS=true, "
+               "1 is cordoned"])
+case("mig-mig007-host-model-allowed", migration("migration-job", {"vmiName": "vmi-fedora"}),
+     state=[HOST_MODEL_VMI, HM_SOURCE,
+            node("worker-1", {"kubevirt.io/schedulable": "true",
+                              "cpu-model-migration.node.kubevirt.io/" + HM: "true"}),
+            node("worker-2", {"kubevirt.io/schedulable": "true",
+                              "cpu-model-migration.node.kubevirt.io/Haswell-noTSX": "true"})])
 
 RUNNING = [vmi(f"vm-{i}", vm_spec(), node_name="ip-172-28-114-198.example" if i < 2 else
                "ip-172-28-114-200.example") for i in range(5)]

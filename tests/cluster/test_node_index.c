@@ -3,7 +3,9 @@
  * random node sets and placements under random puts, modifies and removes; it returns
  * to its baseline after 100,000 add/remove cycles; a status-only update changes
  * nothing; and readers query it while a writer changes it (run under TSan as
- * test_cluster_node_index_concurrency). */
+ * test_cluster_node_index_concurrency). Both placement modes (RULES.md 9.11: cordons,
+ * KubeVirt's own labels, a host-model move) are checked, and mg_nodewhy_fill's count for
+ * every condition it names against a count over the nodes. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +20,8 @@
 
 #include "node_index.h"
 #include "nodefit.h"
+#include "nodewhy.h"
+#include "json.h"
 #include "nodes.h"
 #include "store.h"
 
@@ -38,14 +42,25 @@ static const char *pick(const char *const *a, size_t n)
 
 #define PICK(a) pick(a, sizeof(a) / sizeof(a[0]))
 
-static const char *const keys[] = {"a", "b", "c", "zone", ""};
-static const char *const vals[] = {"1", "2", "-3", "x", "", "10", "+4", "9999999999999999999"};
+static const char *const keys[] = {"a",
+                                   "b",
+                                   "c",
+                                   "zone",
+                                   "",
+                                   "kubevirt.io/schedulable",
+                                   "kubevirt.io/cpumanager",
+                                   "cpu-model.node.kubevirt.io/Haswell",
+                                   "cpu-model-migration.node.kubevirt.io/Haswell"};
+static const char *const vals[] = {"1",    "2",    "-3", "x", "", "10", "+4", "9999999999999999999",
+                                   "true", "false"};
 static const char *const ops[] = {"In", "NotIn", "Exists", "DoesNotExist",
                                   "Gt", "Lt",    "Bogus",  NULL};
-static const char *const tkeys[] = {"k1", "k2", "", NULL};
+static const char *const tkeys[] = {"k1", "k2", "", NULL, "node.kubernetes.io/unschedulable"};
 static const char *const tvals[] = {"v1", "", NULL};
 static const char *const effects[] = {"NoSchedule", "NoExecute", "PreferNoSchedule", "", NULL};
 static const char *const topsv[] = {"Exists", "Equal", "", "Bogus", NULL};
+static const char *const models[] = {"Haswell", "host-model", "host-passthrough",
+                                     "",        NULL,         "Skylake"};
 
 static void node_name(char *buf, size_t len, uint32_t i)
 {
@@ -206,12 +221,111 @@ static bool same_name(const char *a, const char *b)
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-/* One random placement against the store: the index and the scan agree. */
+static size_t considered_lacking(const cJSON *const *items, size_t n, const char *exclude,
+                                 const struct mg_kvlabels *kv, const char *key, const char *value)
+{
+    size_t c = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        const char *have =
+            mg_json_str(mg_json_get(mg_json_get(items[i], "metadata"), "labels"), key);
+
+        if (exclude && strcmp(mg_json_name(items[i]), exclude) == 0)
+            continue;
+        c += !have || !value || strcmp(have, value) != 0;
+    }
+    (void)kv;
+    return c;
+}
+
+/* Considered nodes carrying the taint (effect 'S' or 'E', key, value: absent reads ""). */
+static size_t considered_tainted(const cJSON *const *items, size_t n, const char *exclude,
+                                 char effect, const char *key, const char *value)
+{
+    size_t c = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        const cJSON *t, *taints = mg_json_get(mg_json_get(items[i], "spec"), "taints");
+        bool has = false;
+
+        if ((exclude && strcmp(mg_json_name(items[i]), exclude) == 0) || !cJSON_IsArray(taints))
+            continue;
+        cJSON_ArrayForEach (t, taints) {
+            const char *e = mg_json_str(t, "effect"), *k = mg_json_str(t, "key");
+            const char *v = mg_json_str(t, "value");
+
+            has = has || (e && strcmp(e, effect == 'S' ? "NoSchedule" : "NoExecute") == 0 &&
+                          strcmp(k ? k : "", key) == 0 && strcmp(v ? v : "", value) == 0);
+        }
+        c += has;
+    }
+    return c;
+}
+
+/* Every condition mg_nodefit_why names rules out exactly the nodes a plain scan finds
+ * for it, and together they rule out every node that does not fit. */
+static void check_why(struct mg_store *s, const struct mg_placement *p, enum mg_nodefit_mode mode,
+                      const char *exclude, size_t others)
+{
+    const cJSON *const *items = NULL;
+    size_t n = mg_store_list(s, "Node", &items), sum = 0, considered = 0;
+    struct mg_nodewhy w;
+    char text[700];
+
+    assert_int_equal(mg_nodewhy_fill(s, p, mode, exclude, &w), 0);
+    for (size_t i = 0; i < n; i++)
+        considered += !exclude || strcmp(mg_json_name(items[i]), exclude) != 0;
+    assert_int_equal(w.considered, considered);
+    for (size_t i = 0; i < w.n; i++) {
+        size_t want = 0;
+
+        assert_true(w.c[i].count > 0);
+        assert_true(i == 0 || w.c[i - 1].count >= w.c[i].count);
+        sum += w.c[i].count;
+        switch (w.c[i].what) {
+        case 'L':
+            if (strcmp(w.c[i].value, "(not a string)") == 0 || w.c[i].key[0] == '(')
+                want = considered;
+            else
+                want = considered_lacking(items, n, exclude, &w.kv, w.c[i].key, w.c[i].value);
+            break;
+        case 'T':
+            want = considered_tainted(items, n, exclude, w.c[i].effect, w.c[i].key, w.c[i].value);
+            break;
+        case 'C':
+            for (size_t j = 0; j < n; j++)
+                want += (!exclude || strcmp(mg_json_name(items[j]), exclude) != 0) &&
+                        !mg_nodematch_schedulable(items[j]);
+            assert_int_equal(mode, MG_NODEFIT_TARGETS);
+            break;
+        case 'A':
+            for (size_t j = 0; j < n; j++)
+                want += (!exclude || strcmp(mg_json_name(items[j]), exclude) != 0) &&
+                        !mg_nodematch_affinity(p->affinity, items[j]);
+            break;
+        default: want = considered; break;
+        }
+        assert_int_equal(w.c[i].count, want);
+    }
+    if (w.more == 0)
+        assert_true(sum >= considered - others);
+    mg_nodewhy_text(&w, text, sizeof(text));
+    assert_true(strlen(text) < sizeof(text));
+    assert_true((w.n == 0) == (text[0] == '\0'));
+}
+
+/* One random placement against the store: the index and the scan agree, in both modes. */
 static void check_query(struct mg_store *s, uint32_t pool)
 {
     cJSON *sel = random_selector(), *added = rnd(3) ? NULL : random_selector();
     cJSON *aff = random_affinity(pool), *tols = random_tolerations();
-    struct mg_placement p = {sel, added, aff, tols};
+    struct mg_placement p = {sel,
+                             added,
+                             aff,
+                             tols,
+                             rnd(4) == 0,
+                             PICK(models),
+                             rnd(4) ? NULL : rnd(2) ? "Haswell" : "Ivy"};
     const cJSON *const *items = NULL;
     size_t n = mg_store_list(s, "Node", &items);
     const char *first = NULL, *first_other = NULL, *exclude = NULL;
@@ -223,13 +337,18 @@ static void check_query(struct mg_store *s, uint32_t pool)
         node_name(name, sizeof(name), rnd(pool + 2));
         exclude = name;
     }
-    mg_nodefit_query(s, &p, exclude, &nf);
-    fit = mg_nodes_count(&p, items, n, NULL, &first);
-    others = mg_nodes_count(&p, items, n, exclude, &first_other);
-    assert_int_equal(nf.fit, fit);
-    assert_int_equal(nf.others, others);
-    assert_true(same_name(nf.first, first));
-    assert_true(same_name(nf.first_other, first_other));
+    for (int m = 0; m < 2; m++) {
+        enum mg_nodefit_mode mode = m ? MG_NODEFIT_TARGETS : MG_NODEFIT_PLACEMENT;
+
+        mg_nodefit_query(s, &p, mode, exclude, &nf);
+        fit = mg_nodes_count(&p, items, n, mode, NULL, &first);
+        others = mg_nodes_count(&p, items, n, mode, exclude, &first_other);
+        assert_int_equal(nf.fit, fit);
+        assert_int_equal(nf.others, others);
+        assert_true(same_name(nf.first, first));
+        assert_true(same_name(nf.first_other, first_other));
+        check_why(s, &p, mode, exclude, others);
+    }
     cJSON_Delete(sel);
     cJSON_Delete(added);
     cJSON_Delete(aff);
@@ -341,7 +460,7 @@ static void test_node_index_status_update_changes_nothing(void **state)
     struct mg_store *s = mg_store_new();
     struct mg_node_index_stats a, b;
     cJSON *sel = cJSON_Parse("{\"zone\":\"x\"}");
-    struct mg_placement p = {sel, NULL, NULL, NULL};
+    struct mg_placement p = {sel, NULL, NULL, NULL, false, NULL, NULL};
     struct mg_nodefit nf;
 
     (void)state;
@@ -352,7 +471,7 @@ static void test_node_index_status_update_changes_nothing(void **state)
         assert_int_equal(mg_store_put(s, node_text(STATUS_NODE, 9 - i, i + 1), NULL), 0);
     mg_node_index_stats(s, &b);
     assert_memory_equal(&a, &b, sizeof(a));
-    mg_nodefit_query(s, &p, "n0", &nf);
+    mg_nodefit_query(s, &p, MG_NODEFIT_TARGETS, "n0", &nf);
     assert_int_equal(nf.fit, 10);
     assert_int_equal(nf.others, 9);
     assert_string_equal(nf.first, "n0");
@@ -374,7 +493,7 @@ static void *reader(void *arg)
     struct shared *sh = arg;
     cJSON *sel = cJSON_Parse("{\"a\":\"1\"}");
     cJSON *tols = cJSON_Parse("[{\"key\":\"k1\",\"operator\":\"Exists\"}]");
-    struct mg_placement p = {sel, NULL, NULL, tols};
+    struct mg_placement p = {sel, NULL, NULL, tols, false, NULL, NULL};
     size_t done = 0;
 
     while (!__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE)) {
@@ -384,9 +503,9 @@ static void *reader(void *arg)
         size_t n, fit;
 
         mg_store_rdlock(sh->s);
-        mg_nodefit_query(sh->s, &p, "node-1", &nf);
+        mg_nodefit_query(sh->s, &p, MG_NODEFIT_TARGETS, "node-1", &nf);
         n = mg_store_list(sh->s, "Node", &items);
-        fit = mg_nodes_count(&p, items, n, "node-1", &first);
+        fit = mg_nodes_count(&p, items, n, MG_NODEFIT_TARGETS, "node-1", &first);
         /* cmocka's asserts are for the main thread: report, and stop. */
         if (nf.others != fit || !same_name(nf.first_other, first))
             __atomic_store_n(&sh->mismatch, 1, __ATOMIC_RELAXED);
@@ -433,12 +552,44 @@ static void test_node_index_concurrency_readers_and_writer(void **state)
     mg_store_free(sh.s);
 }
 
+/* The text names each condition with its count, the first with "nodes", and leaves out
+ * whole parts that do not fit, counting them. */
+static void test_nodewhy_text_grammar_and_cut(void **state)
+{
+    struct mg_nodewhy w;
+    char buf[200], small[60];
+
+    (void)state;
+    memset(&w, 0, sizeof(w));
+    w.n = 4;
+    w.c[0].what = 'L', w.c[0].key = "accelerator", w.c[0].value = "gpu", w.c[0].count = 3;
+    w.c[1].what = 'C', w.c[1].count = 1;
+    w.c[2].what = 'T', w.c[2].key = "virtualization", w.c[2].value = "reserved";
+    w.c[2].effect = 'S', w.c[2].count = 2;
+    w.c[3].what = 'T', w.c[3].key = "gpu", w.c[3].value = "", w.c[3].effect = 'E';
+    w.c[3].count = 1;
+    mg_nodewhy_text(&w, buf, sizeof(buf));
+    assert_string_equal(buf, "3 nodes lack accelerator=gpu, 1 is cordoned, 2 have the untolerated "
+                             "taint virtualization=reserved:NoSchedule, 1 has the untolerated "
+                             "taint gpu:NoExecute");
+    mg_nodewhy_text(&w, small, sizeof(small));
+    assert_string_equal(small, "3 nodes lack accelerator=gpu, 1 is cordoned (+2 more)");
+    w.more = 3;
+    mg_nodewhy_text(&w, small, sizeof(small));
+    assert_string_equal(small, "3 nodes lack accelerator=gpu, 1 is cordoned (+5 more)");
+    w.n = 0;
+    w.more = 0;
+    mg_nodewhy_text(&w, small, sizeof(small));
+    assert_string_equal(small, "");
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_node_index_answers_as_the_scan),
         cmocka_unit_test(test_node_index_churn_returns_to_baseline),
         cmocka_unit_test(test_node_index_status_update_changes_nothing),
+        cmocka_unit_test(test_nodewhy_text_grammar_and_cut),
         cmocka_unit_test(test_node_index_concurrency_readers_and_writer),
     };
 

@@ -34,6 +34,24 @@ static cJSON *node(const char *name, const char *labels, const char *spec)
     return J(buf);
 }
 
+/* nodes[i] = a node named n<i> with labels[i] and an empty spec, for i < n. */
+static void make_nodes(cJSON **nodes, size_t n, const char *const *labels)
+{
+    char name[32];
+
+    for (size_t i = 0; i < n; i++) {
+        snprintf(name, sizeof(name), "n%zu", i);
+        nodes[i] = node(name, labels[i], "{}");
+    }
+}
+
+/* Delete the n items of a; NULL items are fine. */
+static void delete_all(cJSON **a, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        cJSON_Delete(a[i]);
+}
+
 static bool req_matches(const char *req, const char *labels)
 {
     cJSON *r = J(req), *l = J(labels);
@@ -255,6 +273,10 @@ static void test_taints_only_noschedule_and_noexecute_filter(void **state)
     cJSON_Delete(tol_k);
 }
 
+#define NODES ((const cJSON *const *)nodes)
+#define T MG_NODEFIT_TARGETS
+#define P MG_NODEFIT_PLACEMENT
+
 static void test_fit_excludes_unschedulable_and_counts_others(void **state)
 {
     cJSON *nodes[4];
@@ -271,20 +293,111 @@ static void test_fit_excludes_unschedulable_and_counts_others(void **state)
     nodes[2] = node("n2", "{\"pool\":\"db\"}", "{}");
     nodes[3] = node("n3", "{\"pool\":\"vm\",\"kubernetes.io/hostname\":\"n3\"}", "{}");
     mg_placement_from_spec(&p, spec);
-    assert_int_equal(mg_nodes_count(&p, (const cJSON *const *)nodes, 4, NULL, &first), 2);
+    assert_int_equal(mg_nodes_count(&p, NODES, 4, T, NULL, &first), 2);
     assert_string_equal(first, "n1");
-    assert_int_equal(mg_nodes_count(&p, (const cJSON *const *)nodes, 4, "n1", &first), 1);
+    assert_int_equal(mg_nodes_count(&p, NODES, 4, T, "n1", &first), 1);
     assert_string_equal(first, "n3");
+    /* RULES.md 9.11: the cordoned n0 counts where the VM could run (VM007). */
+    assert_int_equal(mg_nodes_count(&p, NODES, 4, P, NULL, &first), 3);
+    assert_string_equal(first, "n0");
     assert_true(mg_nodes_schedulable(nodes[1]));
     assert_false(mg_nodes_schedulable(nodes[0]));
     p.added_selector = added;
-    assert_int_equal(mg_nodes_count(&p, (const cJSON *const *)nodes, 4, NULL, NULL), 1);
-    assert_int_equal(mg_nodes_count(&p, (const cJSON *const *)nodes, 4, "n3", &first), 0);
+    assert_int_equal(mg_nodes_count(&p, NODES, 4, T, NULL, NULL), 1);
+    assert_int_equal(mg_nodes_count(&p, NODES, 4, T, "n3", &first), 0);
     assert_null(first);
-    for (int i = 0; i < 4; i++)
-        cJSON_Delete(nodes[i]);
+    delete_all(nodes, 4);
+    delete_all((cJSON *[]){spec, added}, 2);
+}
+
+/* RULES.md 9.11 after KubeVirt's nodeselectorrenderer.go: kubevirt.io/schedulable=true
+ * only once some node carries the key, and the VM's own value for it wins. */
+static void test_fit_schedulable_label_only_in_a_kubevirt_view(void **state)
+{
+    cJSON *nodes[3];
+    cJSON *spec = J("{}"), *own = J("{\"nodeSelector\":{\"kubevirt.io/schedulable\":\"false\"}}");
+    struct mg_placement p;
+    const char *first = NULL;
+
+    (void)state;
+    make_nodes(nodes, 3,
+               (const char *[]){"{\"pool\":\"vm\"}", "{\"pool\":\"vm\"}",
+                                "{\"kubevirt.io/schedulable\":\"false\"}"});
+    mg_placement_from_spec(&p, spec);
+    /* n2 says the key exists in this view: n0 and n1 lack it; n2 has "false". */
+    assert_int_equal(mg_nodes_count(&p, NODES, 3, P, NULL, &first), 0);
+    assert_null(first);
+    /* Without n2 no node carries the key: not required. */
+    assert_int_equal(mg_nodes_count(&p, NODES, 2, P, NULL, &first), 2);
+    mg_placement_from_spec(&p, own);
+    assert_int_equal(mg_nodes_count(&p, NODES, 3, P, NULL, &first), 1);
+    assert_string_equal(first, "n2");
+    /* An addedNodeSelector cannot change it: KubeVirt's own value overrides. */
+    mg_placement_from_spec(&p, spec);
+    p.added_selector = own->child;
+    assert_int_equal(mg_nodes_count(&p, NODES, 2, T, NULL, NULL), 2);
+    delete_all(nodes, 3);
+    delete_all((cJSON *[]){spec, own}, 2);
+}
+
+/* Dedicated CPUs need kubevirt.io/cpumanager=true, a named CPU model its
+ * cpu-model.node.kubevirt.io/ label; host-model and host-passthrough name no model. */
+static void test_fit_cpumanager_and_cpu_model_labels(void **state)
+{
+    cJSON *nodes[3];
+    cJSON *ded = J("{\"domain\":{\"cpu\":{\"dedicatedCpuPlacement\":true}}}");
+    cJSON *named = J("{\"domain\":{\"cpu\":{\"model\":\"Skylake-Server\"}}}");
+    cJSON *hm = J("{\"domain\":{\"cpu\":{\"model\":\"host-model\"}}}");
+    cJSON *hp = J("{\"domain\":{\"cpu\":{\"model\":\"host-passthrough\"}}}");
+    cJSON *over = J("{\"nodeSelector\":{\"kubevirt.io/cpumanager\":\"false\"},"
+                    "\"domain\":{\"cpu\":{\"dedicatedCpuPlacement\":true}}}");
+    struct mg_placement p;
+    const char *first = NULL;
+
+    (void)state;
+    make_nodes(nodes, 3,
+               (const char *[]){"{\"kubevirt.io/cpumanager\":\"true\"}",
+                                "{\"cpu-model.node.kubevirt.io/Skylake-Server\":\"true\"}",
+                                "{\"kubevirt.io/cpumanager\":\"false\"}"});
+    mg_placement_from_spec(&p, ded);
+    assert_true(p.dedicated_cpu);
+    assert_int_equal(mg_nodes_count(&p, NODES, 3, T, NULL, &first), 1);
+    assert_string_equal(first, "n0");
+    /* KubeVirt writes "true" over the VM's own value for the key. */
+    mg_placement_from_spec(&p, over);
+    assert_int_equal(mg_nodes_count(&p, NODES, 3, T, NULL, &first), 1);
+    assert_string_equal(first, "n0");
+    mg_placement_from_spec(&p, named);
+    assert_int_equal(mg_nodes_count(&p, NODES, 3, T, NULL, &first), 1);
+    assert_string_equal(first, "n1");
+    mg_placement_from_spec(&p, hm);
+    assert_int_equal(mg_nodes_count(&p, NODES, 3, T, NULL, NULL), 3);
+    mg_placement_from_spec(&p, hp);
+    assert_int_equal(mg_nodes_count(&p, NODES, 3, T, NULL, NULL), 3);
+    /* A host-model move needs the source's model as cpu-model-migration.node.kubevirt.io/. */
+    p.host_model = "Skylake-Server";
+    assert_int_equal(mg_nodes_count(&p, NODES, 3, T, NULL, NULL), 0);
+    delete_all(nodes, 3);
+    delete_all((cJSON *[]){ded, named, hm, hp, over}, 5);
+}
+
+/* The cordon's own taint is not weighed where cordoned nodes count (VM007), and is
+ * where they do not (MIG007, the report). */
+static void test_fit_cordon_taint_weighed_only_for_targets(void **state)
+{
+    cJSON *nodes[1];
+    cJSON *spec = J("{}");
+    struct mg_placement p;
+
+    (void)state;
+    nodes[0] = node("n0", "{}",
+                    "{\"unschedulable\":true,\"taints\":[{\"key\":"
+                    "\"node.kubernetes.io/unschedulable\",\"effect\":\"NoSchedule\"}]}");
+    mg_placement_from_spec(&p, spec);
+    assert_int_equal(mg_nodes_count(&p, NODES, 1, P, NULL, NULL), 1);
+    assert_int_equal(mg_nodes_count(&p, NODES, 1, T, NULL, NULL), 0);
+    cJSON_Delete(nodes[0]);
     cJSON_Delete(spec);
-    cJSON_Delete(added);
 }
 
 /* VM006 on spec: the number of problems, and every finding is VM006 and denies. */
@@ -410,6 +523,9 @@ int main(void)
         cmocka_unit_test(test_toleration_matching_rules),
         cmocka_unit_test(test_taints_only_noschedule_and_noexecute_filter),
         cmocka_unit_test(test_fit_excludes_unschedulable_and_counts_others),
+        cmocka_unit_test(test_fit_schedulable_label_only_in_a_kubevirt_view),
+        cmocka_unit_test(test_fit_cpumanager_and_cpu_model_labels),
+        cmocka_unit_test(test_fit_cordon_taint_weighed_only_for_targets),
         cmocka_unit_test(test_vm006_accepts_well_formed_rules),
         cmocka_unit_test(test_vm006_operator_value_rules),
         cmocka_unit_test(test_vm006_terms_weights_and_tolerations),

@@ -412,10 +412,12 @@ static void test_vm007_needs_two_target_nodes(void **state)
 
     (void)state;
     setup_run(&r);
+    /* RULES.md 9.11 (edition 2): the cordoned n2 counts where the VM could run, so
+     * VM007 is satisfied; it is no target to move to now (the report's TARGETS). */
     snprintf(text, sizeof(text), vmi, "");
     check(&r, text, true, nodes3);
-    assert_int_equal(only(&r, MG_RULE_VM007, "only node n1"), MG_ACT_DENY);
-    assert_int_equal(r.facts.fitting_nodes, 1);
+    none(&r);
+    assert_int_equal(r.facts.fitting_nodes, 2);
     assert_int_equal(r.facts.target_nodes, 0);
     mg_verdict_free(&r.v);
     snprintf(text, sizeof(text), vmi,
@@ -423,8 +425,18 @@ static void test_vm007_needs_two_target_nodes(void **state)
     check(&r, text, true, nodes3);
     none(&r);
     assert_true(r.facts.nodes_known);
-    assert_int_equal(r.facts.fitting_nodes, 2);
+    assert_int_equal(r.facts.fitting_nodes, 3);
     assert_int_equal(r.facts.target_nodes, 1);
+    mg_verdict_free(&r.v);
+    /* Dedicated CPUs: KubeVirt adds kubevirt.io/cpumanager=true, which no node has. */
+    snprintf(text, sizeof(text), vmi, ", domain: {cpu: {dedicatedCpuPlacement: true}}");
+    check(&r, text, true, nodes3);
+    assert_int_equal(only(&r, MG_RULE_VM007,
+                          "none of the 3 nodes can run this VM: 3 nodes lack "
+                          "kubevirt.io/cpumanager=true, 1 has the untolerated taint "
+                          "dedicated=virt:NoSchedule"),
+                     MG_ACT_DENY);
+    assert_int_equal(r.facts.fitting_nodes, 0);
     mg_verdict_free(&r.v);
     /* Without Nodes in the view there is nothing to count. */
     snprintf(text, sizeof(text), vmi, "");
