@@ -265,6 +265,11 @@ if awk 'length($0) > 80 { bad = 1 } END { exit bad }' "$tmp/wide.txt"; then ok; 
     echo "COLUMNS=80: lines over 80 columns"; fail=1
 fi
 
+# RULES.md 9.3: with several HyperConvergeds, stderr names the one used and the others.
+"$mg" report --state "$src/tests/cli/check/two-hcos" >/dev/null 2>"$tmp/hcos.err"
+if grep -qF "migguard report: 3 HyperConvergeds: the migration settings come from openshift-cnv/kubevirt-hyperconverged (RULES.md 9.3); ignored: zzz-test/kubevirt-hyperconverged, aaa/hco" "$tmp/hcos.err"
+then ok; else echo "several HyperConvergeds: stderr $(cat "$tmp/hcos.err")"; fail=1; fi
+
 if [ $fail -ne 0 ]; then
     echo "report: FAILED"; exit 1
 fi
