@@ -17,8 +17,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "json.h"
 #include "load.h"
 #include "memtrim.h"
+#include "pending.h"
+#include "policywrite.h"
 #include "prune.h"
 #include "arena.h"
 #include "mutate.h"
@@ -35,6 +38,15 @@ struct mg_engine {
      * left (MP010/MP011 catch two conflicting policies sent back to back) while other
      * reviews go on under the read lock; the write lock covers only the put. */
     pthread_mutex_t policy_mu;
+    /* Admitted policies count only while pending unless the watch confirms them, or
+     * for good when reviews are authenticated and no watch runs (issues 13, 15). */
+    struct mg_pending *pending;
+    unsigned pending_ms;
+    /* With a watch: policy CREATE/UPDATE take turns across replicas (policywrite.h),
+     * each within policy_wait_ms of its arrival. */
+    struct mg_policywrite *pw;
+    unsigned policy_wait_ms;
+    bool authenticated, watched;
     struct mg_stats stats;
     void (*log)(const struct mg_decision *d, void *ctx);
     void *log_ctx;
@@ -70,7 +82,10 @@ int mg_engine_new(struct mg_engine **out, const struct mg_config *cfg, struct mg
     mg_arena_install();
     mg_stats_init(&e->stats);
     e->store = store ? store : mg_store_new();
-    if (!e->store || pthread_mutex_init(&e->policy_mu, NULL) != 0) {
+    e->pending_ms = MG_PENDING_TTL_MS;
+    if (!e->store || !(e->pending = mg_pending_new(e->store)) ||
+        pthread_mutex_init(&e->policy_mu, NULL) != 0) {
+        mg_pending_free(e->pending);
         mg_store_free(e->store);
         free(e);
         return mg_err_set(err, MG_ENOMEM, "out of memory creating the cluster view");
@@ -83,6 +98,8 @@ void mg_engine_free(struct mg_engine *e)
 {
     if (!e)
         return;
+    mg_pending_free(e->pending);
+    mg_policywrite_free(e->pw);
     mg_store_free(e->store);
     pthread_mutex_destroy(&e->policy_mu);
     free(e);
@@ -225,6 +242,9 @@ static int swap_in(struct mg_engine *e, struct mg_store *fresh, const char *kind
     mg_store_wrlock_polite(e->store);
     rc = kind ? mg_store_exchange(e->store, fresh, kind)
               : mg_store_exchange_where(e->store, fresh, small_kind, NULL);
+    /* The reloaded files are the truth: what was pending is gone with the old view. */
+    if (!kind && rc == 0)
+        mg_pending_clear(e->pending);
     mg_store_unlock(e->store);
     return rc;
 }
@@ -359,17 +379,147 @@ static bool writes_view(const struct mg_request *req, enum mg_endpoint ep)
            strcmp(req->kind, "MigrationPolicy") == 0;
 }
 
-static void apply_to_view(struct mg_store *s, const struct mg_request *req)
+/* The admitted change, into the view: for good only when the review came from an
+ * authenticated API server and no watch will tell the truth (--state with
+ * --client-ca); otherwise pending, so a made-up review or an admission another
+ * webhook refused leaves within the bound. A failed copy leaves the view as the watch
+ * will make it: nothing lost. */
+static void apply_to_view(struct mg_engine *e, const struct mg_request *req)
 {
-    if (req->op == MG_OP_DELETE) {
-        mg_store_remove(s, req->kind, req->namespace_, req->name);
-    } else if (req->object && (req->op == MG_OP_CREATE || req->op == MG_OP_UPDATE)) {
-        cJSON *copy = cJSON_Duplicate(req->object, 1);
+    const cJSON *obj = req->op == MG_OP_DELETE ? NULL : req->object;
+    const char *name = obj ? mg_json_name_or(obj, req->name) : req->name;
 
-        /* A failed copy leaves the view as the watch will make it: nothing lost. */
-        if (copy)
-            mg_store_put(s, copy, NULL);
+    if ((req->op != MG_OP_DELETE &&
+         (!obj || (req->op != MG_OP_CREATE && req->op != MG_OP_UPDATE))) ||
+        !name || !name[0])
+        return;
+    if (e->authenticated && !e->watched) {
+        cJSON *copy = obj ? cJSON_Duplicate(obj, 1) : NULL;
+
+        if (!obj)
+            mg_store_remove(e->store, req->kind, req->namespace_, name);
+        else if (copy)
+            mg_store_put(e->store, copy, NULL);
+        return;
     }
+    (void)mg_pending_apply(e->pending, req->kind, name, obj,
+                           mg_pending_now_ms() + (int64_t)e->pending_ms);
+}
+
+void mg_engine_set_reviews_authenticated(struct mg_engine *e, bool yes)
+{
+    e->authenticated = yes;
+}
+
+void mg_engine_set_watched(struct mg_engine *e, bool yes)
+{
+    e->watched = yes;
+}
+
+void mg_engine_set_pending_ms(struct mg_engine *e, unsigned ms)
+{
+    e->pending_ms = ms ? ms : MG_PENDING_TTL_MS;
+}
+
+void mg_engine_view_changed(void *ctx, const char *kind, const char *name)
+{
+    struct mg_engine *e = ctx;
+
+    if (strcmp(kind, "MigrationPolicy") != 0)
+        return;
+    if (name)
+        mg_pending_confirm(e->pending, kind, name);
+    else
+        mg_pending_relisted(e->pending, kind);
+}
+
+size_t mg_engine_pending_count(struct mg_engine *e)
+{
+    return mg_pending_count(e->pending);
+}
+
+bool mg_engine_review_may_wait(const struct mg_engine *e, enum mg_endpoint ep, const char *body,
+                               size_t len)
+{
+    static const char group[] = "migrations.kubevirt.io";
+
+    return e->pw && ep == MG_EP_VALIDATE && body &&
+           memmem(body, len, group, sizeof(group) - 1) != NULL;
+}
+
+void mg_engine_set_policywrite(struct mg_engine *e, struct mg_policywrite *pw, unsigned wait_ms)
+{
+    mg_policywrite_free(e->pw);
+    e->pw = pw;
+    e->policy_wait_ms = wait_ms ? wait_ms : 4000;
+}
+
+static int64_t mono_ms(const struct timespec *t)
+{
+    return (int64_t)t->tv_sec * 1000 + t->tv_nsec / 1000000;
+}
+
+/* Policy admissions take turns on this replica (policy_mu) and, with a Lease, across
+ * replicas; all of it within policy_wait_ms of the review's arrival. 0, or MG_EIO with
+ * why set: the review is then refused as retryable, with nothing held. */
+static int policy_begin(struct mg_engine *e, const struct mg_request *req,
+                        const struct timespec *t0, bool *guarded, struct mg_err *why)
+{
+    int64_t deadline = mono_ms(t0) + e->policy_wait_ms;
+    struct timespec until;
+
+    *guarded = e->pw && (req->op == MG_OP_CREATE || req->op == MG_OP_UPDATE);
+    if (!e->pw) {
+        pthread_mutex_lock(&e->policy_mu);
+        return 0;
+    }
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += (time_t)((deadline - mg_pending_now_ms()) / 1000);
+    until.tv_nsec += (long)((deadline - mg_pending_now_ms()) % 1000) * 1000000L;
+    if (until.tv_nsec < 0) {
+        until.tv_sec--;
+        until.tv_nsec += 1000000000L;
+    } else if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    if (pthread_mutex_timedlock(&e->policy_mu, &until) != 0)
+        return mg_err_set(why, MG_EIO, "other policy writes on this replica took the %u ms",
+                          e->policy_wait_ms);
+    if (*guarded && mg_policywrite_begin(e->pw, e->store, e->pending, deadline, why) != 0) {
+        pthread_mutex_unlock(&e->policy_mu);
+        return MG_EIO;
+    }
+    return 0;
+}
+
+/* Record the admission in the Lease and give it up; false when the record could not be
+ * written (the admission is then refused, why says why). */
+static bool policy_end(struct mg_engine *e, const struct mg_request *req, const struct timespec *t0,
+                       bool guarded, bool admitted, struct mg_err *why)
+{
+    if (!guarded)
+        return true;
+    return mg_policywrite_end(e->pw, admitted ? req->object : NULL, mono_ms(t0) + e->policy_wait_ms,
+                              why) == 0 ||
+           !admitted;
+}
+
+/* The retryable refusal (429) of a policy write that could not take its turn. */
+static void refuse_busy(struct mg_engine *e, struct mg_answer *a, const struct mg_err *why,
+                        const struct timespec *t0)
+{
+    mg_stats_error(&e->stats);
+    a->status_code = 429;
+    a->allowed = false;
+    mg_err_set(&a->error, MG_EIO,
+               "migguard serializes MigrationPolicy writes across its replicas and could not "
+               "take its turn within %u ms: %.700s; retry (nothing was changed)",
+               e->policy_wait_ms, why->msg);
+    mg_verdict_free(&a->verdict);
+    mg_verdict_init(&a->verdict);
+    mg_patch_free(&a->patch);
+    log_decision(e, MG_EP_VALIDATE, &a->review.req, false, NULL, t0);
 }
 
 /* The rules' decision on a decoded review, into a (its verdict and patch). */
@@ -378,12 +528,14 @@ static void decide(struct mg_engine *e, enum mg_endpoint ep, const struct timesp
 {
     const struct mg_review *r = &a->review;
     struct mg_verdict *v = &a->verdict;
-    struct mg_err inner = {0};
-    bool write = writes_view(&r->req, ep);
+    struct mg_err inner = {0}, why = {0};
+    bool write = writes_view(&r->req, ep), guarded = false;
     int rc;
 
-    if (write)
-        pthread_mutex_lock(&e->policy_mu);
+    if (write && policy_begin(e, &r->req, t0, &guarded, &why) != 0) {
+        refuse_busy(e, a, &why, t0);
+        return;
+    }
     mg_store_rdlock(e->store);
     if (ep == MG_EP_VALIDATE)
         rc = mg_validate(&r->req, e->store, &e->cfg, v, &inner);
@@ -391,9 +543,16 @@ static void decide(struct mg_engine *e, enum mg_endpoint ep, const struct timesp
         rc = mg_mutate(&r->req, e->store, &e->cfg, &a->patch, &inner);
     mg_store_unlock(e->store);
     if (write) {
-        if (rc == 0 && !mg_verdict_denied(v)) {
+        bool admitted = rc == 0 && !mg_verdict_denied(v);
+
+        if (!policy_end(e, &r->req, t0, guarded, admitted, &why)) {
+            pthread_mutex_unlock(&e->policy_mu);
+            refuse_busy(e, a, &why, t0);
+            return;
+        }
+        if (admitted) {
             mg_store_wrlock(e->store);
-            apply_to_view(e->store, &r->req);
+            apply_to_view(e, &r->req);
             mg_store_unlock(e->store);
         }
         pthread_mutex_unlock(&e->policy_mu);

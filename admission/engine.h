@@ -119,6 +119,43 @@ void mg_engine_set_log(struct mg_engine *e, void (*fn)(const struct mg_decision 
  * view objects by kind. Caller frees with free(); NULL when out of memory. */
 char *mg_engine_metrics(struct mg_engine *e);
 
+/* Whether reviews come from an authenticated API server (serve --client-ca). Without
+ * it (the default), or with a watch (mg_engine_set_watched), an admitted
+ * MigrationPolicy change counts only while pending: for the pending time unless the
+ * watch confirms it (RULES.md section 3, issues 13 and 15). Set before the engine is
+ * shared. */
+void mg_engine_set_reviews_authenticated(struct mg_engine *e, bool yes);
+
+/* Whether a watch (serve --kube) keeps the view: admitted policies are then always
+ * pending until the watch reports them. Set before the engine is shared. */
+void mg_engine_set_watched(struct mg_engine *e, bool yes);
+
+/* How long an admitted policy change counts without the watch confirming it, in ms;
+ * 0: MG_PENDING_TTL_MS (10 s). Set before the engine is shared. */
+void mg_engine_set_pending_ms(struct mg_engine *e, unsigned ms);
+
+/* The watch changed kind's object name (NULL: listed the whole kind again), called
+ * under the store's write lock (struct mg_kube_opts.changed, ctx the engine): a
+ * pending policy of that name is now the watch's truth. */
+void mg_engine_view_changed(void *ctx, const char *kind, const char *name);
+
+/* Policy changes pending now (for /metrics and tests). */
+size_t mg_engine_pending_count(struct mg_engine *e);
+
+struct mg_policywrite;
+
+/* Serialize MigrationPolicy CREATE/UPDATE across replicas through pw (taken; NULL:
+ * only on this replica): a review that cannot take its turn within wait_ms (0: 4000)
+ * of its arrival is refused with HTTP 429 in the review, retryable. Set before the
+ * engine is shared. */
+void mg_engine_set_policywrite(struct mg_engine *e, struct mg_policywrite *pw, unsigned wait_ms);
+
+/* True when the review may wait for its turn (a MigrationPolicy write with a
+ * serializer set): the caller should answer it off its event loop. A cheap look at the
+ * body; a false "true" only costs a thread. */
+bool mg_engine_review_may_wait(const struct mg_engine *e, enum mg_endpoint ep, const char *body,
+                               size_t len);
+
 /* Free the reply's body; accepts a zeroed reply. */
 void mg_reply_free(struct mg_reply *r);
 

@@ -20,6 +20,7 @@
 #include "kubemetrics.h"
 #include "logbuf.h"
 #include "server.h"
+#include "serve_policy.h"
 #include "setup.h"
 #include "store.h"
 
@@ -57,6 +58,8 @@ static void usage(FILE *to)
         "                      list (default 600; each list is built aside and swapped in)\n"
         "  --drain-metrics S   recompute migguard_drain_blockers and _vmis_not_migratable\n"
         "                      every S seconds in the background (default 60; 0: off)\n"
+        "  --pending S, --lease-namespace NS, --lease-duration S, --policy-wait S,\n"
+        "  --audit-period S    MigrationPolicy writes: see `migguard serve --help-policy`\n"
         "  --config FILE       migguard configuration (YAML); default: the embedded one\n"
         "  --client-ca FILE    require a TLS client certificate signed by a CA of FILE (a PEM\n"
         "                      bundle; repeatable) on /validate and /mutate: without one the\n"
@@ -89,6 +92,7 @@ struct serve_ctx {
     struct mg_kube *view;
     struct mg_logbuf *log;          /* the process's lines; the decision log too unless --quiet */
     struct mg_drain_metrics *drain; /* NULL with --drain-metrics 0 */
+    struct mg_serve_policy *policy; /* with --kube */
 };
 
 /* One "migguard: ..." line through the log buffer: never blocks on stderr. */
@@ -133,6 +137,7 @@ static char *serve_metrics(void *ctx)
     char *engine = mg_engine_metrics(sc->engine);
     char *view = sc->view ? mg_kubemetrics_text(sc->view) : NULL;
     char *drain = sc->drain ? mg_drain_metrics_text(sc->drain) : NULL;
+    char *policy = mg_serve_policy_metrics(sc->policy);
     char log[256];
     int n = snprintf(log, sizeof(log),
                      "# HELP migguard_decision_log_dropped_total Decision log lines dropped "
@@ -142,18 +147,21 @@ static char *serve_metrics(void *ctx)
                      sc->log ? mg_logbuf_dropped(sc->log) : 0UL);
     size_t a = engine ? strlen(engine) : 0, b = view ? strlen(view) : 0;
     size_t c = n > 0 && (size_t)n < sizeof(log) ? (size_t)n : 0, d = drain ? strlen(drain) : 0;
-    char *out = malloc(a + b + c + d + 1);
+    size_t p = policy ? strlen(policy) : 0;
+    char *out = malloc(a + b + c + d + p + 1);
 
     if (out) {
         memcpy(out, engine ? engine : "", a);
         memcpy(out + a, log, c);
         memcpy(out + a + c, view ? view : "", b);
         memcpy(out + a + c + b, drain ? drain : "", d);
-        out[a + b + c + d] = '\0';
+        memcpy(out + a + c + b + d, policy ? policy : "", p);
+        out[a + b + c + d + p] = '\0';
     }
     free(engine);
     free(view);
     free(drain);
+    free(policy);
     return out;
 }
 
@@ -162,8 +170,12 @@ static int start_view(const char *kubeconfig, unsigned resync_s, struct serve_ct
                       struct mg_kube **out)
 {
     struct mg_engine *engine = sc->engine;
-    struct mg_kube_opts ko = {
-        .kubeconfig = kubeconfig, .resync_ms = resync_s * 1000u, .log = serve_line, .log_ctx = sc};
+    struct mg_kube_opts ko = {.kubeconfig = kubeconfig,
+                              .resync_ms = resync_s * 1000u,
+                              .log = serve_line,
+                              .log_ctx = sc,
+                              .changed = mg_serve_policy_changed,
+                              .changed_ctx = sc->policy};
     struct mg_err err = {0};
 
     if (mg_kube_start(out, &ko, mg_engine_store(engine), &err)) {
@@ -199,6 +211,7 @@ struct serve_args {
     const char *client_ca[MAX_CLIENT_CA], *client_names[MAX_CLIENT_NAMES];
     const char *state, *config, *kubeconfig;
     unsigned resync_s, drain_s;
+    struct mg_serve_policy_args policy;
     bool kube, quiet;
 };
 
@@ -221,6 +234,7 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
                                          {"client-ca", required_argument, NULL, 'A'},
                                          {"client-name", required_argument, NULL, 'N'},
                                          {"metrics-listen", required_argument, NULL, 'm'},
+                                         MG_SERVE_POLICY_LONGOPTS,
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     int c;
@@ -271,6 +285,15 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
                 break;
             fprintf(stderr, "migguard serve: --max-conns takes a number from 1 to 1000000\n");
             return 2;
+        case MG_SERVE_POLICY_OPT:
+        case MG_SERVE_POLICY_OPT + 1:
+        case MG_SERVE_POLICY_OPT + 2:
+        case MG_SERVE_POLICY_OPT + 3:
+        case MG_SERVE_POLICY_OPT + 4:
+        case MG_SERVE_POLICY_OPT + 5:
+            if ((c = mg_serve_policy_option(&a->policy, c - MG_SERVE_POLICY_OPT, optarg)) >= 0)
+                return c;
+            break;
         case 'R':
             if (parse_uint(optarg, 86400, &a->resync_s) == 0 && a->resync_s > 0)
                 break;
@@ -308,6 +331,11 @@ static int parse_args(int argc, char **argv, struct serve_args *a)
     a->so.client_names = a->client_names;
     if (a->resync_s && !a->kube) {
         fprintf(stderr, "migguard serve: --resync needs --kube or --kubeconfig\n");
+        return 2;
+    }
+    if (mg_serve_policy_needs_kube(&a->policy) && !a->kube) {
+        fprintf(stderr, "migguard serve: --lease-namespace, --lease-duration, --policy-wait and "
+                        "--audit-period need --kube or --kubeconfig\n");
         return 2;
     }
     return -1;
@@ -375,6 +403,7 @@ static void serve_cleanup(struct serve_ctx *sc, struct mg_server *srv)
     mg_server_stop(srv);
     mg_drain_metrics_stop(sc->drain);
     mg_kube_stop(sc->view);
+    mg_serve_policy_stop(sc->policy);
     mg_engine_free(sc->engine);
 }
 
@@ -405,11 +434,17 @@ int mg_cli_serve(int argc, char **argv)
     mg_store_unlock(mg_engine_store(sc.engine));
     if (*note)
         say(&sc, "%s", note);
+    /* Admitted policies: pending unless the watch or an authenticated API server vouches
+     * for them (issues 13, 15). */
+    mg_engine_set_reviews_authenticated(sc.engine, a.so.n_client_ca > 0);
+    mg_engine_set_pending_ms(sc.engine, a.policy.pending_s * 1000u);
+    mg_engine_set_watched(sc.engine, a.kube);
     a.so.ready = serve_ready;
     a.so.metrics = serve_metrics;
     a.so.log = serve_line;
     a.so.hook_ctx = &sc;
-    if ((a.kube && start_view(a.kubeconfig, a.resync_s, &sc, &sc.view)) ||
+    if ((a.kube && (mg_serve_policy_start(&sc.policy, &a.policy, a.kubeconfig, sc.engine, sc.log) ||
+                    start_view(a.kubeconfig, a.resync_s, &sc, &sc.view))) ||
         mg_server_start(&srv, &a.so, sc.engine, &err)) {
         serve_cleanup(&sc, NULL);
         mg_logbuf_stop(sc.log);

@@ -96,6 +96,8 @@ struct mg_kube {
     unsigned backoff_min, backoff_max, missing_retry, page_limit, resync;
     void (*log)(void *ctx, const char *line);
     void *log_ctx;
+    void (*changed)(void *ctx, const char *kind, const char *name);
+    void *changed_ctx;
     unsigned list_timeout_s;
     bool once; /* mg_kube_opts.once: no watch after the first list */
     atomic_bool stop;
@@ -203,6 +205,8 @@ static void swap_in(struct watcher *w, struct mg_store *aside)
     mg_store_wrlock_polite(view);
     if (mg_store_exchange(view, aside, w->spec->kind) != 0)
         klog(w, "list: out of memory swapping the new list in");
+    else if (w->kube->changed)
+        w->kube->changed(w->kube->changed_ctx, w->spec->kind, NULL);
     mg_store_unlock(view);
 }
 
@@ -211,13 +215,19 @@ static void swap_in(struct watcher *w, struct mg_store *aside)
 static int apply_event(struct watcher *w, cJSON *ev)
 {
     struct mg_err err = {0};
-    char rv[256];
+    char rv[256], name[256] = "";
+    const char *n = w->kube->changed ? mg_json_name_or(mg_json_get(ev, "object"), NULL) : NULL;
 
+    /* The object moves into the store: its name is copied first for the hook. */
+    if (n)
+        snprintf(name, sizeof(name), "%s", n);
     switch (mg_kubeapply_event(w->kube->store, w->spec->kind, w->spec->api_version, ev, rv,
                                sizeof(rv), &err)) {
     case MG_KUBEAPPLY_CHANGED:
         w->got++;
         atomic_fetch_add(&w->events, 1);
+        if (name[0])
+            w->kube->changed(w->kube->changed_ctx, w->spec->kind, name);
         break;
     case MG_KUBEAPPLY_BOOKMARK: break;
     case MG_KUBEAPPLY_IGNORED: klog(w, "watch: ignored an event: %s", err.msg); break;
@@ -322,13 +332,14 @@ static CURLcode perform(struct watcher *w, const char *path_query, bool watching
     return cc;
 }
 
-/* The message of a Status body, for logs. */
+/* The message of a Status body, for logs, with the URL asked (issue 14). */
 static void log_status(struct watcher *w, const char *what)
 {
     cJSON *st = w->body.len ? mg_json_parse(w->body.p, w->body.len, 0, NULL) : NULL;
     const char *msg = mg_json_str(st, "message");
 
-    klog(w, "%s: HTTP %ld: %.300s", what, w->status, msg ? msg : "");
+    klog(w, "%s %s%s: HTTP %ld: %.300s", what, w->kube->kc.server, w->spec->path, w->status,
+         msg ? msg : "");
     cJSON_Delete(st);
 }
 
@@ -397,7 +408,7 @@ static enum outcome do_list(struct watcher *w)
         }
         if (cc != CURLE_OK) {
             if (cc != CURLE_WRITE_ERROR) /* on_data said why */
-                klog(w, "list: %s", curl_easy_strerror(cc));
+                klog(w, "list %s%s: %s", k->kc.server, w->spec->path, curl_easy_strerror(cc));
             goto out;
         }
         if (w->status == 404 || w->status == 410) {
@@ -612,6 +623,8 @@ int mg_kube_start(struct mg_kube **out, const struct mg_kube_opts *opts, struct 
     k->log = opts->log;
     k->once = opts->once;
     k->log_ctx = opts->log_ctx;
+    k->changed = opts->changed;
+    k->changed_ctx = opts->changed_ctx;
     atomic_init(&k->stop, false);
     pthread_mutex_init(&k->mu, NULL);
     pthread_mutex_init(&k->list_mu, NULL);

@@ -33,6 +33,11 @@ struct mg_kube_opts {
      * and recovery; NULL: silent. Must be thread-safe. */
     void (*log)(void *ctx, const char *line);
     void *log_ctx;
+    /* Called with the store's write lock held after a watch event changed kind's
+     * object name, and with name NULL after a list replaced every object of kind;
+     * NULL: none. Must be quick and take no lock the store's writers wait for. */
+    void (*changed)(void *ctx, const char *kind, const char *name);
+    void *changed_ctx;
 };
 
 /* What one kind's watcher has done so far (for /metrics and tests). */

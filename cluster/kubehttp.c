@@ -55,7 +55,10 @@ static void set_common(CURL *c, const struct mg_kubehttp_req *req)
     curl_easy_setopt(c, CURLOPT_USERAGENT, "migguard");
     curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, req->max_s);
+    if (req->max_ms > 0)
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, req->max_ms);
+    else
+        curl_easy_setopt(c, CURLOPT_TIMEOUT, req->max_s);
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, req->low_speed_s > 0 ? 1L : 0L);
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, req->low_speed_s);
     /* A silently dead peer (node gone, NAT entry expired) shows up within a minute. */
@@ -92,6 +95,13 @@ CURLcode mg_kubehttp_get(CURL *c, const struct mg_kubeconf *kc, const struct mg_
     snprintf(url, n, "%s%s", kc->server, req->path_query);
     if (!(hdrs = curl_slist_append(NULL, "Accept: application/json")))
         goto out;
+    if (req->body) {
+        /* No "Expect: 100-continue" round trip before a body. */
+        if (!(h = curl_slist_append(hdrs, "Content-Type: application/json")) ||
+            !(hdrs = h, h = curl_slist_append(hdrs, "Expect:")))
+            goto out;
+        hdrs = h;
+    }
     if (auth) {
         snprintf(auth, an, "Authorization: Bearer %s", tok);
         if (!(h = curl_slist_append(hdrs, auth)))
@@ -103,6 +113,10 @@ CURLcode mg_kubehttp_get(CURL *c, const struct mg_kubeconf *kc, const struct mg_
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
     set_common(c, req);
     set_tls(c, kc);
+    if (req->method)
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
+    if (req->body)
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body);
     rc = curl_easy_perform(c);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
 out:

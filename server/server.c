@@ -51,6 +51,8 @@
  * 7 MiB each would otherwise take 56 GiB. Past it a review gets 503 (any one body of
  * up to 7 MiB is always taken when nothing else is held). */
 #define BODY_BUDGET ((size_t)64 * 1024 * 1024)
+/* Reviews answered on threads of their own at once (policy writes); more wait inline. */
+#define MAX_WORKERS 64
 #define BUSY_MESSAGE "server busy: too many large request bodies at once; retry later"
 /* TLS 1.2 and 1.3 only, GnuTLS's NORMAL ciphers (README.md "TLS"). */
 #define TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
@@ -69,6 +71,7 @@ struct mg_server {
     unsigned port, drain_s, linger_s;
     atomic_bool stopping;
     atomic_size_t body_bytes; /* reserved by the requests in flight, under BODY_BUDGET */
+    atomic_int workers;       /* reviews answered on a thread of their own (may wait) */
     bool (*ready)(void *ctx);
     char *(*metrics_hook)(void *ctx);
     void *hook_ctx;
@@ -83,6 +86,14 @@ struct req {
     size_t reserved; /* of srv->body_bytes, given back when the request completes */
     bool too_big, busy;
     struct timespec t0;
+    /* A review that may wait (a policy write taking its turn across replicas) runs on
+     * a thread of its own with the connection suspended, so the event loop goes on
+     * serving every other review. */
+    bool worked;
+    int rc;
+    double secs;
+    struct mg_reply reply;
+    struct MHD_Connection *conn;
 };
 
 /* Take n bytes of the body budget for r; false when that would pass BODY_BUDGET. */
@@ -238,32 +249,89 @@ static enum MHD_Result review_data(struct req *r, const char *data, size_t n)
     return MHD_YES;
 }
 
+static enum MHD_Result send_reply(struct MHD_Connection *c, struct req *r, enum mg_endpoint ep,
+                                  int rc, struct mg_reply *reply, double secs)
+{
+    enum MHD_Result ret;
+
+    if (!reply->body) {
+        ret = send_status(c, r, 500, "internal error", NULL);
+    } else {
+        if (rc == 0)
+            mg_metrics_review(&r->srv->metrics, ep == MG_EP_MUTATE, reply->allowed, secs);
+        ret = send_buf(c, r, reply->http_status ? reply->http_status : 200, "application/json",
+                       reply->body, reply->len, NULL);
+    }
+    mg_reply_free(reply);
+    return ret;
+}
+
+static void *review_worker(void *arg)
+{
+    struct req *r = arg;
+    struct mg_server *s = r->srv;
+    struct MHD_Connection *c = r->conn;
+    struct mg_err err = {0};
+    struct timespec t0;
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    r->rc = mg_engine_review(s->engine, r->route == MG_ROUTE_MUTATE ? MG_EP_MUTATE : MG_EP_VALIDATE,
+                             r->body, r->len, &r->reply, &err);
+    r->secs = since(&t0);
+    r->worked = true;
+    /* r may be gone once the connection is resumed. */
+    MHD_resume_connection(c);
+    atomic_fetch_sub(&s->workers, 1);
+    return NULL;
+}
+
+/* Answer r on a thread of its own; false when it must be answered here. */
+static bool review_aside(struct MHD_Connection *c, struct req *r, enum mg_endpoint ep)
+{
+    struct mg_server *s = r->srv;
+    pthread_attr_t at;
+    pthread_t t;
+    bool ok;
+
+    if (!mg_engine_review_may_wait(s->engine, ep, r->body, r->len))
+        return false;
+    if (atomic_fetch_add(&s->workers, 1) >= MAX_WORKERS) {
+        atomic_fetch_sub(&s->workers, 1);
+        return false;
+    }
+    r->conn = c;
+    MHD_suspend_connection(c);
+    pthread_attr_init(&at);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    ok = pthread_create(&t, &at, review_worker, r) == 0;
+    pthread_attr_destroy(&at);
+    if (!ok) {
+        MHD_resume_connection(c);
+        atomic_fetch_sub(&s->workers, 1);
+    }
+    return ok;
+}
+
 static enum MHD_Result review_done(struct MHD_Connection *c, struct req *r)
 {
     enum mg_endpoint ep = r->route == MG_ROUTE_MUTATE ? MG_EP_MUTATE : MG_EP_VALIDATE;
     struct mg_reply reply = {0};
     struct mg_err err = {0};
-    enum MHD_Result ret;
     struct timespec t0;
     int rc;
 
+    if (r->worked)
+        return send_reply(c, r, ep, r->rc, &r->reply, r->secs);
     if (r->too_big)
         return send_status(c, r, 413, "request body too large: the limit is 7 MiB", NULL);
     if (r->busy)
         return send_status(c, r, 503, BUSY_MESSAGE, NULL);
     r->body[r->len] = '\0';
+    if (review_aside(c, r, ep))
+        return MHD_YES;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     rc = mg_engine_review(r->srv->engine, ep, r->body, r->len, &reply, &err);
-    if (!reply.body) {
-        ret = send_status(c, r, 500, "internal error", NULL);
-    } else {
-        if (rc == 0)
-            mg_metrics_review(&r->srv->metrics, ep == MG_EP_MUTATE, reply.allowed, since(&t0));
-        ret = send_buf(c, r, reply.http_status ? reply.http_status : 200, "application/json",
-                       reply.body, reply.len, NULL);
-    }
-    mg_reply_free(&reply);
-    return ret;
+    return send_reply(c, r, ep, rc, &reply, since(&t0));
 }
 
 /* The server's counters and the caller's extra text (metricsd.h's render). */
@@ -453,7 +521,7 @@ static struct MHD_Daemon *start_daemon(struct mg_server *s, const struct mg_serv
                                        struct MHD_OptionItem *tls, unsigned limit)
 {
     unsigned flags = MHD_USE_TLS | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG;
+                     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     struct MHD_OptionItem addr[2] = {{MHD_OPTION_END, 0, NULL}, {MHD_OPTION_END, 0, NULL}};
 
     if (dual) {
@@ -611,5 +679,9 @@ void mg_server_stop(struct mg_server *srv)
     if (atomic_load(&srv->metrics.in_flight) > 0)
         mg_http_logf(&srv->log, "stopping with %ld requests unanswered after %u s",
                      (long)atomic_load(&srv->metrics.in_flight), srv->drain_s);
+    /* A review on its own thread ends within its bound (the policy wait), and resumes
+     * its connection, which a stopped daemon must not have suspended. */
+    while (atomic_load(&srv->workers) > 0)
+        nanosleep(&tick, NULL);
     server_free(srv);
 }

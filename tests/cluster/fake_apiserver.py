@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # fake_apiserver.py - a tiny Kubernetes API server for tests of cluster/kube.c: plain
 # HTTP on 127.0.0.1 with an ephemeral port, paginated LIST, chunked WATCH with
-# resourceVersion replay, BOOKMARK, ERROR 410, HTTP 410 and dropped connections.
+# resourceVersion replay, BOOKMARK, ERROR 410, HTTP 410 and dropped connections;
+# coordination.k8s.io/v1 Leases (GET, POST, PUT with resourceVersion compare-and-swap:
+# 409 Conflict), core/v1 Events (POST), and a stall of every non-watch request.
 # Driven by one JSON command per line on stdin; prints "PORT n" first, then one reply
 # line ("OK" or "STATS {...}") per command. Exits on "quit", EOF or --max-seconds.
 # --serve-dir DIR preloads every `kind: List` / typed-list JSON file of DIR (bench/scale.sh);
@@ -91,6 +93,12 @@ class State:
         self.fail_next = {}
         self.stats = {p.rsplit("/", 1)[1]: {"lists": 0, "watches": 0} for p in RESOURCES}
         self.stopping = False
+        self.leases = {}      # (ns, name) -> Lease object (dict)
+        self.events_posted = []
+        self.stall_until = 0.0
+        self.stall_match = ""
+        self.lease_puts = 0
+        self.lease_conflicts = 0
 
     def stamp(self, obj):
         self.rv += 1
@@ -138,6 +146,30 @@ class State:
                 self.absent.discard(path)
             elif op == "stats":
                 return "STATS " + json.dumps(self.stats)
+            elif op == "stall":
+                # Requests (not watches) whose path contains "match" wait this long.
+                self.stall_until = time.monotonic() + float(c.get("seconds", 1))
+                self.stall_match = c.get("match", "")
+            elif op == "events":
+                return "EVENTS " + json.dumps(self.events_posted)
+            elif op == "leases":
+                return "LEASES " + json.dumps({"%s/%s" % k: v for k, v in self.leases.items()})
+            elif op == "lease_stats":
+                return "LEASE_STATS " + json.dumps({"puts": self.lease_puts,
+                                                    "conflicts": self.lease_conflicts})
+            elif op == "set_lease":
+                # A holder that takes the lease and dies: the test plays it.
+                key = (c["ns"], c["name"])
+                obj = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                       "metadata": {"name": c["name"], "namespace": c["ns"]},
+                       "spec": c.get("spec", {})}
+                self.stamp(obj)
+                self.leases[key] = obj
+            elif op == "policies":
+                path = BY_NAME["migrationpolicies"]
+                return "POLICIES " + json.dumps(sorted(
+                    [o if isinstance(o, dict) else json.loads(o)
+                     for o in self.objects[path].values()], key=lambda o: o["metadata"]["name"]))
             elif op == "quit":
                 self.stopping = True
             else:
@@ -148,6 +180,9 @@ class State:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out as separate writes: without TCP_NODELAY each answer
+    # waits for the client's delayed ACK (40 ms), which bench/policy_writes.sh would see.
+    disable_nagle_algorithm = True
     st = None
 
     def log_message(self, fmt, *args):
@@ -168,6 +203,95 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(code, {"kind": "Status", "apiVersion": "v1", "status": "Failure",
                           "message": msg, "reason": reason, "code": code})
 
+    def stall(self, path):
+        st = self.st
+        while True:
+            with st.cond:
+                left = st.stall_until - time.monotonic()
+                if left <= 0 or st.stopping or st.stall_match not in path:
+                    return
+            time.sleep(min(left, 0.05))
+
+    def body(self):
+        n = int(self.headers.get("Content-Length", "0") or 0)
+        try:
+            return json.loads(self.rfile.read(n) or b"null")
+        except ValueError:
+            return None
+
+    def leases_path(self, path):
+        """(ns, name or None) for .../namespaces/NS/leases[/NAME], else None."""
+        parts = path.strip("/").split("/")
+        if parts[:3] != ["apis", "coordination.k8s.io", "v1"] or len(parts) not in (6, 7):
+            return None
+        if parts[3] != "namespaces" or parts[5] != "leases":
+            return None
+        return (parts[4], parts[6] if len(parts) == 7 else None)
+
+    def events_ns(self, path):
+        parts = path.strip("/").split("/")
+        if len(parts) == 5 and parts[:3] == ["api", "v1", "namespaces"] and parts[4] == "events":
+            return parts[3]
+        return None
+
+    def write_op(self, method):
+        st = self.st
+        if self.headers.get("Authorization") != "Bearer " + st.token:
+            return self.status(401, "Unauthorized", "Unauthorized")
+        path = urlsplit(self.path).path
+        self.stall(path)
+        obj = self.body()
+        if not isinstance(obj, dict):
+            return self.status(400, "BadRequest", "the body is not a JSON object")
+        ns = self.events_ns(path)
+        if ns is not None and method == "POST":
+            with st.cond:
+                name = obj.get("metadata", {}).get("name", "")
+                if any(e["metadata"].get("name") == name for e in st.events_posted):
+                    return self.status(409, "AlreadyExists", "events \"%s\" already exists" % name)
+                obj.setdefault("metadata", {})["namespace"] = ns
+                st.stamp(obj)
+                st.events_posted.append(obj)
+            return self.reply(201, obj)
+        lp = self.leases_path(path)
+        if lp is None:
+            return self.status(405, "MethodNotAllowed", "not supported by the fake API server")
+        ns, name = lp
+        with st.cond:
+            st.lease_puts += 1
+            if method == "POST" and name is None:
+                key = (ns, obj.get("metadata", {}).get("name", ""))
+                if key in st.leases:
+                    st.lease_conflicts += 1
+                    return self.status(409, "AlreadyExists", "leases \"%s\" already exists" % key[1])
+            elif method == "PUT" and name is not None:
+                key = (ns, name)
+                cur = st.leases.get(key)
+                if cur is None:
+                    return self.status(404, "NotFound", "leases \"%s\" not found" % name)
+                want = obj.get("metadata", {}).get("resourceVersion")
+                if want != cur["metadata"]["resourceVersion"]:
+                    st.lease_conflicts += 1
+                    return self.status(409, "Conflict", "Operation cannot be fulfilled on "
+                                       "leases.coordination.k8s.io \"%s\": the object has been "
+                                       "modified; please apply your changes to the latest version "
+                                       "and try again" % name)
+            else:
+                return self.status(405, "MethodNotAllowed", "not supported by the fake API server")
+            obj.setdefault("metadata", {})["namespace"] = ns
+            obj["apiVersion"] = "coordination.k8s.io/v1"
+            obj["kind"] = "Lease"
+            st.stamp(obj)
+            st.leases[key] = obj
+            st.cond.notify_all()
+            return self.reply(201 if method == "POST" else 200, obj)
+
+    def do_POST(self):
+        self.write_op("POST")
+
+    def do_PUT(self):
+        self.write_op("PUT")
+
     def do_GET(self):
         st = self.st
         url = urlsplit(self.path)
@@ -175,6 +299,17 @@ class Handler(BaseHTTPRequestHandler):
         if self.headers.get("Authorization") != "Bearer " + st.token:
             return self.status(401, "Unauthorized", "Unauthorized")
         path = url.path
+        lp = self.leases_path(path)
+        if lp is not None and lp[1] is not None:
+            self.stall(path)
+            with st.cond:
+                cur = st.leases.get(lp)
+                cur = json.loads(json.dumps(cur)) if cur is not None else None
+            if cur is None:
+                return self.status(404, "NotFound", "leases \"%s\" not found" % lp[1])
+            return self.reply(200, cur)
+        if q.get("watch") not in ("1", "true"):
+            self.stall(path)
         if path not in RESOURCES or path in st.absent:
             return self.status(404, "NotFound", "the server could not find the requested resource")
         name = path.rsplit("/", 1)[1]

@@ -211,7 +211,21 @@ def check_rbac(k):
                     for res in r.get("resources", []):
                         granted.add((g, res))
     check(VIEW <= granted, "ClusterRole does not list/watch %s" % sorted(VIEW - granted))
-    check(not k.get("Role") and not k.get("RoleBinding"), "unexpected namespaced RBAC")
+    # Namespaced: only the Leases and Events of issue 13, in migguard's namespace.
+    allowed = {("coordination.k8s.io", "leases"): {"get", "create", "update"},
+               ("", "events"): {"create"}}
+    rnames = []
+    for role in k.get("Role", []):
+        check(role["metadata"].get("namespace") == NS, "a Role outside namespace %s" % NS)
+        rnames.append(role["metadata"]["name"])
+        for r in role.get("rules", []):
+            for g in r.get("apiGroups", []):
+                for res in r.get("resources", []):
+                    extra = set(r.get("verbs", [])) - allowed.get((g, res), set())
+                    check(not extra, "Role grants %s on %s/%s" % (sorted(extra), g, res))
+    for b in k.get("RoleBinding", []):
+        check(b["metadata"].get("namespace") == NS and b["roleRef"]["name"] in rnames,
+              "RoleBinding points at a missing Role or lives outside %s" % NS)
     for b in k.get("ClusterRoleBinding", []):
         check(b["roleRef"]["name"] in [r["metadata"]["name"] for r in roles],
               "ClusterRoleBinding points at a missing ClusterRole")
