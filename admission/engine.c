@@ -465,32 +465,13 @@ static int64_t mono_ms(const struct timespec *t)
 static int policy_begin(struct mg_engine *e, const struct mg_request *req,
                         const struct timespec *t0, bool *guarded, struct mg_err *why)
 {
-    int64_t deadline = mono_ms(t0) + e->policy_wait_ms;
-    struct timespec until;
-
     *guarded = e->pw && (req->op == MG_OP_CREATE || req->op == MG_OP_UPDATE);
     if (!e->pw) {
         pthread_mutex_lock(&e->policy_mu);
         return 0;
     }
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += (time_t)((deadline - mg_pending_now_ms()) / 1000);
-    until.tv_nsec += (long)((deadline - mg_pending_now_ms()) % 1000) * 1000000L;
-    if (until.tv_nsec < 0) {
-        until.tv_sec--;
-        until.tv_nsec += 1000000000L;
-    } else if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
-    if (pthread_mutex_timedlock(&e->policy_mu, &until) != 0)
-        return mg_err_set(why, MG_EIO, "other policy writes on this replica took the %u ms",
-                          e->policy_wait_ms);
-    if (*guarded && mg_policywrite_begin(e->pw, e->store, e->pending, deadline, why) != 0) {
-        pthread_mutex_unlock(&e->policy_mu);
-        return MG_EIO;
-    }
-    return 0;
+    return mg_policywrite_turn(*guarded ? e->pw : NULL, &e->policy_mu, e->store, e->pending,
+                               mono_ms(t0) + e->policy_wait_ms, why);
 }
 
 /* Record the admission in the Lease and give it up; false when the record could not be

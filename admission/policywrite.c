@@ -216,3 +216,28 @@ int mg_policywrite_end(struct mg_policywrite *pw, const cJSON *obj, int64_t dead
     free(text);
     return rc;
 }
+
+int mg_policywrite_turn(struct mg_policywrite *pw, pthread_mutex_t *mu, struct mg_store *store,
+                        struct mg_pending *pending, int64_t deadline_ms, struct mg_err *why)
+{
+    int64_t left = deadline_ms - mg_pending_now_ms();
+    struct timespec until;
+
+    /* pthread_mutex_timedlock counts on CLOCK_REALTIME. */
+    clock_gettime(CLOCK_REALTIME, &until);
+    if (left < 0)
+        left = 0;
+    until.tv_sec += (time_t)(left / 1000);
+    until.tv_nsec += (long)(left % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    if (pthread_mutex_timedlock(mu, &until) != 0)
+        return mg_err_set(why, MG_EIO, "other policy writes on this replica took the time");
+    if (pw && mg_policywrite_begin(pw, store, pending, deadline_ms, why) != 0) {
+        pthread_mutex_unlock(mu);
+        return MG_EIO;
+    }
+    return 0;
+}

@@ -11,6 +11,7 @@
 #ifndef MG_POLICYWRITE_H
 #define MG_POLICYWRITE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -48,6 +49,12 @@ void mg_policywrite_free(struct mg_policywrite *pw);
  * deadline_ms (err says why; the Lease is not held then). */
 int mg_policywrite_begin(struct mg_policywrite *pw, struct mg_store *store,
                          struct mg_pending *pending, int64_t deadline_ms, struct mg_err *err);
+
+/* Take this replica's turn: lock mu (the engine's policy mutex) by deadline_ms, then
+ * mg_policywrite_begin when pw is not NULL. 0 with mu held, or MG_EIO with why set and
+ * nothing held. */
+int mg_policywrite_turn(struct mg_policywrite *pw, pthread_mutex_t *mu, struct mg_store *store,
+                        struct mg_pending *pending, int64_t deadline_ms, struct mg_err *why);
 
 /* After judging: give the Lease up, recording obj (the admitted policy; NULL when
  * nothing was admitted). MG_EIO when the record could not be written by deadline_ms:
