@@ -215,7 +215,7 @@ def write(c):
     casegen.write_case(c["name"], review(c["name"], c["obj"], c["op"], c["old"], c["user"]),
                        casegen.expect(c, "validate" if c["patch"] is casegen.UNCHECKED
                                       else "mutate", not c["deny"], c["patch"]), c["config"],
-                       casegen.object_files(c["state"]))
+                       casegen.object_files(c["state"]), NOTES.get(c["name"]))
 
 
 # ---- VM001: access modes ---------------------------------------------------------------
@@ -878,6 +878,52 @@ case("mig-update-allowed", migration("migration-job", {"vmiName": "VMI name"}, "
      state=[FEDORA])
 case("mig-delete-allowed", None, op="DELETE",
      old=migration("migration-job", {"vmiName": "vmi-gone"}, "Running"), state=[FEDORA])
+
+
+# NOTE files (tests/cases/README.md): why each case RULES.md edition 2 changed or added
+# is what it is, with its upstream source.
+NOTES = {
+    "vm-vm001-default-class-profile-deny": "Edition 2 (RULES.md 9.9): with a volumeMode, CDI takes the StorageProfile's first claimPropertySet of that mode (RBD Filesystem: RWO). Edition 1 named no volumeMode and read the Filesystem entry; without a volumeMode the case now allows (vm-vm001-default-class-first-claim-set-allowed). Source: CDI pkg/controller/datavolume/util.go.",
+    "vm-vm001-default-class-first-claim-set-allowed": "RULES.md 9.9: neither volumeMode nor accessModes: the first claimPropertySets entry (Ceph RBD: ReadWriteMany Block), so VMs from OpenShift's templates on ODF migrate. Source: CDI pkg/controller/datavolume/util.go.",
+    "vm-vm001-virt-default-class-first-allowed": "RULES.md 9.9: the class annotated storageclass.kubevirt.io/is-default-virt-class comes before the Kubernetes default class. Source: CDI pkg/controller/datavolume/util.go.",
+    "vm-vm001-profile-no-set-of-mode-warn": "RULES.md 9.9: a volumeMode no claimPropertySet offers leaves the access mode open: cannot determine, a warning. Source: CDI pkg/controller/datavolume/util.go.",
+    "vm-vm001-hco-default-live-migrate-deny": "RULES.md 9.8: no KubeVirt CR in the view, so the HyperConverged's spec.evictionStrategy is the cluster default. Source: HCO controllers/operands/kubevirt.go (copies spec.evictionStrategy into the KubeVirt CR).",
+    "vm-vm001-kubevirt-cr-over-hco-warn": "RULES.md 9.8: the KubeVirt CR's evictionStrategy comes before the HyperConverged's. Source: HCO controllers/operands/kubevirt.go (copies spec.evictionStrategy into the KubeVirt CR).",
+    "vm-vmi-kubevirt-controller-warn": "RULES.md section 8: findings of a VMI KubeVirt writes are warnings. Source: KubeVirt pkg/virt-controller/watch/vm/vm.go creates the VMI of a VM as the kubevirt-controller service account with a controller ownerReference.",
+    "vm-vmi-owned-by-vm-warn": "RULES.md section 8: a VMI a VirtualMachine controls only warns. Source: KubeVirt pkg/virt-controller/watch/vm/vm.go creates the VMI of a VM as the kubevirt-controller service account with a controller ownerReference.",
+    "vm-vmi-handler-service-account-warn": "RULES.md section 8: kubevirt-handler in any namespace counts as KubeVirt. Source: KubeVirt pkg/virt-controller/watch/vm/vm.go creates the VMI of a VM as the kubevirt-controller service account with a controller ownerReference.",
+    "vm-vmi-other-service-account-deny": "RULES.md section 8 names exactly kubevirt-controller and kubevirt-handler; a look-alike is a person's request.",
+    "vm-vmi-kubevirt-controller-mutate-annotated": "RULES.md section 8: a VMI KubeVirt creates still gets its annotations (section 7). Source: KubeVirt pkg/virt-controller/watch/vm/vm.go creates the VMI of a VM as the kubevirt-controller service account with a controller ownerReference.",
+    "vm-vm003-implicit-bridge-deny": "RULES.md 5 VM003: no interfaces and no networks: KubeVirt adds a pod interface with the KubeVirt CR's defaultNetworkInterface, bridge when unset. Source: KubeVirt pkg/network/vmispec/defaults.go (SetDefaultNetworkInterface) and KubeVirt pkg/network/vmispec/interface.go (the pod interface's migratability).",
+    "vm-vm003-implicit-masquerade-allowed": "RULES.md 5 VM003: the implicit interface takes defaultNetworkInterface masquerade (what HCO sets). Source: KubeVirt pkg/network/vmispec/defaults.go (SetDefaultNetworkInterface).",
+    "vm-vm003-implicit-no-kubevirt-cr-warn": "RULES.md 5 VM003: without a KubeVirt CR the implicit interface's binding is unknown: cannot determine. Source: KubeVirt pkg/network/vmispec/defaults.go (SetDefaultNetworkInterface).",
+    "vm-vm003-implicit-autoattach-off-allowed": "RULES.md 5 VM003: autoattachPodInterface false: no implicit pod interface. Source: KubeVirt pkg/network/vmispec/defaults.go (SetDefaultNetworkInterface).",
+    "vm-vm003-binding-plugin-no-migration-deny": "RULES.md 5 VM003: a binding plugin migrates only when its KubeVirt CR registration has migration. Source: KubeVirt pkg/network/vmispec/interface.go (the pod interface's migratability).",
+    "vm-vm003-binding-plugin-migration-allowed": "RULES.md 5 VM003: migration: {} in the plugin's registration counts. Source: KubeVirt pkg/network/vmispec/interface.go (the pod interface's migratability).",
+    "vm-vm003-binding-plugin-no-kubevirt-cr-warn": "RULES.md 5 VM003: without a KubeVirt CR a plugin's registration is unknown: cannot determine. Source: KubeVirt pkg/network/vmispec/interface.go (the pod interface's migratability).",
+    "vm-vm003-slirp-deny": "RULES.md 5 VM003: slirp cannot migrate. Source: KubeVirt pkg/network/vmispec/interface.go (the pod interface's migratability) (only masquerade, passtBinding, an allowed bridge or a migratable plugin).",
+    "vm-vm003-passt-binding-allowed": "RULES.md 5 VM003: passtBinding migrates. Source: KubeVirt pkg/network/vmispec/interface.go (the pod interface's migratability).",
+    "vm-vm003-passt-plugin-allowed": "RULES.md 5 VM003 says the passt binding plugin migrates; upstream (KubeVirt pkg/network/vmispec/interface.go (the pod interface's migratability)) asks its registration for migration like any plugin: RULES.md followed.",
+    "vm-vm004-masquerade-port-deny": "Edition 2 (RULES.md 5 VM004): on a VM the ports are one warning whatever the strategy; edition 1 denied this case. Source: KubeVirt pkg/virt-handler/migration-proxy/migration-proxy.go and api core/v1 MigrationTransportUnix: migrations go over a Unix socket; 49152/49153 are the legacy TCP ports.",
+    "vm-vm004-both-ports-one-warn": "RULES.md 5 VM004: exactly one VM004 warning on a VM. Source: KubeVirt pkg/virt-handler/migration-proxy/migration-proxy.go and api core/v1 MigrationTransportUnix: migrations go over a Unix socket; 49152/49153 are the legacy TCP ports.",
+    "vm-vm005-one-gpu-allowed": "Edition 2 (RULES.md 5 VM005): one GPU migrates only as a mediated vGPU with VGPULiveMigration; without a KubeVirt CR that is open, so edition 1's allow is now a warning. Source: KubeVirt pkg/virt-handler/vm.go (vmiContainsNonMigratablePCIHostDevices, isMdevGPU).",
+    "vm-vm005-vgpu-with-gate-allowed": "RULES.md 5 VM005: the gate is on and the device is a mediatedDevices resourceName. Source: KubeVirt pkg/virt-handler/vm.go (vmiContainsNonMigratablePCIHostDevices, isMdevGPU).",
+    "vm-vm005-vgpu-without-gate-deny": "RULES.md 5 VM005: a mediated device without the VGPULiveMigration gate cannot migrate. Source: KubeVirt pkg/virt-handler/vm.go (vmiContainsNonMigratablePCIHostDevices, isMdevGPU).",
+    "vm-vm005-passthrough-gpu-deny": "RULES.md 5 VM005: a pciHostDevices (passthrough) GPU cannot migrate even with the gate. Source: KubeVirt pkg/virt-handler/vm.go (vmiContainsNonMigratablePCIHostDevices, isMdevGPU).",
+    "vm-vm005-cluster-instancetype-gpus-deny": "RULES.md 5 VM005: GPUs from the instancetype count; kind defaults to VirtualMachineClusterInstancetype. Source: KubeVirt pkg/instancetype/find/spec.go (which kind) and instancetype.kubevirt.io/v1beta1 (spec.gpus, spec.hostDevices, spec.launchSecurity).",
+    "vm-vm005-namespaced-instancetype-host-devices-deny": "RULES.md 5 VM005: host devices from a namespaced instancetype count. Source: KubeVirt pkg/instancetype/find/spec.go (which kind) and instancetype.kubevirt.io/v1beta1 (spec.gpus, spec.hostDevices, spec.launchSecurity).",
+    "vm-vm005-instancetype-missing-warn": "RULES.md 5 VM005: an instancetype the view lacks: cannot determine. Source: KubeVirt pkg/instancetype/find/spec.go (which kind) and instancetype.kubevirt.io/v1beta1 (spec.gpus, spec.hostDevices, spec.launchSecurity).",
+    "vm-vm005-instancetype-plain-allowed": "RULES.md 5 VM005: an instancetype without devices adds nothing; the kind matches case-insensitively. Source: KubeVirt pkg/instancetype/find/spec.go (which kind) and instancetype.kubevirt.io/v1beta1 (spec.gpus, spec.hostDevices, spec.launchSecurity).",
+    "vm-vm006-eviction-strategy-typo-deny": "RULES.md 5: an evictionStrategy that is not one of KubeVirt's values is VM006, naming the closest. Source: KubeVirt pkg/virt-api/webhooks/validating-webhook/admitters/vmi-create-admitter.go (isValidEvictionStrategy).",
+    "vm-vm006-preferred-term-path-deny": "RULES.md 5 VM006: field paths keep .preference in preferred affinity terms (what kubectl shows).",
+    "vm-update-new-problem-deny": "Edition 2 made VM004 a warning, so the update's new problem is now the pod bridge (VM003); edition 1 used the migration port. Source: KubeVirt pkg/virt-handler/migration-proxy/migration-proxy.go and api core/v1 MigrationTransportUnix: migrations go over a Unix socket; 49152/49153 are the legacy TCP ports.",
+    "mig-mig003-migrated-volume-allowed": "RULES.md 6 MIG003: volumes in status.migratedVolumes are left out of VM001. Source: KubeVirt pkg/virt-handler/vm.go (checkVolumesForMigration skips IsMigratedVolume); the admitter reads the resulting condition.",
+    "mig-mig003-decentralized-skips-disks-allowed": "RULES.md 6 MIG003: a decentralized migration skips VM001 and DisksNotLiveMigratable. Source: KubeVirt pkg/virt-api/webhooks/validating-webhook/admitters/migration-create-admitter.go (isMigratable) and api core/v1 types.go (IsDecentralized).",
+    "mig-mig003-decentralized-other-condition-deny": "RULES.md 6 MIG003: other conditions still deny a decentralized migration. Source: KubeVirt pkg/virt-api/webhooks/validating-webhook/admitters/migration-create-admitter.go (isMigratable) and api core/v1 types.go (IsDecentralized).",
+    "mig-mig003-both-send-and-receive-deny": "RULES.md 6 MIG003: sendTo and receive both set is not decentralized (exactly one). Source: KubeVirt pkg/virt-api/webhooks/validating-webhook/admitters/migration-create-admitter.go (isMigratable) and api core/v1 types.go (IsDecentralized).",
+    "mig-mig003-tcp-transport-port-deny": "RULES.md 5 VM004 and 6 MIG003: on the legacy TCP transport the ports count. Source: KubeVirt pkg/virt-handler/migration-proxy/migration-proxy.go and api core/v1 MigrationTransportUnix: migrations go over a Unix socket; 49152/49153 are the legacy TCP ports.",
+    "mig-mig003-unix-transport-port-allowed": "RULES.md 6 MIG003: VM004 only on the legacy TCP transport. Source: KubeVirt pkg/virt-handler/migration-proxy/migration-proxy.go and api core/v1 MigrationTransportUnix: migrations go over a Unix socket; 49152/49153 are the legacy TCP ports."
+}
 
 
 if __name__ == "__main__":
