@@ -4,63 +4,24 @@
  * (mutate first, then validate the mutated object, as the API server orders them) and
  * goes through the same engine as `migguard serve`; no rule is decided here. An
  * allowed object joins the view, so later objects of the same input see it. */
-#include <dirent.h>
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "check_input.h"
 #include "check_report.h"
 #include "cli.h"
 #include "json.h"
-#include "load.h"
 #include "manifest.h"
 #include "patch.h"
 #include "setup.h"
-#include "validate.h"
-#include "yamljson.h"
-
-/* One input file can hold many objects; each object is capped at review size. */
-#define MAX_INPUT ((size_t)64 << 20)
-#define MAX_DEPTH 32
-
-struct input {
-    char *name; /* as given or found, "<stdin>" for - */
-    char *text;
-    struct mg_yaml_docs docs;
-};
-
-/* One object to check, borrowed from its input's documents. */
-struct pending {
-    cJSON *obj;
-    const struct input *in;
-    const struct mg_marks *marks;
-    int line;
-    int item; /* index in a List, -1 for a whole document */
-};
 
 struct check {
-    struct input *inputs;
-    size_t n_inputs, cap_inputs;
-    struct pending *objs;
-    size_t n_objs, cap_objs;
+    struct mg_check_inputs in;
     const char *default_ns;
     struct mg_engine *engine;
     struct mg_check_results results;
-    size_t broken; /* inputs or objects that could not be read: exit 2 at the end */
-    size_t named;  /* paths given on the command line */
-    /* while reading directories: the ones open above the current path, for loops */
-    struct {
-        dev_t dev;
-        ino_t ino;
-    } dirs[MAX_DEPTH + 1];
-    /* while collecting: the document being expanded */
-    const struct input *cur;
-    const struct mg_marks *cur_marks;
-    int cur_line;
-    struct mg_err *err;
 };
 
 static void usage(FILE *to)
@@ -93,265 +54,13 @@ static void usage(FILE *to)
 
 static void free_check(struct check *c)
 {
-    for (size_t i = 0; i < c->n_inputs; i++) {
-        free(c->inputs[i].name);
-        free(c->inputs[i].text);
-        mg_yaml_docs_free(&c->inputs[i].docs);
-    }
-    free(c->inputs);
-    free(c->objs);
+    mg_check_inputs_free(&c->in);
     mg_check_report_free(&c->results);
     mg_engine_free(c->engine);
 }
 
-static bool has_manifest_ext(const char *path)
-{
-    const char *dot = strrchr(path, '.');
-
-    return dot &&
-           (strcmp(dot, ".yaml") == 0 || strcmp(dot, ".yml") == 0 || strcmp(dot, ".json") == 0);
-}
-
-/* Read and parse one file (or standard input for "-") into a new input. */
-static int read_input(struct check *c, const char *path, struct mg_err *err)
-{
-    struct input *in;
-    size_t len = 0;
-    int rc;
-
-    if (c->n_inputs == c->cap_inputs) {
-        size_t cap = c->cap_inputs ? c->cap_inputs * 2 : 8;
-        struct input *ni = realloc(c->inputs, cap * sizeof(*ni));
-
-        if (!ni)
-            return mg_err_set(err, MG_ENOMEM, "out of memory");
-        c->inputs = ni;
-        c->cap_inputs = cap;
-    }
-    in = &c->inputs[c->n_inputs];
-    memset(in, 0, sizeof(*in));
-    in->name = strdup(strcmp(path, "-") == 0 ? "<stdin>" : path);
-    if (!in->name)
-        return mg_err_set(err, MG_ENOMEM, "out of memory");
-    c->n_inputs++;
-    rc = mg_setup_read_input(path, MAX_INPUT, &in->text, &len, err);
-    if (rc == 0)
-        rc = mg_yaml_parse(in->text, len, in->name, true, &in->docs, err);
-    if (rc) {
-        /* Nothing of a file that does not parse is checked. */
-        if (!err->file[0])
-            snprintf(err->file, sizeof(err->file), "%s", in->name);
-        mg_yaml_docs_free(&in->docs);
-        memset(&in->docs, 0, sizeof(in->docs));
-    }
-    return rc;
-}
-
-/* An input that cannot be read or parsed: one line on stderr naming it, counted for
- * the exit status, and the rest is still checked. Out of memory stops everything. */
-static int broken(struct check *c, int rc, struct mg_err *err)
-{
-    if (rc == 0 || rc == MG_ENOMEM)
-        return rc;
-    mg_setup_print_err(err);
-    mg_err_clear(err);
-    c->broken++;
-    return 0;
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int read_path(struct check *c, const char *path, int depth, struct mg_err *err);
-
-/* Every manifest file under dir, by name; hidden entries (ConfigMap ..data) skipped. */
-static int read_dir(struct check *c, const char *dir, int depth, struct mg_err *err)
-{
-    DIR *d = opendir(dir);
-    struct dirent *de;
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    int rc = 0;
-
-    if (!d)
-        return broken(
-            c, mg_err_set_at(err, MG_EIO, dir, 0, "cannot read directory: %s", strerror(errno)),
-            err);
-    while (rc == 0 && (de = readdir(d)) != NULL) {
-        size_t len = strlen(dir) + strlen(de->d_name) + 2;
-
-        if (de->d_name[0] == '.')
-            continue;
-        if (n == cap) {
-            char **nn = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof(*nn));
-
-            if (!nn) {
-                rc = mg_err_set(err, MG_ENOMEM, "out of memory");
-                break;
-            }
-            names = nn;
-        }
-        if (!(names[n] = malloc(len))) {
-            rc = mg_err_set(err, MG_ENOMEM, "out of memory");
-            break;
-        }
-        snprintf(names[n++], len, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
-                 de->d_name);
-    }
-    closedir(d);
-    if (n)
-        qsort(names, n, sizeof(*names), cmp_names);
-    for (size_t i = 0; i < n && rc == 0; i++)
-        rc = read_path(c, names[i], depth + 1, err);
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-    return rc;
-}
-
-/* A directory that is one of those above it (a symlink back up): the ancestor, or -1. */
-static int loop_of(const struct check *c, const struct stat *st, int depth)
-{
-    for (int i = 0; i < depth; i++) {
-        if (c->dirs[i].dev == st->st_dev && c->dirs[i].ino == st->st_ino)
-            return i;
-    }
-    return -1;
-}
-
-/* A path named on the command line (depth 0) is read whatever its name (a pipe such as
- * /dev/stdin or <(...) too); inside a directory only .yaml, .yml and .json files are.
- * What cannot be read is reported and skipped (broken); only MG_ENOMEM is returned. */
-static int read_path(struct check *c, const char *path, int depth, struct mg_err *err)
-{
-    struct stat st;
-
-    if (strcmp(path, "-") == 0)
-        return broken(c, read_input(c, path, err), err);
-    if (stat(path, &st) != 0)
-        return broken(c,
-                      mg_err_set_at(err, MG_EIO, path, 0, "cannot read: %s",
-                                    errno == ELOOP ? "a symlink loop" : strerror(errno)),
-                      err);
-    if (S_ISDIR(st.st_mode)) {
-        if (loop_of(c, &st, depth) >= 0)
-            return broken(c,
-                          mg_err_set_at(err, MG_EINVAL, path, 0,
-                                        "a symlink loop: this is the directory it is in, or "
-                                        "one above it; skipped"),
-                          err);
-        if (depth >= MAX_DEPTH)
-            return broken(c,
-                          mg_err_set_at(err, MG_EINVAL, path, 0,
-                                        "directories nested more than %d deep; skipped", MAX_DEPTH),
-                          err);
-        c->dirs[depth].dev = st.st_dev;
-        c->dirs[depth].ino = st.st_ino;
-        return read_dir(c, path, depth, err);
-    }
-    if (depth > 0 && (!S_ISREG(st.st_mode) || !has_manifest_ext(path)))
-        return 0;
-    return broken(c, read_input(c, path, err), err);
-}
-
-static bool str_member(const cJSON *o, const char *key)
-{
-    const cJSON *v = mg_json_get(o, key);
-
-    return cJSON_IsString(v) && v->valuestring[0];
-}
-
-/* Why a document is not a Kubernetes object for the API server (kustomize's own files,
- * patches, lists of anything), or NULL when it is one. */
-static const char *not_an_object(const cJSON *obj)
-{
-    const char *av = mg_json_str(obj, "apiVersion");
-
-    if (!cJSON_IsObject(obj))
-        return "not a mapping";
-    /* One of the two is a manifest with a mistake: that is reported, not skipped. */
-    if (!str_member(obj, "apiVersion") && !str_member(obj, "kind"))
-        return "no apiVersion or kind";
-    if (strncmp(av, "kustomize.config.k8s.io/", 24) == 0 ||
-        strncmp(av, "config.kubernetes.io/", 21) == 0)
-        return "a kustomize file";
-    return NULL;
-}
-
-/* mg_load_each callback: queue one object; a document that is not a Kubernetes object
- * is skipped with a note, an object without a name is reported (broken). */
-static int add_pending(void *ctx, cJSON *obj, int item)
-{
-    struct check *c = ctx;
-    const cJSON *md = mg_json_get(obj, "metadata");
-    const char *why = not_an_object(obj);
-    char ptr[48];
-    int line = c->cur_line;
-    struct pending *p;
-
-    if (item >= 0 && c->cur_marks) {
-        snprintf(ptr, sizeof(ptr), "/items/%d", item);
-        line = mg_marks_line(c->cur_marks, ptr);
-    }
-    if (why) {
-        fprintf(stderr, "migguard check: note: %s:%d: %s skipped: %s, not a Kubernetes object\n",
-                c->cur->name, line, item >= 0 ? "list item" : "document", why);
-        return 0;
-    }
-    if (!str_member(obj, "apiVersion") || !str_member(obj, "kind"))
-        return broken(c,
-                      mg_err_set_at(c->err, MG_EINVAL, c->cur->name, line,
-                                    "object has no apiVersion or kind; skipped"),
-                      c->err);
-    if (!cJSON_IsObject(md) || (!str_member(md, "name") && !str_member(md, "generateName")))
-        return broken(c,
-                      mg_err_set_at(c->err, MG_EINVAL, c->cur->name, line,
-                                    "object has no metadata.name or metadata.generateName "
-                                    "(kind %.100s); skipped",
-                                    mg_json_get(obj, "kind")->valuestring),
-                      c->err);
-    if (c->n_objs == c->cap_objs) {
-        size_t cap = c->cap_objs ? c->cap_objs * 2 : 16;
-        struct pending *np = realloc(c->objs, cap * sizeof(*np));
-
-        if (!np)
-            return mg_err_set(c->err, MG_ENOMEM, "out of memory");
-        c->objs = np;
-        c->cap_objs = cap;
-    }
-    p = &c->objs[c->n_objs++];
-    p->obj = obj;
-    p->in = c->cur;
-    p->marks = c->cur_marks;
-    p->line = line;
-    p->item = item;
-    return 0;
-}
-
-static int collect(struct check *c, struct mg_err *err)
-{
-    int rc = 0;
-
-    c->err = err;
-    for (size_t i = 0; i < c->n_inputs && rc == 0; i++) {
-        const struct input *in = &c->inputs[i];
-
-        for (size_t d = 0; d < in->docs.n && rc == 0; d++) {
-            c->cur = in;
-            c->cur_marks = in->docs.marks ? in->docs.marks[d] : NULL;
-            c->cur_line = in->docs.lines[d];
-            rc = mg_load_each(in->docs.docs[d], add_pending, c);
-            if (rc == MG_ENOMEM && !err->msg[0])
-                mg_err_set(err, MG_ENOMEM, "out of memory");
-        }
-    }
-    return rc;
-}
-
 /* Line of a finding's field in the object's source: list items are under /items/N. */
-static int field_line(const struct pending *p, const char *field)
+static int field_line(const struct mg_check_pending *p, const char *field)
 {
     char ptr[1024];
     int n = 0, line;
@@ -377,7 +86,7 @@ static int ask(struct check *c, enum mg_endpoint ep, const char *body, struct mg
 
 /* Verdict and findings of one answer into o: denials first, then warnings, as the
  * review shows them (causes, then warnings). */
-static int take_answer(struct mg_check_object *o, const struct pending *p,
+static int take_answer(struct mg_check_object *o, const struct mg_check_pending *p,
                        const struct mg_answer *a)
 {
     const struct mg_verdict *v = &a->verdict;
@@ -409,8 +118,9 @@ static int take_answer(struct mg_check_object *o, const struct pending *p,
 
 /* The mutating answer: record its patch in o and apply it to *obj (replaced by the
  * patched copy); o->allowed false when it denied. */
-static int mutate(struct check *c, struct mg_check_object *o, const struct pending *p, cJSON **obj,
-                  const cJSON *old, const char *ns, const char *uid, struct mg_err *err)
+static int mutate(struct check *c, struct mg_check_object *o, const struct mg_check_pending *p,
+                  cJSON **obj, const cJSON *old, const char *ns, const char *uid,
+                  struct mg_err *err)
 {
     struct mg_answer a = {0};
     struct mg_err perr = {0};
@@ -456,11 +166,11 @@ static int generate_name(cJSON *obj, size_t idx)
 {
     static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
     cJSON *md = mg_json_get(obj, "metadata");
-    const char *gen = mg_json_str(md, "generateName");
+    const char *gen = mg_json_str(md, "generateName"), *own = mg_json_str(md, "name");
     char name[300];
     size_t n;
 
-    if (str_member(md, "name") || !gen)
+    if ((own && own[0]) || !gen)
         return 0;
     n = (size_t)snprintf(name, sizeof(name) - 6, "%.250s", gen);
     for (int i = 0; i < 5; i++, idx /= sizeof(alphabet) - 1)
@@ -472,7 +182,7 @@ static int generate_name(cJSON *obj, size_t idx)
 
 /* Fill o's identity from obj (namespace already set): o keeps its own copies, which
  * stay valid when obj is replaced by its patched copy. */
-static int describe(struct mg_check_object *o, const struct pending *p, const cJSON *obj,
+static int describe(struct mg_check_object *o, const struct mg_check_pending *p, const cJSON *obj,
                     const char *ns)
 {
     const cJSON *md = mg_json_get(obj, "metadata");
@@ -487,20 +197,24 @@ static int describe(struct mg_check_object *o, const struct pending *p, const cJ
     return o->api_version && o->kind && o->name && o->namespace_ ? 0 : MG_ENOMEM;
 }
 
-/* The view's copy of o's object (caller frees), NULL when the view has none. */
-static int view_copy(struct mg_store *view, const struct mg_check_object *o, cJSON **old)
+/* The old object of o (caller frees), NULL when the view has none: the whole object
+ * from --state or from earlier in the input, as the API server sends it, since the
+ * view keeps VMs, VMIs, PVCs and DataVolumes compacted; the view's copy otherwise. */
+static int view_copy(const struct check *c, const struct mg_check_object *o, cJSON **old)
 {
-    const cJSON *had;
+    struct mg_store *view = mg_engine_store(c->engine);
+    const cJSON *had, *whole = mg_check_inputs_whole(&c->in, o->kind, o->namespace_, o->name);
 
     mg_store_rdlock(view);
     had = mg_store_get(view, o->kind, o->namespace_, o->name);
-    *old = had ? cJSON_Duplicate(had, 1) : NULL;
+    *old = had ? cJSON_Duplicate(whole ? whole : had, 1) : NULL;
     mg_store_unlock(view);
     return had && !*old ? MG_ENOMEM : 0;
 }
 
 /* Mutate, validate, and let an allowed object join the view. */
-static int check_one(struct check *c, const struct pending *p, size_t idx, struct mg_err *err)
+static int check_one(struct check *c, const struct mg_check_pending *p, size_t idx,
+                     struct mg_err *err)
 {
     struct mg_store *view = mg_engine_store(c->engine);
     struct mg_check_object *o = mg_check_report_add(&c->results);
@@ -513,7 +227,7 @@ static int check_one(struct check *c, const struct pending *p, size_t idx, struc
     snprintf(uid, sizeof(uid), "check-%zu", idx + 1);
     if (!o || !obj || generate_name(obj, idx) ||
         !(ns = mg_manifest_set_namespace(obj, c->default_ns)) || describe(o, p, obj, ns) ||
-        view_copy(view, o, &old))
+        view_copy(c, o, &old))
         goto out;
     if (old)
         o->operation = "UPDATE";
@@ -528,6 +242,8 @@ static int check_one(struct check *c, const struct pending *p, size_t idx, struc
     if (rc)
         goto out;
     rc = take_answer(o, p, &a);
+    if (rc == 0 && o->allowed)
+        rc = mg_check_inputs_remember(&c->in, o->kind, o->namespace_, o->name, obj);
     if (rc == 0 && o->allowed) {
         mg_store_wrlock(view);
         rc = mg_store_put(view, obj, err);
@@ -559,11 +275,10 @@ static int parse_args(int argc, char **argv, struct check *c, const char **state
     while ((ch = getopt_long(argc, argv, "f:n:o:h", opts, NULL)) != -1) {
         switch (ch) {
         case 'f':
-            if (read_path(c, optarg, 0, &err)) {
+            if (mg_check_inputs_read(&c->in, optarg, &err)) {
                 mg_setup_print_err(&err);
                 return 2;
             }
-            c->named++;
             break;
         case 's': *state = optarg; break;
         case 'c': *config = optarg; break;
@@ -580,8 +295,8 @@ static int parse_args(int argc, char **argv, struct check *c, const char **state
         default: usage(stderr); return 2;
         }
     }
-    for (int i = optind; i < argc; i++, c->named++) {
-        if (read_path(c, argv[i], 0, &err)) {
+    for (int i = optind; i < argc; i++) {
+        if (mg_check_inputs_read(&c->in, argv[i], &err)) {
             mg_setup_print_err(&err);
             return 2;
         }
@@ -600,21 +315,25 @@ int mg_cli_check(int argc, char **argv)
     if (rc)
         goto out;
     rc = 2;
-    if (c.named == 0) {
+    if (c.in.named == 0) {
         fprintf(stderr, "migguard check: no input: give -f FILE, a directory, or - for "
                         "standard input\n");
         usage(stderr);
         goto out;
     }
-    if (collect(&c, &err)) {
+    if (mg_check_inputs_collect(&c.in, &err)) {
         mg_setup_print_err(&err);
         goto out;
     }
     if (mg_setup_engine(config, state, &c.engine))
         goto out;
-    for (size_t i = 0; i < c.n_objs; i++) {
-        if (check_one(&c, &c.objs[i], i, &err)) {
-            fprintf(stderr, "migguard check: %s:%d: %s\n", c.objs[i].in->name, c.objs[i].line,
+    if (state && mg_check_inputs_keep_state(&c.in, state, c.default_ns, &err)) {
+        mg_setup_print_err(&err);
+        goto out;
+    }
+    for (size_t i = 0; i < c.in.n_objs; i++) {
+        if (check_one(&c, &c.in.objs[i], i, &err)) {
+            fprintf(stderr, "migguard check: %s:%d: %s\n", c.in.objs[i].in->name, c.in.objs[i].line,
                     err.msg);
             goto out;
         }
@@ -629,7 +348,7 @@ int mg_cli_check(int argc, char **argv)
         goto out;
     }
     /* Input that could not be read wins over a denial: something was not checked. */
-    rc = c.broken ? 2 : denied ? 1 : 0;
+    rc = c.in.broken ? 2 : denied ? 1 : 0;
 out:
     free_check(&c);
     return rc < 0 ? 0 : rc;

@@ -256,3 +256,48 @@ int mg_load_dir(struct mg_store *s, const char *dir, struct mg_err *err)
     mg_mem_trim();
     return rc;
 }
+
+/* Every object of one file, whole, to fn. */
+static int each_in_file(const char *path, int (*fn)(void *ctx, cJSON *obj, int index), void *ctx,
+                        struct mg_err *err)
+{
+    struct mg_yaml_docs docs = {0};
+    char *text = NULL;
+    size_t len = 0;
+    int rc = mg_read_file(path, MAX_FILE, &text, &len, err);
+
+    if (rc == 0)
+        rc = mg_yaml_parse(text, len, path, false, &docs, err);
+    for (size_t i = 0; i < docs.n && rc == 0; i++)
+        rc = mg_load_each(docs.docs[i], fn, ctx);
+    mg_yaml_docs_free(&docs);
+    free(text);
+    return rc;
+}
+
+int mg_load_dir_each(const char *dir, int (*fn)(void *ctx, cJSON *obj, int index), void *ctx,
+                     struct mg_err *err)
+{
+    char **names = NULL, *path = NULL;
+    size_t n = 0;
+    int rc = list_dir(dir, &names, &n, err);
+
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        size_t len = strlen(dir) + strlen(names[i]) + 2;
+        struct stat st;
+
+        free(path);
+        if (!(path = malloc(len))) {
+            rc = mg_err_set_at(err, MG_ENOMEM, dir, 0, "out of memory");
+            break;
+        }
+        snprintf(path, len, "%s/%s", dir, names[i]);
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+            rc = each_in_file(path, fn, ctx, err);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    free(path);
+    return rc;
+}

@@ -27,4 +27,11 @@ int mg_load_doc(struct mg_store *s, cJSON *doc, const char *where, int line, str
  * filling a kind fails, else 0. */
 int mg_load_each(cJSON *doc, int (*fn)(void *ctx, cJSON *obj, int index), void *ctx);
 
+/* Call fn for every object of the manifest files of dir (the files mg_load_dir reads,
+ * in the same order), whole: nothing is pruned or stored. obj is borrowed for the call.
+ * `check` takes an UPDATE's oldObject from here, as the view keeps some kinds compacted.
+ * Returns fn's first non-zero result, or an error naming the file. */
+int mg_load_dir_each(const char *dir, int (*fn)(void *ctx, cJSON *obj, int index), void *ctx,
+                     struct mg_err *err);
+
 #endif
