@@ -225,7 +225,10 @@ static int list_dir(const char *dir, char ***out, size_t *n, struct mg_err *err)
     return rc;
 }
 
-int mg_load_dir(struct mg_store *s, const char *dir, struct mg_err *err)
+/* Call file_fn for every regular manifest file of dir, by name. */
+static int each_file(const char *dir,
+                     int (*file_fn)(void *ctx, const char *path, struct mg_err *err), void *ctx,
+                     struct mg_err *err)
 {
     char **names = NULL, *path = NULL;
     size_t n = 0;
@@ -246,21 +249,40 @@ int mg_load_dir(struct mg_store *s, const char *dir, struct mg_err *err)
             rc = mg_err_set_at(err, MG_EIO, path, 0, "cannot read %s: %s", path, strerror(errno));
             break;
         }
-        if (S_ISREG(st.st_mode) && mg_store_wants_file(s, path))
-            rc = mg_load_file(s, path, err);
+        if (S_ISREG(st.st_mode))
+            rc = file_fn(ctx, path, err);
     }
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
     free(path);
+    return rc;
+}
+
+static int load_wanted_file(void *ctx, const char *path, struct mg_err *err)
+{
+    struct mg_store *s = ctx;
+
+    return mg_store_wants_file(s, path) ? mg_load_file(s, path, err) : 0;
+}
+
+int mg_load_dir(struct mg_store *s, const char *dir, struct mg_err *err)
+{
+    int rc = each_file(dir, load_wanted_file, s, err);
+
     mg_mem_trim();
     return rc;
 }
 
-/* Every object of one file, whole, to fn. */
-static int each_in_file(const char *path, int (*fn)(void *ctx, cJSON *obj, int index), void *ctx,
-                        struct mg_err *err)
+struct each {
+    int (*fn)(void *ctx, cJSON *obj, int index);
+    void *ctx;
+};
+
+/* Every object of one file, whole, to the caller's fn. */
+static int each_in_file(void *ctx, const char *path, struct mg_err *err)
 {
+    const struct each *e = ctx;
     struct mg_yaml_docs docs = {0};
     char *text = NULL;
     size_t len = 0;
@@ -269,7 +291,7 @@ static int each_in_file(const char *path, int (*fn)(void *ctx, cJSON *obj, int i
     if (rc == 0)
         rc = mg_yaml_parse(text, len, path, false, &docs, err);
     for (size_t i = 0; i < docs.n && rc == 0; i++)
-        rc = mg_load_each(docs.docs[i], fn, ctx);
+        rc = mg_load_each(docs.docs[i], e->fn, e->ctx);
     mg_yaml_docs_free(&docs);
     free(text);
     return rc;
@@ -278,26 +300,7 @@ static int each_in_file(const char *path, int (*fn)(void *ctx, cJSON *obj, int i
 int mg_load_dir_each(const char *dir, int (*fn)(void *ctx, cJSON *obj, int index), void *ctx,
                      struct mg_err *err)
 {
-    char **names = NULL, *path = NULL;
-    size_t n = 0;
-    int rc = list_dir(dir, &names, &n, err);
+    struct each e = {fn, ctx};
 
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        size_t len = strlen(dir) + strlen(names[i]) + 2;
-        struct stat st;
-
-        free(path);
-        if (!(path = malloc(len))) {
-            rc = mg_err_set_at(err, MG_ENOMEM, dir, 0, "out of memory");
-            break;
-        }
-        snprintf(path, len, "%s/%s", dir, names[i]);
-        if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-            rc = each_in_file(path, fn, ctx, err);
-    }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
-    free(path);
-    return rc;
+    return each_file(dir, each_in_file, &e, err);
 }
