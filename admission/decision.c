@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* decision.c - format the decision log line by hand: building a cJSON tree per review
  * cost a dozen allocations on the hot path, and snprintf a tenth of a review. Each
- * string is escaped, made valid UTF-8 and cut to its share of the buffer on a character
- * boundary, so the line is always valid JSON. */
+ * string is escaped, made valid UTF-8 (a request's NUL written back as \u0000) and cut to
+ * its share of the buffer on a character boundary, so the line is always valid JSON. */
 #include "decision.h"
 
 #include <string.h>
@@ -31,6 +31,10 @@ static size_t json_str(char *out, size_t max, const char *s)
             esc[4] = hex[*p >> 4], esc[5] = hex[*p & 15], n = 6;
         } else if (*p < 0x80) {
             esc[0] = (char)*p;
+        } else if (left >= 2 && p[0] == 0xC0 && p[1] == 0x80) {
+            /* A NUL of the request (MG_JSON_NUL), logged as the request wrote it. */
+            memcpy(esc, "\\u0000", 6);
+            n = 6, used = 2;
         } else if ((used = mg_utf8_seq(p, left)) == 0) {
             esc[0] = '?', used = 1;
         } else {

@@ -58,6 +58,10 @@ static void test_decision_escapes_quotes_backslashes_and_controls(void **state)
     assert_string_equal(cJSON_GetObjectItem(j, "uid")->valuestring, "a\"b\\c\nd\x01");
     assert_string_equal(cJSON_GetObjectItem(j, "endpoint")->valuestring, "mutate");
     cJSON_Delete(j);
+    /* A NUL of the request (json.h MG_JSON_NUL) is logged as \u0000, not "??". */
+    d.uid = "u\xc0\x80-1";
+    n = mg_decision_format(&d, buf, sizeof(buf));
+    assert_non_null(strstr(buf, "\"uid\":\"u\\u0000-1\""));
 }
 
 static void test_decision_cuts_long_strings_and_stays_json(void **state)
