@@ -390,29 +390,6 @@ bool mg_lmc_settings_set(struct mg_lmc_settings *s, const char *key, const cJSON
     return true;
 }
 
-void mg_lmc_settings_hco_own(struct mg_lmc_settings *s, const cJSON *hco, const char *req_version,
-                             const struct mg_config *cfg)
-{
-    struct sink sk = {NULL, NULL};
-    bool v1 = mg_lmc_hco_is_v1(hco, req_version);
-    const cJSON *lmc = mg_lmc_item(hco, v1);
-    struct fields f;
-
-    mg_lmc_settings_default(s, cfg);
-    memset(&f, 0, sizeof(f));
-    if (cJSON_IsObject(lmc)) {
-        read_fields(lmc, &f, &sk);
-        apply_fields(s, &f);
-    }
-    /* The mutating path injects the table's allowWorkloadDisruption where the key is
-     * absent or null; a value of the wrong type stays, and is not guessed at. */
-    if (!f.set[MG_LMC_K_WORKLOAD_DISRUPTION] && !f.bad[MG_LMC_K_WORKLOAD_DISRUPTION] &&
-        (!lmc || cJSON_IsObject(lmc) || cJSON_IsNull(lmc)) && mg_lmc_table_injects_awd(cfg, v1)) {
-        s->allow_workload_disruption = false;
-        s->awd_set = true;
-    }
-}
-
 /* LMC008 existence: a bare name lives in the HyperConverged's namespace. Checked only
  * when the view knows NetworkAttachmentDefinitions and that namespace is known. */
 static void check_network_exists(const struct sink *sk, const char *net)
@@ -571,6 +548,38 @@ static void check_cross(const struct sink *sk, const struct fields *f)
     check_post_copy(sk, f, &s, patched);
 }
 
+/* The values the jsonpatch annotation writes into the KubeVirt CR's migration settings
+ * pass the rules liveMigrationConfig's own values pass (RULES.md 9.3); the field is the
+ * annotation, then the key. Keys KubeVirt has and liveMigrationConfig lacks are not ours. */
+static void check_jsonpatch_values(const struct sink *sk)
+{
+    struct sink at = {sk->ctx, "metadata.annotations[" MG_LMC_JSONPATCH_ANNOTATION "]"};
+    cJSON *ops = mg_lmc_jsonpatch_ops(sk->ctx->req->object);
+    const cJSON *op;
+    struct fields f;
+
+    cJSON_ArrayForEach (op, ops) {
+        const cJSON *value = mg_json_get(op, "value");
+        bool put = false;
+        const char *key = mg_lmc_jsonpatch_key(op, &put);
+        struct problem p;
+        int k;
+
+        if (!key || !put || !value || cJSON_IsNull(value))
+            continue;
+        if (!*key) {
+            if (cJSON_IsObject(value))
+                read_fields(value, &f, &at);
+            continue;
+        }
+        k = mg_lmc_key_index(key);
+        memset(&f, 0, sizeof(f));
+        if (k >= 0 && !check_field(value, (size_t)k, &f, &p))
+            emit(&at, p.rule, key, p.msg);
+    }
+    cJSON_Delete(ops);
+}
+
 int mg_lmc_validate(const struct mg_vctx *ctx)
 {
     const struct mg_request *req = ctx->req;
@@ -585,19 +594,22 @@ int mg_lmc_validate(const struct mg_vctx *ctx)
     v1 = mg_lmc_hco_is_v1(req->object, req->version);
     sk.base = mg_lmc_path(v1);
     lmc = mg_lmc_item(req->object, v1);
-    if (!lmc || cJSON_IsNull(lmc))
-        return 0;
-    if (!cJSON_IsObject(lmc)) {
+    memset(&f, 0, sizeof(f));
+    if (lmc && !cJSON_IsNull(lmc) && !cJSON_IsObject(lmc)) {
         mg_verdict_add(ctx->v, ctx->cfg, MG_RULE_LMC004, MG_ACT_DENY, sk.base,
                        "liveMigrationConfig must be a map of settings, not %s",
                        describe(db, sizeof(db), lmc));
         return 0;
     }
-    read_fields(lmc, &f, &sk);
-    if (f.set[MG_LMC_K_NETWORK])
-        check_network_exists(&sk, f.network);
-    check_zero_timeouts(&sk, &f);
-    check_unknown_keys(lmc, &sk);
+    /* Absent or null, the table's values apply: the jsonpatch may still change them. */
+    if (cJSON_IsObject(lmc)) {
+        read_fields(lmc, &f, &sk);
+        if (f.set[MG_LMC_K_NETWORK])
+            check_network_exists(&sk, f.network);
+        check_zero_timeouts(&sk, &f);
+        check_unknown_keys(lmc, &sk);
+    }
+    check_jsonpatch_values(&sk);
     check_cross(&sk, &f);
     return 0;
 }

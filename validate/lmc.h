@@ -97,6 +97,16 @@ void mg_lmc_settings_hco_own(struct mg_lmc_settings *s, const cJSON *hco, const 
 unsigned mg_lmc_settings_jsonpatch(struct mg_lmc_settings *s, const cJSON *hco,
                                    const struct mg_config *cfg);
 
+/* The operations of hco's kubevirt.kubevirt.io/jsonpatch annotation when it may touch
+ * /spec/configuration/migrations (a JSON array), else NULL. Caller frees with
+ * cJSON_Delete. */
+cJSON *mg_lmc_jsonpatch_ops(const cJSON *hco);
+
+/* The documented key one operation sets (*put: add or replace) or removes under
+ * /spec/configuration/migrations: "" for the whole map, NULL when it touches no key of
+ * ours (another path, a deeper one, another operation). Borrowed from op. */
+const char *mg_lmc_jsonpatch_key(const cJSON *op, bool *put);
+
 /* What KubeVirt gets from one HyperConverged: mg_lmc_settings_hco_own, its jsonpatch,
  * resolved. Returns what mg_lmc_settings_jsonpatch returned. */
 unsigned mg_lmc_settings_of_hco(struct mg_lmc_settings *s, const cJSON *hco,

@@ -121,62 +121,102 @@ const cJSON *mg_lmc_of_hco(const cJSON *hco, const char **path)
     return cJSON_IsObject(lmc) ? lmc : NULL;
 }
 
-/* One JSON Patch operation, where it touches the migration settings. The network key is
- * left alone: the settings would borrow its text from the parsed annotation. */
-static unsigned apply_op(struct mg_lmc_settings *s, const cJSON *op, const struct mg_config *cfg)
+cJSON *mg_lmc_jsonpatch_ops(const cJSON *hco)
+{
+    const cJSON *ann = mg_json_get(mg_json_get(mg_json_get(hco, "metadata"), "annotations"),
+                                   MG_LMC_JSONPATCH_ANNOTATION);
+    cJSON *ops;
+
+    /* Most annotations patch other parts of the KubeVirt CR: no parse for those. */
+    if (!cJSON_IsString(ann) || !strstr(ann->valuestring, MIGRATIONS))
+        return NULL;
+    ops = cJSON_Parse(ann->valuestring);
+    if (!cJSON_IsArray(ops)) {
+        cJSON_Delete(ops);
+        return NULL;
+    }
+    return ops;
+}
+
+const char *mg_lmc_jsonpatch_key(const cJSON *op, bool *put)
 {
     const char *kind = mg_json_str(op, "op"), *path = mg_json_str(op, "path");
-    const cJSON *value = mg_json_get(op, "value");
-    const char *net = s->network;
     size_t len = strlen(MIGRATIONS);
-    unsigned all = (1u << MG_LMC_KEY_COUNT) - 1;
-    bool put;
-    int k;
 
     if (!kind || !path || strncmp(path, MIGRATIONS, len) != 0)
-        return 0;
-    put = strcmp(kind, "add") == 0 || strcmp(kind, "replace") == 0;
-    if (!put && strcmp(kind, "remove") != 0)
-        return 0;
+        return NULL;
+    *put = strcmp(kind, "add") == 0 || strcmp(kind, "replace") == 0;
+    if (!*put && strcmp(kind, "remove") != 0)
+        return NULL;
     path += len;
-    if (*path == '\0') {
+    if (*path == '\0')
+        return path;
+    /* A deeper path or an escaped token never names one of our (flat, plain) keys. */
+    if (*path != '/' || strchr(path + 1, '/') || mg_lmc_key_index(path + 1) < 0)
+        return NULL;
+    return path + 1;
+}
+
+/* One operation on the migration settings. The network key is left alone: the settings
+ * would borrow its text from the parsed annotation. */
+static unsigned apply_op(struct mg_lmc_settings *s, const cJSON *op, const struct mg_config *cfg)
+{
+    const char *net = s->network;
+    bool put = false;
+    const char *key = mg_lmc_jsonpatch_key(op, &put);
+    int k;
+
+    if (!key)
+        return 0;
+    if (!*key) {
         /* The whole map: what it does not name is KubeVirt's default again. */
         for (k = 0; k < MG_LMC_KEY_COUNT; k++)
             mg_lmc_settings_unset(s, mg_lmc_keys[k], cfg);
         if (put)
-            mg_lmc_settings_overlay(s, value);
+            mg_lmc_settings_overlay(s, mg_json_get(op, "value"));
         s->network = net;
-        return all & ~(1u << MG_LMC_K_NETWORK);
+        return ((1u << MG_LMC_KEY_COUNT) - 1) & ~(1u << MG_LMC_K_NETWORK);
     }
-    /* A deeper path or an escaped token never names one of our (flat, plain) keys. */
-    if (*path != '/' || strchr(path + 1, '/') || (k = mg_lmc_key_index(path + 1)) < 0 ||
-        k == MG_LMC_K_NETWORK)
+    k = mg_lmc_key_index(key);
+    if (k == MG_LMC_K_NETWORK)
         return 0;
     if (!put) {
-        mg_lmc_settings_unset(s, path + 1, cfg);
+        mg_lmc_settings_unset(s, key, cfg);
         return 1u << k;
     }
-    return mg_lmc_settings_set(s, path + 1, value) ? 1u << k : 0;
+    return mg_lmc_settings_set(s, key, mg_json_get(op, "value")) ? 1u << k : 0;
 }
 
 unsigned mg_lmc_settings_jsonpatch(struct mg_lmc_settings *s, const cJSON *hco,
                                    const struct mg_config *cfg)
 {
-    const cJSON *ann = mg_json_get(mg_json_get(mg_json_get(hco, "metadata"), "annotations"),
-                                   MG_LMC_JSONPATCH_ANNOTATION);
+    cJSON *ops = mg_lmc_jsonpatch_ops(hco);
     const cJSON *op;
-    cJSON *ops;
     unsigned touched = 0;
 
-    /* Most annotations patch other parts of the KubeVirt CR: no parse for those. */
-    if (!cJSON_IsString(ann) || !strstr(ann->valuestring, MIGRATIONS))
-        return 0;
-    ops = cJSON_Parse(ann->valuestring);
-    if (cJSON_IsArray(ops))
-        cJSON_ArrayForEach (op, ops)
-            touched |= apply_op(s, op, cfg);
+    cJSON_ArrayForEach (op, ops)
+        touched |= apply_op(s, op, cfg);
     cJSON_Delete(ops);
     return touched;
+}
+
+void mg_lmc_settings_hco_own(struct mg_lmc_settings *s, const cJSON *hco, const char *req_version,
+                             const struct mg_config *cfg)
+{
+    bool v1 = mg_lmc_hco_is_v1(hco, req_version);
+    const cJSON *lmc = mg_lmc_item(hco, v1);
+    const cJSON *awd = mg_json_get(lmc, "allowWorkloadDisruption");
+
+    mg_lmc_settings_default(s, cfg);
+    mg_lmc_settings_overlay(s, lmc);
+    /* The mutating path injects the table's allowWorkloadDisruption where the key is
+     * absent or null (and leaves a liveMigrationConfig that is not a map alone); a value
+     * of the wrong type stays, and is not guessed at. */
+    if ((!lmc || cJSON_IsObject(lmc) || cJSON_IsNull(lmc)) && (!awd || cJSON_IsNull(awd)) &&
+        mg_lmc_table_injects_awd(cfg, v1)) {
+        s->allow_workload_disruption = false;
+        s->awd_set = true;
+    }
 }
 
 unsigned mg_lmc_settings_of_hco(struct mg_lmc_settings *s, const cJSON *hco,

@@ -389,6 +389,28 @@ allow("lmc-jsonpatch-other-paths-ignored-v1beta1", "v1beta1", {"bandwidthPerMigr
            "value": "1Mi"},
           {"op": "replace", "path": "/spec/configuration/migrationsX/bandwidthPerMigration",
            "value": "1Mi"}])}, note=HCO_PATCH)
+case("lmc-jsonpatch-invalid-value-v1beta1", "v1beta1", {"bandwidthPerMigration": "64Mi"},
+     annotations={JP: json.dumps([
+         {"op": "replace", "path": "/spec/configuration/migrations/bandwidthPerMigration",
+          "value": "-1Mi"},
+         {"op": "replace", "path": "/spec/configuration/migrations",
+          "value": {"completionTimeoutPerGiB": "800"}},
+         {"op": "add", "path": "/spec/configuration/migrations/nodeDrainTaintKey",
+          "value": "x"}])},
+     allowed=False, deny=["LMC002", "LMC004"],
+     fields=["metadata.annotations[" + JP + "].bandwidthPerMigration",
+             "metadata.annotations[" + JP + "].completionTimeoutPerGiB"],
+     note="The values the annotation writes into the KubeVirt CR pass the same rules as "
+          "liveMigrationConfig's (docs/settings.md); KubeVirt's own keys that "
+          "liveMigrationConfig lacks (nodeDrainTaintKey) are not judged. " + HCO_PATCH)
+case("lmc-jsonpatch-absent-config-infeasible-v1", "v1", ABSENT,
+     annotations={JP: json.dumps([{"op": "add",
+                                   "path": "/spec/configuration/migrations/bandwidthPerMigration",
+                                   "value": "1Mi"}])},
+     allowed=False, deny=["LMC006"], fields=["metadata.annotations[" + JP + "]"],
+     contains=["completionTimeoutPerGiB 150"],
+     note="Without liveMigrationConfig the table's values apply, and the jsonpatch still "
+          "changes them. " + HCO_PATCH)
 allow("lmc-jsonpatch-workload-disruption-v1", "v1", {"allowPostCopy": True}, warn=["LMC007"],
       annotations={JP: json.dumps([{"op": "add",
                                    "path": "/spec/configuration/migrations/allowWorkloadDisruption",
