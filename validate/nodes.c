@@ -95,23 +95,24 @@ void mg_placement_for_move(struct mg_placement *p, const struct mg_store *view, 
         p->host_model = mg_nodefit_host_model(view, own);
 }
 
-void mg_nodes_where(const struct mg_store *view, const cJSON *spec, const char *own,
-                    size_t *fitting, size_t *targets)
+void mg_nodes_where(const struct mg_nodes_ask *a, size_t *fitting, size_t *targets)
 {
     struct mg_placement p;
     struct mg_nodefit nf;
 
-    mg_placement_from_spec(&p, spec);
-    mg_nodefit_query(view, &p, MG_NODEFIT_PLACEMENT, NULL, &nf);
+    mg_placement_from_spec(&p, a->spec);
+    p.dedicated_cpu = p.dedicated_cpu || a->dedicated_cpu;
+    mg_nodefit_query(a->view, &p, MG_NODEFIT_PLACEMENT, NULL, &nf);
     *fitting = nf.fit;
-    mg_placement_for_move(&p, view, spec, own);
-    *targets = mg_nodefit_targets(view, &p, own, NULL);
+    mg_placement_for_move(&p, a->view, a->spec, a->own);
+    p.dedicated_cpu = p.dedicated_cpu || a->dedicated_cpu;
+    *targets = mg_nodefit_targets(a->view, &p, a->own, NULL);
 }
 
-void mg_nodes_vm007(const struct mg_store *view, const cJSON *spec, const char *field,
-                    size_t fitting, const struct mg_config *cfg, enum mg_action cap,
-                    struct mg_verdict *v)
+void mg_nodes_vm007(const struct mg_nodes_ask *a, const char *field, size_t fitting,
+                    const struct mg_config *cfg, enum mg_action cap, struct mg_verdict *v)
 {
+    const struct mg_store *view = a->view;
     struct mg_placement p;
     struct mg_nodefit nf;
     struct mg_nodewhy why;
@@ -119,7 +120,8 @@ void mg_nodes_vm007(const struct mg_store *view, const cJSON *spec, const char *
 
     if (fitting >= 2)
         return;
-    mg_placement_from_spec(&p, spec);
+    mg_placement_from_spec(&p, a->spec);
+    p.dedicated_cpu = p.dedicated_cpu || a->dedicated_cpu;
     mg_nodefit_query(view, &p, MG_NODEFIT_PLACEMENT, NULL, &nf);
     text[0] = '\0';
     if (mg_nodewhy_fill(view, &p, MG_NODEFIT_PLACEMENT, NULL, &why) == 0)

@@ -62,18 +62,24 @@ bool mg_nodes_schedulable(const cJSON *node);
 size_t mg_nodes_count(const struct mg_placement *p, const cJSON *const *nodes, size_t n,
                       enum mg_nodefit_mode mode, const char *exclude, const char **first);
 
-/* For VM007 and the report, a workload with pod-like spec (own: the node a VMI runs on,
- * NULL for a VM): *fitting, the nodes that could run it (MG_NODEFIT_PLACEMENT: cordoned
- * nodes count), and *targets, the nodes other than own it could move to now
- * (mg_nodefit_targets, with a host-model VMI's source model). Read lock on view. */
-void mg_nodes_where(const struct mg_store *view, const cJSON *spec, const char *own,
-                    size_t *fitting, size_t *targets);
+/* One workload VM007 and the report ask about. Borrowed; read lock on view. */
+struct mg_nodes_ask {
+    const struct mg_store *view;
+    const cJSON *spec;  /* pod-like spec */
+    const char *own;    /* the node a VMI runs on; NULL for a VM */
+    bool dedicated_cpu; /* dedicated CPUs from its instancetype (RULES.md 9.11); its own
+                           spec's dedicatedCpuPlacement counts anyway */
+};
+
+/* *fitting, the nodes that could run a's workload (MG_NODEFIT_PLACEMENT: cordoned nodes
+ * count), and *targets, the nodes other than a->own it could move to now
+ * (mg_nodefit_targets, with a host-model VMI's source model). */
+void mg_nodes_where(const struct mg_nodes_ask *a, size_t *fitting, size_t *targets);
 
 /* VM007: when fewer than two nodes fit (fitting, from mg_nodes_where), one finding on
  * field with cap that names how many nodes each condition ruled out. */
-void mg_nodes_vm007(const struct mg_store *view, const cJSON *spec, const char *field,
-                    size_t fitting, const struct mg_config *cfg, enum mg_action cap,
-                    struct mg_verdict *v);
+void mg_nodes_vm007(const struct mg_nodes_ask *a, const char *field, size_t fitting,
+                    const struct mg_config *cfg, enum mg_action cap, struct mg_verdict *v);
 
 /* VM006 on a pod-like spec: nodeSelector labels (MP002 syntax), affinity operators and
  * their value rules, preferred weights 1..100, tolerations. Each problem is a VM006

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "access.h"
+#include "instancetype.h"
 #include "nodes.h"
 #include "json.h"
 #include "lmc.h"
@@ -123,19 +124,23 @@ static void check_volumes(const struct mg_vm_work *w, bool storage)
 /* VM006 and VM007; fills the node counts of facts. */
 static void check_placement(const struct mg_vm_work *w, struct mg_vm_facts *facts)
 {
-    const char *own = NULL;
+    struct mg_nodes_ask a = {w->view, w->spec, NULL, false};
+    struct mg_instancetype_eff eff;
     size_t problems = mg_nodes_check_placement(w->spec, w->base, w->cfg, w->v);
 
     if (!mg_store_knows(w->view, "Node"))
         return;
     if (w->is_vmi)
-        own = mg_json_str(mg_json_get(w->obj, "status"), "nodeName");
+        a.own = mg_json_str(mg_json_get(w->obj, "status"), "nodeName");
+    /* Dedicated CPUs from an instancetype need kubevirt.io/cpumanager too (RULES 9.11). */
+    mg_instancetype_effective(w->obj, w->is_vmi, w->ns, w->view, &eff);
+    a.dedicated_cpu = eff.dedicated_cpu;
     /* The node index answers, without reading every node (validate/nodes.h). */
-    mg_nodes_where(w->view, w->spec, own, &facts->fitting_nodes, &facts->target_nodes);
+    mg_nodes_where(&a, &facts->fitting_nodes, &facts->target_nodes);
     facts->nodes_known = true;
     /* Malformed rules were just denied; counting nodes for them would say nothing. */
     if (problems == 0)
-        mg_nodes_vm007(w->view, w->spec, w->base, facts->fitting_nodes, w->cfg, w->cap, w->v);
+        mg_nodes_vm007(&a, w->base, facts->fitting_nodes, w->cfg, w->cap, w->v);
 }
 
 /* The dataVolumeTemplates of the VirtualMachine that owns a VMI, when the view has it:

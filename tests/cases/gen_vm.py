@@ -645,6 +645,18 @@ case("vm-vm007-cpumanager-deny",
                           domain={"cpu": {"cores": 2, "dedicatedCpuPlacement": True}})),
      state=CPU_NODES[1:], deny=["VM007"],
      contains=["only node worker-1 can run this VM", "2 nodes lack kubevirt.io/cpumanager=true"])
+# Dedicated CPUs from an instancetype (RULES.md 9.11; KubeVirt copies the instancetype's
+# cpu.dedicatedCPUPlacement into the VMI, pkg/instancetype/apply, and template.go then adds
+# kubevirt.io/cpumanager=true).
+CX = instancetype("cx1.large", {"cpu": {"guest": 4, "dedicatedCPUPlacement": True},
+                                "memory": {"guest": "8Gi"}})
+case("vm-vm007-instancetype-dedicated-cpu-deny",
+     vm("pinned", vm_spec(strategy=LIVE), instancetype_ref={"name": "cx1.large"}),
+     state=[CX] + CPU_NODES[1:], deny=["VM007"],
+     contains=["only node worker-1 can run this VM", "2 nodes lack kubevirt.io/cpumanager=true"])
+case("vm-vm007-instancetype-dedicated-cpu-allowed",
+     vm("pinned", vm_spec(strategy=LIVE), instancetype_ref={"name": "cx1.large"}),
+     state=[CX] + CPU_NODES)
 case("vm-vm007-cpu-model-deny",
      vm("modelled", vm_spec(strategy=LIVE, domain={"cpu": {"cores": 2,
                                                            "dedicatedCpuPlacement": True,

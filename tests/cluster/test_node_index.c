@@ -500,6 +500,7 @@ static void *reader(void *arg)
         const cJSON *const *items = NULL;
         const char *first = NULL;
         struct mg_nodefit nf;
+        struct mg_nodewhy why;
         size_t n, fit;
 
         mg_store_rdlock(sh->s);
@@ -508,6 +509,12 @@ static void *reader(void *arg)
         fit = mg_nodes_count(&p, items, n, MG_NODEFIT_TARGETS, "node-1", &first);
         /* cmocka's asserts are for the main thread: report, and stop. */
         if (nf.others != fit || !same_name(nf.first_other, first))
+            __atomic_store_n(&sh->mismatch, 1, __ATOMIC_RELAXED);
+        /* The placement mode and the reasons read the same index. */
+        mg_nodefit_query(sh->s, &p, MG_NODEFIT_PLACEMENT, NULL, &nf);
+        if (nf.fit != mg_nodes_count(&p, items, n, MG_NODEFIT_PLACEMENT, NULL, NULL) ||
+            mg_nodewhy_fill(sh->s, &p, MG_NODEFIT_TARGETS, "node-1", &why) != 0 ||
+            why.considered + (mg_store_get(sh->s, "Node", "", "node-1") != NULL) != n)
             __atomic_store_n(&sh->mismatch, 1, __ATOMIC_RELAXED);
         mg_store_unlock(sh->s);
         if (done++ == 0)
