@@ -938,5 +938,32 @@ NOTES = {
 }
 
 
+# NOTE files of the VM007 and MIG007 cases (RULES.md 9.11, section 6).
+NOTES.update({
+    'vm-vm007-one-node-deny': "Edition 2 (RULES.md 9.11): a cordoned node counts for VM007; here the cordoned worker-1 lacks the GPU label, so only worker-0 can run the VM. Edition 1's input (the cordoned worker-1 with the label) is vm-vm007-cordoned-counts-allowed. The message counts what ruled the other nodes out. A cordon is spec.unschedulable plus the node.kubernetes.io/unschedulable:NoSchedule taint Kubernetes adds (pkg/controller/nodelifecycle, TaintNodesByCondition).",
+    'vm-vm007-one-node-warn': 'As vm-vm007-one-node-deny without evictionStrategy LiveMigrate: a warning, cut to 119 characters keeping the fix (its last clause).',
+    'vm-vm007-cordoned-counts-allowed': 'Edition 2 (RULES.md 9.11): edition 1 denied this input (then vm-vm007-one-node-deny): worker-0 and the cordoned worker-1 both carry the GPU label, and cordons are temporary, so two nodes could run the VM. A cordon is spec.unschedulable plus the node.kubernetes.io/unschedulable:NoSchedule taint Kubernetes adds (pkg/controller/nodelifecycle, TaintNodesByCondition).',
+    'vm-vm007-cordoned-counts-no-warning': 'Edition 2 (RULES.md 9.11): edition 1 warned on this input (then vm-vm007-one-node-warn); the cordoned worker-1 counts.',
+    'vm-vm007-cordon-taint-not-weighed-allowed': 'RULES.md 9.11: for VM007 the node.kubernetes.io/unschedulable taint of a cordoned node is not weighed. A cordon is spec.unschedulable plus the node.kubernetes.io/unschedulable:NoSchedule taint Kubernetes adds (pkg/controller/nodelifecycle, TaintNodesByCondition).',
+    'vm-vm007-tolerated-taint-allowed': "The view of vm-vm007-one-node-deny: worker-2's taint, tolerated, makes the second node (edition 1 used a view where the cordoned node decided nothing).",
+    'vm-vm007-affinity-no-node-deny': 'RULES.md 9.11: the message counts the nodes the required node affinity rules out.',
+    'vm-vm007-schedulable-label-deny': "RULES.md 9.11: once some node carries kubevirt.io/schedulable (virt-handler labels every node that can run VMs), the launcher pod needs kubevirt.io/schedulable=true. Source: KubeVirt pkg/virt-controller/services/nodeselectorrenderer.go and template.go (newNodeSelectorRenderer): the launcher pod's nodeSelector.",
+    'vm-vm007-schedulable-label-unknown-allowed': 'RULES.md 9.11: a view where no node carries kubevirt.io/schedulable was not taken from a running KubeVirt; the label is not required.',
+    'vm-vm007-cpumanager-allowed': "RULES.md 9.11: dedicatedCpuPlacement needs kubevirt.io/cpumanager=true; two nodes have it. Source: KubeVirt pkg/virt-controller/services/nodeselectorrenderer.go and template.go (newNodeSelectorRenderer): the launcher pod's nodeSelector.",
+    'vm-vm007-cpumanager-deny': "RULES.md 9.11: dedicatedCpuPlacement needs kubevirt.io/cpumanager=true; one node has it. Source: KubeVirt pkg/virt-controller/services/nodeselectorrenderer.go and template.go (newNodeSelectorRenderer): the launcher pod's nodeSelector.",
+    'vm-vm007-instancetype-dedicated-cpu-deny': "RULES.md 9.11: dedicated CPUs from the instancetype (cpu.dedicatedCPUPlacement) need kubevirt.io/cpumanager=true. Source: KubeVirt pkg/instancetype (apply copies it into the VMI), then KubeVirt pkg/virt-controller/services/nodeselectorrenderer.go and template.go (newNodeSelectorRenderer): the launcher pod's nodeSelector.",
+    'vm-vm007-instancetype-dedicated-cpu-allowed': 'RULES.md 9.11: as vm-vm007-instancetype-dedicated-cpu-deny with two cpumanager nodes.',
+    'vm-vm007-cpu-model-deny': "RULES.md 9.11: a named CPU model needs cpu-model.node.kubevirt.io/<model>=true (with dedicated CPUs, cpumanager too). Source: KubeVirt pkg/virt-controller/services/nodeselectorrenderer.go and template.go (newNodeSelectorRenderer): the launcher pod's nodeSelector.",
+    'vm-vm007-host-model-names-no-model-allowed': "RULES.md 9.11: host-model and host-passthrough name no model: no cpu-model label is required. Source: KubeVirt pkg/virt-controller/services/nodeselectorrenderer.go and template.go (newNodeSelectorRenderer): the launcher pod's nodeSelector.",
+    'mig-mig007-current-node-only-deny': 'RULES.md section 6 MIG007: the message counts what ruled each other node out (edition 1 counted the nodes with the added labels).',
+    'mig-mig007-labels-anded-deny': "RULES.md section 6 MIG007: the VMI's nodeSelector and addedNodeSelector are ANDed; the message counts each label's misses. Source: KubeVirt pkg/virt-controller/watch/migration/migration.go (the target pod's nodeSelector is the addedNodeSelector under the VMI's).",
+    'mig-mig007-taint-and-cordon-deny': 'RULES.md 9.11: a cordoned node is no migration target; the message names the cordon and the untolerated taint. A cordon is spec.unschedulable plus the node.kubernetes.io/unschedulable:NoSchedule taint Kubernetes adds (pkg/controller/nodelifecycle, TaintNodesByCondition).',
+    'mig-mig007-cordoned-only-other-deny': "RULES.md 9.11: where VM007 counts a cordoned node, MIG007 does not, and weighs the cordon's taint. A cordon is spec.unschedulable plus the node.kubernetes.io/unschedulable:NoSchedule taint Kubernetes adds (pkg/controller/nodelifecycle, TaintNodesByCondition).",
+    'mig-mig007-schedulable-label-deny': "RULES.md 9.11: the target pod needs kubevirt.io/schedulable=true once some node carries the key. Source: KubeVirt pkg/virt-controller/services/nodeselectorrenderer.go and template.go (newNodeSelectorRenderer): the launcher pod's nodeSelector.",
+    'mig-mig007-host-model-deny': "RULES.md section 6 MIG007: a host-model VMI needs a target with its source's model; the one that has it is cordoned. Source: KubeVirt pkg/virt-controller/watch/migration/migration.go (prepareNodeSelectorForHostCpuModel, getHostCpuModelFromMap): the target pod needs cpu-model-migration.node.kubevirt.io/<M> of the source node's host-model-cpu.node.kubevirt.io/<M>.",
+    'mig-mig007-host-model-allowed': "RULES.md section 6 MIG007: worker-1 offers the source's host model and is not cordoned. Source: KubeVirt pkg/virt-controller/watch/migration/migration.go (prepareNodeSelectorForHostCpuModel, getHostCpuModelFromMap): the target pod needs cpu-model-migration.node.kubevirt.io/<M> of the source node's host-model-cpu.node.kubevirt.io/<M>.",
+})
+
+
 if __name__ == "__main__":
     casegen.main(CASES, write, PREFIXES, not_prefixes=("vm-annotate-",))  # gen_mp.py's
