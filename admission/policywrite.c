@@ -137,6 +137,23 @@ fail:
     return NULL;
 }
 
+/* Records whose policy the list already shows as recorded are stored: they need no
+ * record any longer (so the record holds only admissions still on their way). */
+static void drop_stored(cJSON *records, const struct mg_store *listed)
+{
+    cJSON *r = records ? records->child : NULL;
+
+    while (r) {
+        cJSON *next = r->next;
+        const cJSON *obj = mg_json_get(r, "object");
+        const cJSON *cur = mg_store_get(listed, "MigrationPolicy", "", mg_json_name_or(obj, ""));
+
+        if (cur && cJSON_Compare(mg_json_get(cur, "spec"), mg_json_get(obj, "spec"), true))
+            cJSON_Delete(cJSON_DetachItemViaPointer(records, r));
+        r = next;
+    }
+}
+
 int mg_policywrite_begin(struct mg_policywrite *pw, struct mg_store *store,
                          struct mg_pending *pending, int64_t deadline_ms, struct mg_err *err)
 {
@@ -157,6 +174,7 @@ int mg_policywrite_begin(struct mg_policywrite *pw, struct mg_store *store,
         (void)mg_lease_release(pw->lease, NULL, NULL, deadline_ms, NULL);
         return err->code ? err->code : MG_EIO;
     }
+    drop_stored(pw->records, aside);
     mg_store_wrlock(store);
     if (mg_store_exchange(store, aside, "MigrationPolicy") == 0)
         mg_pending_relisted(pending, "MigrationPolicy");

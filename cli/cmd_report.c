@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "policy_conflicts.h"
 #include "cli.h"
 #include "drain.h"
 #include "drain_render.h"
@@ -290,15 +291,21 @@ static unsigned term_width(void)
     return 80;
 }
 
-static int render(const struct args *a, const struct mg_drain_report *r)
+static int render(const struct args *a, const struct mg_drain_report *r, cJSON *conflicts)
 {
     cJSON *doc;
     char *text;
     int rc = 2;
 
-    if (strcmp(a->output, "text") == 0)
-        return mg_drain_render_text(stdout, r, a->nodes, a->n_nodes, term_width());
-    if (!(doc = mg_drain_render_json(r, a->nodes, a->n_nodes))) {
+    if (strcmp(a->output, "text") == 0) {
+        rc = mg_drain_render_text(stdout, r, a->nodes, a->n_nodes, term_width());
+        mg_policy_conflicts_text(stdout, conflicts, term_width());
+        return rc;
+    }
+    if (!(doc = mg_drain_render_json(r, a->nodes, a->n_nodes)) ||
+        (cJSON_GetArraySize(conflicts) > 0 &&
+         !cJSON_AddItemReferenceToObject(doc, "policyConflicts", conflicts))) {
+        cJSON_Delete(doc);
         fprintf(stderr, "migguard report: out of memory\n");
         return 2;
     }
@@ -354,7 +361,10 @@ int mg_cli_report(int argc, char **argv)
             fprintf(stderr, "migguard report: %s\n", err.msg);
             rc = 2;
         } else {
-            rc = render(&a, &r);
+            cJSON *conflicts = mg_policy_conflicts_json(mg_engine_config(engine), view);
+
+            rc = render(&a, &r, conflicts);
+            cJSON_Delete(conflicts);
             if (rc == 0 && r.counts[MG_DRAIN_BLOCK] > 0)
                 rc = 3;
         }
