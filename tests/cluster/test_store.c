@@ -199,46 +199,36 @@ static void test_many_kinds_keep_lists_valid(void **state)
     mg_store_free(s);
 }
 
-/* CPU time of one round of 10,000 puts and gets into a fresh store, in ms. */
-static double put_round(void)
+/* 10,000 objects of one kind in two namespaces: each get finds its own object, and a
+ * second put of a key replaces it. How fast this is belongs to bench/scale.sh, not to a
+ * test (a timed test only measures how busy the machine is). */
+static void test_ten_thousand_puts_find_their_objects(void **state)
 {
     struct mg_store *s = mg_store_new();
-    struct timespec t0, t1;
-    static cJSON *objs[10000];
     char name[32];
 
-    for (int i = 0; i < 10000; i++) {
-        snprintf(name, sizeof(name), "pvc-%d", i);
-        objs[i] = obj("PersistentVolumeClaim", i % 2 ? "a" : "b", name, i);
-    }
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
-    for (int i = 0; i < 10000; i++)
-        assert_int_equal(mg_store_put(s, objs[i], NULL), 0);
-    for (int i = 0; i < 10000; i++) {
-        snprintf(name, sizeof(name), "pvc-%d", i);
-        assert_non_null(mg_store_get(s, "PersistentVolumeClaim", i % 2 ? "a" : "b", name));
-    }
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
-    assert_int_equal(mg_store_size(s), 10000);
-    mg_store_free(s);
-    return (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
-}
-
-static void test_ten_thousand_puts_are_fast(void **state)
-{
-    double best = 1e9;
-
     (void)state;
-    /* Best of three in CPU time, so a loaded CI machine does not make it flaky;
-     * generous for sanitizer builds, while a linear scan would take seconds. */
-    for (int i = 0; i < 3; i++) {
-        double ms = put_round();
-
-        if (ms < best)
-            best = ms;
+    for (int i = 0; i < 10000; i++) {
+        snprintf(name, sizeof(name), "pvc-%d", i);
+        assert_int_equal(
+            mg_store_put(s, obj("PersistentVolumeClaim", i % 2 ? "a" : "b", name, i), NULL), 0);
     }
-    if (best > 100)
-        fail_msg("10000 puts and gets took %.1f ms", best);
+    for (int i = 0; i < 10000; i += 7) {
+        snprintf(name, sizeof(name), "pvc-%d", i);
+        assert_int_equal(
+            mg_store_put(s, obj("PersistentVolumeClaim", i % 2 ? "a" : "b", name, -i), NULL), 0);
+    }
+    assert_int_equal(mg_store_size(s), 10000);
+    for (int i = 0; i < 10000; i++) {
+        const cJSON *o;
+
+        snprintf(name, sizeof(name), "pvc-%d", i);
+        o = mg_store_get(s, "PersistentVolumeClaim", i % 2 ? "a" : "b", name);
+        assert_non_null(o);
+        assert_int_equal(val(o), i % 7 ? i : -i);
+        assert_null(mg_store_get(s, "PersistentVolumeClaim", i % 2 ? "b" : "a", name));
+    }
+    mg_store_free(s);
 }
 
 static void test_locks_can_be_taken_and_released(void **state)
@@ -456,7 +446,7 @@ int main(void)
         cmocka_unit_test(test_list_is_per_kind_in_insertion_order),
         cmocka_unit_test(test_knows_and_mark_known),
         cmocka_unit_test(test_many_kinds_keep_lists_valid),
-        cmocka_unit_test(test_ten_thousand_puts_are_fast),
+        cmocka_unit_test(test_ten_thousand_puts_find_their_objects),
         cmocka_unit_test(test_locks_can_be_taken_and_released),
         cmocka_unit_test(test_hooks_see_changes_of_their_kind),
         cmocka_unit_test(test_cluster_scoped_kinds_ignore_namespace),
