@@ -166,7 +166,8 @@ static cJSON *object_json(const struct mg_check_object *o)
             goto fail;
         }
     }
-    patch = o->patch ? cJSON_Parse(o->patch) : cJSON_CreateNull();
+    /* mg_json_parse, not cJSON's: a \u0000 in the patch stays whole (json.h). */
+    patch = o->patch ? mg_json_parse(o->patch, strlen(o->patch), 0, NULL) : cJSON_CreateNull();
     if (!patch || !cJSON_AddItemToObject(j, "patch", patch)) {
         cJSON_Delete(patch);
         goto fail;
