@@ -93,10 +93,12 @@ char *mg_answer_render(const struct mg_answer *a);
 /* Free what a holds and drop its review's arena; accepts a zeroed answer. */
 void mg_answer_free(struct mg_answer *a);
 
-/* Answer one review body: mg_engine_decide in this thread's arena, then
- * mg_answer_render. Always fills out (also with an error review for a body that
- * cannot be decoded). Returns 0 for a decodable review, MG_EINVAL (with err->msg saying
- * what is wrong) when the body is not an AdmissionReview, MG_ENOMEM when out of memory. */
+/* Answer one review body: mg_engine_decide in this thread's arena (so not while this
+ * thread holds a live mg_answer: that review would be refused with 500), then
+ * mg_answer_render; the arena is free again on return. Always fills out (also with an
+ * error review for a body that cannot be decoded). Returns 0 for a decodable review,
+ * MG_EINVAL (with err->msg saying what is wrong) when the body is not an AdmissionReview,
+ * MG_ETOOBIG over MG_REVIEW_MAX_BYTES, MG_ENOMEM when out of memory. */
 int mg_engine_review(struct mg_engine *e, enum mg_endpoint ep, const char *body, size_t len,
                      struct mg_reply *out, struct mg_err *err);
 
