@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_server.c - the server's start-up refusals, ephemeral port and stop, the
- * one-reloading-server rule, and certificate reload switching only to a pair that
- * matches. No HTTP here (tests/server/test_https.sh speaks to the real binary); the
+ * one-reloading-server rule, certificate reload switching only to a pair that matches,
+ * and the --client-ca bundles: refusals at start, re-read only when they change and
+ * load (clientauth.h). No HTTP here (tests/server/test_https.sh speaks to the real binary); the
  * engine is never called, so NULL stands in for it. Pairs are made with GnuTLS. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 
 #include <gnutls/x509.h>
 
+#include "clientauth.h"
 #include "server.h"
 #include "tlsreload.h"
 
@@ -236,6 +238,50 @@ static void test_reload_switches_only_to_a_matching_pair(void **state)
     mg_tlsreload_stop(NULL);
 }
 
+static void test_client_ca_refusals_name_the_file(void **state)
+{
+    const char *none[] = {file("none.crt")}, *key[] = {file("a.key")};
+    struct mg_clientauth *a = (struct mg_clientauth *)&a;
+    struct mg_err err = {0};
+
+    (void)state;
+    assert_int_equal(mg_clientauth_new(&a, NULL, 0, NULL, 0, &err), MG_EINVAL);
+    assert_null(a);
+    assert_int_equal(mg_clientauth_new(&a, none, 1, NULL, 0, &err), MG_EIO);
+    assert_non_null(strstr(err.msg, "none.crt"));
+    assert_int_equal(mg_clientauth_new(&a, key, 1, NULL, 0, &err), MG_ETLS);
+    assert_non_null(strstr(err.msg, "a.key holds no PEM certificate"));
+    mg_clientauth_free(NULL);
+}
+
+static void test_client_ca_reread_only_when_changed_and_good(void **state)
+{
+    const char *files[] = {file("a.crt"), file("ca.crt")};
+    const char *names[] = {"kube-apiserver"};
+    struct mg_clientauth *a = NULL;
+    struct mg_err err = {0};
+    char why[512];
+
+    (void)state;
+    replace("b.crt", "ca.crt");
+    assert_int_equal(mg_clientauth_new(&a, files, 2, names, 1, &err), 0);
+    assert_int_equal(mg_clientauth_poll(a, &err), 0);
+    replace("a.crt", "ca.crt");
+    assert_int_equal(mg_clientauth_poll(a, &err), 1);
+    assert_int_equal(mg_clientauth_poll(a, &err), 0);
+    /* A key where the bundle was: the previous bundles stay, and it is not retried
+     * until the file changes again. */
+    replace("b.key", "ca.crt");
+    assert_int_equal(mg_clientauth_poll(a, &err), -1);
+    assert_non_null(strstr(err.msg, "ca.crt holds no PEM certificate"));
+    assert_int_equal(mg_clientauth_poll(a, &err), 0);
+    /* No session (or no certificate in it): refused, with the fix named. */
+    assert_int_equal(mg_clientauth_verify(a, NULL, why, sizeof(why)), -1);
+    assert_non_null(strstr(why, "client certificate is required"));
+    assert_non_null(strstr(why, "deploy/README.md"));
+    mg_clientauth_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -245,6 +291,8 @@ int main(void)
         cmocka_unit_test(test_start_binds_ephemeral_port_and_stops_fast),
         cmocka_unit_test(test_only_one_server_reloads_per_process),
         cmocka_unit_test(test_reload_switches_only_to_a_matching_pair),
+        cmocka_unit_test(test_client_ca_refusals_name_the_file),
+        cmocka_unit_test(test_client_ca_reread_only_when_changed_and_good),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
