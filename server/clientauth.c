@@ -42,6 +42,7 @@ struct mg_clientauth {
     size_t n_names;
     struct stamp *seen; /* of the last bundles tried, one per file */
     _Atomic(struct gen *) cur;
+    atomic_uint generation; /* bumped after each bundle switch */
 };
 
 static void gen_free(struct gen *g)
@@ -184,10 +185,16 @@ int mg_clientauth_poll(struct mg_clientauth *a, struct mg_err *err)
     }
     g->older = atomic_load(&a->cur);
     atomic_store_explicit(&a->cur, g, memory_order_release);
+    atomic_fetch_add_explicit(&a->generation, 1, memory_order_release);
     rc = 1;
 out:
     free(s);
     return rc;
+}
+
+unsigned mg_clientauth_generation(struct mg_clientauth *a)
+{
+    return atomic_load_explicit(&a->generation, memory_order_acquire);
 }
 
 /* Subject CN and SANs (DNS, URI, e-mail) of the leaf against the allowed names. */

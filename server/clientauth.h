@@ -29,6 +29,10 @@ void mg_clientauth_free(struct mg_clientauth *a);
  * (err says why; the previous bundles stay). One poll at a time (the caller serialises). */
 int mg_clientauth_poll(struct mg_clientauth *a, struct mg_err *err);
 
+/* A number that changes whenever poll switched bundles: a verdict cached with one
+ * generation is stale under another. Thread-safe. */
+unsigned mg_clientauth_generation(struct mg_clientauth *a);
+
 /* Check the peer certificate of a handshaken session. 0 when it chains to a CA for TLS
  * client use and carries an allowed name; otherwise -1 and why (NUL-terminated, at most
  * n bytes) says what was wrong and what to do. Thread-safe. */

@@ -141,6 +141,27 @@ code=$(mg_curl -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json
 [ "$code" = 200 ] && grep -q 'keeping the previous --client-ca bundles' "$MG_TMP/serve.log" &&
     mg_ok "a broken bundle keeps the previous one" || mg_fail "broken bundle: $code"
 
+# A connection checked once keeps its verdict only while the bundles stay: when the CA
+# that signed it goes, the next review on the same keep-alive connection is refused.
+req() {
+    printf 'POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'
+    printf 'Content-Length: %s\r\n\r\n' "$(wc -c <"$MG_TMP/production.json")"
+    cat "$MG_TMP/production.json"
+}
+{
+    req
+    sleep 1
+    cp "$C/ca.crt" "$MG_TMP/bundle2.new" && mv "$MG_TMP/bundle2.new" "$MG_TMP/bundle2.crt"
+    sleep 4
+    req
+    sleep 1
+} | timeout 15 openssl s_client -quiet -connect "127.0.0.1:$MG_PORT" -CAfile "$C/ca.crt" \
+    -cert "$MG_TMP/other/kube-apiserver.crt" -key "$MG_TMP/other/kube-apiserver.key" \
+    >"$MG_TMP/ka" 2>/dev/null
+codes=$(grep -ao 'HTTP/1.1 [0-9]*' "$MG_TMP/ka" | cut -d' ' -f2 | tr '\n' ' ')
+[ "$codes" = "200 403 " ] && mg_ok "a removed CA refuses the next review on an open connection" ||
+    mg_fail "keep-alive across a CA change: codes '$codes'"
+
 mg_serve_stop
 
 # Bad flags are refused with the fix named.
