@@ -439,6 +439,9 @@ int mg_cli_serve(int argc, char **argv)
     mg_engine_set_reviews_authenticated(sc.engine, a.so.n_client_ca > 0);
     mg_engine_set_pending_ms(sc.engine, a.policy.pending_s * 1000u);
     mg_engine_set_watched(sc.engine, a.kube);
+    /* Before the server: its threads read sc.drain in /metrics. */
+    if (a.drain_s && !(sc.drain = mg_drain_metrics_start(sc.engine, a.drain_s)))
+        say(&sc, "the drain metrics could not start (out of memory): they are not exported");
     a.so.ready = serve_ready;
     a.so.metrics = serve_metrics;
     a.so.log = serve_line;
@@ -452,8 +455,6 @@ int mg_cli_serve(int argc, char **argv)
             mg_setup_print_err(&err);
         return 2;
     }
-    if (a.drain_s && !(sc.drain = mg_drain_metrics_start(sc.engine, a.drain_s)))
-        say(&sc, "the drain metrics could not start (out of memory): they are not exported");
     print_listening(&sc, "listening on", "https", a.so.listen, mg_server_port(srv));
     if (a.so.metrics_listen)
         print_listening(&sc, "metrics on", "http", a.so.metrics_listen,

@@ -24,7 +24,8 @@ C=$MG_TMP/certs
 cp "$C/ca.crt" "$MG_TMP/bundle2.crt"
 
 MG_SERVE_TIMEOUT=120 mg_serve_start --client-ca "$C/ca.crt" --client-ca "$MG_TMP/bundle2.crt" \
-    --client-name kube-apiserver --client-name apiserver.example --metrics-listen 127.0.0.1:0
+    --client-name kube-apiserver --client-name apiserver.example --metrics-listen 127.0.0.1:0 \
+    --pending 1
 mport=
 for _ in $(seq 1 50); do
     mport=$(sed -n 's|^migguard: metrics on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$MG_TMP/serve.log")
@@ -87,7 +88,9 @@ if [ "$code" = 200 ] && grep -q '"allowed":true' "$MG_TMP/out"; then
 else
     mg_fail "valid client: $code $(cat "$MG_TMP/out")"
 fi
-# ...and the authenticated one did enter it: the squatter, authenticated now, is MP010.
+# ...and the authenticated one entered it for good (not only while pending, 1 s here):
+# the squatter, authenticated now, is MP010.
+sleep 2
 code=$(mg_curl -o "$MG_TMP/out" -w '%{http_code}' -H 'Content-Type: application/json' \
     --cert "$C/kube-apiserver.crt" --key "$C/kube-apiserver.key" \
     --data-binary @"$MG_TMP/squatter.json" "$MG_BASE/validate")
@@ -162,6 +165,23 @@ codes=$(grep -ao 'HTTP/1.1 [0-9]*' "$MG_TMP/ka" | cut -d' ' -f2 | tr '\n' ' ')
 [ "$codes" = "200 403 " ] && mg_ok "a removed CA refuses the next review on an open connection" ||
     mg_fail "keep-alive across a CA change: codes '$codes'"
 
+mg_serve_stop
+
+# Without --client-ca (issue 15): the made-up policy is admitted and counts while pending
+# (--pending 1), so the real one is refused at first, but admitted once that time is over.
+MG_SERVE_TIMEOUT=60 mg_serve_start --pending 1
+grep -q 'reviews are NOT authenticated' "$MG_TMP/serve.log" &&
+    mg_ok "start says reviews are not authenticated" || mg_fail "no unauthenticated line"
+out=$(mg_review /validate "$MG_TMP/squatter.json")
+case $out in *'"allowed":true'*) mg_ok "unauthenticated squatter admitted" ;;
+*) mg_fail "squatter: $out" ;; esac
+out=$(mg_review /validate "$MG_TMP/production.json")
+case $out in *MP010*) mg_ok "while pending, the real policy is refused (MP010)" ;;
+*) mg_fail "while pending: $out" ;; esac
+sleep 2
+out=$(mg_review /validate "$MG_TMP/production.json")
+case $out in *'"allowed":true'*) mg_ok "after the pending time the real policy is admitted" ;;
+*) mg_fail "after pending: $out" ;; esac
 mg_serve_stop
 
 # Bad flags are refused with the fix named.
