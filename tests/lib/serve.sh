@@ -56,6 +56,9 @@ mg_serve_start() {
         "$MG" certs create --out "$MG_TMP/certs" --ip 127.0.0.1 --dns localhost >/dev/null ||
             { echo "FAIL: certs create"; exit 1; }
     fi
+    # Emptied here, not by the background job's redirection: that one may run after the
+    # loop below has read the previous server's port from the old log.
+    : >"$MG_TMP/serve.log"
     # stdout to /dev/null: the server must not hold ctest's pipe open.
     timeout "${MG_SERVE_TIMEOUT:-240}" "$MG" serve --listen 127.0.0.1:0 \
         --tls-cert "$MG_TMP/certs/tls.crt" --tls-key "$MG_TMP/certs/tls.key" "$@" \
