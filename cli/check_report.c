@@ -101,6 +101,19 @@ void mg_check_report_free(struct mg_check_results *r)
     memset(r, 0, sizeof(*r));
 }
 
+/* s with each NUL of the input (MG_JSON_NUL) written as \0, as the manifest wrote it. */
+static void put_text(FILE *to, const char *s)
+{
+    for (; *s; s++) {
+        if (s[0] == MG_JSON_NUL[0] && s[1] == MG_JSON_NUL[1]) {
+            fputs("\\0", to);
+            s++;
+        } else {
+            fputc(*s, to);
+        }
+    }
+}
+
 void mg_check_report_text(FILE *to, const struct mg_check_results *r, bool show_patch)
 {
     size_t allowed = 0, warnings = 0;
@@ -116,9 +129,11 @@ void mg_check_report_text(FILE *to, const struct mg_check_results *r, bool show_
             const struct mg_check_finding *f = &o->findings[j];
 
             warnings += !f->deny;
-            fprintf(to, "  %s %s%s%s%s(%s:%d): %s\n", f->deny ? "deny" : "warn", f->rule,
+            fprintf(to, "  %s %s%s%s%s(%s:%d): ", f->deny ? "deny" : "warn", f->rule,
                     f->rule[0] ? " " : "", f->field ? f->field : "", f->field ? " " : "", o->file,
-                    f->line, f->message);
+                    f->line);
+            put_text(to, f->message);
+            fputc('\n', to);
         }
         if (show_patch)
             fprintf(to, "  patch: %s\n", o->patch ? o->patch : "none");

@@ -168,6 +168,12 @@ ln -s .. "$tmp/loop/a/up"
 if [ $rc -eq 2 ] && grep -q "a symlink loop" "$tmp/l.err" && ! grep -q "too deep" "$tmp/l.err" &&
     grep -q "^Namespace/hpc: allowed" "$tmp/l.out"; then ok
 else bad "symlink loop: exit $rc, $(cat "$tmp/l.err")"; fi
+# RULES 8: a "\0" in a manifest's string is part of it (MP002 denies, as review does on
+# a \u0000), and the text output shows it as \0, never as raw bytes.
+"$mg" check friction/policy-nul-label.yaml >"$tmp/z.out" 2>&1; rc=$?
+if [ $rc -eq 1 ] && grep -q 'deny MP002 .*value "db\\0 not a valid label!"' "$tmp/z.out" &&
+    ! LC_ALL=C grep -q $'\xc0' "$tmp/z.out"; then ok
+else bad "NUL in a label value: exit $rc, $(cat -v "$tmp/z.out")"; fi
 # RULES 9.14: 2^63-1 is exact in a YAML manifest as in a review's JSON.
 "$mg" check friction/hco-max-timeout.yaml >"$tmp/m.out" 2>&1; rc=$?
 if [ $rc -eq 0 ] && ! grep -q LMC004 "$tmp/m.out"; then ok
