@@ -14,6 +14,7 @@
 #include "policy_conflicts.h"
 #include "cli.h"
 #include "drain.h"
+#include "drain_doc.h"
 #include "drain_render.h"
 #include "json.h"
 #include "kube.h"
@@ -291,34 +292,17 @@ static unsigned term_width(void)
     return 80;
 }
 
-static int render(const struct args *a, const struct mg_drain_report *r, cJSON *conflicts)
+static int render(const struct args *a, const struct mg_drain_report *r, const cJSON *conflicts)
 {
-    cJSON *doc;
-    char *text;
-    int rc = 2;
+    int rc;
 
     if (strcmp(a->output, "text") == 0) {
         rc = mg_drain_render_text(stdout, r, a->nodes, a->n_nodes, term_width());
         mg_policy_conflicts_text(stdout, conflicts, term_width());
         return rc;
     }
-    if (!(doc = mg_drain_render_json(r, a->nodes, a->n_nodes)) ||
-        (cJSON_GetArraySize(conflicts) > 0 &&
-         !cJSON_AddItemReferenceToObject(doc, "policyConflicts", conflicts))) {
-        cJSON_Delete(doc);
-        fprintf(stderr, "migguard report: out of memory\n");
-        return 2;
-    }
-    if (strcmp(a->output, "yaml") == 0) {
-        rc = mg_drain_render_yaml(stdout, doc);
-    } else if ((text = cJSON_Print(doc)) != NULL) {
-        fputs(text, stdout);
-        fputc('\n', stdout);
-        rc = ferror(stdout) ? 2 : 0;
-        free(text);
-    }
-    cJSON_Delete(doc);
-    return rc;
+    return mg_drain_doc_write(stdout, r, a->nodes, a->n_nodes, strcmp(a->output, "yaml") == 0,
+                              conflicts);
 }
 
 int mg_cli_report(int argc, char **argv)

@@ -10,8 +10,6 @@
 
 #include "mp.h"
 
-static const char *const fates[] = {"in-time", "cancelled", "paused", "post-copy"};
-
 const char *mg_drain_render_fix(enum mg_rule rule)
 {
     switch (rule) {
@@ -79,20 +77,31 @@ static void rule_ids(const struct mg_drain_item *it, bool compact, char *buf, si
 }
 
 struct cells {
-    char tgt[24], why[128];
+    char tgt[24], why[128], node[256];
     const char *c[C_COUNT];
 };
 
-static void fill_cells(const struct mg_drain_item *it, bool compact, struct cells *x)
+/* How a table gives way to a narrow terminal. */
+struct layout {
+    bool compact;       /* REASONS as "VM001+2" */
+    const char *phase;  /* the phase of every row, its column left out; NULL: shown */
+    const char *suffix; /* the domain every NODE ends in, left out; NULL: none */
+};
+
+static void fill_cells(const struct mg_drain_item *it, const struct layout *l, struct cells *x)
 {
     if (it->nodes_known)
         snprintf(x->tgt, sizeof(x->tgt), "%zu", it->targets);
     else
         snprintf(x->tgt, sizeof(x->tgt), "-");
-    rule_ids(it, compact, x->why, sizeof(x->why));
+    rule_ids(it, l->compact, x->why, sizeof(x->why));
     x->c[C_NS] = it->ns[0] ? it->ns : "-";
     x->c[C_NAME] = it->name;
-    x->c[C_NODE] = it->node ? it->node : "-";
+    snprintf(x->node, sizeof(x->node), "%.*s",
+             (int)strlen(it->node ? it->node : "-") -
+                 (int)(it->node && l->suffix ? strlen(l->suffix) : 0),
+             it->node ? it->node : "-");
+    x->c[C_NODE] = x->node;
     x->c[C_PHASE] = it->phase;
     x->c[C_OUT] = it->vm ? it->migratable : mg_drain_outcome_name(it->outcome);
     x->c[C_TGT] = x->tgt;
@@ -100,12 +109,16 @@ static void fill_cells(const struct mg_drain_item *it, bool compact, struct cell
     x->c[C_WHY] = x->why;
 }
 
-/* Shrink the widest cuttable column until the row fits. */
+/* Shrink the widest cuttable column until the row fits: NAMESPACE, POLICY and NODE
+ * down to 12 columns first, then NAME with them, then all down to 6. */
 static void fit_widths(size_t w[C_COUNT], const bool used[C_COUNT], size_t width)
 {
-    static const int cuttable[] = {C_NAME, C_NS, C_POL, C_NODE, C_WHY};
+    static const int cuttable[] = {C_NS, C_POL, C_NODE, C_WHY, C_NAME};
+    static const struct {
+        size_t cols, floor;
+    } rounds[] = {{4, 12}, {5, 12}, {5, 6}};
 
-    for (;;) {
+    for (size_t round = 0; round < 3;) {
         size_t total = 0, best = 0;
         int pick = -1;
 
@@ -113,18 +126,56 @@ static void fit_widths(size_t w[C_COUNT], const bool used[C_COUNT], size_t width
             total += used[c] ? w[c] + 2 : 0;
         if (total - 2 <= width)
             return;
-        for (size_t k = 0; k < sizeof(cuttable) / sizeof(cuttable[0]); k++) {
+        for (size_t k = 0; k < rounds[round].cols; k++) {
             int c = cuttable[k];
 
-            if (used[c] && w[c] > best && w[c] > 6) {
+            if (used[c] && w[c] > best && w[c] > rounds[round].floor) {
                 best = w[c];
                 pick = c;
             }
         }
         if (pick < 0)
-            return;
-        w[pick]--;
+            round++;
+        else
+            w[pick]--;
     }
+}
+
+/* The phase every VMI row has, or NULL. */
+static const char *one_phase(const struct mg_drain_report *r)
+{
+    const char *phase = NULL;
+
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->items[i].vm)
+            continue;
+        if (phase && strcmp(phase, r->items[i].phase) != 0)
+            return NULL;
+        phase = r->items[i].phase;
+    }
+    return phase;
+}
+
+/* The domain part (from a '.') that every item's node name ends in, if any. */
+static const char *node_suffix(const struct mg_drain_report *r)
+{
+    const char *suffix = NULL;
+
+    for (size_t i = 0; i < r->n; i++) {
+        const char *n = r->items[i].node;
+        size_t ln;
+
+        if (r->items[i].vm || !n)
+            continue;
+        if (!suffix && !(suffix = strchr(n, '.')))
+            return NULL;
+        ln = strlen(n);
+        while (suffix && (strlen(suffix) >= ln || strcmp(n + ln - strlen(suffix), suffix) != 0))
+            suffix = strchr(suffix + 1, '.');
+        if (!suffix)
+            return NULL;
+    }
+    return suffix;
 }
 
 static void put_cell(FILE *out, const char *s, size_t w, bool last)
@@ -141,8 +192,8 @@ static void put_cell(FILE *out, const char *s, size_t w, bool last)
     fputs(last ? "\n" : "  ", out);
 }
 
-static size_t widths(const struct mg_drain_report *r, bool vms, bool compact, size_t w[C_COUNT],
-                     const bool used[C_COUNT])
+static size_t widths(const struct mg_drain_report *r, bool vms, const struct layout *l,
+                     size_t w[C_COUNT], const bool used[C_COUNT])
 {
     struct cells x;
     size_t total = 0;
@@ -154,7 +205,7 @@ static size_t widths(const struct mg_drain_report *r, bool vms, bool compact, si
     for (size_t i = 0; i < r->n; i++) {
         if (r->items[i].vm != vms)
             continue;
-        fill_cells(&r->items[i], compact, &x);
+        fill_cells(&r->items[i], l, &x);
         for (int c = 0; c < C_COUNT; c++)
             w[c] = strlen(x.c[c]) > w[c] ? strlen(x.c[c]) : w[c];
     }
@@ -166,14 +217,20 @@ static size_t widths(const struct mg_drain_report *r, bool vms, bool compact, si
 static void table(FILE *out, const struct mg_drain_report *r, bool vms, size_t width)
 {
     size_t w[C_COUNT];
-    bool used[C_COUNT], compact = false;
+    bool used[C_COUNT];
+    struct layout l = {false, NULL, NULL};
     struct cells x;
 
     for (int c = 0; c < C_COUNT; c++)
         used[c] = !vms || (c != C_NODE && c != C_PHASE);
-    /* The reasons are listed in full below the table: their cell gives way first. */
-    if (widths(r, vms, false, w, used) > width)
-        widths(r, vms, compact = true, w, used);
+    /* The reasons are listed in full below the table: their cell gives way first, then
+     * the domain the node names share (said under the table). */
+    if (widths(r, vms, &l, w, used) > width && (l.compact = true) &&
+        widths(r, vms, &l, w, used) > width && !vms && (l.suffix = node_suffix(r)))
+        widths(r, vms, &l, w, used);
+    if (!vms && widths(r, vms, &l, w, used) > width && (l.phase = one_phase(r)))
+        used[C_PHASE] = false;
+    widths(r, vms, &l, w, used);
     fit_widths(w, used, width);
     for (int c = 0; c < C_COUNT; c++)
         if (used[c])
@@ -181,11 +238,15 @@ static void table(FILE *out, const struct mg_drain_report *r, bool vms, size_t w
     for (size_t i = 0; i < r->n; i++) {
         if (r->items[i].vm != vms)
             continue;
-        fill_cells(&r->items[i], compact, &x);
+        fill_cells(&r->items[i], &l, &x);
         for (int c = 0; c < C_COUNT; c++)
             if (used[c])
                 put_cell(out, x.c[c], w[c], c == C_WHY);
     }
+    if (l.suffix)
+        fprintf(out, "(every NODE ends in %.*s)\n", (int)(width > 22 ? width - 22 : 1), l.suffix);
+    if (l.phase)
+        fprintf(out, "(every PHASE is %.*s)\n", (int)(width > 20 ? width - 20 : 1), l.phase);
 }
 
 /* text, wrapped at width, each line indented by indent (the first by first). */
@@ -219,7 +280,7 @@ static void wrap(FILE *out, const char *text, size_t first, size_t indent, size_
     fputc('\n', out);
 }
 
-static const char *bare(const struct mg_finding *f)
+const char *mg_drain_render_message(const struct mg_finding *f)
 {
     size_t skip = strlen(mg_rule_id(f->rule)) + 3;
 
@@ -285,7 +346,8 @@ static void details(FILE *out, const struct mg_drain_report *r, size_t width)
             char line[1400];
 
             snprintf(line, sizeof(line), "%s%s %s (at %s)", mg_rule_id(f->rule),
-                     f->action == MG_ACT_DENY ? "" : " (undetermined)", bare(f), f->field);
+                     f->action == MG_ACT_DENY ? "" : " (undetermined)", mg_drain_render_message(f),
+                     f->field);
             wrap(out, line, 2, 6, width);
             snprintf(line, sizeof(line), "fix: %s", mg_drain_render_fix(f->rule));
             wrap(out, line, 6, 11, width);
@@ -379,313 +441,5 @@ int mg_drain_render_text(FILE *out, const struct mg_drain_report *r, const char 
     }
     details(out, r, w);
     summary(out, r, nodes, n_nodes, w);
-    return ferror(out) ? 2 : 0;
-}
-
-/* ---- JSON ---------------------------------------------------------------- */
-
-static bool add_str(cJSON *o, const char *k, const char *v)
-{
-    return v ? cJSON_AddStringToObject(o, k, v) != NULL : cJSON_AddNullToObject(o, k) != NULL;
-}
-
-static bool add_num(cJSON *o, const char *k, double v)
-{
-    return cJSON_AddNumberToObject(o, k, v) != NULL;
-}
-
-static cJSON *settings_json(const struct mg_lmc_settings *s)
-{
-    cJSON *o = cJSON_CreateObject();
-    char bw[48];
-    bool ok;
-
-    mg_mp_quantity_format(&s->bandwidth, bw, sizeof(bw));
-    ok = o && add_str(o, "bandwidthPerMigration", bw) &&
-         add_num(o, "completionTimeoutPerGiB", (double)s->completion_timeout) &&
-         cJSON_AddBoolToObject(o, "allowAutoConverge", s->allow_auto_converge) &&
-         cJSON_AddBoolToObject(o, "allowPostCopy", s->allow_post_copy) &&
-         cJSON_AddBoolToObject(o, "allowWorkloadDisruption", s->allow_workload_disruption) &&
-         (!s->has_max_downtime || add_num(o, "maxDowntimeMs", (double)s->max_downtime_ms)) &&
-         add_num(o, "progressTimeout", (double)s->progress_timeout) &&
-         add_num(o, "parallelOutboundMigrationsPerNode", (double)s->parallel_node) &&
-         add_num(o, "parallelMigrationsPerCluster", (double)s->parallel_cluster);
-    if (!ok) {
-        cJSON_Delete(o);
-        return NULL;
-    }
-    return o;
-}
-
-static bool add_item(cJSON *o, const char *k, cJSON *v)
-{
-    if (!v || !cJSON_AddItemToObject(o, k, v)) {
-        cJSON_Delete(v);
-        return false;
-    }
-    return true;
-}
-
-static cJSON *migration_json(const struct mg_drain_item *it, bool drain)
-{
-    cJSON *o;
-    bool ok;
-
-    if (!it->estimated)
-        return cJSON_CreateNull();
-    o = cJSON_CreateObject();
-    ok = o && add_num(o, "memoryBytes", (double)it->mig.bytes) &&
-         add_num(o, "bandwidthMiBps", (double)it->mig.bandwidth_mib) &&
-         add_num(o, "seconds", it->mig.seconds) &&
-         add_num(o, "deadlineSeconds", (double)it->mig.deadline) &&
-         add_str(o, "atDeadline", fates[it->mig.fate]) &&
-         (!drain || (add_num(o, "start", it->mig.start) && add_num(o, "end", it->mig.end)));
-    if (!ok) {
-        cJSON_Delete(o);
-        return NULL;
-    }
-    return o;
-}
-
-static cJSON *reasons_json(const struct mg_drain_item *it)
-{
-    cJSON *a = cJSON_CreateArray();
-
-    for (size_t i = 0; a && i < it->v.n; i++) {
-        const struct mg_finding *f = &it->v.items[i];
-        cJSON *o = cJSON_CreateObject();
-
-        if (!o || !cJSON_AddItemToArray(a, o)) {
-            cJSON_Delete(o);
-            goto fail;
-        }
-        if (!add_str(o, "rule", mg_rule_id(f->rule)) || !add_str(o, "message", bare(f)) ||
-            !add_str(o, "field", f->field) ||
-            !cJSON_AddBoolToObject(o, "determined", f->action == MG_ACT_DENY) ||
-            !add_str(o, "fix", mg_drain_render_fix(f->rule)))
-            goto fail;
-    }
-    return a;
-fail:
-    cJSON_Delete(a);
-    return NULL;
-}
-
-static cJSON *ruled_json(const struct mg_drain_item *it)
-{
-    cJSON *a;
-
-    if (!it->explained)
-        return cJSON_CreateNull();
-    a = cJSON_CreateArray();
-    for (size_t i = 0; a && i < it->n_ruled; i++) {
-        cJSON *o = cJSON_CreateObject();
-
-        if (!o || !cJSON_AddItemToArray(a, o)) {
-            cJSON_Delete(o);
-            cJSON_Delete(a);
-            return NULL;
-        }
-        if (!add_str(o, "condition", it->ruled[i].why) ||
-            !add_num(o, "nodes", (double)it->ruled[i].nodes)) {
-            cJSON_Delete(a);
-            return NULL;
-        }
-    }
-    return a;
-}
-
-static cJSON *item_json(const struct mg_drain_item *it, bool drain)
-{
-    cJSON *o = cJSON_CreateObject();
-    bool ok;
-
-    ok = o && add_str(o, "kind", it->vm ? "VirtualMachine" : "VirtualMachineInstance") &&
-         add_str(o, "namespace", it->ns) && add_str(o, "name", it->name) &&
-         add_str(o, "node", it->node) && add_str(o, "phase", it->phase) &&
-         add_str(o, "outcome", mg_drain_outcome_name(it->outcome)) &&
-         add_str(o, "migratable", it->migratable) &&
-         cJSON_AddBoolToObject(o, "liveMigratable", strcmp(it->migratable, "yes") == 0) &&
-         add_str(o, "evictionStrategy", it->eviction) && add_str(o, "policy", it->policy) &&
-         (it->nodes_known ? add_num(o, "targetNodes", (double)it->targets)
-                          : cJSON_AddNullToObject(o, "targetNodes") != NULL) &&
-         add_str(o, "firstTarget", it->target) && add_item(o, "ruledOut", ruled_json(it)) &&
-         add_item(o, "settings", settings_json(&it->settings)) &&
-         add_item(o, "migration", migration_json(it, drain)) &&
-         add_item(o, "reasons", reasons_json(it));
-    if (!ok) {
-        cJSON_Delete(o);
-        return NULL;
-    }
-    return o;
-}
-
-static cJSON *summary_json(const struct mg_drain_report *r)
-{
-    cJSON *s = cJSON_CreateObject(), *by = NULL, *est = NULL;
-    size_t count[MG_RULE_COUNT] = {0};
-    bool ok;
-
-    for (size_t i = 0; i < r->n; i++) {
-        bool seen[MG_RULE_COUNT] = {false};
-
-        for (size_t j = 0; j < r->items[i].v.n; j++)
-            seen[r->items[i].v.items[j].rule] = true;
-        for (unsigned k = 0; k < MG_RULE_COUNT; k++)
-            count[k] += seen[k];
-    }
-    ok = s && add_num(s, "virtualMachineInstances", (double)(r->n - r->counts[MG_DRAIN_STOPPED]));
-    for (int k = 0; ok && k < MG_DRAIN_OUTCOMES; k++)
-        ok = add_num(s, mg_drain_outcome_name((enum mg_drain_outcome)k), (double)r->counts[k]);
-    ok = ok &&
-         (r->nodes_known ? add_num(s, "nodes", (double)r->nodes)
-                         : cJSON_AddNullToObject(s, "nodes") != NULL) &&
-         (by = cJSON_AddObjectToObject(s, "byRule"));
-    for (unsigned k = 0; ok && k < MG_RULE_COUNT; k++)
-        if (count[k])
-            ok = add_num(by, mg_rule_id((enum mg_rule)k), (double)count[k]);
-    ok = ok && add_item(s, "clusterSettings", settings_json(&r->cluster)) &&
-         (est = cJSON_AddObjectToObject(s, "estimate")) &&
-         add_num(est, "migrations", (double)r->migrations) &&
-         (r->drain ? add_num(est, "lowerBoundSeconds", r->seconds)
-                   : cJSON_AddNullToObject(est, "lowerBoundSeconds") != NULL) &&
-         add_num(est, "atDeadline", (double)r->late) &&
-         add_num(est, "unknownMemory", (double)r->no_memory) &&
-         add_num(est, "linkGbps", r->link_gbps);
-    if (!ok) {
-        cJSON_Delete(s);
-        return NULL;
-    }
-    return s;
-}
-
-cJSON *mg_drain_render_json(const struct mg_drain_report *r, const char *const *nodes,
-                            size_t n_nodes)
-{
-    cJSON *root = cJSON_CreateObject(), *items, *stopped, *drained;
-
-    if (!root ||
-        !(drained = r->drain ? cJSON_AddArrayToObject(root, "drainedNodes")
-                             : cJSON_AddNullToObject(root, "drainedNodes")) ||
-        !(items = cJSON_AddArrayToObject(root, "items")) ||
-        !(stopped = cJSON_AddArrayToObject(root, "stoppedVMs")))
-        goto fail;
-    for (size_t i = 0; r->drain && i < n_nodes; i++)
-        if (!cJSON_AddItemToArray(drained, cJSON_CreateString(nodes[i])))
-            goto fail;
-    for (size_t i = 0; i < r->n; i++) {
-        cJSON *it = item_json(&r->items[i], r->drain);
-
-        if (!it || !cJSON_AddItemToArray(r->items[i].vm ? stopped : items, it)) {
-            cJSON_Delete(it);
-            goto fail;
-        }
-    }
-    if (add_item(root, "summary", summary_json(r)))
-        return root;
-fail:
-    cJSON_Delete(root);
-    return NULL;
-}
-
-/* ---- YAML ---------------------------------------------------------------- */
-
-static void yaml_scalar(FILE *out, const cJSON *v)
-{
-    char *s;
-
-    if (cJSON_IsString(v)) {
-        /* A JSON string is a valid YAML double-quoted scalar. */
-        s = cJSON_PrintUnformatted(v);
-        fputs(s ? s : "\"\"", out);
-        cJSON_free(s);
-    } else if (cJSON_IsBool(v)) {
-        fputs(cJSON_IsTrue(v) ? "true" : "false", out);
-    } else if (cJSON_IsNumber(v)) {
-        s = cJSON_PrintUnformatted(v);
-        fputs(s ? s : "0", out);
-        cJSON_free(s);
-    } else {
-        fputs("null", out);
-    }
-}
-
-static bool plain_key(const char *k)
-{
-    if (!*k)
-        return false;
-    for (; *k; k++)
-        if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') ||
-              *k == '_' || *k == '-' || *k == '.' || *k == '/'))
-            return false;
-    return true;
-}
-
-static void yaml_node(FILE *out, const cJSON *v, int indent, bool inline_first);
-
-static void yaml_key(FILE *out, const char *k)
-{
-    cJSON *s;
-    char *t;
-
-    if (plain_key(k)) {
-        fputs(k, out);
-        return;
-    }
-    s = cJSON_CreateString(k);
-    t = s ? cJSON_PrintUnformatted(s) : NULL;
-    fputs(t ? t : "\"\"", out);
-    cJSON_free(t);
-    cJSON_Delete(s);
-}
-
-/* v at indent; inline_first: the first line continues the current one ("- "). */
-static void yaml_node(FILE *out, const cJSON *v, int indent, bool inline_first)
-{
-    const cJSON *c;
-    bool first = true;
-
-    if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
-        if (!v->child) {
-            fputs(cJSON_IsObject(v) ? "{}\n" : "[]\n", out);
-            return;
-        }
-        cJSON_ArrayForEach (c, v) {
-            if (!(first && inline_first))
-                fprintf(out, "%*s", indent, "");
-            first = false;
-            if (cJSON_IsArray(v)) {
-                fputs("- ", out);
-                if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && c->child)
-                    yaml_node(out, c, indent + 2, true);
-                else {
-                    yaml_scalar(out, c);
-                    fputc('\n', out);
-                }
-                continue;
-            }
-            yaml_key(out, c->string);
-            if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && c->child) {
-                fputs(":\n", out);
-                yaml_node(out, c, indent + (cJSON_IsArray(c) ? 0 : 2), false);
-            } else {
-                fputs(": ", out);
-                if (cJSON_IsObject(c) || cJSON_IsArray(c))
-                    fputs(cJSON_IsObject(c) ? "{}\n" : "[]\n", out);
-                else {
-                    yaml_scalar(out, c);
-                    fputc('\n', out);
-                }
-            }
-        }
-        return;
-    }
-    yaml_scalar(out, v);
-    fputc('\n', out);
-}
-
-int mg_drain_render_yaml(FILE *out, const cJSON *doc)
-{
-    yaml_node(out, doc, 0, false);
     return ferror(out) ? 2 : 0;
 }

@@ -582,6 +582,18 @@ int mg_store_each_range(const struct mg_store *s, const char *kind, size_t from,
     return rc;
 }
 
+bool mg_store_key_at(const struct mg_store *s, const char *kind, size_t i, const char **ns,
+                     const char **name)
+{
+    const struct kind *k = s && kind ? st_kind_find(s, kind) : NULL;
+
+    if (!k || i >= k->n)
+        return false;
+    *ns = k->ents[i]->key;
+    *name = k->ents[i]->key + strlen(k->ents[i]->key) + 1;
+    return true;
+}
+
 int mg_store_each(const struct mg_store *s, const char *kind,
                   int (*fn)(void *ctx, const cJSON *obj), void *ctx)
 {

@@ -95,6 +95,11 @@ int mg_store_each(const struct mg_store *s, const char *kind,
 int mg_store_each_range(const struct mg_store *s, const char *kind, size_t from, size_t count,
                         int (*fn)(void *ctx, const cJSON *obj), void *ctx);
 
+/* The namespace ("" when none) and name of object i of kind in list order, without
+ * decoding it: borrowed until the next write. false when i is past the end. */
+bool mg_store_key_at(const struct mg_store *s, const char *kind, size_t i, const char **ns,
+                     const char **name);
+
 /* Number of objects of kind: no decoding. */
 size_t mg_store_count(const struct mg_store *s, const char *kind);
 

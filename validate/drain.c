@@ -385,21 +385,13 @@ static int vmi_one(void *arg, const cJSON *obj)
     return oom ? MG_ENOMEM : 0;
 }
 
-static int vm_one(void *arg, const cJSON *obj)
+/* One stopped VM (obj, of namespace ns, named name). */
+static int vm_one(struct ctx *c, const cJSON *obj, const char *ns, const char *name)
 {
-    struct ctx *c = arg;
-    const cJSON *meta = mg_json_get(obj, "metadata");
-    const char *ns = mg_json_str(meta, "namespace"), *name = mg_json_name_or(obj, "");
-    char key[600], *kp = key;
     struct mg_vm_facts facts = {0};
     struct mg_drain_item *it;
     bool oom = false;
 
-    ns = ns ? ns : "";
-    snprintf(key, sizeof(key), "%s/%s", ns, name);
-    if ((c->o->ns && strcmp(c->o->ns, ns) != 0) ||
-        (c->n_running && bsearch(&kp, c->running, c->n_running, sizeof(char *), cmp_str)))
-        return 0;
     if (!(it = grow(c->r)))
         return MG_ENOMEM;
     it->vm = true;
@@ -413,8 +405,28 @@ static int vm_one(void *arg, const cJSON *obj)
     it->migratable = verdict_word(&it->v, false, true);
     it->outcome = MG_DRAIN_STOPPED;
     settings_of(c, obj, it, &oom);
-    mg_store_release();
     return oom || it->v.oom ? MG_ENOMEM : 0;
+}
+
+/* The VMs that do not run: only those are decoded (a running VM is its VMI's row). */
+static int stopped_vms(struct ctx *c)
+{
+    const char *ns, *name;
+    char key[600], *kp = key;
+    int rc = 0;
+
+    for (size_t i = 0; rc == 0 && mg_store_key_at(c->view, "VirtualMachine", i, &ns, &name); i++) {
+        const cJSON *obj;
+
+        snprintf(key, sizeof(key), "%s/%s", ns, name);
+        if ((c->o->ns && strcmp(c->o->ns, ns) != 0) ||
+            (c->n_running && bsearch(&kp, c->running, c->n_running, sizeof(char *), cmp_str)))
+            continue;
+        obj = mg_store_get(c->view, "VirtualMachine", ns, name);
+        rc = obj ? vm_one(c, obj, ns, name) : 0;
+        mg_store_release();
+    }
+    return rc;
 }
 
 static int item_cmp(const void *a, const void *b)
@@ -520,7 +532,7 @@ int mg_drain_analyze(const struct mg_store *view, const struct mg_config *cfg,
         goto oom;
     if (c.n_running)
         qsort(c.running, c.n_running, sizeof(*c.running), cmp_str);
-    if (opts->stopped && (rc = mg_store_each(view, "VirtualMachine", vm_one, &c)) != 0)
+    if (opts->stopped && (rc = stopped_vms(&c)) != 0)
         goto oom;
     if (out->n)
         qsort(out->items, out->n, sizeof(*out->items), item_cmp);

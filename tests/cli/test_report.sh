@@ -5,7 +5,8 @@
 # of one node; YAML equal to the JSON; usage errors; a generated cluster of 5,000 VMs and
 # 100 nodes (cordoned, tainted, GPU nodes, policies, every outcome) whose items are
 # checked one by one against the generator's rules, and the drain of two of its nodes;
-# the text at 80 columns through a pty; the time of the whole-cluster report.
+# the text at 80 columns through a pty, and long names cut to fit; the time of the
+# whole-cluster report.
 # Usage: test_report.sh MIGGUARD SRCDIR
 set -u
 mg=${1:?usage: test_report.sh MIGGUARD SRCDIR}
@@ -269,6 +270,25 @@ fi
 "$mg" report --state "$src/tests/cli/check/two-hcos" >/dev/null 2>"$tmp/hcos.err"
 if grep -qF "migguard report: 3 HyperConvergeds: the migration settings come from openshift-cnv/kubevirt-hyperconverged (RULES.md 9.3); ignored: zzz-test/kubevirt-hyperconverged, aaa/hco" "$tmp/hcos.err"
 then ok; else echo "several HyperConvergeds: stderr $(cat "$tmp/hcos.err")"; fail=1; fi
+
+# 6. Long names at 80 columns: REASONS gives way first ("VM001+2"), then the domain every
+#    node name shares and a PHASE every row has (each said under the table), then the
+#    widest names, cut with '~'.
+mkdir -p "$tmp/long"
+sed -e 's/worker-\([0-9]\)/worker-\1.ocp.example.com/g' -e 's/databases/databases-production-eu-west/g' \
+    "$here/report/state/00-cluster.yaml" >"$tmp/long/00.yaml"
+sed -e 's/worker-\([0-9]\)/worker-\1.ocp.example.com/g' -e 's/databases/databases-production-eu-west/g' \
+    -e 's/name: postgres/name: postgres-primary-with-a-long-name/' \
+    "$here/report/state/10-workloads.yaml" >"$tmp/long/10.yaml"
+COLUMNS=80 "$mg" report --state "$tmp/long" >"$tmp/long.txt"
+if awk 'length($0) > 80 { bad = 1 } END { exit bad }' "$tmp/long.txt" &&
+    grep -qx '(every NODE ends in .ocp.example.com)' "$tmp/long.txt" &&
+    grep -qx '(every PHASE is Running)' "$tmp/long.txt" &&
+    head -1 "$tmp/long.txt" | grep -q '^NAMESPACE  *NAME  *NODE  *OUTCOME  *TARGETS  *POLICY  *REASONS$' &&
+    grep -q ' worker-1  *block  *1  *-  *VM001+2$' "$tmp/long.txt" &&
+    grep -q '^databases-p[a-z-]*~  *postgres-[a-z-]*~ ' "$tmp/long.txt"; then ok; else
+    echo "long names at 80 columns:"; cat "$tmp/long.txt"; fail=1
+fi
 
 if [ $fail -ne 0 ]; then
     echo "report: FAILED"; exit 1
