@@ -4,7 +4,8 @@
 VirtualMachines (a fifth of them with a running VMI) over NODES Nodes, with PVCs,
 DataVolume templates on two storage classes, node selectors, taints and tolerations,
 bridge and masquerade interfaces, evictionStrategy None on some, guest memory on the
-VMIs, and MigrationPolicies over labelled namespaces.
+VMIs, host-model CPUs on nodes of two models, and MigrationPolicies over labelled
+namespaces.
 
 usage: gen_report_state.py DIR [VMS [NODES]]   (defaults: 5000 VMs, 100 nodes)
 Deterministic: the same arguments write the same files. Prints the expected counts as
@@ -30,6 +31,10 @@ def zone(i):
     return f"zone-{i % 4}"
 
 
+def cpu_model(i):
+    return "Icelake-Server" if i % 3 == 0 else "Cascadelake-Server"
+
+
 nodes = []
 for i in range(NODES):
     labels = {"kubernetes.io/hostname": f"node-{i:03d}", "topology.kubernetes.io/zone": zone(i),
@@ -37,6 +42,12 @@ for i in range(NODES):
     spec = {}
     if i % 10 == 0:
         labels["accelerator"] = "gpu-enabled23"
+    # Host-model CPUs: every third node is an Icelake, which only Icelakes can take a
+    # host-model VMI from; every node takes a Cascadelake's.
+    labels[f"host-model-cpu.node.kubevirt.io/{cpu_model(i)}"] = "true"
+    labels["cpu-model-migration.node.kubevirt.io/Cascadelake-Server"] = "true"
+    if cpu_model(i) == "Icelake-Server":
+        labels["cpu-model-migration.node.kubevirt.io/Icelake-Server"] = "true"
     if i % 25 == 1:
         spec["taints"] = [{"key": "dedicated", "value": "virtualization", "effect": "NoSchedule"}]
     if i % 50 == 2:
@@ -85,6 +96,8 @@ for i in range(VMS):
     spec = {"domain": {"devices": {"interfaces": [{"name": "default", "masquerade": {}}]}},
             "networks": [{"name": "default", "pod": {}}]}
     dvts = None
+    if kind == 1:            # a host-model CPU: its VMI moves to nodes of its node's model
+        spec["domain"]["cpu"] = {"model": "host-model"}
     if kind in (0, 1, 2):    # RWX through the nfs profile
         dvts = [{"metadata": {"name": f"{name}-root"},
                  "spec": {"storage": {"storageClassName": "nfs-storage"}}}]

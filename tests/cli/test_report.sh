@@ -3,7 +3,7 @@
 # test_report.sh - `migguard report`, the drain question: a fixed small state whose JSON
 # and text equal tests/cli/report/expected.{json,txt} (exit 3: a VMI blocks); the drain
 # of one node; YAML equal to the JSON; usage errors; a generated cluster of 5,000 VMs and
-# 100 nodes (cordoned, tainted, GPU nodes, policies, every outcome) whose items are
+# 100 nodes (cordoned, tainted, GPU nodes, host-model CPUs, policies, every outcome) whose items are
 # checked one by one against the generator's rules, and the drain of two of its nodes;
 # the text at 80 columns through a pty, and long names cut to fit; the time of the
 # whole-cluster report.
@@ -99,9 +99,12 @@ drain = json.load(open(sys.argv[3]))
 errors = []
 NODES = exp["nodes"]
 
-def fit(kind_no, zone, j):
-    """Generated node j takes a VM of kind_no in zone (cordons excluded)."""
+def fit(kind_no, zone, j, own=None):
+    """Generated node j takes a VM of kind_no in zone (cordons excluded); a host-model
+    VMI (kind 1) from node own only where its model can migrate (RULES.md 9.11)."""
     if j % 50 == 2:
+        return False
+    if kind_no == 1 and own is not None and own % 3 == 0 and j % 3 != 0:
         return False
     if j % 25 == 1 and kind_no != 6:
         return False
@@ -142,7 +145,7 @@ def check(it, drained):
             errors.append(f"VM {it['name']} runs, yet is listed as stopped")
         return
     own = i % NODES
-    want_t = sum(fit(kind_no, zone, j) for j in range(NODES)
+    want_t = sum(fit(kind_no, zone, j, own) for j in range(NODES)
                  if j != own and f"node-{j:03d}" not in drained)
     if it["targetNodes"] != want_t:
         errors.append(f"VMI {it['name']}: targetNodes {it['targetNodes']}, want {want_t}")
@@ -179,6 +182,10 @@ for k in ("migrate", "shutdown", "block", "unknown"):
         errors.append(f"summary.{k} = {s[k]}, want {n}")
 if s["stopped"] != len(stopped) or s["nodes"] != NODES:
     errors.append(f"summary {s}")
+# Host-model VMIs on Icelake nodes have fewer targets than their neighbours.
+hm = [it for it in items if int(it["name"][3:]) % 8 == 1]
+if not any(int(it["node"][5:]) % 3 == 0 for it in hm) or not any(int(it["node"][5:]) % 3 for it in hm):
+    errors.append("the generated view lacks host-model VMIs on both CPU models")
 if min(s[k] for k in ("migrate", "shutdown", "block", "unknown")) == 0:
     errors.append(f"the generated view lacks an outcome: {s}")
 
