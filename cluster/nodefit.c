@@ -337,14 +337,19 @@ static bool scan_seen(const cJSON *const *nodes, size_t n)
     return false;
 }
 
-void mg_nodefit_kubevirt(const struct mg_store *s, const struct mg_placement *p,
-                         struct mg_kvlabels *kv)
+bool mg_nodefit_kubevirt_view(const struct mg_store *s)
 {
     const struct mg_node_index *x = nx_of(s);
     const cJSON *const *items = NULL;
     size_t n = x ? 0 : mg_store_list(s, "Node", &items);
 
-    mg_nodematch_kubevirt(p, x ? nf_schedulable_seen(x) : scan_seen(items, n), kv);
+    return x ? nf_schedulable_seen(x) : scan_seen(items, n);
+}
+
+void mg_nodefit_kubevirt(const struct mg_store *s, const struct mg_placement *p,
+                         struct mg_kvlabels *kv)
+{
+    mg_nodematch_kubevirt(p, mg_nodefit_kubevirt_view(s), kv);
 }
 
 void mg_nodefit_scan(const cJSON *const *nodes, size_t n, const struct mg_placement *p,

@@ -8,6 +8,7 @@
 #ifndef MG_NODEFIT_H
 #define MG_NODEFIT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "nodematch.h"
@@ -35,6 +36,10 @@ void mg_nodefit_query(const struct mg_store *s, const struct mg_placement *p,
  * (mg_nodefit_host_model). *first (may be NULL) gets the first such node or NULL. */
 size_t mg_nodefit_targets(const struct mg_store *s, const struct mg_placement *p,
                           const char *current, const char **first);
+
+/* Some Node of s carries the label key kubevirt.io/schedulable: the view was taken from a
+ * running KubeVirt, whose virt-handler labels every node (RULES.md 9.11). */
+bool mg_nodefit_kubevirt_view(const struct mg_store *s);
 
 /* KubeVirt's labels for p in s (mg_nodematch_kubevirt; whether some node carries
  * kubevirt.io/schedulable comes from the node index, or a scan without one), for callers

@@ -207,6 +207,23 @@ static cJSON *effective_added(const cJSON *added, const cJSON *own)
     return out;
 }
 
+/* A host-model VMI on a node of a KubeVirt view without a host-model-cpu.node.kubevirt.io/
+ * label: KubeVirt finds no model for the target pod (migration.go getHostCpuModelFromMap
+ * fails) unless the VMI migrated before and its pod carries one; the view cannot tell. */
+static void host_model_unknown(const struct mig *m, const struct mg_placement *p, const char *own)
+{
+    const struct mg_store *view = m->ctx->view;
+
+    if (!own || p->host_model || !p->cpu_model || strcmp(p->cpu_model, "host-model") != 0 ||
+        !mg_store_get(view, "Node", "", own) || !mg_nodefit_kubevirt_view(view))
+        return;
+    add(m, MG_RULE_MIG007, MG_ACT_WARN, "spec.vmiName",
+        "cannot determine the host-model CPU of node %.63s (it has no "
+        "host-model-cpu.node.kubevirt.io/ label): KubeVirt finds no target unless the VMI "
+        "migrated before; check virt-handler's node labeller on that node",
+        own);
+}
+
 /* MIG007: some node other than the current one takes the VMI now (RULES.md 9.11): not
  * cordoned, and for a host-model VMI one its source node's CPU model can move to. */
 static int check_target(const struct mig *m)
@@ -234,6 +251,7 @@ static int check_target(const struct mig *m)
         memset(&p, 0, sizeof(p));
         p.added_selector = m->added;
     }
+    host_model_unknown(m, &p, own);
     if (mg_nodefit_targets(m->ctx->view, &p, own, NULL) == 0) {
         text[0] = '\0';
         if (mg_nodewhy_fill(m->ctx->view, &p, MG_NODEFIT_TARGETS, own, &why) == 0)

@@ -869,6 +869,14 @@ case("mig-mig007-host-model-allowed", migration("migration-job", {"vmiName": "vm
             node("worker-2", {"kubevirt.io/schedulable": "true",
                               "cpu-model-migration.node.kubevirt.io/Haswell-noTSX": "true"})])
 
+# The source node lacks host-model-cpu.node.kubevirt.io/: no model to require, and KubeVirt
+# finds no target unless the VMI migrated before (which the view cannot tell): a warning.
+case("mig-mig007-host-model-source-unlabelled-warn",
+     migration("migration-job", {"vmiName": "vmi-fedora"}),
+     state=[HOST_MODEL_VMI, node("worker-0", {"kubevirt.io/schedulable": "true"}),
+            node("worker-1", {"kubevirt.io/schedulable": "true"})],
+     warn=["MIG007"], contains=["cannot determine the host-model CPU of node worker-0"])
+
 RUNNING = [vmi(f"vm-{i}", vm_spec(), node_name="ip-172-28-114-198.example" if i < 2 else
                "ip-172-28-114-200.example") for i in range(5)]
 case("mig-mig008-cluster-limit-warn", migration("migration-job", {"vmiName": "vmi-fedora"}),
@@ -961,6 +969,7 @@ NOTES.update({
     'mig-mig007-cordoned-only-other-deny': "RULES.md 9.11: where VM007 counts a cordoned node, MIG007 does not, and weighs the cordon's taint. A cordon is spec.unschedulable plus the node.kubernetes.io/unschedulable:NoSchedule taint Kubernetes adds (pkg/controller/nodelifecycle, TaintNodesByCondition).",
     'mig-mig007-schedulable-label-deny': "RULES.md 9.11: the target pod needs kubevirt.io/schedulable=true once some node carries the key. Source: KubeVirt pkg/virt-controller/services/nodeselectorrenderer.go and template.go (newNodeSelectorRenderer): the launcher pod's nodeSelector.",
     'mig-mig007-host-model-deny': "RULES.md section 6 MIG007: a host-model VMI needs a target with its source's model; the one that has it is cordoned. Source: KubeVirt pkg/virt-controller/watch/migration/migration.go (prepareNodeSelectorForHostCpuModel, getHostCpuModelFromMap): the target pod needs cpu-model-migration.node.kubevirt.io/<M> of the source node's host-model-cpu.node.kubevirt.io/<M>.",
+    'mig-mig007-host-model-source-unlabelled-warn': 'RULES.md section 6 MIG007 takes M from the source node; a source node without a host-model-cpu.node.kubevirt.io/ label gives no M. RULES.md is silent: KubeVirt pkg/virt-controller/watch/migration/migration.go (prepareNodeSelectorForHostCpuModel) then fails to create the target pod unless the VMI migrated before (its pod carries the label), which the view cannot tell, so this is a cannot-determine warning.',
     'mig-mig007-host-model-allowed': "RULES.md section 6 MIG007: worker-1 offers the source's host model and is not cordoned. Source: KubeVirt pkg/virt-controller/watch/migration/migration.go (prepareNodeSelectorForHostCpuModel, getHostCpuModelFromMap): the target pod needs cpu-model-migration.node.kubevirt.io/<M> of the source node's host-model-cpu.node.kubevirt.io/<M>.",
 })
 
