@@ -381,29 +381,11 @@ static bool writes_view(const struct mg_request *req, enum mg_endpoint ep)
 
 /* The admitted change, into the view: for good only when the review came from an
  * authenticated API server and no watch will tell the truth (--state with
- * --client-ca); otherwise pending, so a made-up review or an admission another
- * webhook refused leaves within the bound. A failed copy leaves the view as the watch
- * will make it: nothing lost. */
+ * --client-ca); otherwise pending (policywrite.h). */
 static void apply_to_view(struct mg_engine *e, const struct mg_request *req)
 {
-    const cJSON *obj = req->op == MG_OP_DELETE ? NULL : req->object;
-    const char *name = obj ? mg_json_name_or(obj, req->name) : req->name;
-
-    if ((req->op != MG_OP_DELETE &&
-         (!obj || (req->op != MG_OP_CREATE && req->op != MG_OP_UPDATE))) ||
-        !name || !name[0])
-        return;
-    if (e->authenticated && !e->watched) {
-        cJSON *copy = obj ? cJSON_Duplicate(obj, 1) : NULL;
-
-        if (!obj)
-            mg_store_remove(e->store, req->kind, req->namespace_, name);
-        else if (copy)
-            mg_store_put(e->store, copy, NULL);
-        return;
-    }
-    (void)mg_pending_apply(e->pending, req->kind, name, obj,
-                           mg_pending_now_ms() + (int64_t)e->pending_ms);
+    mg_policywrite_admitted(e->store, e->pending, req, e->authenticated && !e->watched,
+                            mg_pending_now_ms() + (int64_t)e->pending_ms);
 }
 
 void mg_engine_set_reviews_authenticated(struct mg_engine *e, bool yes)
@@ -470,8 +452,10 @@ static int policy_begin(struct mg_engine *e, const struct mg_request *req,
         pthread_mutex_lock(&e->policy_mu);
         return 0;
     }
-    return mg_policywrite_turn(*guarded ? e->pw : NULL, &e->policy_mu, e->store, e->pending,
-                               mono_ms(t0) + e->policy_wait_ms, why);
+    /* A DELETE only waits for this replica's turn, and within its webhook's 3 s. */
+    return mg_policywrite_turn(
+        *guarded ? e->pw : NULL, &e->policy_mu, e->store, e->pending,
+        mono_ms(t0) + (*guarded || e->policy_wait_ms < 2000 ? e->policy_wait_ms : 2000), why);
 }
 
 /* Record the admission in the Lease and give it up; false when the record could not be

@@ -259,3 +259,23 @@ int mg_policywrite_turn(struct mg_policywrite *pw, pthread_mutex_t *mu, struct m
     }
     return 0;
 }
+
+void mg_policywrite_admitted(struct mg_store *store, struct mg_pending *pending,
+                             const struct mg_request *req, bool for_good, int64_t deadline_ms)
+{
+    const cJSON *obj = req->op == MG_OP_DELETE ? NULL : req->object;
+    const char *name = obj ? mg_json_name_or(obj, req->name) : req->name;
+    cJSON *copy;
+
+    if ((req->op != MG_OP_DELETE &&
+         (!obj || (req->op != MG_OP_CREATE && req->op != MG_OP_UPDATE))) ||
+        !name || !name[0])
+        return;
+    if (!for_good) {
+        (void)mg_pending_apply(pending, req->kind, name, obj, deadline_ms);
+    } else if (!obj) {
+        (void)mg_store_remove(store, req->kind, req->namespace_, name);
+    } else if ((copy = cJSON_Duplicate(obj, 1)) != NULL) {
+        (void)mg_store_put(store, copy, NULL);
+    }
+}

@@ -19,6 +19,7 @@
 
 #include "err.h"
 #include "pending.h"
+#include "request.h"
 #include "store.h"
 
 /* The annotation of the Lease that lists recent admissions. */
@@ -55,6 +56,12 @@ int mg_policywrite_begin(struct mg_policywrite *pw, struct mg_store *store,
  * nothing held. */
 int mg_policywrite_turn(struct mg_policywrite *pw, pthread_mutex_t *mu, struct mg_store *store,
                         struct mg_pending *pending, int64_t deadline_ms, struct mg_err *why);
+
+/* An admitted policy change (req: CREATE, UPDATE or DELETE) into store: for good when
+ * for_good, else pending until deadline_ms. Caller holds the store's write lock. A
+ * failed copy leaves the view as the watch will make it: nothing lost. */
+void mg_policywrite_admitted(struct mg_store *store, struct mg_pending *pending,
+                             const struct mg_request *req, bool for_good, int64_t deadline_ms);
 
 /* After judging: give the Lease up, recording obj (the admitted policy; NULL when
  * nothing was admitted). MG_EIO when the record could not be written by deadline_ms:

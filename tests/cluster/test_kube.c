@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include <pthread.h>
+
 #include "kube.h"
 #include "kubemetrics.h"
 #include "store.h"
@@ -463,6 +465,64 @@ static void test_kube_not_ready_when_token_is_refused(void **state)
     fake_stop(&f);
 }
 
+/* Issue 14: a failed list names the URL it asked. */
+struct lines {
+    pthread_mutex_t mu;
+    char want[256];
+    bool seen;
+};
+
+static void catch_line(void *ctx, const char *line)
+{
+    struct lines *l = ctx;
+
+    pthread_mutex_lock(&l->mu);
+    if (strstr(line, l->want))
+        l->seen = true;
+    pthread_mutex_unlock(&l->mu);
+}
+
+static bool seen(struct lines *l)
+{
+    bool b;
+
+    pthread_mutex_lock(&l->mu);
+    b = l->seen;
+    pthread_mutex_unlock(&l->mu);
+    return b;
+}
+
+static void test_kube_list_errors_name_the_url(void **state)
+{
+    struct lines l = {.seen = false};
+    struct mg_store *s = mg_store_new();
+    struct mg_err err = {0};
+    struct mg_kube *k = NULL;
+    struct fake f;
+
+    (void)state;
+    pthread_mutex_init(&l.mu, NULL);
+    fake_start(&f, "", false);
+    write_kubeconfig(&f, "wrong-token");
+    snprintf(l.want, sizeof(l.want),
+             "kube: Namespace: list http://127.0.0.1:%u/api/v1/namespaces: HTTP 401", f.port);
+    {
+        struct mg_kube_opts o = {.kubeconfig = f.kubeconfig,
+                                 .backoff_min_ms = 50,
+                                 .backoff_max_ms = 400,
+                                 .log = catch_line,
+                                 .log_ctx = &l};
+
+        if (mg_kube_start(&k, &o, s, &err) != 0)
+            fail_msg("mg_kube_start: %s", err.msg);
+    }
+    WAIT_UNTIL(seen(&l));
+    mg_kube_stop(k);
+    mg_store_free(s);
+    fake_stop(&f);
+    pthread_mutex_destroy(&l.mu);
+}
+
 static void test_kube_stop_is_prompt_while_backing_off(void **state)
 {
     struct mg_kube_opts o = {.backoff_min_ms = 20000, .backoff_max_ms = 30000, .log = quiet};
@@ -553,6 +613,7 @@ int main(void)
         cmocka_unit_test(test_kube_follows_list_watch_gone_and_drops),
         cmocka_unit_test(test_kube_resync_relists_and_drops_what_no_event_removed),
         cmocka_unit_test(test_kube_not_ready_when_token_is_refused),
+        cmocka_unit_test(test_kube_list_errors_name_the_url),
         cmocka_unit_test(test_kube_stop_is_prompt_while_backing_off),
         cmocka_unit_test(test_kube_stalled_list_times_out_and_is_retried),
         cmocka_unit_test(test_kube_start_outside_a_cluster_is_a_config_error),
