@@ -15,7 +15,7 @@
 
 #include "engine.h"
 
-#define PENDING_MS 100
+#define PENDING_MS 1000 /* long enough for two reviews on a loaded machine */
 
 static struct mg_engine *engine(bool authenticated, bool watched)
 {
