@@ -111,7 +111,7 @@ static void test_watch_confirmation_keeps_the_admitted_policy(void **state)
 static void test_authenticated_state_admission_stays(void **state)
 {
     struct mg_engine *e = engine(true, false);
-    struct timespec nap = {0, 3L * PENDING_MS * 1000000L};
+    struct timespec nap = {3L * PENDING_MS / 1000, (3L * PENDING_MS % 1000) * 1000000L};
 
     (void)state;
     assert_true(create(e, "first", NULL));
