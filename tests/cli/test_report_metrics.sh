@@ -6,7 +6,8 @@
 # of the same question in `migguard report -o json` (a VMI that would block its node's
 # drain; a determined reason of a running VMI); the fixed state gives exact samples;
 # reviews are answered while the passes run; SIGHUP's new view shows in a later pass;
-# the alerts of deploy/monitoring/prometheusrule.yaml use only exported metrics.
+# the alerts of deploy/monitoring/prometheusrule.yaml use only exported metrics, and its
+# ServiceMonitor selects the Service's metrics port.
 # Runs under TSan too (the pass thread against reviews and the reload).
 # Usage: test_report_metrics.sh MIGGUARD SRCDIR
 set -u
@@ -53,6 +54,19 @@ print("alerts use metrics the server does not export: %s" % sorted(missing) if m
 sys.exit(1 if missing or not used else 0)
 EOF
 then mg_ok "the PrometheusRule's metrics are exported"; else mg_fail "PrometheusRule"; fi
+# The ServiceMonitor scrapes a port of deploy/base's Service, whose labels it selects.
+if python3 - "$src/deploy/monitoring/servicemonitor.yaml" "$src/deploy/base/service.yaml" <<'EOF'
+import sys, yaml
+sm, svc = (yaml.safe_load(open(p)) for p in sys.argv[1:3])
+want = sm["spec"]["selector"]["matchLabels"]
+labels = svc["metadata"].get("labels", {})
+ports = {p.get("name") for p in svc["spec"]["ports"]}
+ok = all(labels.get(k) == v for k, v in want.items()) and \
+    all(e["port"] in ports for e in sm["spec"]["endpoints"])
+print("" if ok else f"ServiceMonitor {want} {sm['spec']['endpoints']} vs Service {labels} {ports}")
+sys.exit(0 if ok else 1)
+EOF
+then mg_ok "the ServiceMonitor selects the Service's metrics port"; else mg_fail "ServiceMonitor"; fi
 
 # 2. SIGHUP with postgres on masquerade and a RWX volume: the next pass counts nothing.
 sed -i 's/interfaces: \[{name: default, bridge: {}}\]/interfaces: [{name: default, masquerade: {}}]/' \
