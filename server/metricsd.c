@@ -4,6 +4,7 @@
  * renders belong to server.c. */
 #include "metricsd.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,8 +59,11 @@ int mg_metricsd_start(struct mg_metricsd **out, const char *listen, char *(*rend
     if (!m)
         return mg_err_set(err, MG_ENOMEM, "out of memory");
     if ((rc = mg_addr_parse(listen, &a, err)) != 0) {
+        char why[sizeof(err->msg)];
+
         free(m);
-        return rc;
+        snprintf(why, sizeof(why), "%s", err ? err->msg : "");
+        return mg_err_set(err, rc, "--metrics-listen: %s (e.g. :9090 or 127.0.0.1:9090)", why);
     }
     m->render = render;
     m->ctx = ctx;

@@ -196,6 +196,18 @@ out=$("$MG" serve --listen 127.0.0.1:0 --tls-cert "$C/tls.crt" --tls-key "$C/tls
 case $out in *"holds no PEM certificate"*) mg_ok "a --client-ca without a certificate refused" ;;
 *) mg_fail "key as CA: $out" ;; esac
 
+# --metrics-listen: a bad address and a port in use are refused, naming the flag.
+out=$("$MG" serve --listen 127.0.0.1:0 --tls-cert "$C/tls.crt" --tls-key "$C/tls.key" \
+    --metrics-listen localhost:9090 2>&1)
+case $out in *"--metrics-listen: listen address 'localhost:9090'"*) mg_ok "bad --metrics-listen named" ;;
+*) mg_fail "bad --metrics-listen: $out" ;; esac
+MG_SERVE_TIMEOUT=30 mg_serve_start
+out=$("$MG" serve --listen 127.0.0.1:0 --tls-cert "$C/tls.crt" --tls-key "$C/tls.key" \
+    --metrics-listen "127.0.0.1:$MG_PORT" 2>&1)
+case $out in *"cannot listen on 127.0.0.1:$MG_PORT for --metrics-listen"*) mg_ok "--metrics-listen port in use refused" ;;
+*) mg_fail "--metrics-listen in use: $out" ;; esac
+mg_serve_stop
+
 # --threads: the help, the error and what is accepted agree (1 to 64, 0 for one per CPU).
 out=$("$MG" serve --tls-cert "$C/tls.crt" --tls-key "$C/tls.key" --threads 65 2>&1)
 case $out in *"--threads takes a number from 1 to 64 (0: one per usable CPU)"*)
