@@ -95,11 +95,22 @@ void mg_http_logf(const struct mg_http_log *log, const char *fmt, ...)
     va_end(ap);
 }
 
+/* MHD quotes the HTML body of its own error pages (431, 414, 400) in its message: keep
+ * the status, drop the page. */
+static void drop_html(char *text)
+{
+    char *open = strstr(text, " ('<html>"), *close = open ? strstr(open, "</html>')") : NULL;
+
+    if (close)
+        memmove(open, close + 9, strlen(close + 9) + 1);
+}
+
 void mg_http_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char text[480], line[512];
 
     vsnprintf(text, sizeof(text), fmt, ap);
+    drop_html(text);
     snprintf(line, sizeof(line), "http: %s", text);
     emit(cls, line);
 }

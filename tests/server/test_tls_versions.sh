@@ -4,7 +4,8 @@
 # priority "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"): a client offering only TLS 1.0
 # or only 1.1 is refused (the client is told SECLEVEL=0, so it really offers them), only
 # 1.2 and only 1.3 are accepted, with openssl s_client and curl --tls-max on loopback;
-# the refused handshakes reach the log as one "migguard: http: ..." line each.
+# the refused handshakes reach the log as one "migguard: http: ..." line each, and so
+# does a 431, without libmicrohttpd's HTML page.
 # Usage: test_tls_versions.sh MIGGUARD SOURCE_DIR
 set -u
 
@@ -44,6 +45,15 @@ sleep 0.3
 grep -q '^migguard: http: .*handshake' "$MG_TMP/serve.log" &&
     mg_ok "refused handshakes logged as migguard: http: lines" ||
     mg_fail "no http: line: $(cat "$MG_TMP/serve.log")"
+# A 431 (headers past the 16 KB pool): libmicrohttpd's own page (HTML, compiled into
+# libmicrohttpd 0.9.75) goes to the client, but not into the log.
+code=$(mg_curl -o /dev/null -w '%{http_code}' -H "X-Big: $(head -c 20000 /dev/zero | tr '\0' a)" \
+    "$MG_BASE/healthz")
+[ "$code" = 431 ] && mg_ok "oversized headers: 431" || mg_fail "oversized headers: $code"
+sleep 0.3
+grep -q '^migguard: http: .*431' "$MG_TMP/serve.log" && ! grep -q '<html>' "$MG_TMP/serve.log" &&
+    mg_ok "the 431 is logged in one line without libmicrohttpd's HTML" ||
+    mg_fail "431 log: $(grep 431 "$MG_TMP/serve.log")"
 bad=$(grep -v '^migguard: \|^{"msg":"decision"' "$MG_TMP/serve.log" | head -3)
 [ -z "$bad" ] && mg_ok "every log line in the project's form" || mg_fail "raw lines: $bad"
 
