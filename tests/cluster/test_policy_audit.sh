@@ -5,7 +5,9 @@
 # (the same selectors, MP010) put straight into the API server, as if migguard had been
 # down, are reported within one audit period: a Warning Event on each policy, a
 # decision-log line and migguard_policy_conflicts 1 on the auditor, by exactly one
-# replica (the Lease holder); a policy that conflicts with nothing is not reported.
+# replica (the Lease holder); a policy that conflicts with nothing is not reported; a
+# pair is reported once; the gauge returns to 0 when the pair is resolved; a clean stop
+# hands the audit to the other replica at once.
 # Usage: test_policy_audit.sh MIGGUARD SRCDIR
 set -u
 MG=${1:?usage: test_policy_audit.sh MIGGUARD SRCDIR}
@@ -71,4 +73,13 @@ for _ in $(seq 40); do
     sleep 0.1
 done
 [ -n "$ok" ] || fail "migguard_policy_conflicts stayed at $(metric "$leader" migguard_policy_conflicts) after the pair was resolved"
+# The auditor stops cleanly: it gives the audit Lease up, and the other replica takes
+# it at its next renewal tick (5 s), not after the 15 s a dead holder costs.
+replica_kill "$leader" TERM
+ok=""
+for _ in $(seq 100); do
+    [ "$(metric "$other" migguard_policy_audit_leader)" = 1 ] && { ok=1; break; }
+    sleep 0.1
+done
+[ -n "$ok" ] || fail "the other replica did not take the audit over within 10 s of a clean stop"
 echo "policy audit: passed"
