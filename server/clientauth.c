@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* clientauth.c - client certificate checks with GnuTLS trust lists. A generation (one
  * trust list) is immutable once published and kept until free, because a verification
- * that already picked it may still be running (CA rotations are rare and small). No
- * HTTP here: server.c asks, and answers 403 with the reason. */
+ * that already picked it may still be running (CA rotations are rare and small). A
+ * connection's verdict is kept in MHD's socket context. No responses here: server.c
+ * asks, and answers 403 with the reason. */
 #include "clientauth.h"
 
 #include <stdatomic.h>
@@ -282,4 +283,50 @@ out:
         if (crts[i])
             gnutls_x509_crt_deinit(crts[i]);
     return rc;
+}
+
+/* A connection's verdict: checked once (a keep-alive API server sends many reviews on
+ * one connection) and again when the bundles change. */
+struct conn_auth {
+    bool ok;
+    unsigned gen; /* mg_clientauth_generation when ok was set */
+};
+
+void mg_clientauth_notify(void *cls, struct MHD_Connection *c, void **socket_ctx,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    const union MHD_ConnectionInfo *info;
+
+    (void)cls;
+    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+        free(*socket_ctx);
+        *socket_ctx = NULL;
+        return;
+    }
+    /* GNUTLS_CERT_REQUEST, not REQUIRE: a client without a certificate (the kubelet's
+     * probes) still completes the handshake and reaches /healthz and /readyz. */
+    info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    if (info && info->tls_session)
+        gnutls_certificate_server_set_request((gnutls_session_t)info->tls_session,
+                                              GNUTLS_CERT_REQUEST);
+    *socket_ctx = calloc(1, sizeof(struct conn_auth)); /* NULL: checked on every request */
+}
+
+int mg_clientauth_check(struct mg_clientauth *a, struct MHD_Connection *c, char *why, size_t n)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    struct conn_auth *ca = info ? info->socket_context : NULL;
+    unsigned gen = mg_clientauth_generation(a);
+
+    if (ca && ca->ok && ca->gen == gen)
+        return 0;
+    info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    if (mg_clientauth_verify(a, info ? (gnutls_session_t)info->tls_session : NULL, why, n) != 0)
+        return -1;
+    if (ca) {
+        ca->ok = true;
+        ca->gen = gen;
+    }
+    return 0;
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include <gnutls/gnutls.h>
+#include <microhttpd.h>
 
 #include "err.h"
 
@@ -37,5 +38,16 @@ unsigned mg_clientauth_generation(struct mg_clientauth *a);
  * client use and carries an allowed name; otherwise -1 and why (NUL-terminated, at most
  * n bytes) says what was wrong and what to do. Thread-safe. */
 int mg_clientauth_verify(struct mg_clientauth *a, gnutls_session_t session, char *why, size_t n);
+
+/* MHD_OPTION_NOTIFY_CONNECTION for the TLS daemons (cls unused): asks each new
+ * connection's client for a certificate (requested, not required, so probes without one
+ * still connect) and keeps a small verdict cache per connection, freed when it closes. */
+void mg_clientauth_notify(void *cls, struct MHD_Connection *c, void **socket_ctx,
+                          enum MHD_ConnectionNotificationCode code);
+
+/* mg_clientauth_verify for a connection, once per connection (when mg_clientauth_notify
+ * is its notifier) and again after the bundles changed. 0 or -1 with why. Called from
+ * the connection's own thread. */
+int mg_clientauth_check(struct mg_clientauth *a, struct MHD_Connection *c, char *why, size_t n);
 
 #endif

@@ -381,59 +381,14 @@ static enum MHD_Result serve_get(struct MHD_Connection *c, struct req *r, const 
     return ret;
 }
 
-/* A connection's client certificate check, made once per connection (a keep-alive API
- * server sends many reviews on one) and again when the --client-ca bundles change. */
-struct conn_auth {
-    bool ok;
-    unsigned gen; /* mg_clientauth_generation when ok was set */
-};
-
-/* Ask every TLS client for a certificate (GNUTLS_CERT_REQUEST: one is not required in
- * the handshake, so probes without one still reach /healthz and /readyz); the review
- * routes check it. MHD calls this after it made the session, before the handshake. */
-static void notify_conn(void *cls, struct MHD_Connection *c, void **socket_ctx,
-                        enum MHD_ConnectionNotificationCode code)
-{
-    const union MHD_ConnectionInfo *info;
-
-    (void)cls;
-    if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
-        free(*socket_ctx);
-        *socket_ctx = NULL;
-        return;
-    }
-    info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-    if (info && info->tls_session)
-        gnutls_certificate_server_set_request((gnutls_session_t)info->tls_session,
-                                              GNUTLS_CERT_REQUEST);
-    *socket_ctx = calloc(1, sizeof(struct conn_auth)); /* NULL: checked on every request */
-}
-
 /* With --client-ca, a review route needs a verified client certificate: 403 otherwise,
  * before the body is read. */
 static bool refuse_unauthenticated(struct MHD_Connection *c, struct req *r)
 {
-    const union MHD_ConnectionInfo *info;
-    struct conn_auth *ca;
-    unsigned gen;
     char why[512];
 
-    if (!r->srv->auth)
+    if (!r->srv->auth || mg_clientauth_check(r->srv->auth, c, why, sizeof(why)) == 0)
         return false;
-    info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    ca = info ? info->socket_context : NULL;
-    gen = mg_clientauth_generation(r->srv->auth);
-    if (ca && ca->ok && ca->gen == gen)
-        return false;
-    info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
-    if (mg_clientauth_verify(r->srv->auth, info ? (gnutls_session_t)info->tls_session : NULL, why,
-                             sizeof(why)) == 0) {
-        if (ca) {
-            ca->ok = true;
-            ca->gen = gen;
-        }
-        return false;
-    }
     atomic_fetch_add_explicit(&r->srv->metrics.auth_refused, 1, memory_order_relaxed);
     send_status(c, r, 403, why, NULL);
     return true;
@@ -559,8 +514,9 @@ static struct MHD_Daemon *start_daemon(struct mg_server *s, const struct mg_serv
         MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_CONNECTION_TIMEOUT,
         o->timeout_s ? o->timeout_s : DEFAULT_TIMEOUT_S, MHD_OPTION_CONNECTION_LIMIT, limit,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-        MHD_OPTION_NOTIFY_CONNECTION, s->auth ? notify_conn : NULL, s, MHD_OPTION_HTTPS_PRIORITIES,
-        TLS_PRIORITIES, MHD_OPTION_ARRAY, tls, MHD_OPTION_ARRAY, addr, MHD_OPTION_END);
+        MHD_OPTION_NOTIFY_CONNECTION, s->auth ? mg_clientauth_notify : NULL, s->auth,
+        MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES, MHD_OPTION_ARRAY, tls, MHD_OPTION_ARRAY, addr,
+        MHD_OPTION_END);
 }
 
 /* Start the event loops: the first decides dual stack and the port. */
