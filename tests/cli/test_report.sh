@@ -5,8 +5,7 @@
 # of one node; YAML equal to the JSON; usage errors; a generated cluster of 5,000 VMs and
 # 100 nodes (cordoned, tainted, GPU nodes, host-model CPUs, policies, every outcome) whose items are
 # checked one by one against the generator's rules, and the drain of two of its nodes;
-# the text at 80 columns through a pty, and long names cut to fit; the time of the
-# whole-cluster report.
+# the text at 80 columns through a pty, and long names cut to fit.
 # Usage: test_report.sh MIGGUARD SRCDIR
 set -u
 mg=${1:?usage: test_report.sh MIGGUARD SRCDIR}
@@ -229,12 +228,8 @@ for e in errors[:20]:
 sys.exit(1 if errors else 0)
 EOF
 then fail=1; else ok; fi
-max=2
-if grep -q -e __asan_init -e __tsan_init "$mg"; then max=6; fi
-max=${MG_REPORT_MAX_SECONDS:-$max}
-if python3 -c "import sys; sys.exit(0 if $elapsed < $max else 1)"; then ok; else
-    echo "report took ${elapsed}s, limit ${max}s"; fail=1
-fi
+# How long the report takes is bench/scale.sh's to measure (a time limit here would only
+# measure how busy the machine is); the time above is printed for the log.
 
 # 5. The text through a pty of 80 columns: no line is longer, the table and summary are
 #    there. The ioctl sets the pty's size as a terminal window would.
