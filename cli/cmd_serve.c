@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "decision.h"
 #include "drain_metrics.h"
+#include "hco_watch.h"
 #include "kube.h"
 #include "kubemetrics.h"
 #include "logbuf.h"
@@ -93,6 +94,7 @@ struct serve_ctx {
     struct mg_logbuf *log;          /* the process's lines; the decision log too unless --quiet */
     struct mg_drain_metrics *drain; /* NULL with --drain-metrics 0 */
     struct mg_serve_policy *policy; /* with --kube */
+    struct mg_hco_watch *hco;       /* with --kube: which HyperConverged is used, logged */
 };
 
 /* One "migguard: ..." line through the log buffer: never blocks on stderr. */
@@ -402,6 +404,7 @@ static void serve_cleanup(struct serve_ctx *sc, struct mg_server *srv)
 {
     mg_server_stop(srv);
     mg_drain_metrics_stop(sc->drain);
+    mg_hco_watch_stop(sc->hco);
     mg_kube_stop(sc->view);
     mg_serve_policy_stop(sc->policy);
     mg_engine_free(sc->engine);
@@ -455,6 +458,9 @@ int mg_cli_serve(int argc, char **argv)
             mg_setup_print_err(&err);
         return 2;
     }
+    /* HyperConvergeds come through the watch, after this point: say which one counts. */
+    if (a.kube && !(sc.hco = mg_hco_watch_start(sc.engine, 5000, serve_line, &sc)))
+        say(&sc, "out of memory: ignored HyperConvergeds will not be logged");
     print_listening(&sc, "listening on", "https", a.so.listen, mg_server_port(srv));
     if (a.so.metrics_listen)
         print_listening(&sc, "metrics on", "http", a.so.metrics_listen,

@@ -3,7 +3,8 @@
 # test_kube_serve.sh - `migguard serve --kubeconfig` against tests/cluster/fake_apiserver.py
 # on 127.0.0.1: /readyz is 503 until the first lists arrive and 200 after, /metrics
 # carries the watcher's counters, a watched VMI changes a review's verdict (MIG002),
-# and SIGTERM stops it promptly. Usage: test_kube_serve.sh MIGGUARD SRCDIR
+# two watched HyperConvergeds are logged as used and ignored, and SIGTERM stops it
+# promptly. Usage: test_kube_serve.sh MIGGUARD SRCDIR
 set -u
 MG=${1:?usage: test_kube_serve.sh MIGGUARD SRCDIR}
 src=${2:?usage: test_kube_serve.sh MIGGUARD SRCDIR}
@@ -81,6 +82,18 @@ for _ in $(seq 150); do
 done
 [ -n "$relisted" ] || fail "--resync 5 did not list the VMIs again within 15 s"
 post | grep -q 'MIG002' && fail "the VMI was lost by the resync's relist"
+
+# Two HyperConvergeds arrive through the watch: the log names the one the migration
+# settings come from and the one ignored (RULES.md 9.3), as --state does at start.
+echo '{"op":"add","res":"hyperconvergeds","obj":{"metadata":{"name":"other","namespace":"aaa"},"spec":{}}}' >&3
+echo '{"op":"add","res":"hyperconvergeds","obj":{"metadata":{"name":"kubevirt-hyperconverged","namespace":"openshift-cnv"},"spec":{}}}' >&3
+noted=""
+for _ in $(seq 150); do
+    grep -q 'from openshift-cnv/kubevirt-hyperconverged (RULES.md 9.3); ignored: aaa/other' \
+        "$MG_TMP/serve.log" && { noted=1; break; }
+    sleep 0.1
+done
+[ -n "$noted" ] || fail "the log does not name the watched HyperConverged used and the one ignored"
 
 # $MG_PID is timeout(1): it passes the TERM on, and its exit status is the server's.
 kill -TERM "$MG_PID"
