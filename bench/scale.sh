@@ -50,6 +50,9 @@ stop() {
 start() {
     local name=$1 log=$WORK/$1.log pid port="" code="" t0 t1 i
     shift
+    # An empty log first: the port is read from it, and the previous run's line must not
+    # be taken for this server's (the redirection below happens only in the child).
+    : >"$log"
     t0=$(date +%s.%N)
     "$MG" serve --listen 127.0.0.1:0 --tls-cert "$WORK/certs/tls.crt" --tls-key "$WORK/certs/tls.key" \
         "$@" 2>"$log" &
