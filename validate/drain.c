@@ -14,6 +14,7 @@
 #include "mp.h"
 #include "nodefit.h"
 #include "nodes.h"
+#include "nodewhy.h"
 #include "policy.h"
 #include "vm.h"
 
@@ -59,25 +60,25 @@ static char *dup_or_null(const char *s, bool *oom)
     return d;
 }
 
-/* Count one node under why; past the table's room, under "other conditions". */
-static void tally(struct mg_drain_item *it, const char *why, bool *oom)
+/* Count n nodes under why; past the table's room, under "other conditions". */
+static void tally(struct mg_drain_item *it, const char *why, size_t n, bool *oom)
 {
     size_t i;
 
     for (i = 0; i < it->n_ruled; i++)
         if (strcmp(it->ruled[i].why, why) == 0) {
-            it->ruled[i].nodes++;
+            it->ruled[i].nodes += n;
             return;
         }
     if (it->n_ruled == MG_DRAIN_RULED_MAX - 1)
         why = "other conditions";
     if (it->n_ruled == MG_DRAIN_RULED_MAX) {
-        it->ruled[MG_DRAIN_RULED_MAX - 1].nodes++;
+        it->ruled[MG_DRAIN_RULED_MAX - 1].nodes += n;
         return;
     }
     it->ruled[it->n_ruled].why = dup_or_null(why, oom);
     if (it->ruled[it->n_ruled].why)
-        it->ruled[it->n_ruled++].nodes = 1;
+        it->ruled[it->n_ruled++].nodes = n;
 }
 
 /* The first condition of p that node fails, in the scheduler's words. */
@@ -141,17 +142,49 @@ static void scan(const struct ctx *c, const struct mg_placement *p, const char *
         if (own && name && strcmp(name, own) == 0)
             continue;
         if (drained(c, name)) {
-            tally(it, "being drained", oom);
+            tally(it, "being drained", 1, oom);
         } else if (!mg_nodematch_schedulable(node)) {
-            tally(it, "cordoned", oom);
+            tally(it, "cordoned", 1, oom);
         } else if (mg_nodematch_fit(p, &kv, MG_NODEFIT_TARGETS, node)) {
             if (it->targets++ == 0)
                 it->target = dup_or_null(name, oom);
         } else {
             why_not(p, &kv, node, why, sizeof(why));
-            tally(it, why, oom);
+            tally(it, why, 1, oom);
         }
     }
+}
+
+/* The same answer as scan for a VMI no node can take when nothing is drained, from the
+ * node index (popcounts over postings, RULES.md 9.15) instead of a walk over every node:
+ * a whole-cluster report asks it of every such VMI. A node failing two conditions counts
+ * under both. false when the index cannot answer (the caller scans). */
+static bool ruled_from_index(const struct ctx *c, const struct mg_placement *p, const char *own,
+                             struct mg_drain_item *it, bool *oom)
+{
+    struct mg_nodewhy w;
+    char why[400];
+
+    if (mg_nodewhy_fill(c->view, p, MG_NODEFIT_TARGETS, own, &w) != 0)
+        return false;
+    it->explained = true;
+    for (size_t i = 0; i < w.n; i++) {
+        const char *k = w.c[i].key ? w.c[i].key : "", *v = w.c[i].value ? w.c[i].value : "";
+
+        if (w.c[i].what == 'L')
+            snprintf(why, sizeof(why), "lack %.253s=%.63s", k, v);
+        else if (w.c[i].what == 'T')
+            snprintf(why, sizeof(why), "have the untolerated taint %.253s%s%.63s:%s", k,
+                     *v ? "=" : "", v, w.c[i].effect == 'S' ? "NoSchedule" : "NoExecute");
+        else if (w.c[i].what == 'A')
+            snprintf(why, sizeof(why), "fail the required node affinity");
+        else if (w.c[i].what == 'C')
+            snprintf(why, sizeof(why), "cordoned");
+        else
+            snprintf(why, sizeof(why), "fail: %.253s is not a map", k);
+        tally(it, why, w.c[i].count, oom);
+    }
+    return true;
 }
 
 static void drop_rule(struct mg_verdict *v, enum mg_rule rule)
@@ -294,7 +327,7 @@ static void analyze_vmi(const struct ctx *c, const cJSON *obj, struct mg_drain_i
             mg_nodefit_query(c->view, &p, MG_NODEFIT_TARGETS, own, &nf);
             it->targets = nf.others;
             it->target = dup_or_null(nf.first_other, oom);
-            if (it->targets == 0)
+            if (it->targets == 0 && !ruled_from_index(c, &p, own, it, oom))
                 scan(c, &p, own, it, oom);
         }
         if (it->targets == 0) {
