@@ -5,6 +5,11 @@
 #ifndef MG_CLI_H
 #define MG_CLI_H
 
+/* How the user called the command, for help texts: "migguard", or "kubectl migguard" /
+ * "oc migguard" when run as the kubectl-migguard / oc-migguard plugin. Set once by main
+ * before any subcommand runs; read-only after. */
+extern const char *mg_cli_prog;
+
 int mg_cli_serve(int argc, char **argv);
 int mg_cli_review(int argc, char **argv);
 int mg_cli_certs(int argc, char **argv);

@@ -34,11 +34,15 @@ struct args {
 
 static void usage(FILE *to)
 {
+    int pad = (int)strlen(mg_cli_prog) + (int)sizeof("usage:  report");
+
+    fprintf(to,
+            "usage: %s report [--node NAME]... [--selector LABELS] [-n NAMESPACE]\n"
+            "%*s[--state DIR | --kube | --kubeconfig FILE [--context NAME]]\n"
+            "%*s[--config FILE] [--link-gbps N] [-o text|json|yaml]\n\n",
+            mg_cli_prog, pad, "", pad, "");
     fprintf(
         to,
-        "usage: migguard report [--node NAME]... [--selector LABELS] [-n NAMESPACE]\n"
-        "                       [--state DIR | --kube | --kubeconfig FILE [--context NAME]]\n"
-        "                       [--config FILE] [--link-gbps N] [-o text|json|yaml]\n\n"
         "What happens to the VMs if these nodes are drained: for every VMI on them, will it\n"
         "live-migrate, be shut down, or block the drain; every reason with its fix; which\n"
         "nodes could take it; its MigrationPolicy; and the least time the migrations take.\n"

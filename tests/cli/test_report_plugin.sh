@@ -112,5 +112,13 @@ if [ $rc -ne 2 ] || ! grep -q 'context "prod" is not in contexts' "$tmp/err"; th
     bad "an unknown --context: exit $rc, $(cat "$tmp/err")"
 else passed=$((passed + 1)); fi
 
+# 4. The plugin's help says how it was called, with the options lined up under it.
+kubectl migguard report --help >"$tmp/help" 2>&1
+if head -1 "$tmp/help" | grep -q '^usage: kubectl migguard report \[--node NAME\]' &&
+    sed -n 2p "$tmp/help" | grep -q '^                               \[--state DIR' &&
+    kubectl migguard --help 2>&1 | head -1 | grep -q '^usage: kubectl migguard COMMAND'; then
+    passed=$((passed + 1))
+else bad "kubectl migguard --help: $(head -2 "$tmp/help")"; fi
+
 if [ $fail -ne 0 ]; then echo "report plugin: FAILED"; exit 1; fi
 echo "report plugin: $passed passed, 0 failed"
