@@ -16,17 +16,15 @@
 #include "drain.h"
 #include "json.h"
 #include "strbuf.h"
+#include "ticker.h"
 
 #define BATCH 256
 
 struct mg_drain_metrics {
     struct mg_engine *engine;
-    unsigned period_s;
-    pthread_t thread;
-    bool started;
-    pthread_mutex_t mu; /* text, stop */
-    pthread_cond_t cv;
-    bool stop;
+    struct mg_ticker *ticker;
+    pthread_mutex_t mu;   /* text, stop */
+    bool stop;            /* a pass ends at its next batch */
     char *text;           /* the last pass's */
     unsigned long errors; /* passes that failed */
 };
@@ -215,46 +213,23 @@ void mg_drain_metrics_run(struct mg_drain_metrics *m)
     free(old);
 }
 
-static void *run(void *arg)
+static void tick(void *ctx)
 {
-    struct mg_drain_metrics *m = arg;
-
-    for (;;) {
-        struct timespec until;
-
-        mg_drain_metrics_run(m);
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_sec += m->period_s;
-        pthread_mutex_lock(&m->mu);
-        while (!m->stop && pthread_cond_timedwait(&m->cv, &m->mu, &until) == 0)
-            ;
-        if (m->stop) {
-            pthread_mutex_unlock(&m->mu);
-            return NULL;
-        }
-        pthread_mutex_unlock(&m->mu);
-    }
+    mg_drain_metrics_run(ctx);
 }
 
 struct mg_drain_metrics *mg_drain_metrics_start(struct mg_engine *engine, unsigned period_s)
 {
     struct mg_drain_metrics *m = calloc(1, sizeof(*m));
-    pthread_condattr_t ca;
 
     if (!m)
         return NULL;
     m->engine = engine;
-    m->period_s = period_s ? period_s : 1;
     pthread_mutex_init(&m->mu, NULL);
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&m->cv, &ca);
-    pthread_condattr_destroy(&ca);
-    if (pthread_create(&m->thread, NULL, run, m) != 0) {
+    if (!(m->ticker = mg_ticker_start((period_s ? period_s : 1) * 1000u, tick, m))) {
         mg_drain_metrics_stop(m);
         return NULL;
     }
-    m->started = true;
     return m;
 }
 
@@ -274,11 +249,8 @@ void mg_drain_metrics_stop(struct mg_drain_metrics *m)
         return;
     pthread_mutex_lock(&m->mu);
     m->stop = true;
-    pthread_cond_broadcast(&m->cv);
     pthread_mutex_unlock(&m->mu);
-    if (m->started)
-        pthread_join(m->thread, NULL);
-    pthread_cond_destroy(&m->cv);
+    mg_ticker_stop(m->ticker);
     pthread_mutex_destroy(&m->mu);
     free(m->text);
     free(m);
