@@ -81,6 +81,21 @@ static void tally(struct mg_drain_item *it, const char *why, size_t n, bool *oom
         it->ruled[it->n_ruled++].nodes = n;
 }
 
+/* The words of a ruled-out condition, one function each so that the scan and the index
+ * name a condition alike (tally merges the counts by these strings). */
+static void say_lack(char *buf, size_t len, const char *key, const char *value)
+{
+    snprintf(buf, len, "lack %.253s=%.63s", key, value);
+}
+
+static void say_taint(char *buf, size_t len, const char *key, const char *value, const char *effect)
+{
+    snprintf(buf, len, "have the untolerated taint %.253s%s%.63s:%s", key, *value ? "=" : "", value,
+             effect);
+}
+
+static const char affinity_words[] = "fail the required node affinity";
+
 /* The first condition of p that node fails, in the scheduler's words. */
 static void why_not(const struct mg_placement *p, const struct mg_kvlabels *kv, const cJSON *node,
                     char *buf, size_t len)
@@ -103,13 +118,12 @@ static void why_not(const struct mg_placement *p, const struct mg_kvlabels *kv, 
         if (mg_nodematch_replaced(kv, it->string, false))
             continue;
         if (!cJSON_IsString(it) || !have || strcmp(have, it->valuestring) != 0) {
-            snprintf(buf, len, "lack %.253s=%.63s", it->string,
-                     cJSON_IsString(it) ? it->valuestring : "?");
+            say_lack(buf, len, it->string, cJSON_IsString(it) ? it->valuestring : "?");
             return;
         }
     }
     if (!mg_nodematch_affinity(p->affinity, node)) {
-        snprintf(buf, len, "fail the required node affinity");
+        snprintf(buf, len, "%s", affinity_words);
         return;
     }
     cJSON_ArrayForEach (it, mg_json_get(mg_json_get(node, "spec"), "taints")) {
@@ -117,8 +131,7 @@ static void why_not(const struct mg_placement *p, const struct mg_kvlabels *kv, 
                    *e = mg_json_str(it, "effect");
 
         if (mg_nodematch_filtering_effect(e) && !mg_nodematch_tolerated(p->tolerations, k, v, e)) {
-            snprintf(buf, len, "have the untolerated taint %.253s%s%.63s:%s", k ? k : "",
-                     v && *v ? "=" : "", v && *v ? v : "", e);
+            say_taint(buf, len, k ? k : "", v ? v : "", e);
             return;
         }
     }
@@ -172,12 +185,11 @@ static bool ruled_from_index(const struct ctx *c, const struct mg_placement *p, 
         const char *k = w.c[i].key ? w.c[i].key : "", *v = w.c[i].value ? w.c[i].value : "";
 
         if (w.c[i].what == 'L')
-            snprintf(why, sizeof(why), "lack %.253s=%.63s", k, v);
+            say_lack(why, sizeof(why), k, v);
         else if (w.c[i].what == 'T')
-            snprintf(why, sizeof(why), "have the untolerated taint %.253s%s%.63s:%s", k,
-                     *v ? "=" : "", v, w.c[i].effect == 'S' ? "NoSchedule" : "NoExecute");
+            say_taint(why, sizeof(why), k, v, w.c[i].effect == 'S' ? "NoSchedule" : "NoExecute");
         else if (w.c[i].what == 'A')
-            snprintf(why, sizeof(why), "fail the required node affinity");
+            snprintf(why, sizeof(why), "%s", affinity_words);
         else if (w.c[i].what == 'C')
             snprintf(why, sizeof(why), "cordoned");
         else
