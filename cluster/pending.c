@@ -1,41 +1,51 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* pending.c - admitted objects that count only until a deadline unless the watch
- * confirms them: a small list of entries (what the view held before, what the
- * admission put) and one thread that restores the "before" of each expired entry.
- * Reviews pay an insert under the write lock they already hold; expiry costs them
- * nothing but that same short lock. */
+ * confirms them: entries (what the view held before, what the admission put) in a hash
+ * on (kind, name) and a min-heap on deadline, so every change is O(1) or O(log n) however
+ * many are pending, and a ticker (ticker.h) that wakes at the earliest deadline to
+ * restore the "before" of each expired entry. Both tables shrink as entries leave. */
 #include "pending.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "idtab.h"
+#include "ticker.h"
+
+/* Smallest table sizes; when nothing is pending both are freed. */
+#define MIN_SLOTS 16u
+/* With nothing pending the expiry ticker still looks once a minute (a safety net). */
+#define IDLE_MS 60000u
+/* Out of memory restoring: try again after this, not in a loop. */
+#define RETRY_MS 100
+
 struct entry {
     char *kind, *name;
+    uint64_t hash;
     cJSON *before; /* what the view held before the first pending change; NULL: absent */
     cJSON *after;  /* what the admissions put; NULL: removed */
     int64_t deadline;
-    struct entry *next;
+    size_t slot;         /* index in the heap */
+    struct entry *chain; /* next in the hash bucket */
+    struct entry *retry; /* mg_pending_expire's list of entries it could not restore */
 };
 
 struct mg_pending {
     struct mg_store *store;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    pthread_t thread;
-    bool started, stop;
-    struct entry *head;
-    size_t n;
+    pthread_mutex_t mu;      /* everything below */
+    struct mg_ticker *timer; /* started by the first apply */
+    bool stop;
+    struct entry **bucket; /* nbucket (a power of two, or 0) chains */
+    size_t nbucket;
+    struct entry **heap; /* n entries, heap[0] the earliest deadline */
+    size_t n, cap;
 };
 
 int64_t mg_pending_now_ms(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return mg_ticker_now_ms();
 }
 
 struct timespec mg_pending_ts(int64_t ms)
@@ -48,16 +58,11 @@ struct timespec mg_pending_ts(int64_t ms)
 struct mg_pending *mg_pending_new(struct mg_store *store)
 {
     struct mg_pending *p = calloc(1, sizeof(*p));
-    pthread_condattr_t ca;
 
     if (!p)
         return NULL;
     p->store = store;
     pthread_mutex_init(&p->mu, NULL);
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&p->cv, &ca);
-    pthread_condattr_destroy(&ca);
     return p;
 }
 
@@ -72,29 +77,183 @@ static void entry_free(struct entry *e)
     free(e);
 }
 
+/* The key's hash: kinds are few, so the name's hash does the spreading. */
+static uint64_t hash_of(const char *kind, const char *name)
+{
+    return mg_idtab_hash(name, strlen(name)) ^
+           mg_idtab_hash(kind, strlen(kind)) * 0x9e3779b97f4a7c15ull;
+}
+
+static struct entry **chain_of(const struct mg_pending *p, uint64_t hash)
+{
+    return &p->bucket[hash & (p->nbucket - 1)];
+}
+
+static struct entry *find(const struct mg_pending *p, const char *kind, const char *name,
+                          uint64_t hash)
+{
+    if (!p->nbucket)
+        return NULL;
+    for (struct entry *e = *chain_of(p, hash); e; e = e->chain)
+        if (e->hash == hash && strcmp(e->name, name) == 0 && strcmp(e->kind, kind) == 0)
+            return e;
+    return NULL;
+}
+
+/* Rehash into n buckets; false (the table unchanged) when out of memory. */
+static bool rehash(struct mg_pending *p, size_t n)
+{
+    struct entry **b = calloc(n, sizeof(*b));
+
+    if (!b)
+        return false;
+    for (size_t i = 0; i < p->nbucket; i++) {
+        for (struct entry *e = p->bucket[i], *next; e; e = next) {
+            next = e->chain;
+            e->chain = b[e->hash & (n - 1)];
+            b[e->hash & (n - 1)] = e;
+        }
+    }
+    free(p->bucket);
+    p->bucket = b;
+    p->nbucket = n;
+    return true;
+}
+
+/* Room for one more entry in both tables; false when out of memory. */
+static bool reserve(struct mg_pending *p)
+{
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : MIN_SLOTS;
+        struct entry **h = realloc(p->heap, cap * sizeof(*h));
+
+        if (!h)
+            return false;
+        p->heap = h;
+        p->cap = cap;
+    }
+    /* A failed growth only makes the chains longer; a missing table is an error. */
+    if (p->n + 1 > p->nbucket)
+        (void)rehash(p, p->nbucket ? 2 * p->nbucket : MIN_SLOTS);
+    return p->nbucket > 0;
+}
+
+/* After removals: give back what a quarter-full table does not need. */
+static void shrink(struct mg_pending *p)
+{
+    if (p->n == 0) {
+        free(p->heap);
+        free(p->bucket);
+        p->heap = p->bucket = NULL;
+        p->cap = p->nbucket = 0;
+        return;
+    }
+    if (p->cap > MIN_SLOTS && p->n < p->cap / 4) {
+        struct entry **h = realloc(p->heap, p->cap / 2 * sizeof(*h));
+
+        if (h) {
+            p->heap = h;
+            p->cap /= 2;
+        }
+    }
+    if (p->nbucket > MIN_SLOTS && p->n < p->nbucket / 4)
+        (void)rehash(p, p->nbucket / 2);
+}
+
+static void heap_set(struct mg_pending *p, size_t i, struct entry *e)
+{
+    p->heap[i] = e;
+    e->slot = i;
+}
+
+static void sift_up(struct mg_pending *p, size_t i)
+{
+    struct entry *e = p->heap[i];
+
+    while (i > 0 && p->heap[(i - 1) / 2]->deadline > e->deadline) {
+        heap_set(p, i, p->heap[(i - 1) / 2]);
+        i = (i - 1) / 2;
+    }
+    heap_set(p, i, e);
+}
+
+static void sift_down(struct mg_pending *p, size_t i)
+{
+    struct entry *e = p->heap[i];
+
+    for (;;) {
+        size_t c = 2 * i + 1;
+
+        if (c >= p->n)
+            break;
+        if (c + 1 < p->n && p->heap[c + 1]->deadline < p->heap[c]->deadline)
+            c++;
+        if (p->heap[c]->deadline >= e->deadline)
+            break;
+        heap_set(p, i, p->heap[c]);
+        i = c;
+    }
+    heap_set(p, i, e);
+}
+
+/* Into both tables; reserve() made the room. */
+static void link_entry(struct mg_pending *p, struct entry *e)
+{
+    struct entry **c = chain_of(p, e->hash);
+
+    e->chain = *c;
+    *c = e;
+    heap_set(p, p->n++, e);
+    sift_up(p, e->slot);
+}
+
+static void heap_remove(struct mg_pending *p, struct entry *e)
+{
+    size_t i = e->slot;
+    struct entry *last = p->heap[--p->n];
+
+    if (last == e)
+        return;
+    heap_set(p, i, last);
+    if (i > 0 && p->heap[(i - 1) / 2]->deadline > last->deadline)
+        sift_up(p, i);
+    else
+        sift_down(p, i);
+}
+
+/* Out of both tables and freed. */
+static void drop(struct mg_pending *p, struct entry *e)
+{
+    struct entry **at = chain_of(p, e->hash);
+
+    while (*at != e)
+        at = &(*at)->chain;
+    *at = e->chain;
+    heap_remove(p, e);
+    entry_free(e);
+}
+
 static void drop_all(struct mg_pending *p)
 {
-    while (p->head) {
-        struct entry *e = p->head;
-
-        p->head = e->next;
-        entry_free(e);
-    }
+    for (size_t i = 0; i < p->n; i++)
+        entry_free(p->heap[i]);
     p->n = 0;
+    shrink(p);
 }
 
 void mg_pending_free(struct mg_pending *p)
 {
+    struct mg_ticker *timer;
+
     if (!p)
         return;
     pthread_mutex_lock(&p->mu);
     p->stop = true;
-    pthread_cond_broadcast(&p->cv);
+    timer = p->timer;
+    p->timer = NULL;
     pthread_mutex_unlock(&p->mu);
-    if (p->started)
-        pthread_join(p->thread, NULL);
+    mg_ticker_stop(timer);
     drop_all(p);
-    pthread_cond_destroy(&p->cv);
     pthread_mutex_destroy(&p->mu);
     free(p);
 }
@@ -113,21 +272,6 @@ static int set_view(struct mg_store *s, const char *kind, const char *name, cons
     return mg_store_put(s, copy, NULL);
 }
 
-static struct entry *find(struct mg_pending *p, const char *kind, const char *name,
-                          struct entry ***link)
-{
-    struct entry **at = &p->head;
-
-    for (; *at; at = &(*at)->next) {
-        if (strcmp((*at)->kind, kind) == 0 && strcmp((*at)->name, name) == 0) {
-            if (link)
-                *link = at;
-            return *at;
-        }
-    }
-    return NULL;
-}
-
 /* A copy of the view's kind/name, or NULL when absent; *ok false when out of memory. */
 static cJSON *copy_of(struct mg_store *s, const char *kind, const char *name, bool *ok)
 {
@@ -138,25 +282,71 @@ static cJSON *copy_of(struct mg_store *s, const char *kind, const char *name, bo
     return copy;
 }
 
-static void *expiry_thread(void *arg);
+/* The earliest deadline, INT64_MAX when nothing is pending. Caller holds mu. */
+static int64_t earliest(const struct mg_pending *p)
+{
+    return p->n ? p->heap[0]->deadline : INT64_MAX;
+}
+
+/* The timer's call: restore what expired under the store's write lock, taken with mu
+ * released (lock order: store, then pending), then sleep until the next deadline. */
+static void expiry_tick(void *arg)
+{
+    struct mg_pending *p = arg;
+    size_t restored = 0;
+    int64_t next, now = mg_pending_now_ms();
+
+    pthread_mutex_lock(&p->mu);
+    next = earliest(p);
+    pthread_mutex_unlock(&p->mu);
+    if (next <= now) {
+        mg_store_wrlock(p->store);
+        restored = mg_pending_expire(p, mg_pending_now_ms());
+        mg_store_unlock(p->store);
+    }
+    pthread_mutex_lock(&p->mu);
+    next = earliest(p);
+    /* Nothing restored though something is due: out of memory, so do not spin. */
+    if (next <= mg_pending_now_ms() && restored == 0)
+        next = mg_pending_now_ms() + RETRY_MS;
+    if (next != INT64_MAX)
+        mg_ticker_wake_at(p->timer, next);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* A new entry for kind/name (view's current object as "before"), or NULL when out of
+ * memory. Caller holds mu and reserved room. */
+static struct entry *entry_new(struct mg_pending *p, const char *kind, const char *name,
+                               uint64_t hash)
+{
+    struct entry *e = calloc(1, sizeof(*e));
+    bool ok = false;
+
+    if (!e || !(e->kind = strdup(kind)) || !(e->name = strdup(name)))
+        goto out;
+    e->hash = hash;
+    e->before = copy_of(p->store, kind, name, &ok);
+out:
+    if (!ok) {
+        entry_free(e);
+        e = NULL;
+    }
+    return e;
+}
 
 int mg_pending_apply(struct mg_pending *p, const char *kind, const char *name, const cJSON *obj,
                      int64_t deadline_ms)
 {
     struct entry *e, *fresh = NULL;
     cJSON *after = obj ? cJSON_Duplicate(obj, 1) : NULL;
+    uint64_t hash = hash_of(kind, name);
     int rc = MG_ENOMEM;
-    bool ok = true;
 
     pthread_mutex_lock(&p->mu);
     if (obj && !after)
         goto out;
-    if (!(e = find(p, kind, name, NULL))) {
-        fresh = calloc(1, sizeof(*fresh));
-        if (!fresh || !(fresh->kind = strdup(kind)) || !(fresh->name = strdup(name)))
-            goto out;
-        fresh->before = copy_of(p->store, kind, name, &ok);
-        if (!ok)
+    if (!(e = find(p, kind, name, hash))) {
+        if (!reserve(p) || !(fresh = entry_new(p, kind, name, hash)))
             goto out;
         e = fresh;
     }
@@ -165,17 +355,19 @@ int mg_pending_apply(struct mg_pending *p, const char *kind, const char *name, c
     cJSON_Delete(e->after);
     e->after = after;
     after = NULL;
-    if (deadline_ms > e->deadline)
-        e->deadline = deadline_ms;
     if (fresh) {
-        fresh->next = p->head;
-        p->head = fresh;
-        p->n++;
+        fresh->deadline = deadline_ms > 0 ? deadline_ms : 0;
+        link_entry(p, fresh);
         fresh = NULL;
+        if (!p->timer && !p->stop)
+            p->timer = mg_ticker_start_at(earliest(p), IDLE_MS, expiry_tick, p);
+        else
+            mg_ticker_wake_at(p->timer, e->deadline);
+    } else if (deadline_ms > e->deadline) {
+        /* Later only: the timer, armed for the old deadline or sooner, finds this. */
+        e->deadline = deadline_ms;
+        sift_down(p, e->slot);
     }
-    if (!p->started && !p->stop)
-        p->started = pthread_create(&p->thread, NULL, expiry_thread, p) == 0;
-    pthread_cond_broadcast(&p->cv);
 out:
     pthread_mutex_unlock(&p->mu);
     entry_free(fresh);
@@ -185,13 +377,12 @@ out:
 
 void mg_pending_confirm(struct mg_pending *p, const char *kind, const char *name)
 {
-    struct entry **link, *e;
+    struct entry *e;
 
     pthread_mutex_lock(&p->mu);
-    if (p->head && (e = find(p, kind, name, &link)) != NULL) {
-        *link = e->next;
-        p->n--;
-        entry_free(e);
+    if (p->n && (e = find(p, kind, name, hash_of(kind, name))) != NULL) {
+        drop(p, e);
+        shrink(p);
     }
     pthread_mutex_unlock(&p->mu);
 }
@@ -199,7 +390,8 @@ void mg_pending_confirm(struct mg_pending *p, const char *kind, const char *name
 void mg_pending_relisted(struct mg_pending *p, const char *kind)
 {
     pthread_mutex_lock(&p->mu);
-    for (struct entry *e = p->head; e; e = e->next) {
+    for (size_t i = 0; i < p->n; i++) {
+        struct entry *e = p->heap[i];
         bool ok;
         cJSON *before;
 
@@ -225,25 +417,27 @@ void mg_pending_clear(struct mg_pending *p)
 
 size_t mg_pending_expire(struct mg_pending *p, int64_t now_ms)
 {
-    struct entry **at, *e;
+    struct entry *e, *retry = NULL;
     size_t n = 0;
 
     pthread_mutex_lock(&p->mu);
-    for (at = &p->head; (e = *at) != NULL;) {
-        if (e->deadline > now_ms) {
-            at = &e->next;
-            continue;
-        }
+    while (p->n && (e = p->heap[0])->deadline <= now_ms) {
         /* Out of memory restoring: try again at the next wake-up. */
         if (set_view(p->store, e->kind, e->name, e->before) != 0) {
-            at = &e->next;
+            heap_remove(p, e);
+            e->retry = retry;
+            retry = e;
             continue;
         }
-        *at = e->next;
-        p->n--;
-        entry_free(e);
+        drop(p, e);
         n++;
     }
+    for (; retry; retry = e->retry) {
+        e = retry;
+        heap_set(p, p->n++, e);
+        sift_up(p, e->slot);
+    }
+    shrink(p);
     pthread_mutex_unlock(&p->mu);
     return n;
 }
@@ -256,48 +450,4 @@ size_t mg_pending_count(struct mg_pending *p)
     n = p->n;
     pthread_mutex_unlock(&p->mu);
     return n;
-}
-
-/* The earliest deadline, INT64_MAX when nothing is pending. Caller holds mu. */
-static int64_t earliest(const struct mg_pending *p)
-{
-    int64_t t = INT64_MAX;
-
-    for (const struct entry *e = p->head; e; e = e->next)
-        if (e->deadline < t)
-            t = e->deadline;
-    return t;
-}
-
-/* Sleeps until the earliest deadline (or a change), then restores under the store's
- * write lock, taken with mu released (lock order: store, then pending). */
-static void *expiry_thread(void *arg)
-{
-    struct mg_pending *p = arg;
-    size_t restored;
-
-    pthread_mutex_lock(&p->mu);
-    while (!p->stop) {
-        int64_t t = earliest(p), now = mg_pending_now_ms();
-
-        if (t > now) {
-            struct timespec ts = mg_pending_ts(t == INT64_MAX ? now + 60000 : t);
-
-            (void)pthread_cond_timedwait(&p->cv, &p->mu, &ts);
-            continue;
-        }
-        pthread_mutex_unlock(&p->mu);
-        mg_store_wrlock(p->store);
-        restored = mg_pending_expire(p, mg_pending_now_ms());
-        mg_store_unlock(p->store);
-        pthread_mutex_lock(&p->mu);
-        if (restored == 0 && !p->stop) {
-            /* Out of memory restoring: do not spin. */
-            struct timespec ts = mg_pending_ts(mg_pending_now_ms() + 100);
-
-            (void)pthread_cond_timedwait(&p->cv, &p->mu, &ts);
-        }
-    }
-    pthread_mutex_unlock(&p->mu);
-    return NULL;
 }
