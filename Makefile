@@ -66,7 +66,7 @@ test-fuzz: deps
 	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMG_FUZZ=ON \
 		-DMG_SANITIZE=address,undefined >/dev/null
 	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzz_review fuzz_json fuzz_quantity fuzz_yaml fuzz_labels \
-		fuzz_state fuzz_jsonlist
+		fuzz_state fuzz_jsonlist fuzz_jsonpatch
 	@ctest --test-dir $(FUZZ_BUILD) --output-on-failure -R '^fuzz_'
 
 clean:

@@ -13,6 +13,7 @@
 #include "check_report.h"
 #include "cli.h"
 #include "json.h"
+#include "jsonpatch.h"
 #include "manifest.h"
 #include "patch.h"
 #include "setup.h"
@@ -124,7 +125,6 @@ static int mutate(struct check *c, struct mg_check_object *o, const struct mg_ch
 {
     struct mg_answer a = {0};
     struct mg_err perr = {0};
-    cJSON *patched = NULL;
     char *body = NULL;
     int rc = mg_manifest_review(*obj, old, ns, uid, &body, err);
 
@@ -140,21 +140,16 @@ static int mutate(struct check *c, struct mg_check_object *o, const struct mg_ch
     o->allowed = true;
     if (mg_patch_len(&a.patch) == 0)
         goto out;
-    if (!(o->patch = mg_patch_render(&a.patch)) || !(patched = cJSON_Duplicate(*obj, 1))) {
+    if (!(o->patch = mg_patch_render(&a.patch))) {
         rc = mg_err_set(err, MG_ENOMEM, "out of memory applying the patch");
         goto out;
     }
-    if (mg_patch_apply(patched, a.patch.ops, &perr)) {
-        /* Not fatal: the object is then validated as written. */
+    /* Not fatal: the patch applies whole or not at all, and the object is then validated
+     * as written. */
+    if (mg_jsonpatch_apply(*obj, a.patch.ops, &perr))
         fprintf(stderr, "migguard check: %s/%s: cannot apply the mutating patch: %s\n", o->kind,
                 o->name, perr.msg);
-    } else {
-        cJSON_Delete(*obj);
-        *obj = patched;
-        patched = NULL;
-    }
 out:
-    cJSON_Delete(patched);
     mg_answer_free(&a);
     return rc;
 }
@@ -340,7 +335,7 @@ int mg_cli_check(int argc, char **argv)
         denied |= !c.results.items[i].allowed;
     }
     mg_store_rdlock(mg_engine_store(c.engine));
-    mg_setup_note_hcos("check", mg_engine_store(c.engine));
+    mg_setup_note_hcos("check", mg_engine_store(c.engine), mg_engine_config(c.engine));
     mg_store_unlock(mg_engine_store(c.engine));
     if (json ? mg_check_report_json(stdout, &c.results) != 0
              : (mg_check_report_text(stdout, &c.results, show_patch), false)) {

@@ -335,7 +335,7 @@ int mg_cli_report(int argc, char **argv)
     }
     view = mg_engine_store(engine);
     mg_store_rdlock(view);
-    mg_setup_note_hcos("report", view);
+    mg_setup_note_hcos("report", view, mg_engine_config(engine));
     rc = a.selector ? select_nodes(&a, view) : 0;
     if (rc == 0) {
         struct mg_drain_opts o = {.nodes = a.nodes,

@@ -2,7 +2,7 @@
 /* manifest.c - turn a manifest object into the AdmissionReview the API server would
  * send, and map finding fields back to JSON pointers (for line marks). Data
  * transformation only: no I/O, no rules; the engine's patch operations are applied by
- * mg_patch_apply (mutate/patch.c), the one applier. */
+ * mg_jsonpatch_apply (common/jsonpatch.c), the one applier. */
 #include "manifest.h"
 
 #include <ctype.h>

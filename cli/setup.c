@@ -43,11 +43,14 @@ void mg_setup_hco_note(const struct mg_store *view, char *buf, size_t len)
         snprintf(buf + at, len - at, " and %zu more", n - NOTE_MAX);
 }
 
-void mg_setup_note_hcos(const char *cmd, const struct mg_store *view)
+void mg_setup_note_hcos(const char *cmd, const struct mg_store *view, const struct mg_config *cfg)
 {
     char note[2048];
 
     mg_setup_hco_note(view, note, sizeof(note));
+    if (*note)
+        fprintf(stderr, "migguard %s: %s\n", cmd, note);
+    mg_lmc_jsonpatch_note(view, cfg, note, sizeof(note));
     if (*note)
         fprintf(stderr, "migguard %s: %s\n", cmd, note);
 }

@@ -19,8 +19,9 @@ int mg_setup_engine(const char *config_path, const char *state_dir, struct mg_en
  * ignored; "" for one or none. The caller holds the view's lock, if any. */
 void mg_setup_hco_note(const struct mg_store *view, char *buf, size_t len);
 
-/* mg_setup_hco_note printed to stderr as "migguard CMD: ...", when there is one. */
-void mg_setup_note_hcos(const char *cmd, const struct mg_store *view);
+/* mg_setup_hco_note and mg_lmc_jsonpatch_note (the chosen HyperConverged's jsonpatch
+ * annotation is ignored) printed to stderr as "migguard CMD: ...", when there is one. */
+void mg_setup_note_hcos(const char *cmd, const struct mg_store *view, const struct mg_config *cfg);
 
 /* Print err as one line to stderr, prefixed with "migguard: " and the file and line
  * when known. */

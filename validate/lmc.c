@@ -529,10 +529,17 @@ static void check_cross(const struct sink *sk, const struct fields *f)
 {
     const struct mg_request *req = sk->ctx->req;
     struct mg_lmc_settings s;
+    struct mg_err why;
     unsigned patched;
     char msg[300];
 
-    patched = mg_lmc_settings_of_hco(&s, req->object, req->version, sk->ctx->cfg);
+    patched = mg_lmc_settings_of_hco(&s, req->object, req->version, sk->ctx->cfg, &why);
+    /* HCO's webhook refuses it too (pkg/webhooks/validator: NewKubeVirt fails), and its
+     * reconcile cannot write the KubeVirt CR; the settings below are then without it. */
+    if (why.code)
+        mg_verdict_add(sk->ctx->v, sk->ctx->cfg, MG_RULE_LMC004, MG_ACT_WARN,
+                       "metadata.annotations[" MG_LMC_JSONPATCH_ANNOTATION "]",
+                       MG_LMC_JSONPATCH_ANNOTATION " ignored: %s", why.msg);
     if (usable(f, MG_LMC_K_PAR_CLUSTER, patched) && usable(f, MG_LMC_K_PAR_NODE, patched) &&
         s.parallel_node > s.parallel_cluster) {
         bool node = f->set[MG_LMC_K_PAR_NODE] || (patched & (1u << MG_LMC_K_PAR_NODE));

@@ -89,17 +89,8 @@ bool mg_lmc_table_injects_awd(const struct mg_config *cfg, bool v1);
 void mg_lmc_settings_hco_own(struct mg_lmc_settings *s, const cJSON *hco, const char *req_version,
                              const struct mg_config *cfg);
 
-/* Apply the /spec/configuration/migrations operations (add, replace, remove) of hco's
- * kubevirt.kubevirt.io/jsonpatch annotation to s; other paths, other operations, the
- * network key and invalid values are ignored, and a removed key gets the table's value.
- * Returns the keys it set or removed, bit (1u << mg_lmc_key_index(key)). Allocates
- * only while it runs. */
-unsigned mg_lmc_settings_jsonpatch(struct mg_lmc_settings *s, const cJSON *hco,
-                                   const struct mg_config *cfg);
-
-/* The operations of hco's kubevirt.kubevirt.io/jsonpatch annotation when it may touch
- * /spec/configuration/migrations (a JSON array), else NULL. Caller frees with
- * cJSON_Delete. */
+/* The operations of hco's kubevirt.kubevirt.io/jsonpatch annotation (a JSON array), or
+ * NULL when it has none or the text is not an array. Caller frees with cJSON_Delete. */
 cJSON *mg_lmc_jsonpatch_ops(const cJSON *hco);
 
 /* The documented key one operation sets (*put: add or replace) or removes under
@@ -107,10 +98,22 @@ cJSON *mg_lmc_jsonpatch_ops(const cJSON *hco);
  * ours (another path, a deeper one, another operation). Borrowed from op. */
 const char *mg_lmc_jsonpatch_key(const cJSON *op, bool *put);
 
-/* What KubeVirt gets from one HyperConverged: mg_lmc_settings_hco_own, its jsonpatch,
- * resolved. Returns what mg_lmc_settings_jsonpatch returned. */
+/* What KubeVirt gets from one HyperConverged (RULES.md 9.3), resolved:
+ * mg_lmc_settings_hco_own, then its kubevirt.kubevirt.io/jsonpatch annotation applied
+ * whole (common/jsonpatch.h, all six operations) to the KubeVirt CR HCO would write as
+ * far as migguard models it, spec.configuration.migrations: that liveMigrationConfig
+ * over the defaults table. Operations elsewhere in the CR are not modelled and pass;
+ * a key the patch leaves out is the table's value again; the network key stays the
+ * HyperConverged's own. An annotation HCO refuses (not a JSON array, a path outside
+ * /spec/, an operation that fails, one reading or moving a value outside the modelled
+ * part) is ignored as a whole: s is then mg_lmc_settings_hco_own's, and why (may be
+ * NULL) gets MG_EINVAL (MG_ENOMEM when out of memory) with a message naming the
+ * operation "op[INDEX] (OP PATH): ..." but not the annotation; otherwise why->code is
+ * 0. Returns the keys the applied annotation set or removed, bit
+ * (1u << mg_lmc_key_index(key)). Allocates only while it runs. */
 unsigned mg_lmc_settings_of_hco(struct mg_lmc_settings *s, const cJSON *hco,
-                                const char *req_version, const struct mg_config *cfg);
+                                const char *req_version, const struct mg_config *cfg,
+                                struct mg_err *why);
 
 /* The cluster's settings (RULES.md 9.3), resolved: the KubeVirt CR's
  * spec.configuration.migrations over the defaults when the view has a KubeVirt CR;
@@ -128,6 +131,13 @@ const cJSON *mg_lmc_hco_pick(const struct mg_store *view);
  * out (borrowed from the view; out may be NULL when max is 0). Returns how many there
  * are in all, so callers can say "and N more". */
 size_t mg_lmc_hco_ignored(const struct mg_store *view, const cJSON **out, size_t max);
+
+/* When the cluster's settings come from a HyperConverged (no KubeVirt CR in the view)
+ * whose kubevirt.kubevirt.io/jsonpatch annotation mg_lmc_settings_of_hco ignores, one
+ * line into buf naming the HyperConverged, the annotation and the failing operation;
+ * otherwise "". The caller holds the view's lock. */
+void mg_lmc_jsonpatch_note(const struct mg_store *view, const struct mg_config *cfg, char *buf,
+                           size_t len);
 
 /* LMC006/MP006's verdict on a resolved s (RULES.md LMC006, 9.2, 9.18). */
 enum mg_lmc_fit_result {

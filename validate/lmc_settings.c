@@ -5,9 +5,12 @@
  * arithmetic (9.2, 9.18). Pure functions of the view; the caller holds its lock. */
 #include "lmc.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "json.h"
+#include "jsonnum.h"
+#include "jsonpatch.h"
 
 #define MIGRATIONS "/spec/configuration/migrations"
 #define HCO_NAME "kubevirt-hyperconverged"
@@ -121,20 +124,47 @@ const cJSON *mg_lmc_of_hco(const cJSON *hco, const char **path)
     return cJSON_IsObject(lmc) ? lmc : NULL;
 }
 
-cJSON *mg_lmc_jsonpatch_ops(const cJSON *hco)
+/* Where a pointer lies from MIGRATIONS, by whole tokens (MIGRATIONS has no escapes,
+ * so its text is its tokens). */
+enum place { OUTSIDE, INSIDE, ABOVE };
+
+static enum place place_of(const char *p)
+{
+    size_t n = strlen(MIGRATIONS), m = p ? strlen(p) : 0;
+
+    if (!p)
+        return OUTSIDE;
+    if (strncmp(p, MIGRATIONS, n) == 0 && (p[n] == '\0' || p[n] == '/'))
+        return INSIDE;
+    if (m < n && strncmp(MIGRATIONS, p, m) == 0 && MIGRATIONS[m] == '/')
+        return ABOVE;
+    return OUTSIDE;
+}
+
+/* Parse hco's annotation: 0 with *ops NULL when it has none; MG_EINVAL when the text is
+ * not a JSON array. Caller frees *ops with cJSON_Delete. */
+static int annotation_ops(const cJSON *hco, cJSON **ops, struct mg_err *err)
 {
     const cJSON *ann = mg_json_get(mg_json_get(mg_json_get(hco, "metadata"), "annotations"),
                                    MG_LMC_JSONPATCH_ANNOTATION);
-    cJSON *ops;
 
-    /* Most annotations patch other parts of the KubeVirt CR: no parse for those. */
-    if (!cJSON_IsString(ann) || !strstr(ann->valuestring, MIGRATIONS))
-        return NULL;
-    ops = cJSON_Parse(ann->valuestring);
-    if (!cJSON_IsArray(ops)) {
-        cJSON_Delete(ops);
-        return NULL;
-    }
+    *ops = NULL;
+    if (!ann)
+        return 0;
+    if (cJSON_IsString(ann))
+        *ops = cJSON_Parse(ann->valuestring);
+    if (cJSON_IsArray(*ops))
+        return 0;
+    cJSON_Delete(*ops);
+    *ops = NULL;
+    return mg_err_set(err, MG_EINVAL, "the text is not a JSON array of JSON Patch operations");
+}
+
+cJSON *mg_lmc_jsonpatch_ops(const cJSON *hco)
+{
+    cJSON *ops = NULL;
+
+    annotation_ops(hco, &ops, NULL);
     return ops;
 }
 
@@ -157,47 +187,222 @@ const char *mg_lmc_jsonpatch_key(const cJSON *op, bool *put)
     return path + 1;
 }
 
-/* One operation on the migration settings. The network key is left alone: the settings
- * would borrow its text from the parsed annotation. */
-static unsigned apply_op(struct mg_lmc_settings *s, const cJSON *op, const struct mg_config *cfg)
+static bool is_op(const cJSON *op, const char *kind)
 {
-    const char *net = s->network;
-    bool put = false;
-    const char *key = mg_lmc_jsonpatch_key(op, &put);
-    int k;
+    const char *k = mg_json_str(op, "op");
 
-    if (!key)
-        return 0;
-    if (!*key) {
-        /* The whole map: what it does not name is KubeVirt's default again. */
-        for (k = 0; k < MG_LMC_KEY_COUNT; k++)
-            mg_lmc_settings_unset(s, mg_lmc_keys[k], cfg);
-        if (put)
-            mg_lmc_settings_overlay(s, mg_json_get(op, "value"));
-        s->network = net;
-        return ((1u << MG_LMC_KEY_COUNT) - 1) & ~(1u << MG_LMC_K_NETWORK);
-    }
-    k = mg_lmc_key_index(key);
-    if (k == MG_LMC_K_NETWORK)
-        return 0;
-    if (!put) {
-        mg_lmc_settings_unset(s, key, cfg);
-        return 1u << k;
-    }
-    return mg_lmc_settings_set(s, key, mg_json_get(op, "value")) ? 1u << k : 0;
+    return k && strcmp(k, kind) == 0;
 }
 
-unsigned mg_lmc_settings_jsonpatch(struct mg_lmc_settings *s, const cJSON *hco,
-                                   const struct mg_config *cfg)
+/* The operations that can change the migration settings: on MIGRATIONS, inside it or
+ * above it, and a move out of it. The others patch parts of the KubeVirt CR migguard
+ * does not model. */
+static bool keep_op(const cJSON *op, size_t index, void *arg)
 {
-    cJSON *ops = mg_lmc_jsonpatch_ops(hco);
+    (void)index;
+    (void)arg;
+    return place_of(mg_json_str(op, "path")) != OUTSIDE ||
+           (is_op(op, "move") && place_of(mg_json_str(op, "from")) != OUTSIDE);
+}
+
+/* What HCO checks before it applies the annotation (controllers/operands/operand.go
+ * applyAnnotationPatch: every operation's path is under /spec/), and the operations
+ * whose effect on the migrations migguard cannot know: a value read from, or moved to,
+ * a part of the KubeVirt CR it does not model. */
+static int precheck(const cJSON *ops, struct mg_err *err)
+{
+    const cJSON *op;
+    size_t i = 0;
+
+    cJSON_ArrayForEach (op, ops) {
+        const char *kind = mg_json_str(op, "op"), *path = mg_json_str(op, "path");
+        const char *from = mg_json_str(op, "from");
+
+        if (!path || strncmp(path, "/spec/", 6) != 0)
+            return mg_err_set(err, MG_EINVAL,
+                              "op[%zu] (%.20s %.200s): HCO only applies paths under /spec/", i,
+                              kind ? kind : "?", path ? path : "(no path)");
+        if (keep_op(op, i, NULL) && (is_op(op, "move") || is_op(op, "copy")) &&
+            (place_of(from) == OUTSIDE || place_of(path) == OUTSIDE))
+            return mg_err_set(err, MG_EINVAL,
+                              "op[%zu] (%s %.200s): from %.200s: migguard models only "
+                              "spec.configuration.migrations of the KubeVirt CR",
+                              i, kind, path, from ? from : "(none)");
+        i++;
+    }
+    return 0;
+}
+
+/* Add integer v as key to m, exactly (jsonnum.h). */
+static bool add_int(cJSON *m, const char *key, int64_t v)
+{
+    char t[24];
+    int len = snprintf(t, sizeof(t), "%lld", (long long)v);
+    cJSON *n = cJSON_CreateNumber((double)v);
+
+    if (!n || (mg_jsonnum_needs_text(t, (size_t)len) && mg_jsonnum_set_text(n, t, (size_t)len)) ||
+        !cJSON_AddItemToObject(m, key, n)) {
+        cJSON_Delete(n);
+        return false;
+    }
+    return true;
+}
+
+/* Set key of m to a copy of v. */
+static bool set_copy(cJSON *m, const char *key, const cJSON *v)
+{
+    cJSON *dup = cJSON_Duplicate(v, 1);
+
+    if (dup && (mg_json_get(m, key) ? cJSON_ReplaceItemInObjectCaseSensitive(m, key, dup)
+                                    : cJSON_AddItemToObject(m, key, dup)))
+        return true;
+    cJSON_Delete(dup);
+    return false;
+}
+
+/* The defaults table as the migrations HCO writes when the HyperConverged names no
+ * value (the CRD's defaults fill liveMigrationConfig before HCO reads it). */
+static bool add_defaults(cJSON *m, const struct mg_lmc_defaults *d)
+{
+    return !d ||
+           ((!d->bandwidth ||
+             cJSON_AddStringToObject(m, mg_lmc_keys[MG_LMC_K_BANDWIDTH], d->bandwidth)) &&
+            add_int(m, mg_lmc_keys[MG_LMC_K_COMPLETION], d->completion_timeout) &&
+            add_int(m, mg_lmc_keys[MG_LMC_K_PAR_CLUSTER], d->parallel_cluster) &&
+            add_int(m, mg_lmc_keys[MG_LMC_K_PAR_NODE], d->parallel_node) &&
+            add_int(m, mg_lmc_keys[MG_LMC_K_PROGRESS], d->progress_timeout) &&
+            cJSON_AddBoolToObject(m, mg_lmc_keys[MG_LMC_K_AUTO_CONVERGE], d->allow_auto_converge) &&
+            cJSON_AddBoolToObject(m, mg_lmc_keys[MG_LMC_K_POST_COPY], d->allow_post_copy));
+}
+
+/* The KubeVirt CR as far as migguard models it, {"spec":{"configuration":{"migrations":
+ * M}}}, M as HCO writes it (controllers/handlers/kubevirt.go hcLiveMigrationToKv): the
+ * documented keys of liveMigrationConfig over the defaults table, and the table's
+ * allowWorkloadDisruption where mg_lmc_settings_hco_own injects it. NULL when out of
+ * memory. */
+static cJSON *kubevirt_doc(const cJSON *hco, const char *req_version, const struct mg_config *cfg)
+{
+    static const cJSON no = {.type = cJSON_False};
+    bool v1 = mg_lmc_hco_is_v1(hco, req_version);
+    const cJSON *lmc = mg_lmc_item(hco, v1), *it;
+    const cJSON *awd = mg_json_get(lmc, "allowWorkloadDisruption");
+    cJSON *doc = cJSON_CreateObject(), *spec, *conf, *m = NULL;
+    bool ok = doc && (spec = cJSON_AddObjectToObject(doc, "spec")) &&
+              (conf = cJSON_AddObjectToObject(spec, "configuration")) &&
+              (m = cJSON_AddObjectToObject(conf, "migrations")) && add_defaults(m, cfg->defaults);
+
+    if (ok && cJSON_IsObject(lmc)) {
+        cJSON_ArrayForEach (it, lmc) {
+            if (ok && it->string && mg_lmc_key_index(it->string) >= 0 && !cJSON_IsNull(it))
+                ok = set_copy(m, it->string, it);
+        }
+    }
+    if (ok && (!lmc || cJSON_IsObject(lmc) || cJSON_IsNull(lmc)) && (!awd || cJSON_IsNull(awd)) &&
+        mg_lmc_table_injects_awd(cfg, v1))
+        ok = set_copy(m, mg_lmc_keys[MG_LMC_K_WORKLOAD_DISRUPTION], &no);
+    if (!ok) {
+        cJSON_Delete(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+/* The keys an operation at pointer p sets or removes, as mg_lmc_settings_of_hco
+ * returns them; the network key is never one (see there). */
+static unsigned keys_at(const char *p)
+{
+    const unsigned all = ((1u << MG_LMC_KEY_COUNT) - 1) & ~(1u << MG_LMC_K_NETWORK);
+    size_t n = strlen(MIGRATIONS);
+    char key[40];
+    int k;
+
+    switch (place_of(p)) {
+    case ABOVE: return all;
+    case INSIDE:
+        if (!p[n])
+            return all;
+        snprintf(key, sizeof(key), "%.*s", (int)strcspn(p + n + 1, "/"), p + n + 1);
+        k = mg_lmc_key_index(key);
+        return k >= 0 && k != MG_LMC_K_NETWORK ? 1u << k : 0;
+    case OUTSIDE: break;
+    }
+    return 0;
+}
+
+static unsigned keys_touched(const cJSON *ops)
+{
     const cJSON *op;
     unsigned touched = 0;
 
-    cJSON_ArrayForEach (op, ops)
-        touched |= apply_op(s, op, cfg);
-    cJSON_Delete(ops);
+    cJSON_ArrayForEach (op, ops) {
+        if (!keep_op(op, 0, NULL) || is_op(op, "test"))
+            continue;
+        touched |= keys_at(mg_json_str(op, "path"));
+        if (is_op(op, "move"))
+            touched |= keys_at(mg_json_str(op, "from"));
+    }
     return touched;
+}
+
+/* A value the patch writes that fails its key's rules is not guessed at: the key keeps
+ * the value it had before (in was), as if that operation had not written it. Returns
+ * those keys, as keys_at. */
+static unsigned keep_invalid(cJSON *now, const cJSON *was)
+{
+    unsigned bad = 0;
+
+    for (int k = 0; k < MG_LMC_KEY_COUNT && cJSON_IsObject(now); k++) {
+        const cJSON *v = mg_json_get(now, mg_lmc_keys[k]), *old = mg_json_get(was, mg_lmc_keys[k]);
+        struct mg_lmc_settings scratch;
+
+        memset(&scratch, 0, sizeof(scratch));
+        if (!v || cJSON_IsNull(v) || mg_lmc_settings_set(&scratch, mg_lmc_keys[k], v))
+            continue;
+        bad |= 1u << k;
+        if (!old || !set_copy(now, mg_lmc_keys[k], old))
+            cJSON_DeleteItemFromObjectCaseSensitive(now, mg_lmc_keys[k]);
+    }
+    return bad;
+}
+
+/* The annotation applied whole to the modelled KubeVirt CR, and s read back from it.
+ * 0 with *touched 0 when there is nothing to apply; an error leaves s alone. */
+static int apply_annotation(struct mg_lmc_settings *s, const cJSON *hco, const char *req_version,
+                            const struct mg_config *cfg, unsigned *touched, struct mg_err *err)
+{
+    cJSON *ops = NULL, *doc = NULL, *was = NULL;
+    const char *net = s->network;
+    unsigned bad;
+    const cJSON *op;
+    bool any = false;
+    int rc;
+
+    *touched = 0;
+    if ((rc = annotation_ops(hco, &ops, err)) != 0 || !ops || (rc = precheck(ops, err)) != 0)
+        goto out;
+    cJSON_ArrayForEach (op, ops)
+        any |= keep_op(op, 0, NULL);
+    if (!any)
+        goto out;
+    if (!(doc = kubevirt_doc(hco, req_version, cfg)) ||
+        !(was = cJSON_Duplicate(mg_jsonpatch_get(doc, MIGRATIONS), 1))) {
+        rc = mg_err_set(err, MG_ENOMEM, "out of memory applying it");
+        goto out;
+    }
+    if ((rc = mg_jsonpatch_apply_some(doc, ops, keep_op, NULL, err)) != 0)
+        goto out;
+    bad = keep_invalid(mg_jsonpatch_get(doc, MIGRATIONS), was);
+    /* What it leaves out is the table's value again. The network key stays the
+     * HyperConverged's own: s would borrow the text from doc. */
+    mg_lmc_settings_default(s, cfg);
+    mg_lmc_settings_overlay(s, mg_jsonpatch_get(doc, MIGRATIONS));
+    s->network = net;
+    *touched = keys_touched(ops) & ~bad;
+out:
+    cJSON_Delete(was);
+    cJSON_Delete(doc);
+    cJSON_Delete(ops);
+    return rc;
 }
 
 void mg_lmc_settings_hco_own(struct mg_lmc_settings *s, const cJSON *hco, const char *req_version,
@@ -220,13 +425,17 @@ void mg_lmc_settings_hco_own(struct mg_lmc_settings *s, const cJSON *hco, const 
 }
 
 unsigned mg_lmc_settings_of_hco(struct mg_lmc_settings *s, const cJSON *hco,
-                                const char *req_version, const struct mg_config *cfg)
+                                const char *req_version, const struct mg_config *cfg,
+                                struct mg_err *why)
 {
-    unsigned touched;
+    struct mg_err err = {0};
+    unsigned touched = 0;
 
     mg_lmc_settings_hco_own(s, hco, req_version, cfg);
-    touched = mg_lmc_settings_jsonpatch(s, hco, cfg);
+    apply_annotation(s, hco, req_version, cfg, &touched, &err);
     mg_lmc_settings_resolve(s);
+    if (why)
+        *why = err;
     return touched;
 }
 
@@ -300,11 +509,33 @@ void mg_lmc_settings_cluster(struct mg_lmc_settings *s, const struct mg_store *v
     }
     hco = mg_lmc_hco_pick(view);
     if (hco) {
-        mg_lmc_settings_of_hco(s, hco, NULL, cfg);
+        mg_lmc_settings_of_hco(s, hco, NULL, cfg, NULL);
         return;
     }
     mg_lmc_settings_default(s, cfg);
     mg_lmc_settings_resolve(s);
+}
+
+void mg_lmc_jsonpatch_note(const struct mg_store *view, const struct mg_config *cfg, char *buf,
+                           size_t len)
+{
+    const cJSON *const *items = NULL;
+    const cJSON *hco = mg_lmc_hco_pick(view);
+    struct mg_lmc_settings s;
+    struct mg_err why = {0};
+    const char *ns;
+
+    buf[0] = '\0';
+    if (!hco || mg_store_list(view, "KubeVirt", &items) > 0)
+        return;
+    mg_lmc_settings_of_hco(&s, hco, NULL, cfg, &why);
+    if (!why.code)
+        return;
+    ns = ns_of(hco);
+    snprintf(buf, len,
+             "HyperConverged %.63s%s%.253s: its " MG_LMC_JSONPATCH_ANNOTATION " annotation is "
+             "ignored, HCO refuses it (RULES.md 9.3): %s",
+             ns, *ns ? "/" : "", mg_json_name_or(hco, ""), why.msg);
 }
 
 enum mg_lmc_fit_result mg_lmc_fit_check(const struct mg_lmc_settings *s, struct mg_lmc_fit *fit)

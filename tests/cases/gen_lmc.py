@@ -35,6 +35,12 @@ HCO_AWD = ("HCO api/v1/zz_generated.defaults.go defaults allowWorkloadDisruption
 HCO_PATCH = ("HCO controllers/common/consts.go JSONPatchKVAnnotationName "
              "(kubevirt.kubevirt.io/jsonpatch): HCO applies the annotation's operations to the "
              "KubeVirt CR it writes; RULES.md 9.3.")
+HCO_REFUSES = ("HCO applies the annotation with evanphx/json-patch, all operations or none "
+               "(controllers/operands/operand.go applyAnnotationPatch); when one fails, its "
+               "webhook refuses the HyperConverged (pkg/webhooks/validator/validator.go "
+               "validateCreateComponents: handlers.NewKubeVirt) and its reconcile cannot write "
+               "the KubeVirt CR. migguard then ignores the whole annotation and warns (LMC004 "
+               "on the annotation, naming the failing operation); RULES.md 9.3, docs/settings.md.")
 NS = "kubevirt-hyperconverged"
 ABSENT = object()
 
@@ -388,7 +394,43 @@ allow("lmc-jsonpatch-other-paths-ignored-v1beta1", "v1beta1", {"bandwidthPerMigr
           {"op": "test", "path": "/spec/configuration/migrations/bandwidthPerMigration",
            "value": "1Mi"},
           {"op": "replace", "path": "/spec/configuration/migrationsX/bandwidthPerMigration",
-           "value": "1Mi"}])}, note=HCO_PATCH)
+           "value": "1Mi"}])}, warn=["LMC004"],
+      contains=[JP + " ignored: op[1] (test /spec/configuration/", "the value differs"],
+      note="Until the annotation was applied whole, this case had no warning: the failing "
+           "test was skipped. " + HCO_REFUSES)
+allow("lmc-jsonpatch-feature-gate-and-migrations-v1beta1", "v1beta1",
+      {"bandwidthPerMigration": "64Mi"},
+      annotations={JP: json.dumps([
+          {"op": "add", "path": "/spec/configuration/developerConfiguration/featureGates/-",
+           "value": "Sidecar"},
+          {"op": "test", "path": "/spec/configuration/migrations/bandwidthPerMigration",
+           "value": "64Mi"},
+          {"op": "replace", "path": "/spec/configuration/migrations/allowPostCopy",
+           "value": True}])}, warn=["LMC007"],
+      note="Operations on parts of the KubeVirt CR migguard does not model pass; the passing "
+           "test lets the rest apply. " + HCO_PATCH)
+case("lmc-jsonpatch-move-copy-infeasible-v1beta1", "v1beta1",
+     {"bandwidthPerMigration": "1Mi", "completionTimeoutPerGiB": 1000},
+     annotations={JP: json.dumps([
+         {"op": "copy", "from": "/spec/configuration/migrations/completionTimeoutPerGiB",
+          "path": "/spec/configuration/migrations/progressTimeout"},
+         {"op": "move", "from": "/spec/configuration/migrations/completionTimeoutPerGiB",
+          "path": "/spec/configuration/migrations/unused"}])},
+     allowed=False, deny=["LMC006"], fields=["spec.liveMigrationConfig.bandwidthPerMigration"],
+     contains=["completionTimeoutPerGiB 150"],
+     note="The move takes completionTimeoutPerGiB out of the migration settings: the table's "
+          "150 then applies, and 1 MiB/s needs 954. " + HCO_PATCH)
+allow("lmc-jsonpatch-failing-op-ignored-whole-v1beta1", "v1beta1",
+      {"bandwidthPerMigration": "1Mi", "completionTimeoutPerGiB": 1000},
+      annotations={JP: json.dumps([
+          {"op": "move", "from": "/spec/configuration/migrations/completionTimeoutPerGiB",
+           "path": "/spec/configuration/migrations/unused"},
+          {"op": "remove", "path": "/spec/configuration/migrations/network"},
+          {"op": "replace", "path": "/spec/configuration/migrations/bandwidthPerMigration",
+           "value": "1Ki"}])}, warn=["LMC004"],
+      contains=[JP + " ignored: op[1] (remove /spec/", "\"network\" does not exist"],
+      note="The remove fails (no network is set), so neither the move before it nor the "
+           "replace after it applies: no LMC006. " + HCO_REFUSES)
 case("lmc-jsonpatch-invalid-value-v1beta1", "v1beta1", {"bandwidthPerMigration": "64Mi"},
      annotations={JP: json.dumps([
          {"op": "replace", "path": "/spec/configuration/migrations/bandwidthPerMigration",

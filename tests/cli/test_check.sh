@@ -201,6 +201,21 @@ done
 "$mg" check two-hcos/hco-main.yaml multi/policy-short.yaml >/dev/null 2>"$tmp/one.err"
 if [ ! -s "$tmp/one.err" ]; then ok; else bad "one HyperConverged: stderr $(cat "$tmp/one.err")"; fi
 
+# 11. RULES.md 9.3 and docs/settings.md: the jsonpatch annotation applies whole or not at
+#     all. A failing test after a replace: the replace does not apply either (MP006 at the
+#     HyperConverged's own 10Mi), the HyperConverged gets an LMC004 warning and stderr names
+#     the annotation and the operation; the same test first and passing: the replace
+#     applies (unlimited), nothing on stderr.
+"$mg" check jsonpatch/hco-refused.yaml multi/policy-short.yaml >"$tmp/jp.out" 2>"$tmp/jp.err"
+rc=$?
+if [ $rc -eq 1 ] && grep -q "deny MP006" "$tmp/jp.out" && grep -q "warn LMC004" "$tmp/jp.out" &&
+    grep -qF "openshift-cnv/kubevirt-hyperconverged: its kubevirt.kubevirt.io/jsonpatch annotation is ignored, HCO refuses it (RULES.md 9.3): op[1] (test /spec/configuration/migrations/bandwidthPerMigration): the value differs" "$tmp/jp.err"
+then ok; else bad "refused jsonpatch: exit $rc, $(cat "$tmp/jp.out" "$tmp/jp.err")"; fi
+"$mg" check jsonpatch/hco-applied.yaml multi/policy-short.yaml >"$tmp/jp.out" 2>"$tmp/jp.err"
+rc=$?
+if [ $rc -eq 0 ] && [ ! -s "$tmp/jp.err" ] && ! grep -q "MP006\|LMC004" "$tmp/jp.out"; then ok
+else bad "applied jsonpatch: exit $rc, $(cat "$tmp/jp.out" "$tmp/jp.err")"; fi
+
 # 8. --help of check says what it does; the top level lists check and has --version.
 if "$mg" check --help >"$tmp/help" && grep -q -- "--show-patch" "$tmp/help" &&
     grep -q -- "--state DIR" "$tmp/help" && grep -q "exit status: 0" "$tmp/help"; then ok

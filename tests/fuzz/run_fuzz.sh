@@ -31,6 +31,15 @@ case "$name" in
                  done ;;
     fuzz_quantity) for q in 64Mi 1.5Gi 0 -0 1m 1e18 1e-18 8Ei .5 5. +1k 100M 1e1.5 2048Mi; do
                      printf '%s' "$q" > "$work/corpus/$(printf '%s' "$q" | md5sum | cut -c1-16)"; done ;;
+    fuzz_jsonpatch) # [document, patch]: RFC 6902's examples and the annotation's paths
+                 n=0
+                 for q in '[{"foo":"bar"},[{"op":"add","path":"/baz","value":"qux"}]]' \
+                          '[{"foo":["bar","baz"]},[{"op":"add","path":"/foo/1","value":"q"},{"op":"remove","path":"/foo/0"}]]' \
+                          '[{"a":{"b":1},"l":[1,2]},[{"op":"move","from":"/a/b","path":"/l/-"},{"op":"copy","from":"/l","path":"/c"},{"op":"test","path":"/c/2","value":1}]]' \
+                          '[{"a/b":{"m~n":[0]}},[{"op":"replace","path":"/a~1b/m~0n/0","value":{"x":null}},{"op":"test","path":"/a~1b","value":{"m~n":[{"x":null}]}}]]' \
+                          '[{"spec":{"configuration":{"migrations":{"completionTimeoutPerGiB":150}}}},[{"op":"test","path":"/spec/configuration/migrations/completionTimeoutPerGiB","value":150},{"op":"replace","path":"/spec/configuration","value":{}},{"op":"add","path":"","value":[1]}]]'; do
+                     printf '%s' "$q" > "$work/corpus/jsonpatch$n"; n=$((n + 1)); done
+                 seed "$src/tests/cases" -path '*jsonpatch*' -name 'review.json' ;;
     fuzz_labels) for q in kubevirt.io/size a.b/c- x/y/z hpc-workloads "" -a A_B.c; do
                      printf '%s' "$q" > "$work/corpus/$(printf '%s' "$q" | md5sum | cut -c1-16)"; done ;;
 esac

@@ -122,6 +122,7 @@ static void test_settings_hco_version_injects_workload_disruption(void **state)
 static void test_settings_jsonpatch_operations(void **state)
 {
     struct mg_lmc_settings s;
+    struct mg_err why;
     unsigned touched;
     const cJSON *hco;
 
@@ -141,19 +142,20 @@ static void test_settings_jsonpatch_operations(void **state)
             "{\\\"op\\\":\\\"add\\\",\\\"path\\\":\\\"/spec/configuration/migrations/"
             "network\\\",\\\"value\\\":\\\"mig\\\"},"
             "{\\\"op\\\":\\\"test\\\",\\\"path\\\":\\\"/spec/configuration/migrations/"
-            "parallelMigrationsPerCluster\\\",\\\"value\\\":9},"
+            "parallelMigrationsPerCluster\\\",\\\"value\\\":5},"
             "{\\\"op\\\":\\\"add\\\",\\\"path\\\":\\\"/spec/configuration/developerConfiguration/"
             "featureGates/-\\\",\\\"value\\\":\\\"Sidecar\\\"}"
             "]");
     hco = mg_lmc_hco_pick(view);
     assert_non_null(hco);
-    touched = mg_lmc_settings_of_hco(&s, hco, NULL, &cfg);
+    touched = mg_lmc_settings_of_hco(&s, hco, NULL, &cfg, &why);
+    assert_int_equal(why.code, 0);
     assert_int_equal(touched, (1u << MG_LMC_K_BANDWIDTH) | (1u << MG_LMC_K_PROGRESS) |
                                   (1u << MG_LMC_K_WORKLOAD_DISRUPTION));
     assert_int_equal(mib_of(&s), 1024);
     assert_int_equal(s.progress_timeout, 150);   /* removed: the table's value */
     assert_int_equal(s.completion_timeout, 800); /* an invalid value changes nothing */
-    assert_int_equal(s.parallel_cluster, 5);     /* "test" changes nothing */
+    assert_int_equal(s.parallel_cluster, 5);     /* "test" (passing) changes nothing */
     assert_null(s.network);
     /* Removed, allowWorkloadDisruption follows allowPostCopy again. */
     assert_true(s.allow_workload_disruption);
@@ -162,6 +164,7 @@ static void test_settings_jsonpatch_operations(void **state)
 static void test_settings_jsonpatch_whole_map_and_garbage(void **state)
 {
     struct mg_lmc_settings s;
+    struct mg_err why;
     cJSON *hco = cJSON_Parse(
         "{\"apiVersion\":\"hco.kubevirt.io/v1beta1\",\"kind\":\"HyperConverged\",\"metadata\":{"
         "\"name\":\"kubevirt-hyperconverged\",\"annotations\":{\"kubevirt.kubevirt.io/"
@@ -173,20 +176,161 @@ static void test_settings_jsonpatch_whole_map_and_garbage(void **state)
     (void)state;
     assert_non_null(hco);
     /* The whole map replaced: what it does not name is the default again. */
-    mg_lmc_settings_of_hco(&s, hco, NULL, &cfg);
+    mg_lmc_settings_of_hco(&s, hco, NULL, &cfg, NULL);
     assert_int_equal(s.parallel_cluster, 7);
     assert_int_equal(mib_of(&s), 0);
     assert_false(s.allow_auto_converge);
-    /* Text that is not JSON, or not a list, is ignored. */
+    /* Text that is not JSON, or not a list, is ignored, and why says so. */
     cJSON_SetValuestring(
         cJSON_GetObjectItem(
             cJSON_GetObjectItem(cJSON_GetObjectItem(hco, "metadata"), "annotations"),
             "kubevirt.kubevirt.io/jsonpatch"),
         "[{\"op\":\"add\",\"path\":\"/spec/configuration/migrations/");
-    assert_int_equal(mg_lmc_settings_of_hco(&s, hco, NULL, &cfg), 0);
+    assert_int_equal(mg_lmc_settings_of_hco(&s, hco, NULL, &cfg, &why), 0);
+    assert_int_equal(why.code, MG_EINVAL);
+    assert_non_null(strstr(why.msg, "not a JSON array"));
     assert_int_equal(mib_of(&s), 64);
     assert_true(s.allow_auto_converge);
     cJSON_Delete(hco);
+}
+
+/* A v1beta1 HyperConverged with liveMigrationConfig lmc and the annotation's text patch
+ * as written (not escaped). Caller frees with cJSON_Delete. */
+static cJSON *hco_with(const char *lmc, const char *patch)
+{
+    char buf[2048];
+    cJSON *hco, *ann;
+
+    snprintf(buf, sizeof(buf),
+             "{\"apiVersion\":\"hco.kubevirt.io/v1beta1\",\"kind\":\"HyperConverged\","
+             "\"metadata\":{\"name\":\"kubevirt-hyperconverged\",\"annotations\":{}},"
+             "\"spec\":{\"liveMigrationConfig\":%s}}",
+             lmc);
+    hco = cJSON_Parse(buf);
+    assert_non_null(hco);
+    ann = cJSON_GetObjectItem(cJSON_GetObjectItem(hco, "metadata"), "annotations");
+    assert_non_null(cJSON_AddStringToObject(ann, MG_LMC_JSONPATCH_ANNOTATION, patch));
+    return hco;
+}
+
+#define MIG "/spec/configuration/migrations/"
+
+/* mg_lmc_settings_of_hco when the annotation must apply: the keys it touched. */
+static unsigned applied(struct mg_lmc_settings *s, const cJSON *hco)
+{
+    struct mg_err why;
+    unsigned touched = mg_lmc_settings_of_hco(s, hco, NULL, &cfg, &why);
+
+    if (why.code)
+        fail_msg("the annotation did not apply: %s", why.msg);
+    return touched;
+}
+
+/* copy, move and test on the settings HCO writes, which hold the table's values for
+ * what liveMigrationConfig leaves out (progressTimeout 150 here). */
+static void test_settings_jsonpatch_move_copy_test(void **state)
+{
+    cJSON *hco = hco_with(
+        "{\"completionTimeoutPerGiB\":800,\"allowPostCopy\":true,\"bandwidthPerMigration\":"
+        "\"64Mi\"}",
+        "[{\"op\":\"test\",\"path\":\"" MIG "bandwidthPerMigration\",\"value\":\"64Mi\"},"
+        "{\"op\":\"test\",\"path\":\"" MIG "progressTimeout\",\"value\":150},"
+        "{\"op\":\"copy\",\"from\":\"" MIG "completionTimeoutPerGiB\",\"path\":\"" MIG
+        "progressTimeout\"},"
+        "{\"op\":\"move\",\"from\":\"" MIG "allowPostCopy\",\"path\":\"" MIG "allowAutoConverge\"},"
+        "{\"op\":\"test\",\"path\":\"" MIG "allowAutoConverge\",\"value\":true}]");
+    struct mg_lmc_settings s;
+
+    (void)state;
+    assert_int_equal(applied(&s, hco), (1u << MG_LMC_K_PROGRESS) | (1u << MG_LMC_K_AUTO_CONVERGE) |
+                                           (1u << MG_LMC_K_POST_COPY));
+    assert_int_equal(s.progress_timeout, 800);
+    assert_int_equal(s.completion_timeout, 800); /* copied, not moved */
+    assert_true(s.allow_auto_converge);
+    assert_false(s.allow_post_copy); /* moved away: the table's false */
+    assert_int_equal(mib_of(&s), 64);
+    cJSON_Delete(hco);
+}
+
+/* One operation in the middle fails: none of the others applies (HCO applies the
+ * annotation with evanphx/json-patch, all or nothing, and then refuses it), and why
+ * names it. */
+static void test_settings_jsonpatch_failing_op_in_the_middle_changes_nothing(void **state)
+{
+    static const char *const middles[] = {
+        "{\"op\":\"test\",\"path\":\"" MIG "parallelMigrationsPerCluster\",\"value\":9}",
+        "{\"op\":\"replace\",\"path\":\"" MIG "network\",\"value\":\"x\"}",
+        "{\"op\":\"move\",\"from\":\"" MIG "nope\",\"path\":\"" MIG "allowPostCopy\"}",
+        "{\"op\":\"copy\",\"from\":\"/spec/configuration/developerConfiguration\",\"path\":\"" MIG
+        "x\"}",
+        "{\"op\":\"add\",\"path\":\"/metadata/labels/a\",\"value\":\"b\"}",
+        "{\"op\":\"splice\",\"path\":\"" MIG "progressTimeout\",\"value\":1}",
+    };
+    static const char *const whys[] = {
+        "op[1] (test " MIG "parallelMigrationsPerCluster): the value differs",
+        "op[1] (replace " MIG "network): nothing to replace",
+        "op[1] (move " MIG "allowPostCopy): from " MIG "nope does not exist",
+        "op[1] (copy " MIG "x): from /spec/configuration/developerConfiguration: migguard models",
+        "op[1] (add /metadata/labels/a): HCO only applies paths under /spec/",
+        "op[1] (splice " MIG "progressTimeout): not an operation",
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(middles) / sizeof(middles[0]); i++) {
+        char patch[1024];
+        cJSON *hco;
+        struct mg_lmc_settings s;
+        struct mg_err why;
+
+        snprintf(patch, sizeof(patch),
+                 "[{\"op\":\"replace\",\"path\":\"" MIG "bandwidthPerMigration\",\"value\":"
+                 "\"1Gi\"},%s,{\"op\":\"remove\",\"path\":\"" MIG "progressTimeout\"}]",
+                 middles[i]);
+        hco = hco_with("{\"bandwidthPerMigration\":\"64Mi\",\"progressTimeout\":300}", patch);
+        assert_int_equal(mg_lmc_settings_of_hco(&s, hco, NULL, &cfg, &why), 0);
+        assert_int_equal(why.code, MG_EINVAL);
+        if (!strstr(why.msg, whys[i]))
+            fail_msg("case %zu: \"%s\" lacks \"%s\"", i, why.msg, whys[i]);
+        assert_int_equal(mib_of(&s), 64);
+        assert_int_equal(s.progress_timeout, 300);
+        cJSON_Delete(hco);
+    }
+}
+
+/* Operations above the migrations (the whole configuration) reach them too; escaped or
+ * longer tokens are other keys; operations elsewhere in the CR are not modelled. */
+static void test_settings_jsonpatch_paths_by_whole_tokens(void **state)
+{
+    cJSON *hco = hco_with(
+        "{\"bandwidthPerMigration\":\"64Mi\"}",
+        "[{\"op\":\"add\",\"path\":\"/spec/configuration/developerConfiguration/featureGates/-\","
+        "\"value\":\"Sidecar\"},"
+        "{\"op\":\"replace\",\"path\":\"/spec/configuration\",\"value\":{\"migrations\":{"
+        "\"parallelMigrationsPerCluster\":9}}},"
+        "{\"op\":\"add\",\"path\":\"" MIG "allow~1PostCopy\",\"value\":true},"
+        "{\"op\":\"add\",\"path\":\"/spec/configuration/migrationsX\",\"value\":{}}]");
+    struct mg_lmc_settings s;
+
+    (void)state;
+    assert_int_equal(applied(&s, hco), ((1u << MG_LMC_KEY_COUNT) - 1) & ~(1u << MG_LMC_K_NETWORK));
+    assert_int_equal(s.parallel_cluster, 9);
+    assert_int_equal(mib_of(&s), 0); /* replaced with the rest: the table's unlimited */
+    assert_false(s.allow_post_copy);
+    cJSON_Delete(hco);
+}
+
+/* In the cluster's settings a refused annotation is ignored as a whole too. */
+static void test_settings_cluster_ignores_a_refused_annotation(void **state)
+{
+    struct mg_lmc_settings s;
+
+    (void)state;
+    put_hco("kubevirt-hyperconverged", "openshift-cnv", "{\"completionTimeoutPerGiB\":800}",
+            "[{\\\"op\\\":\\\"replace\\\",\\\"path\\\":\\\"" MIG "completionTimeoutPerGiB"
+            "\\\",\\\"value\\\":500},{\\\"op\\\":\\\"remove\\\",\\\"path\\\":\\\"" MIG
+            "bandwidthPerMigration\\\"}]");
+    mg_lmc_settings_cluster(&s, view, &cfg);
+    assert_int_equal(s.completion_timeout, 800);
 }
 
 static void test_settings_several_hcos_named_one_wins_in_any_order(void **state)
@@ -332,6 +476,10 @@ int main(void)
         T(test_settings_hco_version_injects_workload_disruption),
         T(test_settings_jsonpatch_operations),
         T(test_settings_jsonpatch_whole_map_and_garbage),
+        T(test_settings_jsonpatch_move_copy_test),
+        T(test_settings_jsonpatch_failing_op_in_the_middle_changes_nothing),
+        T(test_settings_jsonpatch_paths_by_whole_tokens),
+        T(test_settings_cluster_ignores_a_refused_annotation),
         T(test_settings_several_hcos_named_one_wins_in_any_order),
         T(test_fit_exact_boundaries),
         T(test_settings_set_and_unset_one_key),
