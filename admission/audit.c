@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* audit.c - the policy audit: a thread that keeps or seeks the audit Lease and, while
+/* audit.c - the policy audit: a ticker (ticker.h) that keeps or seeks the audit Lease and, while
  * it holds it, lists the stored policies (a quorum read), finds the conflicting pairs
  * with the validator's own MP010/MP011 and reports the pairs it had not reported yet.
  * Pairs are judged one at a time, each in a small view of its own (the other policy
  * and the cluster settings), so a finding names exactly one pair. */
 #include "audit.h"
 
-#include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -22,6 +20,7 @@
 #include "pending.h"
 #include "policy.h"
 #include "strbuf.h"
+#include "ticker.h"
 #include "validate.h"
 
 #define POLICIES_PATH "/apis/migrations.kubevirt.io/v1alpha1/migrationpolicies"
@@ -187,11 +186,10 @@ struct mg_audit {
     unsigned period_ms, tick_ms;
     void (*log)(void *ctx, const char *line);
     void *log_ctx;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool stop, poked, started;
-    struct seen reported; /* audit thread only */
+    struct mg_ticker *ticker;
+    atomic_bool poked;
+    int64_t next;         /* the next audit when leading; ticker thread only */
+    struct seen reported; /* ticker thread only */
     atomic_long conflicts;
     atomic_bool leader;
     atomic_ulong audits, failures;
@@ -398,57 +396,33 @@ static void run_audit(struct mg_audit *a)
     atomic_fetch_add(&a->audits, 1);
 }
 
-static void wait_ms(struct mg_audit *a, unsigned ms)
-{
-    struct timespec ts = mg_pending_ts(mg_pending_now_ms() + ms);
-
-    pthread_mutex_lock(&a->mu);
-    while (!a->stop && !a->poked)
-        if (pthread_cond_timedwait(&a->cv, &a->mu, &ts) == ETIMEDOUT)
-            break;
-    pthread_mutex_unlock(&a->mu);
-}
-
-static void *audit_thread(void *arg)
+/* One turn of the ticker (every tick_ms, at once when poked): renew or take the
+ * Lease, and audit when leading and poked or a period went by. */
+static void audit_tick(void *arg)
 {
     struct mg_audit *a = arg;
-    int64_t next = 0;
+    struct mg_err err = {0};
+    bool held = false, poked = atomic_exchange(&a->poked, false);
 
-    for (;;) {
-        struct mg_err err = {0};
-        bool held = false, poked;
-
-        pthread_mutex_lock(&a->mu);
-        if (a->stop) {
-            pthread_mutex_unlock(&a->mu);
-            break;
-        }
-        poked = a->poked;
-        a->poked = false;
-        pthread_mutex_unlock(&a->mu);
-        if (mg_lease_try(a->lease, mg_pending_now_ms() + CALL_MS, &held, &err) != 0)
-            say(a, "%s", err.msg);
-        if (held && !atomic_exchange(&a->leader, true))
-            next = 0; /* a new auditor audits at once */
-        if (!held) {
-            /* Only the auditor counts: the gauge's max over replicas is the answer. */
-            atomic_store(&a->leader, false);
-            atomic_store(&a->conflicts, 0);
-            seen_free(&a->reported);
-        }
-        if (held && (poked || mg_pending_now_ms() >= next)) {
-            run_audit(a);
-            next = mg_pending_now_ms() + a->period_ms;
-        }
-        wait_ms(a, a->tick_ms);
+    if (mg_lease_try(a->lease, mg_pending_now_ms() + CALL_MS, &held, &err) != 0)
+        say(a, "%s", err.msg);
+    if (held && !atomic_exchange(&a->leader, true))
+        a->next = 0; /* a new auditor audits at once */
+    if (!held) {
+        /* Only the auditor counts: the gauge's max over replicas is the answer. */
+        atomic_store(&a->leader, false);
+        atomic_store(&a->conflicts, 0);
+        seen_free(&a->reported);
     }
-    return NULL;
+    if (held && (poked || mg_pending_now_ms() >= a->next)) {
+        run_audit(a);
+        a->next = mg_pending_now_ms() + a->period_ms;
+    }
 }
 
 int mg_audit_start(struct mg_audit **out, const struct mg_audit_opts *o, struct mg_err *err)
 {
     struct mg_audit *a = calloc(1, sizeof(*a));
-    pthread_condattr_t ca;
     struct mg_lease_opts lo;
     unsigned lease_s = o->lease_s ? o->lease_s : 15;
     int rc;
@@ -472,16 +446,10 @@ int mg_audit_start(struct mg_audit **out, const struct mg_audit_opts *o, struct 
         a->tick_ms = a->period_ms;
     a->log = o->log;
     a->log_ctx = o->log_ctx;
-    pthread_mutex_init(&a->mu, NULL);
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&a->cv, &ca);
-    pthread_condattr_destroy(&ca);
-    if (pthread_create(&a->thread, NULL, audit_thread, a) != 0) {
+    if (!(a->ticker = mg_ticker_start(a->tick_ms, audit_tick, a))) {
         rc = mg_err_set(err, MG_ENOMEM, "cannot start the policy audit thread");
         goto fail;
     }
-    a->started = true;
     *out = a;
     return 0;
 fail:
@@ -493,16 +461,10 @@ void mg_audit_stop(struct mg_audit *a)
 {
     if (!a)
         return;
-    if (a->started) {
-        pthread_mutex_lock(&a->mu);
-        a->stop = true;
-        pthread_cond_broadcast(&a->cv);
-        pthread_mutex_unlock(&a->mu);
-        pthread_join(a->thread, NULL);
+    if (a->ticker) {
+        mg_ticker_stop(a->ticker);
         /* A clean stop hands the audit over at once instead of after the duration. */
         (void)mg_lease_release(a->lease, NULL, NULL, mg_pending_now_ms() + 1000, NULL);
-        pthread_cond_destroy(&a->cv);
-        pthread_mutex_destroy(&a->mu);
     }
     seen_free(&a->reported);
     mg_lease_free(a->lease);
@@ -516,10 +478,8 @@ void mg_audit_poke(struct mg_audit *a)
 {
     if (!a)
         return;
-    pthread_mutex_lock(&a->mu);
-    a->poked = true;
-    pthread_cond_broadcast(&a->cv);
-    pthread_mutex_unlock(&a->mu);
+    atomic_store(&a->poked, true);
+    mg_ticker_wake_at(a->ticker, 0);
 }
 
 char *mg_audit_metrics(struct mg_audit *a)

@@ -7,6 +7,7 @@
 #include "tlsreload.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -16,6 +17,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+
+#include "ticker.h"
 
 #define MAX_CHAIN 8
 #define PEM_MAX ((size_t)1024 * 1024)
@@ -40,11 +43,9 @@ struct mg_tlsreload {
     struct sig seen; /* of the last pair tried, loaded or not */
     unsigned interval_s;
     atomic_ulong *ok, *failed;
-    pthread_t thread;
-    bool running, stop;
-    pthread_mutex_t mu;      /* guards stop, with cv */
-    pthread_mutex_t poll_mu; /* one poll at a time: guards seen */
-    pthread_cond_t cv;
+    struct mg_ticker *ticker;
+    pthread_mutex_t mu;                       /* guards also and also_ctx */
+    pthread_mutex_t poll_mu;                  /* one poll at a time: guards seen */
     void (*also)(void *ctx);                  /* guarded by mu, with also_ctx */
     void (*log)(void *ctx, const char *line); /* guarded by poll_mu, with log_ctx */
     void *log_ctx;
@@ -241,31 +242,20 @@ int mg_tlsreload_poll(struct mg_tlsreload *r)
     return rc;
 }
 
-static void *poll_main(void *arg)
+/* The ticker's call, every interval: poll, then the also function. */
+static void poll_tick(void *arg)
 {
     struct mg_tlsreload *r = arg;
+    void (*also)(void *);
+    void *also_ctx;
 
     pthread_mutex_lock(&r->mu);
-    while (!r->stop) {
-        struct timespec until;
-        void (*also)(void *);
-        void *also_ctx;
-
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += r->interval_s;
-        pthread_cond_timedwait(&r->cv, &r->mu, &until);
-        also = r->also;
-        also_ctx = r->also_ctx;
-        if (r->stop)
-            break;
-        pthread_mutex_unlock(&r->mu);
-        mg_tlsreload_poll(r);
-        if (also)
-            also(also_ctx);
-        pthread_mutex_lock(&r->mu);
-    }
+    also = r->also;
+    also_ctx = r->also_ctx;
     pthread_mutex_unlock(&r->mu);
-    return NULL;
+    mg_tlsreload_poll(r);
+    if (also)
+        also(also_ctx);
 }
 
 int mg_tlsreload_start(struct mg_tlsreload **out, const char *cert_file, const char *key_file,
@@ -281,10 +271,12 @@ int mg_tlsreload_start(struct mg_tlsreload **out, const char *cert_file, const c
         return mg_err_set(err, MG_ENOMEM, "out of memory");
     pthread_mutex_init(&r->mu, NULL);
     pthread_mutex_init(&r->poll_mu, NULL);
-    pthread_cond_init(&r->cv, NULL);
     r->cert_file = strdup(cert_file);
     r->key_file = strdup(key_file);
     r->interval_s = interval_s ? interval_s : 2;
+    /* The ticker's period is in ms, an unsigned: about 49 days at most. */
+    if (r->interval_s > UINT_MAX / 1000u)
+        r->interval_s = UINT_MAX / 1000u;
     r->ok = ok;
     r->failed = failed;
     if (!r->cert_file || !r->key_file) {
@@ -299,12 +291,13 @@ int mg_tlsreload_start(struct mg_tlsreload **out, const char *cert_file, const c
         rc = mg_err_set(err, MG_ECONFIG, "another server in this process reloads certificates");
         goto fail;
     }
-    if (pthread_create(&r->thread, NULL, poll_main, r) != 0) {
+    /* The pair was just loaded: the first poll is an interval away. */
+    if (!(r->ticker = mg_ticker_start_at(mg_ticker_now_ms() + r->interval_s * 1000LL,
+                                         r->interval_s * 1000u, poll_tick, r))) {
         atomic_store(&active, NULL);
         rc = mg_err_set(err, MG_EINTERNAL, "cannot start the certificate poll thread");
         goto fail;
     }
-    r->running = true;
     *out = r;
     return 0;
 fail:
@@ -318,16 +311,9 @@ void mg_tlsreload_stop(struct mg_tlsreload *r)
 
     if (!r)
         return;
-    if (r->running) {
-        pthread_mutex_lock(&r->mu);
-        r->stop = true;
-        pthread_cond_signal(&r->cv);
-        pthread_mutex_unlock(&r->mu);
-        pthread_join(r->thread, NULL);
-    }
+    mg_ticker_stop(r->ticker);
     atomic_compare_exchange_strong(&active, &self, NULL);
     gen_free(atomic_load(&r->cur));
-    pthread_cond_destroy(&r->cv);
     pthread_mutex_destroy(&r->mu);
     pthread_mutex_destroy(&r->poll_mu);
     free(r->cert_file);
