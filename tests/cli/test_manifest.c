@@ -11,27 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjson_fixture.h"
 #include "manifest.h"
-
-static cJSON *parse(const char *text)
-{
-    cJSON *j = cJSON_Parse(text);
-
-    assert_non_null(j);
-    return j;
-}
-
-static void expect_json(const cJSON *got, const char *want_text)
-{
-    cJSON *want = parse(want_text);
-
-    if (!cJSON_Compare(got, want, 1)) {
-        char *g = cJSON_PrintUnformatted(got);
-
-        fail_msg("got %s, want %s", g, want_text);
-    }
-    cJSON_Delete(want);
-}
 
 static void test_manifest_resource_plurals(void **state)
 {
@@ -58,19 +39,19 @@ static void test_manifest_resource_plurals(void **state)
 
 static void test_manifest_namespace_default_and_cluster_scope(void **state)
 {
-    cJSON *vm = parse("{\"kind\":\"VirtualMachine\",\"metadata\":{\"name\":\"a\"}}");
-    cJSON *mp = parse("{\"kind\":\"MigrationPolicy\",\"metadata\":{\"name\":\"p\","
-                      "\"namespace\":\"x\"}}");
-    cJSON *own = parse("{\"kind\":\"VirtualMachine\",\"metadata\":{\"name\":\"a\","
-                       "\"namespace\":\"web\"}}");
-    cJSON *bad = parse("{\"kind\":\"VirtualMachine\",\"metadata\":[]}");
+    cJSON *vm = fx_parse("{\"kind\":\"VirtualMachine\",\"metadata\":{\"name\":\"a\"}}");
+    cJSON *mp = fx_parse("{\"kind\":\"MigrationPolicy\",\"metadata\":{\"name\":\"p\","
+                         "\"namespace\":\"x\"}}");
+    cJSON *own = fx_parse("{\"kind\":\"VirtualMachine\",\"metadata\":{\"name\":\"a\","
+                          "\"namespace\":\"web\"}}");
+    cJSON *bad = fx_parse("{\"kind\":\"VirtualMachine\",\"metadata\":[]}");
 
     (void)state;
     assert_string_equal(mg_manifest_set_namespace(vm, "default"), "default");
-    expect_json(vm, "{\"kind\":\"VirtualMachine\",\"metadata\":{\"name\":\"a\","
-                    "\"namespace\":\"default\"}}");
+    fx_expect_json(vm, "{\"kind\":\"VirtualMachine\",\"metadata\":{\"name\":\"a\","
+                       "\"namespace\":\"default\"}}");
     assert_string_equal(mg_manifest_set_namespace(mp, "default"), "");
-    expect_json(mp, "{\"kind\":\"MigrationPolicy\",\"metadata\":{\"name\":\"p\"}}");
+    fx_expect_json(mp, "{\"kind\":\"MigrationPolicy\",\"metadata\":{\"name\":\"p\"}}");
     assert_string_equal(mg_manifest_set_namespace(own, "default"), "web");
     assert_null(mg_manifest_set_namespace(bad, "default"));
     assert_true(mg_manifest_cluster_scoped("StorageProfile"));
@@ -83,39 +64,39 @@ static void test_manifest_namespace_default_and_cluster_scope(void **state)
 
 static void test_manifest_review_create_and_update(void **state)
 {
-    cJSON *obj = parse("{\"apiVersion\":\"hco.kubevirt.io/v1beta1\",\"kind\":\"HyperConverged\","
-                       "\"metadata\":{\"name\":\"h\",\"namespace\":\"cnv\"}}");
+    cJSON *obj = fx_parse("{\"apiVersion\":\"hco.kubevirt.io/v1beta1\",\"kind\":\"HyperConverged\","
+                          "\"metadata\":{\"name\":\"h\",\"namespace\":\"cnv\"}}");
     cJSON *ns =
-        parse("{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"n\"}}");
+        fx_parse("{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"n\"}}");
     cJSON *got;
     char *text = NULL;
     struct mg_err err = {0};
 
     (void)state;
     assert_int_equal(mg_manifest_review(obj, NULL, "cnv", "check-1", &text, &err), 0);
-    got = parse(text);
-    expect_json(cJSON_GetObjectItem(got, "request"),
-                "{\"uid\":\"check-1\",\"kind\":{\"group\":\"hco.kubevirt.io\",\"version\":"
-                "\"v1beta1\",\"kind\":\"HyperConverged\"},\"resource\":{\"group\":"
-                "\"hco.kubevirt.io\",\"version\":\"v1beta1\",\"resource\":\"hyperconvergeds\"},"
-                "\"name\":\"h\",\"namespace\":\"cnv\",\"operation\":\"CREATE\",\"userInfo\":"
-                "{\"username\":\"migguard-check\"},\"object\":{\"apiVersion\":"
-                "\"hco.kubevirt.io/v1beta1\",\"kind\":\"HyperConverged\",\"metadata\":"
-                "{\"name\":\"h\",\"namespace\":\"cnv\"}},\"oldObject\":null,\"dryRun\":false}");
-    expect_json(cJSON_GetObjectItem(got, "apiVersion"), "\"admission.k8s.io/v1\"");
+    got = fx_parse(text);
+    fx_expect_json(cJSON_GetObjectItem(got, "request"),
+                   "{\"uid\":\"check-1\",\"kind\":{\"group\":\"hco.kubevirt.io\",\"version\":"
+                   "\"v1beta1\",\"kind\":\"HyperConverged\"},\"resource\":{\"group\":"
+                   "\"hco.kubevirt.io\",\"version\":\"v1beta1\",\"resource\":\"hyperconvergeds\"},"
+                   "\"name\":\"h\",\"namespace\":\"cnv\",\"operation\":\"CREATE\",\"userInfo\":"
+                   "{\"username\":\"migguard-check\"},\"object\":{\"apiVersion\":"
+                   "\"hco.kubevirt.io/v1beta1\",\"kind\":\"HyperConverged\",\"metadata\":"
+                   "{\"name\":\"h\",\"namespace\":\"cnv\"}},\"oldObject\":null,\"dryRun\":false}");
+    fx_expect_json(cJSON_GetObjectItem(got, "apiVersion"), "\"admission.k8s.io/v1\"");
     cJSON_Delete(got);
     free(text);
 
     /* The core group is "", a cluster-scoped object has no namespace, old is oldObject. */
     assert_int_equal(mg_manifest_review(ns, ns, "", "check-2", &text, &err), 0);
-    got = parse(text);
-    expect_json(cJSON_GetObjectItem(cJSON_GetObjectItem(got, "request"), "kind"),
-                "{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Namespace\"}");
+    got = fx_parse(text);
+    fx_expect_json(cJSON_GetObjectItem(cJSON_GetObjectItem(got, "request"), "kind"),
+                   "{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Namespace\"}");
     assert_null(cJSON_GetObjectItem(cJSON_GetObjectItem(got, "request"), "namespace"));
-    expect_json(cJSON_GetObjectItem(cJSON_GetObjectItem(got, "request"), "operation"),
-                "\"UPDATE\"");
-    expect_json(cJSON_GetObjectItem(cJSON_GetObjectItem(got, "request"), "oldObject"),
-                "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"n\"}}");
+    fx_expect_json(cJSON_GetObjectItem(cJSON_GetObjectItem(got, "request"), "operation"),
+                   "\"UPDATE\"");
+    fx_expect_json(cJSON_GetObjectItem(cJSON_GetObjectItem(got, "request"), "oldObject"),
+                   "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"n\"}}");
     cJSON_Delete(got);
     free(text);
     cJSON_Delete(obj);
@@ -133,9 +114,9 @@ static void expect_pointer(const cJSON *obj, const char *field, const char *want
 static void test_manifest_pointer_walks_the_object(void **state)
 {
     cJSON *obj =
-        parse("{\"spec\":{\"addedNodeSelector\":{\"kubernetes.io/hostname\":\"x\","
-              "\"kubernetes.io\":{\"hostname\":1},\"a~b\":1},"
-              "\"template\":{\"spec\":{\"volumes\":[{\"dataVolume\":{\"name\":\"d\"}}]}}}}");
+        fx_parse("{\"spec\":{\"addedNodeSelector\":{\"kubernetes.io/hostname\":\"x\","
+                 "\"kubernetes.io\":{\"hostname\":1},\"a~b\":1},"
+                 "\"template\":{\"spec\":{\"volumes\":[{\"dataVolume\":{\"name\":\"d\"}}]}}}}");
     char small[8];
 
     (void)state;

@@ -14,32 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjson_fixture.h"
 #include "json.h"
 #include "jsonpatch.h"
 
-static cJSON *parse(const char *text)
-{
-    cJSON *j = cJSON_Parse(text);
-
-    assert_non_null(j);
-    return j;
-}
-
-static void expect_json(const cJSON *got, const char *want_text)
-{
-    cJSON *want = parse(want_text);
-
-    if (!cJSON_Compare(got, want, 1)) {
-        char *g = cJSON_PrintUnformatted(got);
-
-        fail_msg("got %s, want %s", g, want_text);
-    }
-    cJSON_Delete(want);
-}
-
 static int apply(cJSON *doc, const char *patch_text, struct mg_err *err)
 {
-    cJSON *patch = parse(patch_text);
+    cJSON *patch = fx_parse(patch_text);
     int rc = mg_jsonpatch_apply(doc, patch, err);
 
     cJSON_Delete(patch);
@@ -50,19 +31,19 @@ static int apply(cJSON *doc, const char *patch_text, struct mg_err *err)
  * message containing why, and the document stay as it was). */
 static void check(const char *doc_text, const char *patch, const char *want, const char *why)
 {
-    cJSON *doc = parse(doc_text);
+    cJSON *doc = fx_parse(doc_text);
     struct mg_err err = {0};
     int rc = apply(doc, patch, &err);
 
     if (want) {
         if (rc != 0)
             fail_msg("%s on %s: %s", patch, doc_text, err.msg);
-        expect_json(doc, want);
+        fx_expect_json(doc, want);
     } else {
         assert_int_equal(rc, MG_EINVAL);
         if (!strstr(err.msg, why))
             fail_msg("message \"%s\" lacks \"%s\"", err.msg, why);
-        expect_json(doc, doc_text);
+        fx_expect_json(doc, doc_text);
     }
     cJSON_Delete(doc);
 }
@@ -224,7 +205,7 @@ static void test_jsonpatch_test_compares_big_integers_exactly(void **state)
 
 static void test_jsonpatch_pointer_escapes(void **state)
 {
-    cJSON *doc = parse("{\"a/b\":{\"m~n\":1},\"\":{\" \":2},\"~1\":3}");
+    cJSON *doc = fx_parse("{\"a/b\":{\"m~n\":1},\"\":{\" \":2},\"~1\":3}");
 
     (void)state;
     /* RFC 6901 section 5's examples, and "~01" is "~1", not "/". */
@@ -265,7 +246,7 @@ static void test_jsonpatch_member_names_are_case_sensitive(void **state)
 
 static void test_jsonpatch_refuses_bad_input_types(void **state)
 {
-    cJSON *doc = parse("{\"a\":1}");
+    cJSON *doc = fx_parse("{\"a\":1}");
     struct mg_err err = {0};
 
     (void)state;
@@ -273,7 +254,7 @@ static void test_jsonpatch_refuses_bad_input_types(void **state)
     assert_non_null(strstr(err.msg, "JSON array"));
     assert_int_equal(mg_jsonpatch_apply(doc, NULL, &err), MG_EINVAL);
     assert_int_equal(mg_jsonpatch_apply(NULL, doc, &err), MG_EINVAL);
-    expect_json(doc, "{\"a\":1}");
+    fx_expect_json(doc, "{\"a\":1}");
     cJSON_Delete(doc);
     check("{}", "[{\"op\":\"add\",\"path\":\"/b\",\"value\":1},5]", NULL,
           "op[1]: an operation is a JSON object");
@@ -298,21 +279,21 @@ static bool only_even(const cJSON *op, size_t index, void *arg)
 /* Passed-over operations are not even decoded; indexes stay those of the patch. */
 static void test_jsonpatch_apply_some_keeps_indexes(void **state)
 {
-    cJSON *doc = parse("{\"a\":1}");
-    cJSON *ops = parse("[{\"op\":\"add\",\"path\":\"/b\",\"value\":2},\"junk\","
-                       "{\"op\":\"add\",\"path\":\"/c\",\"value\":3}]");
-    cJSON *bad = parse("[{\"op\":\"add\",\"path\":\"/b\",\"value\":2},\"junk\","
-                       "{\"op\":\"remove\",\"path\":\"/zz\"}]");
+    cJSON *doc = fx_parse("{\"a\":1}");
+    cJSON *ops = fx_parse("[{\"op\":\"add\",\"path\":\"/b\",\"value\":2},\"junk\","
+                          "{\"op\":\"add\",\"path\":\"/c\",\"value\":3}]");
+    cJSON *bad = fx_parse("[{\"op\":\"add\",\"path\":\"/b\",\"value\":2},\"junk\","
+                          "{\"op\":\"remove\",\"path\":\"/zz\"}]");
     struct mg_err err = {0};
     int calls = 0;
 
     (void)state;
     assert_int_equal(mg_jsonpatch_apply_some(doc, ops, only_even, &calls, &err), 0);
     assert_int_equal(calls, 3);
-    expect_json(doc, "{\"a\":1,\"b\":2,\"c\":3}");
+    fx_expect_json(doc, "{\"a\":1,\"b\":2,\"c\":3}");
     assert_int_equal(mg_jsonpatch_apply_some(doc, bad, only_even, &calls, &err), MG_EINVAL);
     assert_non_null(strstr(err.msg, "op[2] (remove /zz)"));
-    expect_json(doc, "{\"a\":1,\"b\":2,\"c\":3}");
+    fx_expect_json(doc, "{\"a\":1,\"b\":2,\"c\":3}");
     cJSON_Delete(doc);
     cJSON_Delete(ops);
     cJSON_Delete(bad);
@@ -321,13 +302,13 @@ static void test_jsonpatch_apply_some_keeps_indexes(void **state)
 /* A member of a parent keeps its name and place when its own contents are patched. */
 static void test_jsonpatch_patches_a_member_in_place(void **state)
 {
-    cJSON *root = parse("{\"x\":0,\"m\":{\"a\":1},\"y\":2}");
+    cJSON *root = fx_parse("{\"x\":0,\"m\":{\"a\":1},\"y\":2}");
     cJSON *m = cJSON_GetObjectItemCaseSensitive(root, "m");
     struct mg_err err = {0};
 
     (void)state;
     assert_int_equal(apply(m, "[{\"op\":\"replace\",\"path\":\"\",\"value\":[1]}]", &err), 0);
-    expect_json(root, "{\"x\":0,\"m\":[1],\"y\":2}");
+    fx_expect_json(root, "{\"x\":0,\"m\":[1],\"y\":2}");
     cJSON_Delete(root);
 }
 
@@ -354,13 +335,13 @@ static void test_jsonpatch_deep_documents(void **state)
     for (int i = 0; i < DEPTH; i++)
         text[at++] = '}';
     text[at] = '\0';
-    doc = parse(text);
+    doc = fx_parse(text);
     snprintf(patch, PATCH_LEN,
              "[{\"op\":\"test\",\"path\":\"%s\",\"value\":1},"
              "{\"op\":\"replace\",\"path\":\"%s\",\"value\":2},"
              "{\"op\":\"copy\",\"from\":\"%s\",\"path\":\"/b\"}]",
              ptr, ptr, ptr);
-    ops = parse(patch);
+    ops = fx_parse(patch);
     assert_int_equal(mg_jsonpatch_apply(doc, ops, &err), 0);
     assert_int_equal(mg_jsonpatch_get(doc, ptr)->valueint, 2);
     assert_int_equal(mg_jsonpatch_get(doc, "/b")->valueint, 2);
@@ -370,7 +351,7 @@ static void test_jsonpatch_deep_documents(void **state)
              "[{\"op\":\"remove\",\"path\":\"/b\"},"
              "{\"op\":\"add\",\"path\":\"%s/a/a\",\"value\":3}]",
              ptr);
-    ops = parse(patch);
+    ops = fx_parse(patch);
     assert_int_equal(mg_jsonpatch_apply(doc, ops, &err), MG_EINVAL);
     assert_non_null(strstr(err.msg, "not an object or array"));
     assert_non_null(mg_jsonpatch_get(doc, "/b"));
@@ -387,7 +368,7 @@ static void test_jsonpatch_copies_are_bounded(void **state)
 {
     char patch[64 * 64];
     size_t at = 0;
-    cJSON *doc = parse("{\"a\":[1,2,3]}");
+    cJSON *doc = fx_parse("{\"a\":[1,2,3]}");
     cJSON *ops;
     struct mg_err err = {0};
 
@@ -398,37 +379,15 @@ static void test_jsonpatch_copies_are_bounded(void **state)
                                "%s{\"op\":\"copy\",\"from\":\"\",\"path\":\"/c%d\"}", i ? "," : "",
                                i);
     snprintf(patch + at, sizeof(patch) - at, "]");
-    ops = parse(patch);
+    ops = fx_parse(patch);
     assert_int_equal(mg_jsonpatch_apply(doc, ops, &err), MG_EINVAL);
     assert_non_null(strstr(err.msg, "copies more than 1048576 values"));
     /* 5 values, doubled by each copy: the copies total 5 x (2^(k+1) - 1) after op[k],
      * which passes 2^20 at k = 17. */
     assert_non_null(strstr(err.msg, "op[17] (copy /c17)"));
-    expect_json(doc, "{\"a\":[1,2,3]}");
+    fx_expect_json(doc, "{\"a\":[1,2,3]}");
     cJSON_Delete(ops);
     cJSON_Delete(doc);
-}
-
-/* Allocations through cJSON's hooks, failing the fail_at-th one once armed; live
- * counts what is not yet freed. */
-static long fail_at, calls, live;
-static bool armed;
-
-static void *count_malloc(size_t n)
-{
-    void *p;
-
-    if (armed && ++calls == fail_at)
-        return NULL;
-    p = malloc(n);
-    live += p != NULL;
-    return p;
-}
-
-static void count_free(void *p)
-{
-    live -= p != NULL;
-    free(p);
 }
 
 /* Whichever allocation fails, the answer is MG_ENOMEM or success, the document is
@@ -437,39 +396,38 @@ static void test_jsonpatch_out_of_memory_is_all_or_nothing(void **state)
 {
     const char *before = "{\"a\":{\"b\":[1,2]},\"c\":\"x\"}";
     const char *after = "{\"a\":{\"b\":[1,9,2]},\"d\":\"x\",\"e\":{\"b\":[1,9,2]}}";
-    cJSON_Hooks hooks = {count_malloc, count_free}, plain = {NULL, NULL};
     bool failed_once = false, passed_once = false;
 
     (void)state;
-    for (fail_at = 1; fail_at < 200 && !passed_once; fail_at++) {
+    for (fx_fail_at = 1; fx_fail_at < 200 && !passed_once; fx_fail_at++) {
         struct mg_err err = {0};
         cJSON *doc, *ops;
         int rc;
 
-        cJSON_InitHooks(&hooks);
-        live = 0;
-        doc = parse(before);
-        ops = parse("[{\"op\":\"add\",\"path\":\"/a/b/1\",\"value\":9},"
-                    "{\"op\":\"move\",\"from\":\"/c\",\"path\":\"/d\"},"
-                    "{\"op\":\"copy\",\"from\":\"/a\",\"path\":\"/e\"},"
-                    "{\"op\":\"test\",\"path\":\"/e/b/1\",\"value\":9}]");
-        calls = 0;
-        armed = true;
+        fx_count_hooks(true);
+        fx_live = 0;
+        doc = fx_parse(before);
+        ops = fx_parse("[{\"op\":\"add\",\"path\":\"/a/b/1\",\"value\":9},"
+                       "{\"op\":\"move\",\"from\":\"/c\",\"path\":\"/d\"},"
+                       "{\"op\":\"copy\",\"from\":\"/a\",\"path\":\"/e\"},"
+                       "{\"op\":\"test\",\"path\":\"/e/b/1\",\"value\":9}]");
+        fx_calls = 0;
+        fx_armed = true;
         rc = mg_jsonpatch_apply(doc, ops, &err);
-        armed = false;
+        fx_armed = false;
         if (rc) {
             assert_int_equal(rc, MG_ENOMEM);
             assert_non_null(strstr(err.msg, "out of memory"));
-            expect_json(doc, before);
+            fx_expect_json(doc, before);
             failed_once = true;
         } else {
-            expect_json(doc, after);
+            fx_expect_json(doc, after);
             passed_once = true;
         }
         cJSON_Delete(doc);
         cJSON_Delete(ops);
-        cJSON_InitHooks(&plain);
-        assert_int_equal(live, 0);
+        fx_count_hooks(false);
+        assert_int_equal(fx_live, 0);
     }
     assert_true(failed_once);
     assert_true(passed_once);

@@ -11,53 +11,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjson_fixture.h"
 #include "patch.h"
-
-/* Allocations through cJSON's hooks, failing the fail_at-th one; live counts what is
- * not yet freed. */
-static long fail_at, calls, live;
-
-static void *count_malloc(size_t n)
-{
-    void *p;
-
-    if (++calls == fail_at)
-        return NULL;
-    p = malloc(n);
-    live += p != NULL;
-    return p;
-}
-
-static void count_free(void *p)
-{
-    live -= p != NULL;
-    free(p);
-}
 
 /* mg_patch_add takes ownership of value also on failure: whichever allocation fails,
  * nothing stays allocated after mg_patch_free. */
 static void test_patch_add_frees_value_on_every_failure(void **state)
 {
-    cJSON_Hooks hooks = {count_malloc, count_free}, plain = {NULL, NULL};
     bool failed_once = false;
 
     (void)state;
-    cJSON_InitHooks(&hooks);
-    for (fail_at = 1; fail_at < 40; fail_at++) {
+    fx_count_hooks(true);
+    fx_armed = true;
+    for (fx_fail_at = 1; fx_fail_at < 40; fx_fail_at++) {
         struct mg_patch p;
         cJSON *value;
         int rc;
 
-        calls = 0;
-        live = 0;
+        fx_calls = 0;
+        fx_live = 0;
         mg_patch_init(&p);
         value = cJSON_CreateString("v");
         rc = value ? mg_patch_add(&p, "/metadata/annotations", value) : MG_ENOMEM;
         failed_once |= rc != 0;
         mg_patch_free(&p);
-        assert_int_equal(live, 0);
+        assert_int_equal(fx_live, 0);
     }
-    cJSON_InitHooks(&plain);
+    fx_armed = false;
+    fx_count_hooks(false);
     assert_true(failed_once);
 }
 
