@@ -60,7 +60,7 @@ test-tsan: deps
 	@cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMG_WERROR=ON -DMG_SANITIZE=thread >/dev/null
 	@cmake --build $(TSAN_BUILD) -j$(JOBS)
 	@TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-		ctest --test-dir $(TSAN_BUILD) --output-on-failure -R 'concurrency|server|https|policy_conflict|kube|rotation|state_reload|logbuf|metrics|port_in_use|pending|ticker|policy_replicas|policy_audit|client_auth|stop_blocked'
+		ctest --test-dir $(TSAN_BUILD) --output-on-failure -R 'concurrency|server|https|policy_conflict|kube|rotation|state_reload|logbuf|metrics|port_in_use|pending|ticker|background|policy_replicas|policy_audit|client_auth|stop_blocked'
 
 test-fuzz: deps
 	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DMG_FUZZ=ON \

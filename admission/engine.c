@@ -3,20 +3,17 @@
  * look up, validate or mutate, render. Policies admitted by /validate enter the view
  * at once (RULES.md section 3), under the write lock, so two conflicting policies
  * sent back to back are caught. */
-#define _GNU_SOURCE /* syscall(SYS_gettid) */
+#define _GNU_SOURCE /* memmem */
 #include "engine.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <pthread.h>
-#include <sched.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "background.h"
 #include "json.h"
 #include "load.h"
 #include "memtrim.h"
@@ -118,22 +115,15 @@ struct reload {
     int rc;
 };
 
-/* The loading thread yields to the review threads: a reload is background work, and on
- * a 2-core pod parsing a 100,000-VM state competes with reviews for the same cores. It
- * takes no lock, and it also frees what the previous step swapped out (and gives the
- * pages back): the caller only exchanges, at its own priority. */
+/* The loading thread yields to the review threads (mg_background_lower): a reload is
+ * background work, and on a 2-core pod parsing a 100,000-VM state competes with reviews
+ * for the same cores. It takes no lock, and it also frees what the previous step swapped
+ * out (and gives the pages back): the caller only exchanges, at its own priority. */
 static void *reload_thread(void *arg)
 {
     struct reload *r = arg;
 
-    struct sched_param none = {0};
-
-    /* SCHED_IDLE: runs only on a core no review thread wants. At nice 10 the p99 of
-     * reviews tripled during a reload of 100,000 VMs, and it did not change with the
-     * swaps turned off: a lower weight still lets the loader keep a core for its whole
-     * slice when a review thread wakes up; an idle-class thread is preempted at once. */
-    if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &none) != 0)
-        (void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
+    mg_background_lower();
     if (r->old) {
         mg_store_free(r->old);
         mg_mem_trim();

@@ -19,6 +19,7 @@
 #include <curl/curl.h>
 
 #include "arena.h"
+#include "background.h"
 #include "kubeapply.h"
 #include "memtrim.h"
 #include "kubehttp.h"
@@ -101,7 +102,8 @@ struct mg_kube {
     unsigned list_timeout_s;
     bool once; /* mg_kube_opts.once: no watch after the first list */
     atomic_bool stop;
-    pthread_mutex_t list_mu; /* one list in progress at a time */
+    pthread_mutex_t list_mu;  /* one list in progress at a time */
+    struct mg_background *bg; /* parses and stores list pages, below reviews */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct watcher w[NKINDS];
@@ -358,17 +360,54 @@ static void put_page_items(struct watcher *w, cJSON *page, struct mg_store *asid
     }
 }
 
-/* A page parsed in this thread's arena: a page of 500 VMs is a few thousand small
- * allocations that would otherwise scatter the heap between the packed objects. */
-static cJSON *parse_page(const struct watcher *w)
+/* One page of a list, taken on the background thread: parsed in that thread's arena
+ * (a page of 500 VMs is a few thousand small allocations that would otherwise scatter
+ * the heap between the packed objects), its items put into the store being built as
+ * they come (the page's tree is the only one held at once), and the two strings the
+ * watcher needs copied out. Takes no lock: the store is private to this list. */
+struct page_job {
+    struct watcher *w;
+    struct mg_store *aside;
+    bool not_list;   /* no items array */
+    bool oom;        /* a string could not be copied */
+    char *rv, *cont; /* metadata.resourceVersion and continue, malloc'd or NULL */
+};
+
+static char *dup_or_null(const char *s, bool *oom)
 {
+    char *d = s ? strdup(s) : NULL;
+
+    if (s && !d)
+        *oom = true;
+    return d;
+}
+
+static void page_job_run(void *arg)
+{
+    struct page_job *j = arg;
+    const cJSON *md;
     cJSON *page;
 
     mg_arena_install();
     mg_arena_open();
-    page = mg_json_parse(w->body.p, w->body.len, 0, NULL);
+    page = mg_json_parse(j->w->body.p, j->w->body.len, 0, NULL);
     mg_arena_close();
-    return page;
+    md = mg_json_get(page, "metadata");
+    if (!cJSON_IsArray(mg_json_get(page, "items")))
+        j->not_list = true;
+    else {
+        j->rv = dup_or_null(mg_json_str(md, "resourceVersion"), &j->oom);
+        j->cont = dup_or_null(mg_json_str(md, "continue"), &j->oom);
+        put_page_items(j->w, page, j->aside);
+    }
+    mg_arena_release();
+    mg_store_release();
+}
+
+static void free_aside(void *arg)
+{
+    mg_store_free(arg);
+    mg_mem_trim();
 }
 
 /* Every page of the list into a private store, then one exchange. Lists of all kinds
@@ -377,7 +416,7 @@ static enum outcome do_list(struct watcher *w)
 {
     struct mg_kube *k = w->kube;
     struct mg_store *aside = mg_store_new();
-    cJSON *page = NULL;
+    struct page_job job;
     char *cont = NULL, pq[4096], *rv = NULL;
     enum outcome r = R_ERR;
     CURLcode cc;
@@ -390,9 +429,6 @@ static enum outcome do_list(struct watcher *w)
     pthread_mutex_lock(&k->list_mu);
     w->skipped = 0;
     for (;;) {
-        const cJSON *md;
-        const char *c;
-
         n = snprintf(pq, sizeof(pq), "%s?limit=%u%s%s", w->spec->path, k->page_limit,
                      cont ? "&continue=" : "", cont ? cont : "");
         curl_free(cont);
@@ -420,20 +456,21 @@ static enum outcome do_list(struct watcher *w)
             log_status(w, "list");
             goto out;
         }
-        page = parse_page(w);
-        md = mg_json_get(page, "metadata");
-        if (!cJSON_IsArray(mg_json_get(page, "items"))) {
-            klog(w, "list: the answer is not a list");
+        job = (struct page_job){w, aside, false, false, NULL, NULL};
+        mg_background_run(k->bg, page_job_run, &job);
+        if (job.not_list || job.oom) {
+            klog(w, job.oom ? "list: out of memory" : "list: the answer is not a list");
+            free(job.rv);
+            free(job.cont);
             goto out;
         }
         free(rv);
-        rv = mg_json_str(md, "resourceVersion") ? strdup(mg_json_str(md, "resourceVersion")) : NULL;
-        put_page_items(w, page, aside);
-        c = mg_json_str(md, "continue");
-        if (c && c[0] && !(cont = curl_easy_escape(w->curl, c, 0)))
+        rv = job.rv;
+        if (job.cont && job.cont[0] && !(cont = curl_easy_escape(w->curl, job.cont, 0))) {
+            free(job.cont);
             goto out;
-        page = NULL;
-        mg_arena_release();
+        }
+        free(job.cont);
         if (!cont)
             break;
     }
@@ -455,11 +492,9 @@ out:
         free(w->body.p);
         memset(&w->body, 0, sizeof(w->body));
     }
-    mg_arena_release();
-    /* After an exchange aside holds the old objects: freed with no lock held, and the
-     * pages the list's trees took given back. */
-    mg_store_free(aside);
-    mg_mem_trim();
+    /* After an exchange aside holds the old objects: freed with no lock held, below
+     * reviews, and the pages the list's trees took given back. */
+    mg_background_run(k->bg, free_aside, aside);
     pthread_mutex_unlock(&k->list_mu);
     curl_free(cont);
     free(rv);
@@ -633,6 +668,8 @@ int mg_kube_start(struct mg_kube **out, const struct mg_kube_opts *opts, struct 
     pthread_cond_init(&k->cv, &ca);
     pthread_condattr_destroy(&ca);
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    /* Without the thread (out of memory), each watcher builds its lists itself. */
+    k->bg = mg_background_start("mg-relist");
     for (size_t i = 0; i < NKINDS; i++) {
         struct watcher *w = &k->w[i];
 
@@ -705,6 +742,7 @@ void mg_kube_stop(struct mg_kube *k)
         free(w->rv);
         free(w->body.p);
     }
+    mg_background_stop(k->bg);
     curl_global_cleanup();
     pthread_cond_destroy(&k->cv);
     pthread_mutex_destroy(&k->mu);

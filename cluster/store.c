@@ -440,6 +440,7 @@ int mg_store_put(struct mg_store *s, cJSON *obj, struct mg_err *err)
 
         entry_swap_in(k, pp, e);
         k->known = true;
+        s->version++;
         if (has_hooks(s, k)) {
             old = prev->obj ? prev->obj : st_decode(k, prev);
             st_notify_put(s, k, e->obj ? e->obj : obj, old);
@@ -458,6 +459,7 @@ int mg_store_put(struct mg_store *s, cJSON *obj, struct mg_err *err)
     e->next = k->buckets[h & (k->nbuckets - 1)];
     k->buckets[h & (k->nbuckets - 1)] = e;
     s->count++;
+    s->version++;
     st_notify_put(s, k, e->obj ? e->obj : obj, NULL);
     goto out;
 oom:
@@ -519,6 +521,7 @@ int mg_store_remove(struct mg_store *s, const char *kind, const char *ns, const 
     if (!k->compact)
         k->items[e->pos] = last->obj;
     s->count--;
+    s->version++;
     cJSON_Delete(e->obj);
     free(e);
     return 0;
@@ -622,6 +625,11 @@ int mg_store_mark_known(struct mg_store *s, const char *kind)
         return MG_ENOMEM;
     k->known = true;
     return 0;
+}
+
+uint64_t mg_store_version(const struct mg_store *s)
+{
+    return s ? s->version : 0;
 }
 
 size_t mg_store_size(const struct mg_store *s)

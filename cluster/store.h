@@ -15,6 +15,7 @@
 #define MG_STORE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
@@ -137,6 +138,10 @@ int mg_store_replace_all(struct mg_store *dst, struct mg_store *src);
 
 /* Total number of objects. */
 size_t mg_store_size(const struct mg_store *s);
+
+/* A number that changes with every put, removal and exchange of s (read it under the
+ * lock): equal numbers mean the same objects, so a pass over the view can be skipped. */
+uint64_t mg_store_version(const struct mg_store *s);
 
 /* A change hook: derived state (an index) kept current under the write lock.
  * put runs after obj is stored (old: the object it replaced, freed after put returns,

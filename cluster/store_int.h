@@ -51,6 +51,7 @@ struct mg_store {
     struct kind **kinds;
     size_t nkinds, capkinds;
     size_t count;
+    uint64_t version; /* mg_store_version */
 };
 
 /* The table of kind name, or NULL; st_kind_get makes it (NULL: out of memory). */

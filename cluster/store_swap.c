@@ -131,6 +131,8 @@ static int exchange_kind(struct mg_store *dst, struct mg_store *src, const char 
             src->kinds[i] = a;
     dst->count = dst->count - a->n + b->n;
     src->count = src->count - b->n + a->n;
+    dst->version++;
+    src->version++;
     keep_hooks(dst, a, b);
     if (dst->nany > 0) {
         tmp.any = dst->any;

@@ -5,7 +5,9 @@
 # migguard_vmis_not_migratable{namespace,reason}, whose every sample equals the count
 # of the same question in `migguard report -o json` (a VMI that would block its node's
 # drain; a determined reason of a running VMI); the fixed state gives exact samples;
-# reviews are answered while the passes run; SIGHUP's new view shows in a later pass;
+# reviews are answered while the passes run; a period that finds the view unchanged
+# runs no pass (skipped_total grows, passes_total stays); SIGHUP's new view shows in a
+# later pass;
 # the alerts of deploy/monitoring/prometheusrule.yaml use only exported metrics, and its
 # ServiceMonitor selects the Service's metrics port.
 # Runs under TSan too (the pass thread against reviews and the reload).
@@ -68,6 +70,19 @@ sys.exit(0 if ok else 1)
 EOF
 then mg_ok "the ServiceMonitor selects the Service's metrics port"; else mg_fail "ServiceMonitor"; fi
 
+# An unchanged view: the next periods skip the pass.
+count() { sed -n "s/^$1 \([0-9]*\)$/\1/p" "$MG_TMP/metrics"; }
+metrics
+passes=$(count migguard_drain_analysis_passes_total)
+for _ in $(seq 1 150); do
+    metrics && [ "$(count migguard_drain_analysis_skipped_total)" -ge 2 ] && break
+    sleep 0.2
+done
+if [ "$(count migguard_drain_analysis_skipped_total)" -ge 2 ] &&
+    [ "$(count migguard_drain_analysis_passes_total)" = "$passes" ] && [ "$passes" -ge 1 ]; then
+    mg_ok "an unchanged view is not walked again ($passes pass, $(count migguard_drain_analysis_skipped_total) skipped)"
+else mg_fail "passes $passes -> $(count migguard_drain_analysis_passes_total), skipped $(count migguard_drain_analysis_skipped_total)"; fi
+
 # 2. SIGHUP with postgres on masquerade and a RWX volume: the next pass counts nothing.
 sed -i 's/interfaces: \[{name: default, bridge: {}}\]/interfaces: [{name: default, masquerade: {}}]/' \
     "$MG_TMP/state/10-workloads.yaml"
@@ -83,6 +98,9 @@ if grep -q '^migguard_drain_blockers{\|^migguard_vmis_not_migratable{' "$MG_TMP/
     mg_fail "after the reload: $(grep -v '^#' "$MG_TMP/metrics" | grep 'drain_blockers{\|not_migratable{')"
     grep -i 'reload\|error' "$MG_TMP/serve.log" | head -3
 else mg_ok "the reloaded view has no blocker"; fi
+if [ "$(count migguard_drain_analysis_passes_total)" -gt "$passes" ]; then
+    mg_ok "the reloaded view got a pass"
+else mg_fail "no pass after the reload: $(count migguard_drain_analysis_passes_total)"; fi
 mg_serve_stop
 
 # 3. The generated cluster: every sample against the report's own answer, with reviews

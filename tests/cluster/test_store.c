@@ -436,6 +436,38 @@ static void test_replace_all_refuses_null_and_itself(void **state)
     mg_store_free(s);
 }
 
+/* mg_store_version moves with every put, replacement, removal and exchange, and with
+ * nothing else (reads, a removal of what is not there). */
+static void test_version_moves_with_every_write(void **state)
+{
+    struct mg_store *s = mg_store_new(), *aside = mg_store_new();
+    struct mg_err e = {0};
+    uint64_t v;
+
+    (void)state;
+    v = mg_store_version(s);
+    assert_int_equal(mg_store_put(s, obj("PersistentVolumeClaim", "a", "disk", 1), &e), 0);
+    assert_true(mg_store_version(s) != v);
+    v = mg_store_version(s);
+    assert_non_null(mg_store_get(s, "PersistentVolumeClaim", "a", "disk"));
+    assert_int_equal(mg_store_count(s, "PersistentVolumeClaim"), 1);
+    assert_true(mg_store_version(s) == v);
+    assert_int_equal(mg_store_put(s, obj("PersistentVolumeClaim", "a", "disk", 2), &e), 0);
+    assert_true(mg_store_version(s) != v);
+    v = mg_store_version(s);
+    assert_int_equal(mg_store_remove(s, "PersistentVolumeClaim", "a", "none"), MG_ENOTFOUND);
+    assert_true(mg_store_version(s) == v);
+    assert_int_equal(mg_store_remove(s, "PersistentVolumeClaim", "a", "disk"), 0);
+    assert_true(mg_store_version(s) != v);
+    v = mg_store_version(s);
+    assert_int_equal(mg_store_put(aside, obj("PersistentVolumeClaim", "b", "disk", 3), &e), 0);
+    assert_int_equal(mg_store_exchange(s, aside, "PersistentVolumeClaim"), 0);
+    assert_true(mg_store_version(s) != v);
+    assert_int_equal(mg_store_count(s, "PersistentVolumeClaim"), 1);
+    mg_store_free(aside);
+    mg_store_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -452,6 +484,7 @@ int main(void)
         cmocka_unit_test(test_cluster_scoped_kinds_ignore_namespace),
         cmocka_unit_test(test_replace_all_swaps_every_object_and_hooks_follow),
         cmocka_unit_test(test_replace_all_refuses_null_and_itself),
+        cmocka_unit_test(test_version_moves_with_every_write),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
