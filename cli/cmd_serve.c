@@ -19,6 +19,7 @@
 #include "hco_watch.h"
 #include "kube.h"
 #include "kubemetrics.h"
+#include "lmc.h"
 #include "logbuf.h"
 #include "server.h"
 #include "serve_policy.h"
@@ -348,7 +349,7 @@ static void reload_state(const struct serve_ctx *sc, const char *dir)
 {
     struct mg_err err = {0};
     struct mg_store *s = mg_engine_store(sc->engine);
-    char note[1024];
+    char note[1024], jp[1024];
     size_t n;
 
     if (!dir) {
@@ -368,10 +369,13 @@ static void reload_state(const struct serve_ctx *sc, const char *dir)
     mg_store_rdlock(s);
     n = mg_store_size(s);
     mg_setup_hco_note(s, note, sizeof(note));
+    mg_lmc_jsonpatch_note(s, mg_engine_config(sc->engine), jp, sizeof(jp));
     mg_store_unlock(s);
     say(sc, "reloaded state from %s (%zu objects)", dir, n);
     if (*note)
         say(sc, "%s", note);
+    if (*jp)
+        say(sc, "%s", jp);
 }
 
 /* "https://HOST:PORT" of a listen address and the port bound. */
@@ -416,7 +420,7 @@ int mg_cli_serve(int argc, char **argv)
     struct serve_ctx sc = {0};
     struct mg_server *srv = NULL;
     struct mg_err err = {0};
-    char note[1024];
+    char note[1024], jp[1024];
     int rc = parse_args(argc, argv, &a);
 
     if (rc >= 0)
@@ -434,9 +438,12 @@ int mg_cli_serve(int argc, char **argv)
         mg_engine_set_log(sc.engine, log_decision, sc.log);
     mg_store_rdlock(mg_engine_store(sc.engine));
     mg_setup_hco_note(mg_engine_store(sc.engine), note, sizeof(note));
+    mg_lmc_jsonpatch_note(mg_engine_store(sc.engine), mg_engine_config(sc.engine), jp, sizeof(jp));
     mg_store_unlock(mg_engine_store(sc.engine));
     if (*note)
         say(&sc, "%s", note);
+    if (*jp)
+        say(&sc, "%s", jp);
     /* Admitted policies: pending unless the watch or an authenticated API server vouches
      * for them (issues 13, 15). */
     mg_engine_set_reviews_authenticated(sc.engine, a.so.n_client_ca > 0);

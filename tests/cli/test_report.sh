@@ -273,6 +273,20 @@ fi
 if grep -qF "migguard report: 3 HyperConvergeds: the migration settings come from openshift-cnv/kubevirt-hyperconverged (RULES.md 9.3); ignored: zzz-test/kubevirt-hyperconverged, aaa/hco" "$tmp/hcos.err"
 then ok; else echo "several HyperConvergeds: stderr $(cat "$tmp/hcos.err")"; fail=1; fi
 
+# RULES.md 9.3, docs/settings.md: a jsonpatch annotation HCO refuses (a failing test after
+# a replace) is ignored whole: the cluster's bandwidth stays the HyperConverged's 10Mi and
+# stderr names the annotation and the operation; with the test first and passing, the
+# replace applies (0, unlimited) and stderr is quiet.
+for f in refused applied; do
+    mkdir -p "$tmp/jp-$f"
+    cp "$src/tests/cli/check/jsonpatch/hco-$f.yaml" "$tmp/jp-$f/"
+    COLUMNS=200 "$mg" report --state "$tmp/jp-$f" >"$tmp/jp-$f.out" 2>"$tmp/jp-$f.err"
+done
+if grep -q "bandwidthPerMigration 10Mi" "$tmp/jp-refused.out" &&
+    grep -qF "migguard report: HyperConverged openshift-cnv/kubevirt-hyperconverged: its kubevirt.kubevirt.io/jsonpatch annotation is ignored, HCO refuses it (RULES.md 9.3): op[1] (test /spec/configuration/migrations/bandwidthPerMigration): the value differs" "$tmp/jp-refused.err" &&
+    grep -q "bandwidthPerMigration 0 (unlimited" "$tmp/jp-applied.out" && [ ! -s "$tmp/jp-applied.err" ]
+then ok; else echo "jsonpatch annotation: $(cat "$tmp"/jp-*.out "$tmp"/jp-*.err)"; fail=1; fi
+
 # 6. Long names at 80 columns: REASONS gives way first ("VM001+2"), then the domain every
 #    node name shares and a PHASE every row has (each said under the table), then the
 #    widest names, cut with '~'.

@@ -146,6 +146,17 @@ else
     mg_fail "no HyperConverged line: $(tail -3 "$MG_TMP/serve.log")"
 fi
 
+# docs/settings.md: the chosen HyperConverged's jsonpatch annotation, refused by HCO (a
+# failing test), is ignored, and the log says which operation failed.
+rm -f "$STATE/hco-main.yaml" "$STATE/hco-renamed.yaml"
+cp "$SRC/tests/cli/check/jsonpatch/hco-refused.yaml" "$STATE/"
+if hup 'jsonpatch annotation is ignored' &&
+    grep -qF 'migguard: HyperConverged openshift-cnv/kubevirt-hyperconverged: its kubevirt.kubevirt.io/jsonpatch annotation is ignored, HCO refuses it (RULES.md 9.3): op[1] (test /spec/configuration/migrations/bandwidthPerMigration): the value differs' "$MG_TMP/serve.log"; then
+    mg_ok "the log names the refused jsonpatch operation"
+else
+    mg_fail "no jsonpatch line: $(tail -3 "$MG_TMP/serve.log")"
+fi
+
 kill -TERM "$MG_PID"
 if mg_serve_wait 15 && [ "$MG_RC" -eq 0 ]; then
     mg_ok "SIGTERM still stops the server (exit 0)"
