@@ -4,6 +4,9 @@
 -- MGSTATS requests=N secs=S rps=R p50=.. p99=.. max=.. connect=.. read=.. write=..
 --         status=.. timeout=..  (status: responses that were not 2xx/3xx)
 -- With $MIX ("/validate=a.json,/mutate=b.json") it cycles through those requests instead.
+-- With $PACE_MS (a whole number > 0) each connection waits that long after each answer
+-- before its next request: a paced load that leaves the cores some room, where a plain
+-- run keeps every connection busy.
 local function slurp(path)
     local f = assert(io.open(path, "rb"), "cannot read " .. tostring(path))
     local b = f:read("*a")
@@ -27,6 +30,13 @@ if mix then
     end
 else
     wrk.body = slurp(os.getenv("BODY"))
+end
+
+local pace = tonumber(os.getenv("PACE_MS") or "")
+if pace and pace > 0 then
+    function delay()
+        return pace
+    end
 end
 
 function done(summary, latency, requests)
