@@ -5,6 +5,7 @@
  * are applied in batches under the write lock. 410 Gone relists, other failures back
  * off exponentially with jitter. Stop aborts transfers from the progress callback. */
 #include "kube.h"
+#include "kube_int.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -24,15 +25,6 @@
 #include "memtrim.h"
 #include "kubehttp.h"
 #include "json.h"
-
-#define LIST_MAX_BYTES ((size_t)256 * 1024 * 1024)
-/* etcd caps an object at 1.5 MiB; a watch line past this is not an event. */
-#define LINE_MAX_BYTES ((size_t)32 * 1024 * 1024)
-#define ERRBODY_MAX_BYTES ((size_t)4096)
-
-struct kind_spec {
-    const char *kind, *api_version, *path;
-};
 
 /* RULES.md section 1. HyperConverged is watched as v1beta1, the version every HCO
  * release serves; the API server converts v1 objects to it. */
@@ -58,58 +50,9 @@ static const struct kind_spec specs[] = {
      "/apis/instancetype.kubevirt.io/v1beta1/virtualmachineclusterinstancetypes"},
 };
 #define NKINDS (sizeof(specs) / sizeof(specs[0]))
+_Static_assert(NKINDS == KB_NKINDS, "kube_int.h counts the kinds of specs");
 
-enum outcome { R_OK, R_GONE, R_ABSENT, R_ERR, R_STOP };
-
-struct buf {
-    char *p;
-    size_t len, cap;
-};
-
-/* A list that sends nothing for this long is abandoned (and retried with back-off):
- * a stalled API server must not keep a kind unlisted and /readyz at 503 for ever. */
-#define LIST_LOW_SPEED_S 15
-
-struct watcher {
-    struct mg_kube *kube;
-    const struct kind_spec *spec;
-    pthread_t thread;
-    bool started;
-    CURL *curl;
-    char *rv;          /* last resourceVersion seen */
-    unsigned delay_ms; /* next back-off, 0: start over */
-    uint32_t seed;
-    /* The transfer in flight (watcher thread only). */
-    struct buf body;
-    bool watching, gone, bad;
-    long status;
-    unsigned long got;         /* events in this watch */
-    unsigned long skipped;     /* objects of the current list the store refused */
-    struct timespec listed_at; /* the last complete list (for the resync) */
-    /* Read by other threads. */
-    atomic_bool synced, absent;
-    atomic_ulong lists, relists, restarts, errors, events;
-};
-
-struct mg_kube {
-    struct mg_kubeconf kc;
-    struct mg_store *store;
-    unsigned backoff_min, backoff_max, missing_retry, page_limit, resync;
-    void (*log)(void *ctx, const char *line);
-    void *log_ctx;
-    void (*changed)(void *ctx, const char *kind, const char *name);
-    void *changed_ctx;
-    unsigned list_timeout_s;
-    bool once; /* mg_kube_opts.once: no watch after the first list */
-    atomic_bool stop;
-    pthread_mutex_t list_mu;  /* one list in progress at a time */
-    struct mg_background *bg; /* parses and stores list pages, below reviews */
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    struct watcher w[NKINDS];
-};
-
-__attribute__((format(printf, 2, 3))) static void klog(struct watcher *w, const char *fmt, ...)
+void kb_log(struct watcher *w, const char *fmt, ...)
 {
     char line[768];
     int n;
@@ -200,13 +143,13 @@ static void set_rv(struct watcher *w, const char *rv)
 /* The list built aside replaces the kind's objects in one O(1) exchange: reviews
  * wait for the write lock no longer than for a watch event, and the old objects are
  * freed after the lock is released. */
-static void swap_in(struct watcher *w, struct mg_store *aside)
+void kb_swap_in(struct watcher *w, struct mg_store *aside)
 {
     struct mg_store *view = w->kube->store;
 
     mg_store_wrlock_polite(view);
     if (mg_store_exchange(view, aside, w->spec->kind) != 0)
-        klog(w, "list: out of memory swapping the new list in");
+        kb_log(w, "list: out of memory swapping the new list in");
     else if (w->kube->changed)
         w->kube->changed(w->kube->changed_ctx, w->spec->kind, NULL);
     mg_store_unlock(view);
@@ -232,11 +175,11 @@ static int apply_event(struct watcher *w, cJSON *ev)
             w->kube->changed(w->kube->changed_ctx, w->spec->kind, name);
         break;
     case MG_KUBEAPPLY_BOOKMARK: break;
-    case MG_KUBEAPPLY_IGNORED: klog(w, "watch: ignored an event: %s", err.msg); break;
+    case MG_KUBEAPPLY_IGNORED: kb_log(w, "watch: ignored an event: %s", err.msg); break;
     case MG_KUBEAPPLY_GONE: w->gone = true; return -1;
     case MG_KUBEAPPLY_ERROR:
     default:
-        klog(w, "watch: %s", err.msg);
+        kb_log(w, "watch: %s", err.msg);
         w->bad = true;
         return -1;
     }
@@ -261,7 +204,7 @@ static void take_lines(struct watcher *w)
         if (len > 0) {
             ev = mg_json_parse(w->body.p + start, len, 0, NULL);
             if (!ev) {
-                klog(w, "watch: a line is not JSON");
+                kb_log(w, "watch: a line is not JSON");
                 w->bad = true;
                 break;
             }
@@ -300,7 +243,7 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *ud)
         return n;
     }
     if (buf_add(&w->body, p, n, w->watching ? LINE_MAX_BYTES : LIST_MAX_BYTES) != 0) {
-        klog(w, "%s: response too large or out of memory", w->watching ? "watch" : "list");
+        kb_log(w, "%s: response too large or out of memory", w->watching ? "watch" : "list");
         w->bad = true;
         return 0;
     }
@@ -312,7 +255,7 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *ud)
     return n;
 }
 
-static CURLcode perform(struct watcher *w, const char *path_query, bool watching, long max_s)
+CURLcode kb_perform(struct watcher *w, const char *path_query, bool watching, long max_s)
 {
     struct mg_kubehttp_req req = {.path_query = path_query,
                                   .max_s = max_s,
@@ -330,175 +273,8 @@ static CURLcode perform(struct watcher *w, const char *path_query, bool watching
     w->got = 0;
     cc = mg_kubehttp_get(w->curl, &w->kube->kc, &req, &w->status, &err);
     if (cc == CURLE_FAILED_INIT)
-        klog(w, "cannot read the token: %s", err.msg);
+        kb_log(w, "cannot read the token: %s", err.msg);
     return cc;
-}
-
-/* The message of a Status body, for logs, with the URL asked (issue 14). */
-static void log_status(struct watcher *w, const char *what)
-{
-    cJSON *st = w->body.len ? mg_json_parse(w->body.p, w->body.len, 0, NULL) : NULL;
-    const char *msg = mg_json_str(st, "message");
-
-    klog(w, "%s %s%s: HTTP %ld: %.300s", what, w->kube->kc.server, w->spec->path, w->status,
-         msg ? msg : "");
-    cJSON_Delete(st);
-}
-
-/* Each item of a page goes into the store being built, as it comes: the page's tree
- * is the only one held at once. */
-static void put_page_items(struct watcher *w, cJSON *page, struct mg_store *aside)
-{
-    cJSON *items = mg_json_get(page, "items"), *it;
-    struct mg_err err = {0};
-
-    while (cJSON_IsArray(items) && (it = cJSON_DetachItemViaPointer(items, items->child)) != NULL) {
-        mg_kubeapply_prepare(it, w->spec->kind, w->spec->api_version);
-        /* The page lives in this thread's arena. */
-        if (mg_store_put_arena(aside, it, &err) != 0 && w->skipped++ == 0)
-            klog(w, "list: skipped an object: %s", err.msg);
-    }
-}
-
-/* One page of a list, taken on the background thread: parsed in that thread's arena
- * (a page of 500 VMs is a few thousand small allocations that would otherwise scatter
- * the heap between the packed objects), its items put into the store being built as
- * they come (the page's tree is the only one held at once), and the two strings the
- * watcher needs copied out. Takes no lock: the store is private to this list. */
-struct page_job {
-    struct watcher *w;
-    struct mg_store *aside;
-    bool not_list;   /* no items array */
-    bool oom;        /* a string could not be copied */
-    char *rv, *cont; /* metadata.resourceVersion and continue, malloc'd or NULL */
-};
-
-static char *dup_or_null(const char *s, bool *oom)
-{
-    char *d = s ? strdup(s) : NULL;
-
-    if (s && !d)
-        *oom = true;
-    return d;
-}
-
-static void page_job_run(void *arg)
-{
-    struct page_job *j = arg;
-    const cJSON *md;
-    cJSON *page;
-
-    mg_arena_install();
-    mg_arena_open();
-    page = mg_json_parse(j->w->body.p, j->w->body.len, 0, NULL);
-    mg_arena_close();
-    md = mg_json_get(page, "metadata");
-    if (!cJSON_IsArray(mg_json_get(page, "items")))
-        j->not_list = true;
-    else {
-        j->rv = dup_or_null(mg_json_str(md, "resourceVersion"), &j->oom);
-        j->cont = dup_or_null(mg_json_str(md, "continue"), &j->oom);
-        put_page_items(j->w, page, j->aside);
-    }
-    mg_arena_release();
-    mg_store_release();
-}
-
-static void free_aside(void *arg)
-{
-    mg_store_free(arg);
-    mg_mem_trim();
-}
-
-/* Every page of the list into a private store, then one exchange. Lists of all kinds
- * take turns (list_mu), so a full relist holds at most one kind twice. */
-static enum outcome do_list(struct watcher *w)
-{
-    struct mg_kube *k = w->kube;
-    struct mg_store *aside = mg_store_new();
-    struct page_job job;
-    char *cont = NULL, pq[4096], *rv = NULL;
-    enum outcome r = R_ERR;
-    CURLcode cc;
-    int n;
-
-    if (!aside || mg_store_mark_known(aside, w->spec->kind) != 0) {
-        mg_store_free(aside);
-        return R_ERR;
-    }
-    pthread_mutex_lock(&k->list_mu);
-    w->skipped = 0;
-    for (;;) {
-        n = snprintf(pq, sizeof(pq), "%s?limit=%u%s%s", w->spec->path, k->page_limit,
-                     cont ? "&continue=" : "", cont ? cont : "");
-        curl_free(cont);
-        cont = NULL;
-        if (n < 0 || (size_t)n >= sizeof(pq)) {
-            klog(w, "list: the continue token is too long");
-            goto out;
-        }
-        cc = perform(w, pq, false, k->list_timeout_s);
-        if (atomic_load(&k->stop)) {
-            r = R_STOP;
-            goto out;
-        }
-        if (cc != CURLE_OK) {
-            if (cc != CURLE_WRITE_ERROR) /* on_data said why */
-                klog(w, "list %s%s: %s", k->kc.server, w->spec->path, curl_easy_strerror(cc));
-            goto out;
-        }
-        if (w->status == 404 || w->status == 410) {
-            /* 410 here: the continue token expired; start the list over. */
-            r = w->status == 404 ? R_ABSENT : R_GONE;
-            goto out;
-        }
-        if (w->status != 200) {
-            log_status(w, "list");
-            goto out;
-        }
-        job = (struct page_job){w, aside, false, false, NULL, NULL};
-        mg_background_run(k->bg, page_job_run, &job);
-        if (job.not_list || job.oom) {
-            klog(w, job.oom ? "list: out of memory" : "list: the answer is not a list");
-            free(job.rv);
-            free(job.cont);
-            goto out;
-        }
-        free(rv);
-        rv = job.rv;
-        if (job.cont && job.cont[0] && !(cont = curl_easy_escape(w->curl, job.cont, 0))) {
-            free(job.cont);
-            goto out;
-        }
-        free(job.cont);
-        if (!cont)
-            break;
-    }
-    if (!rv) {
-        klog(w, "list: no resourceVersion to watch from");
-        goto out;
-    }
-    swap_in(w, aside);
-    free(w->rv);
-    w->rv = rv;
-    rv = NULL;
-    if (atomic_fetch_add(&w->lists, 1) > 0)
-        atomic_fetch_add(&w->relists, 1);
-    clock_gettime(CLOCK_MONOTONIC, &w->listed_at);
-    r = R_OK;
-out:
-    /* A big first list must not keep its buffer for the life of the watch. */
-    if (w->body.cap > ((size_t)1 << 20)) {
-        free(w->body.p);
-        memset(&w->body, 0, sizeof(w->body));
-    }
-    /* After an exchange aside holds the old objects: freed with no lock held, below
-     * reviews, and the pages the list's trees took given back. */
-    mg_background_run(k->bg, free_aside, aside);
-    pthread_mutex_unlock(&k->list_mu);
-    curl_free(cont);
-    free(rv);
-    return r;
 }
 
 /* Milliseconds since the last complete list. */
@@ -531,23 +307,23 @@ static enum outcome do_watch(struct watcher *w)
              "&timeoutSeconds=%ld",
              w->spec->path, rv, timeout);
     curl_free(rv);
-    cc = perform(w, pq, true, timeout + 60);
+    cc = kb_perform(w, pq, true, timeout + 60);
     if (atomic_load(&k->stop))
         return R_STOP;
     if (w->status == 410 || w->gone)
         return R_GONE;
     if (w->status && w->status != 200) {
-        log_status(w, "watch");
+        kb_log_status(w, "watch");
         return R_ERR;
     }
     if (w->bad)
         return R_ERR;
     if (cc != CURLE_OK) {
-        klog(w, "watch: connection lost: %s", curl_easy_strerror(cc));
+        kb_log(w, "watch: connection lost: %s", curl_easy_strerror(cc));
         return R_ERR;
     }
     if (w->got == 0 && time(NULL) - t0 < 1) {
-        klog(w, "watch: ended at once without events");
+        kb_log(w, "watch: ended at once without events");
         return R_ERR;
     }
     return R_OK;
@@ -565,7 +341,7 @@ static bool watch_loop(struct watcher *w)
         if (r == R_STOP)
             return false;
         if (r == R_GONE) {
-            klog(w, "watch: 410 Gone: relisting");
+            kb_log(w, "watch: 410 Gone: relisting");
             return true;
         }
         if (r == R_ERR) {
@@ -588,19 +364,19 @@ static void *run(void *arg)
     struct mg_kube *k = w->kube;
 
     while (!atomic_load(&k->stop)) {
-        enum outcome r = do_list(w);
+        enum outcome r = kb_list(w);
 
         if (r == R_STOP)
             break;
         if (r == R_ABSENT) {
             if (!atomic_exchange(&w->absent, true))
-                klog(w, "list: HTTP 404: not served (CRD not installed?); retrying slowly");
+                kb_log(w, "list: HTTP 404: not served (CRD not installed?); retrying slowly");
             /* A CRD removed while we watched: its objects go with it. */
             if (atomic_load(&w->lists) > 0) {
                 struct mg_store *none = mg_store_new();
 
                 if (none && mg_store_mark_known(none, w->spec->kind) == 0)
-                    swap_in(w, none);
+                    kb_swap_in(w, none);
                 mg_store_free(none);
             }
             atomic_store(&w->synced, true);
@@ -621,7 +397,7 @@ static void *run(void *arg)
             continue;
         }
         if (atomic_exchange(&w->absent, false) || w->delay_ms)
-            klog(w, "list: recovered");
+            kb_log(w, "list: recovered");
         atomic_store(&w->synced, true);
         w->delay_ms = 0;
         if (k->once || !watch_loop(w))
