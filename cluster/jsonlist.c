@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "background.h"
 #include "json.h"
 
 /* One object of a list: far more than any real Kubernetes object has. */
@@ -403,6 +404,7 @@ static int put_item(struct mg_store *st, const char *path, const char *text, str
     }
     if (arena)
         mg_arena_release();
+    mg_background_pace();
     return rc;
 }
 

@@ -42,6 +42,7 @@ static void put_page_items(struct watcher *w, cJSON *page, struct mg_store *asid
         /* The page lives in this thread's arena. */
         if (mg_store_put_arena(aside, it, &err) != 0 && w->skipped++ == 0)
             kb_log(w, "list: skipped an object: %s", err.msg);
+        mg_background_pace();
     }
 }
 

@@ -17,6 +17,17 @@ struct mg_background;
  * waking review preempts it at once), else nice 19. True when SCHED_IDLE took. */
 bool mg_background_lower(void);
 
+/* A point in a lowered thread's loop where it holds no lock (between two list items):
+ * every so often it looks at the share of the last 10 ms of wall time it had a core, and
+ * when reviews left it less than 30% (they keep the cores busy, and the thread only fills
+ * their gaps, which still costs them the cache and a preemption each time) it sleeps
+ * 50 ms, so that saturated reviews run undisturbed for most of the time. A no-op on a
+ * thread mg_background_lower did not lower (report, check, a start-up load). */
+void mg_background_pace(void);
+
+/* How many times mg_background_pace has stepped aside, in every thread so far. */
+unsigned long mg_background_naps(void);
+
 /* Start the lowered thread named name (at most 15 characters). The caller owns the
  * result and frees it with mg_background_stop; NULL when out of memory or no thread. */
 struct mg_background *mg_background_start(const char *name);

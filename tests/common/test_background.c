@@ -2,7 +2,8 @@
 /* test_background.c - the idle-class job thread: a job runs on that thread, lowered,
  * and mg_background_run returns once it has; jobs of many callers take turns (a plain
  * counter they share stays exact, and ThreadSanitizer sees no race); without a thread
- * jobs run on the caller; a stop that comes while callers wait still runs each job once.
+ * jobs run on the caller; a stop that comes while callers wait still runs each job once;
+ * mg_background_pace steps aside only on a lowered thread that had little of a core.
  * Waits are on condition variables, nothing is timed. */
 #define _GNU_SOURCE /* SCHED_IDLE */
 #include <setjmp.h>
@@ -16,6 +17,7 @@
 #include <sched.h>
 #include <stdbool.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "background.h"
 
@@ -206,6 +208,51 @@ static void stop_while_callers_wait(void **state)
     pthread_mutex_destroy(&g.mu);
 }
 
+/* Pacing: a thread that was not lowered never steps aside; a lowered one that has had
+ * no core for a window (it sleeps between its calls, as a thread whose cores reviews
+ * keep busy) does, sooner or later. */
+static void pace_never_steps_aside_unlowered(void **state)
+{
+    struct timespec ms = {0, 1000000};
+    unsigned long before = mg_background_naps();
+
+    (void)state;
+    /* Sleeping between calls: starved by any measure, but this thread is not lowered. */
+    for (int i = 0; i < 16 * 30; i++) {
+        mg_background_pace();
+        if (i % 16 == 15)
+            nanosleep(&ms, NULL);
+    }
+    assert_int_equal(mg_background_naps(), before);
+}
+
+static void pace_lowered(void *arg)
+{
+    struct timespec ms = {0, 1000000};
+    unsigned long *naps = arg;
+
+    mg_background_lower();
+    /* 16 calls per look; a look every 2 ms of sleep, the window is 10 ms. */
+    for (int i = 0; i < 16 * 500 && mg_background_naps() == *naps; i++) {
+        mg_background_pace();
+        if (i % 16 == 15)
+            nanosleep(&ms, NULL);
+    }
+    *naps = mg_background_naps() - *naps;
+}
+
+static void pace_lowered_thread_steps_aside(void **state)
+{
+    struct mg_background *b = mg_background_start("mg-test-bg");
+    unsigned long naps = mg_background_naps();
+
+    (void)state;
+    assert_non_null(b);
+    mg_background_run(b, pace_lowered, &naps);
+    assert_true(naps >= 1);
+    mg_background_stop(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -213,6 +260,8 @@ int main(void)
         cmocka_unit_test(without_thread_runs_on_caller),
         cmocka_unit_test(callers_take_turns),
         cmocka_unit_test(stop_while_callers_wait),
+        cmocka_unit_test(pace_never_steps_aside_unlowered),
+        cmocka_unit_test(pace_lowered_thread_steps_aside),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
