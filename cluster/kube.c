@@ -358,6 +358,19 @@ static bool watch_loop(struct watcher *w)
     }
 }
 
+static void lower(void *arg)
+{
+    (void)arg;
+    mg_background_lower();
+}
+
+/* Once every kind is listed, the list thread goes below reviews (once). */
+static void lower_when_ready(struct mg_kube *k)
+{
+    if (mg_kube_ready(k) && !atomic_exchange(&k->bg_lowered, true) && k->bg)
+        mg_background_run(k->bg, lower, NULL);
+}
+
 static void *run(void *arg)
 {
     struct watcher *w = arg;
@@ -380,6 +393,7 @@ static void *run(void *arg)
                 mg_store_free(none);
             }
             atomic_store(&w->synced, true);
+            lower_when_ready(k);
             if (k->once)
                 break;
             nap(k, k->missing_retry);
@@ -399,6 +413,7 @@ static void *run(void *arg)
         if (atomic_exchange(&w->absent, false) || w->delay_ms)
             kb_log(w, "list: recovered");
         atomic_store(&w->synced, true);
+        lower_when_ready(k);
         w->delay_ms = 0;
         if (k->once || !watch_loop(w))
             break;
@@ -437,6 +452,7 @@ int mg_kube_start(struct mg_kube **out, const struct mg_kube_opts *opts, struct 
     k->changed = opts->changed;
     k->changed_ctx = opts->changed_ctx;
     atomic_init(&k->stop, false);
+    atomic_init(&k->bg_lowered, false);
     pthread_mutex_init(&k->mu, NULL);
     pthread_mutex_init(&k->list_mu, NULL);
     pthread_condattr_init(&ca);
@@ -444,8 +460,10 @@ int mg_kube_start(struct mg_kube **out, const struct mg_kube_opts *opts, struct 
     pthread_cond_init(&k->cv, &ca);
     pthread_condattr_destroy(&ca);
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    /* Without the thread (out of memory), each watcher builds its lists itself. */
-    k->bg = mg_background_start("mg-relist");
+    /* Without the thread (out of memory), each watcher builds its lists itself. It
+     * goes below reviews once every kind is listed: the first lists, which nothing
+     * waits on but /readyz, run at full speed. */
+    k->bg = mg_background_start("mg-relist", false);
     for (size_t i = 0; i < NKINDS; i++) {
         struct watcher *w = &k->w[i];
 

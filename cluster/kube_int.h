@@ -72,6 +72,7 @@ struct mg_kube {
     unsigned list_timeout_s;
     bool once; /* mg_kube_opts.once: no watch after the first list */
     atomic_bool stop;
+    atomic_bool bg_lowered;   /* bg has been lowered (after every kind's first list) */
     pthread_mutex_t list_mu;  /* one list in progress at a time */
     struct mg_background *bg; /* parses and stores list pages, below reviews */
     pthread_mutex_t mu;

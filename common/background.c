@@ -25,6 +25,7 @@ struct mg_background {
     unsigned callers;               /* inside mg_background_run: stop waits for them */
     bool running;                   /* the posted job has been taken */
     bool stop;
+    bool lowered; /* lower the thread at its start */
 };
 
 /* The pacing of the calling thread (mg_background_pace). */
@@ -99,7 +100,8 @@ static void *run(void *arg)
 {
     struct mg_background *b = arg;
 
-    mg_background_lower();
+    if (b->lowered)
+        mg_background_lower();
     pthread_mutex_lock(&b->mu);
     for (;;) {
         void (*fn)(void *);
@@ -113,6 +115,8 @@ static void *run(void *arg)
         a = b->arg;
         b->running = true;
         pthread_mutex_unlock(&b->mu);
+        /* The wait for this job was not a lack of cores: pacing starts afresh. */
+        tl_pace.wall0 = 0;
         fn(a);
         pthread_mutex_lock(&b->mu);
         b->fn = NULL;
@@ -124,12 +128,13 @@ static void *run(void *arg)
     return NULL;
 }
 
-struct mg_background *mg_background_start(const char *name)
+struct mg_background *mg_background_start(const char *name, bool lowered)
 {
     struct mg_background *b = calloc(1, sizeof(*b));
 
     if (!b)
         return NULL;
+    b->lowered = lowered;
     pthread_mutex_init(&b->mu, NULL);
     pthread_cond_init(&b->job_cv, NULL);
     pthread_cond_init(&b->done_cv, NULL);

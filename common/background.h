@@ -28,9 +28,11 @@ void mg_background_pace(void);
 /* How many times mg_background_pace has stepped aside, in every thread so far. */
 unsigned long mg_background_naps(void);
 
-/* Start the lowered thread named name (at most 15 characters). The caller owns the
- * result and frees it with mg_background_stop; NULL when out of memory or no thread. */
-struct mg_background *mg_background_start(const char *name);
+/* Start the thread named name (at most 15 characters), lowered at once when lowered is
+ * true; else it runs at its starter's priority until a job calls mg_background_lower
+ * (a first list that nothing competes with yet). The caller owns the result and frees it
+ * with mg_background_stop; NULL when out of memory or no thread. */
+struct mg_background *mg_background_start(const char *name, bool lowered);
 
 /* Run fn(arg) on b's thread and return when it has; arg is borrowed for that time. With
  * b NULL (or stopped) fn runs on the calling thread. Jobs of several callers take turns. */

@@ -52,6 +52,18 @@ echo '{"op":"release"}' >&3
 code=""
 for _ in $(seq 100); do code=$(get /readyz); [ "$code" = 200 ] && break; sleep 0.1; done
 [ "$code" = 200 ] || fail "/readyz did not become 200 after the lists (last: $code)"
+# Once every kind is listed, the list thread goes below reviews (docs/view.md).
+srv=$(pgrep -P "$MG_PID" migguard || echo "$MG_PID")
+relist=""
+for _ in $(seq 50); do
+    for t in /proc/"$srv"/task/*; do
+        [ "$(cat "$t/comm" 2>/dev/null)" = mg-relist ] && relist=${t##*/}
+    done
+    [ -n "$relist" ] && chrt -p "$relist" 2>/dev/null | grep -q SCHED_IDLE && break
+    sleep 0.1
+done
+chrt -p "$relist" 2>/dev/null | grep -q SCHED_IDLE ||
+    fail "the list thread ($relist) is not in the idle class after the lists: $(chrt -p "$relist" 2>&1)"
 get /metrics >/dev/null
 grep -q '^migguard_kube_ready 1' "$MG_TMP/body" || fail "/metrics lacks migguard_kube_ready 1"
 grep -q '^migguard_kube_lists_total{kind="VirtualMachineInstance"} 1' "$MG_TMP/body" ||

@@ -39,7 +39,7 @@ static void record(void *arg)
 
 static void job_runs_lowered_on_its_thread(void **state)
 {
-    struct mg_background *b = mg_background_start("mg-test-bg");
+    struct mg_background *b = mg_background_start("mg-test-bg", true);
     struct seen s = {0};
 
     (void)state;
@@ -106,7 +106,7 @@ static void *call_many(void *arg)
 
 static void callers_take_turns(void **state)
 {
-    struct shared sh = {mg_background_start("mg-test-bg"), 0, 0, false};
+    struct shared sh = {mg_background_start("mg-test-bg", true), 0, 0, false};
     struct caller c[CALLERS];
     pthread_t t[CALLERS];
 
@@ -181,7 +181,7 @@ static void *stopper(void *arg)
 
 static void stop_while_callers_wait(void **state)
 {
-    struct gate g = {.b = mg_background_start("mg-test-bg")};
+    struct gate g = {.b = mg_background_start("mg-test-bg", true)};
     pthread_t a, b, s;
 
     (void)state;
@@ -243,13 +243,38 @@ static void pace_lowered(void *arg)
 
 static void pace_lowered_thread_steps_aside(void **state)
 {
-    struct mg_background *b = mg_background_start("mg-test-bg");
+    struct mg_background *b = mg_background_start("mg-test-bg", true);
     unsigned long naps = mg_background_naps();
 
     (void)state;
     assert_non_null(b);
     mg_background_run(b, pace_lowered, &naps);
     assert_true(naps >= 1);
+    mg_background_stop(b);
+}
+
+static void pace_16(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 16; i++)
+        mg_background_pace();
+}
+
+/* The wait between two jobs is not a lack of cores: a job that starts after a long idle
+ * wait does not step aside at its first look. */
+static void pace_starts_afresh_with_each_job(void **state)
+{
+    struct mg_background *b = mg_background_start("mg-test-bg", true);
+    struct timespec idle = {0, 30000000};
+    unsigned long before;
+
+    (void)state;
+    assert_non_null(b);
+    mg_background_run(b, pace_16, NULL); /* a first look: the window starts */
+    nanosleep(&idle, NULL);              /* three windows with nothing to do */
+    before = mg_background_naps();
+    mg_background_run(b, pace_16, NULL);
+    assert_int_equal(mg_background_naps(), before);
     mg_background_stop(b);
 }
 
@@ -262,6 +287,7 @@ int main(void)
         cmocka_unit_test(stop_while_callers_wait),
         cmocka_unit_test(pace_never_steps_aside_unlowered),
         cmocka_unit_test(pace_lowered_thread_steps_aside),
+        cmocka_unit_test(pace_starts_afresh_with_each_job),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
