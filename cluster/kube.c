@@ -19,10 +19,8 @@
 
 #include <curl/curl.h>
 
-#include "arena.h"
 #include "background.h"
 #include "kubeapply.h"
-#include "memtrim.h"
 #include "kubehttp.h"
 #include "json.h"
 
